@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, from a brand-new machine: installs what the tests need (Debian
+# packages, the cached kube-apiserver build), restores NuGet packages, builds, runs every
+# test project, and ends with the line `N passed, N failed`. Exits non-zero when any test
+# failed or when no test ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+log() { echo "[test.sh] $*" >&2; }
+
+apt_updated=0
+need_pkgs=()
+command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
+command -v lua5.4 >/dev/null || need_pkgs+=(lua5.4)
+if [[ ${#need_pkgs[@]} -gt 0 ]]; then
+  log "installing ${need_pkgs[*]}"
+  apt-get update -qq && apt_updated=1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
+fi
+
+# The real API server (built once, cached outside the checkout) and etcd.
+KUBEBUILDER_ASSETS=$(bash hack/kube-apiserver.sh)
+export KUBEBUILDER_ASSETS
+log "control plane binaries: $KUBEBUILDER_ASSETS"
+
+# Kill whatever control-plane processes a crashed test host left behind, now and at exit.
+sweep() { pkill -9 -f "metrics-operator-controlplane/" 2>/dev/null || true; }
+trap sweep EXIT
+sweep
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet restore Operator.sln >&2
+dotnet build Operator.sln -c Debug --no-restore -warnaserror >&2
+
+RESULTS="$ROOT/TestResults"
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+set +e
+dotnet test Operator.sln -c Debug --no-build --logger "console;verbosity=normal" \
+  --logger "trx" --results-directory "$RESULTS" "$@" 2>&1 | tee "$RESULTS/console.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Sum the per-assembly summaries dotnet test prints ("Failed!  - Failed: 1, Passed: 9, ...").
+passed=0; failed=0; skipped=0
+while IFS= read -r line; do
+  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line")
+  s=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+done < <(grep -E '^(Passed|Failed)! +- Failed: ' "$RESULTS/console.log" || true)
+
+echo "$passed passed, $failed failed, $skipped skipped"
+if [[ $status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
+if [[ $passed -eq 0 ]]; then log "no test ran"; exit 1; fi
