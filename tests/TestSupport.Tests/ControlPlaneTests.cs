@@ -3,6 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MetricsOperator.TestSupport;
+using MetricsOperator.LocalCluster;
 
 namespace MetricsOperator.TestSupport.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using k8s;
 using k8s.Models;
+using MetricsOperator.LocalCluster;
 
 namespace MetricsOperator.TestSupport;
 

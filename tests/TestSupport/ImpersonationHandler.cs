@@ -1,3 +1,5 @@
+using MetricsOperator.LocalCluster;
+
 namespace MetricsOperator.TestSupport;
 
 /// <summary>

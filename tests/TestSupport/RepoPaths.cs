@@ -1,3 +1,5 @@
+using MetricsOperator.LocalCluster;
+
 namespace MetricsOperator.TestSupport;
 
 /// <summary>Where the repository's files and <c>../shared</c> are, seen from a test.</summary>

@@ -1,4 +1,5 @@
 using MetricsOperator.TestSupport;
+using MetricsOperator.LocalCluster;
 
 namespace MetricsOperator.Tests.Integration;
 

@@ -1,4 +1,4 @@
-namespace MetricsOperator.TestSupport;
+namespace MetricsOperator.LocalCluster;
 
 /// <summary>
 /// Finds the kube-apiserver and etcd binaries the control plane runs: a

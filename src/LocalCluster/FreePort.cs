@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MetricsOperator.TestSupport;
+namespace MetricsOperator.LocalCluster;
 
 /// <summary>Picks loopback ports nobody is listening on.</summary>
 public static class FreePort

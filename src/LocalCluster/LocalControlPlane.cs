@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace MetricsOperator.TestSupport;
+namespace MetricsOperator.LocalCluster;
 
 /// <summary>
 /// An etcd and a kube-apiserver started as child processes on free loopback ports, with

@@ -1,4 +1,4 @@
-namespace MetricsOperator.TestSupport;
+namespace MetricsOperator.LocalCluster;
 
 /// <summary>Who a test client authenticates as.</summary>
 /// <param name="UserName">The Kubernetes user name the API server sees.</param>

@@ -1,4 +1,4 @@
-namespace MetricsOperator.TestSupport;
+namespace MetricsOperator.LocalCluster;
 
 /// <summary>Writes kubeconfig files for the test control plane.</summary>
 public static class Kubeconfig
