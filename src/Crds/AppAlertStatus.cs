@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+using MetricsOperator.Crds.Schema;
+
+namespace MetricsOperator.Crds;
+
+/// <summary>AppAlertStatus is the observed state of an app's alert rules in Grafana, written by the operator.</summary>
+public sealed class AppAlertStatus
+{
+    /// <summary>The metadata.generation of the spec this status describes.</summary>
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    /// <summary>Conditions: Ready (valid and in Grafana) and Synced (Grafana holds exactly this generation's rules).</summary>
+    [JsonPropertyName("conditions")]
+    public IList<V1Condition>? Conditions { get; set; }
+
+    /// <summary>Where the rules are in Grafana.</summary>
+    [JsonPropertyName("grafana")]
+    public GrafanaRuleGroupStatus? Grafana { get; set; }
+
+    /// <summary>Each rule's Grafana UID and sync state.</summary>
+    [JsonPropertyName("rules")]
+    [ListMap("name")]
+    public IList<AlertRuleStatus>? Rules { get; set; }
+}
+
+/// <summary>The Grafana folder and rule group of an AppAlert.</summary>
+public sealed class GrafanaRuleGroupStatus
+{
+    /// <summary>UID of the app's Grafana folder.</summary>
+    [JsonPropertyName("folderUid")]
+    public string? FolderUid { get; set; }
+
+    /// <summary>Name of the AppAlert's rule group in that folder.</summary>
+    [JsonPropertyName("ruleGroup")]
+    public string? RuleGroup { get; set; }
+}
+
+/// <summary>One rule's state in Grafana.</summary>
+public sealed class AlertRuleStatus
+{
+    /// <summary>Name of the rule, as in spec.rules.</summary>
+    [Required]
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    /// <summary>UID of the rule in Grafana (deterministic, at most 40 characters).</summary>
+    [JsonPropertyName("uid")]
+    public string? Uid { get; set; }
+
+    /// <summary>Whether Grafana holds this rule as specified.</summary>
+    [JsonPropertyName("synced")]
+    public bool? Synced { get; set; }
+
+    /// <summary>Why the rule is not synced, e.g. the field that is invalid.</summary>
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Serialization;
+using MetricsOperator.Crds.Schema;
+
+namespace MetricsOperator.Crds;
+
+/// <summary>Grafana: where dashboards live and all alerting happens.</summary>
+public sealed class GrafanaSpec
+{
+    /// <summary>managed (the default): the operator runs Grafana in this namespace. external: the operator configures an existing Grafana at url.</summary>
+    [JsonPropertyName("mode")]
+    [Default("managed")]
+    public GrafanaMode? Mode { get; set; }
+
+    /// <summary>Container image of Grafana 11 or 12. Used only in managed mode.</summary>
+    [JsonPropertyName("image")]
+    [Default("docker.io/grafana/grafana:12.1.1")]
+    [Pattern(Patterns.Image)]
+    public string? Image { get; set; }
+
+    /// <summary>Base URL of the external Grafana, e.g. <c>https://grafana.example.org</c>. Required in external mode, ignored in managed mode.</summary>
+    [JsonPropertyName("url")]
+    [Pattern(Patterns.HttpUrl)]
+    public string? Url { get; set; }
+
+    /// <summary>
+    /// Secret with the credentials for the external Grafana: a service-account token under <c>token</c>, or
+    /// <c>username</c> and <c>password</c>. Required in external mode; in managed mode the operator makes its own.
+    /// </summary>
+    [JsonPropertyName("credentialsSecret")]
+    public SecretReference? CredentialsSecret { get; set; }
+
+    /// <summary>Which InfluxDB datasources are provisioned in Grafana (both by default), each reading the shared bucket with a read-only token.</summary>
+    [JsonPropertyName("datasources")]
+    [DefaultEmptyObject]
+    public GrafanaDatasourcesSpec? Datasources { get; set; }
+
+    /// <summary>Where alert notifications go. AppAlerts name one of these; each name must be unique.</summary>
+    [JsonPropertyName("contactPoints")]
+    [ListMap("name")]
+    public IList<ContactPoint>? ContactPoints { get; set; }
+
+    /// <summary>The contact point of the root notification policy, used by AppAlerts that name none. Must be one of contactPoints.</summary>
+    [JsonPropertyName("defaultContactPoint")]
+    [MinLength(1)]
+    [MaxLength(190)]
+    public string? DefaultContactPoint { get; set; }
+
+    /// <summary>Compute resources of the Grafana container in managed mode.</summary>
+    [JsonPropertyName("resources")]
+    public ResourceRequirements? Resources { get; set; }
+}
+
+/// <summary>The InfluxDB datasources Grafana gets.</summary>
+public sealed class GrafanaDatasourcesSpec
+{
+    /// <summary>Provision an InfluxQL datasource (through the bucket's DBRP mapping).</summary>
+    [JsonPropertyName("influxql")]
+    [Default(true)]
+    public bool? InfluxQL { get; set; }
+
+    /// <summary>Provision a Flux datasource.</summary>
+    [JsonPropertyName("flux")]
+    [Default(true)]
+    public bool? Flux { get; set; }
+}
+
+/// <summary>A Grafana contact point: a named destination for alert notifications.</summary>
+public sealed class ContactPoint
+{
+    /// <summary>Name of the contact point in Grafana; AppAlerts refer to it by this name.</summary>
+    [Required]
+    [JsonPropertyName("name")]
+    [MinLength(1)]
+    [MaxLength(190)]
+    [Pattern("^[A-Za-z0-9][A-Za-z0-9 _.-]*$")]
+    public string Name { get; set; } = "";
+
+    /// <summary>Kind of destination: slack, email or webhook.</summary>
+    [Required]
+    [JsonPropertyName("type")]
+    public ContactPointType Type { get; set; }
+
+    /// <summary>
+    /// The Secret key holding the destination: the incoming-webhook URL for slack and webhook, the addresses
+    /// (separated by ; or ,) for email. Kept in a Secret so it never appears in the spec.
+    /// </summary>
+    [Required]
+    [JsonPropertyName("secretRef")]
+    public SecretKeySelector SecretRef { get; set; } = new();
+}
+
+/// <summary>Whether the operator runs Grafana or configures an existing one.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<GrafanaMode>))]
+public enum GrafanaMode
+{
+    /// <summary>The operator runs Grafana in the stack's namespace.</summary>
+    [JsonStringEnumMemberName("managed")]
+    Managed,
+
+    /// <summary>The operator configures a Grafana that runs elsewhere.</summary>
+    [JsonStringEnumMemberName("external")]
+    External,
+}
+
+/// <summary>The kind of destination of a contact point.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ContactPointType>))]
+public enum ContactPointType
+{
+    /// <summary>A Slack incoming webhook.</summary>
+    [JsonStringEnumMemberName("slack")]
+    Slack,
+
+    /// <summary>E-mail addresses.</summary>
+    [JsonStringEnumMemberName("email")]
+    Email,
+
+    /// <summary>An HTTP webhook.</summary>
+    [JsonStringEnumMemberName("webhook")]
+    Webhook,
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace MetricsOperator.Crds;
+
+/// <summary>MetricsStackStatus is the observed state of a metrics stack, written by the operator.</summary>
+public sealed class MetricsStackStatus
+{
+    /// <summary>The metadata.generation of the spec this status describes.</summary>
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    /// <summary>
+    /// Conditions of the stack: Ready (the one Argo CD and people read), InfluxDBReady, TelegrafReady,
+    /// GrafanaReady, AlertingReady, BackupReady.
+    /// </summary>
+    [JsonPropertyName("conditions")]
+    public IList<V1Condition>? Conditions { get; set; }
+
+    /// <summary>Where apps write and where people look.</summary>
+    [JsonPropertyName("endpoints")]
+    public StackEndpoints? Endpoints { get; set; }
+
+    /// <summary>The shared InfluxDB bucket as InfluxDB reports it.</summary>
+    [JsonPropertyName("bucket")]
+    public BucketStatus? Bucket { get; set; }
+
+    /// <summary>Names of the Secrets, in the stack's namespace, that hold the tokens the operator made. The tokens themselves never appear in status.</summary>
+    [JsonPropertyName("secrets")]
+    public StackSecrets? Secrets { get; set; }
+
+    /// <summary>Outcome of the latest backups.</summary>
+    [JsonPropertyName("backup")]
+    public BackupStatus? Backup { get; set; }
+}
+
+/// <summary>The stack's URLs.</summary>
+public sealed class StackEndpoints
+{
+    /// <summary>URL apps send line protocol to (Telegraf's listener inside the cluster), e.g. <c>http://metrics-telegraf.metrics:8186</c>.</summary>
+    [JsonPropertyName("write")]
+    public string? Write { get; set; }
+
+    /// <summary>URL of Grafana.</summary>
+    [JsonPropertyName("grafana")]
+    public string? Grafana { get; set; }
+}
+
+/// <summary>The shared bucket.</summary>
+public sealed class BucketStatus
+{
+    /// <summary>Name of the bucket.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    /// <summary>InfluxDB's ID of the bucket.</summary>
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    /// <summary>The retention InfluxDB applies, as in spec (<c>0s</c> is forever).</summary>
+    [JsonPropertyName("retention")]
+    public string? Retention { get; set; }
+}
+
+/// <summary>Secrets the operator made for the stack.</summary>
+public sealed class StackSecrets
+{
+    /// <summary>Secret with the InfluxDB admin token and password (spec.influxdb.existingAdminSecret when given).</summary>
+    [JsonPropertyName("admin")]
+    public string? Admin { get; set; }
+
+    /// <summary>Secret with Telegraf's token, allowed to write the shared bucket only.</summary>
+    [JsonPropertyName("telegrafWriteToken")]
+    public string? TelegrafWriteToken { get; set; }
+
+    /// <summary>Secret with Grafana's token, allowed to read the shared bucket only.</summary>
+    [JsonPropertyName("grafanaReadToken")]
+    public string? GrafanaReadToken { get; set; }
+}
+
+/// <summary>Outcome of the latest backups of each part.</summary>
+public sealed class BackupStatus
+{
+    /// <summary>The latest Grafana configuration backup.</summary>
+    [JsonPropertyName("grafana")]
+    public BackupRunStatus? Grafana { get; set; }
+
+    /// <summary>The latest InfluxDB data backup.</summary>
+    [JsonPropertyName("influxdb")]
+    public BackupRunStatus? InfluxDb { get; set; }
+}
+
+/// <summary>Outcome of one kind of backup.</summary>
+public sealed class BackupRunStatus
+{
+    /// <summary>Name (object key or file) of the latest snapshot written.</summary>
+    [JsonPropertyName("lastSnapshot")]
+    public string? LastSnapshot { get; set; }
+
+    /// <summary>When the latest successful backup finished.</summary>
+    [JsonPropertyName("lastSuccessTime")]
+    public DateTime? LastSuccessTime { get; set; }
+
+    /// <summary>Why the latest attempt failed; empty after a success.</summary>
+    [JsonPropertyName("lastError")]
+    public string? LastError { get; set; }
+}

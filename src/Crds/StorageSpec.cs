@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+using MetricsOperator.Crds.Schema;
+
+namespace MetricsOperator.Crds;
+
+/// <summary>The PersistentVolumeClaim that holds InfluxDB's data.</summary>
+public sealed class StorageSpec
+{
+    /// <summary>Size of the volume, a quantity such as <c>100Gi</c>. It can grow later if the storage class allows expansion; it never shrinks.</summary>
+    [JsonPropertyName("size")]
+    [Default("100Gi")]
+    public ResourceQuantity? Size { get; set; }
+
+    /// <summary>StorageClass of the volume. Left out, the cluster's default StorageClass is used.</summary>
+    [JsonPropertyName("storageClassName")]
+    [Pattern(Patterns.ObjectName)]
+    [MaxLength(253)]
+    public string? StorageClassName { get; set; }
+}
