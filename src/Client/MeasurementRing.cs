@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Lsst.Metrics.Client;
+
+/// <summary>Up to eight tags stored inline in a ring slot.</summary>
+[InlineArray(MeasurementRing.InlineTags)]
+internal struct InlineTags
+{
+    private KeyValuePair<string, object?> _element;
+}
+
+/// <summary>One recorded measurement, as the record path stores it: references and raw bits only, nothing formatted.</summary>
+internal struct Measurement
+{
+    /// <summary>Ring sequence number (the slot's state in the queue protocol).</summary>
+    public long Sequence;
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at record time.</summary>
+    public long Timestamp;
+
+    /// <summary>The value: a <see cref="long"/>, or a <see cref="double"/>'s bits when <see cref="IsFloat"/>.</summary>
+    public long Bits;
+
+    /// <summary>The instrument the measurement came from.</summary>
+    public InstrumentState? Instrument;
+
+    /// <summary>All tags, when there are more than fit inline (the one case that allocates).</summary>
+    public KeyValuePair<string, object?>[]? Overflow;
+
+    /// <summary>Number of inline tags.</summary>
+    public int TagCount;
+
+    /// <summary>Whether <see cref="Bits"/> holds a double.</summary>
+    public bool IsFloat;
+
+    /// <summary>The tags, when they fit inline.</summary>
+    public InlineTags Tags;
+}
+
+/// <summary>
+/// A preallocated, bounded, lock-free multi-producer queue of <see cref="Measurement"/> structs (Vyukov's bounded
+/// queue). Writers never wait: when the ring is full a writer discards the oldest entry (counting it) and retries;
+/// after a few failed tries (the reader holds the slot) it discards its own measurement instead, also counted.
+/// </summary>
+internal sealed class MeasurementRing
+{
+    /// <summary>Tags kept inline per measurement; more cost one array allocation.</summary>
+    public const int InlineTags = 8;
+
+    private readonly Measurement[] _slots;
+    private readonly long _mask;
+    private PaddedLong _tail;
+    private PaddedLong _head;
+    private PaddedLong _dropped;
+
+    public MeasurementRing(int capacity)
+    {
+        if (capacity < 2 || (capacity & (capacity - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), "must be a power of two");
+        }
+
+        _slots = GC.AllocateArray<Measurement>(capacity, pinned: false);
+        _mask = capacity - 1;
+        for (var i = 0; i < capacity; i++)
+        {
+            _slots[i].Sequence = i;
+        }
+    }
+
+    /// <summary>Number of slots.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>Bytes the slots occupy (fixed for the client's lifetime).</summary>
+    public static int SlotSize => Unsafe.SizeOf<Measurement>();
+
+    /// <summary>Measurements discarded because the ring was full.</summary>
+    public long Dropped => Volatile.Read(ref _dropped.Value);
+
+    /// <summary>Measurements ever accepted (the write position).</summary>
+    public long Written => Volatile.Read(ref _tail.Value);
+
+    /// <summary>Read position: everything before it was read or discarded.</summary>
+    public long ReadPosition => Volatile.Read(ref _head.Value);
+
+    /// <summary>Approximate number of measurements waiting.</summary>
+    public int Count => (int)Math.Clamp(Written - ReadPosition, 0, _slots.Length);
+
+    /// <summary>Adds a measurement; never blocks, never throws, never allocates for up to <see cref="InlineTags"/> tags.</summary>
+    public void Write(InstrumentState instrument, long timestamp, long bits, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var pos = Volatile.Read(ref _tail.Value);
+            while (true)
+            {
+                ref var slot = ref _slots[pos & _mask];
+                var dif = Volatile.Read(ref slot.Sequence) - pos;
+                if (dif == 0)
+                {
+                    if (Interlocked.CompareExchange(ref _tail.Value, pos + 1, pos) == pos)
+                    {
+                        slot.Timestamp = timestamp;
+                        slot.Bits = bits;
+                        slot.IsFloat = isFloat;
+                        slot.Instrument = instrument;
+                        if (tags.Length <= InlineTags)
+                        {
+                            tags.CopyTo(slot.Tags);
+                            slot.TagCount = tags.Length;
+                            slot.Overflow = null;
+                        }
+                        else
+                        {
+                            slot.TagCount = 0;
+                            slot.Overflow = tags.ToArray();
+                        }
+
+                        Volatile.Write(ref slot.Sequence, pos + 1);
+                        return;
+                    }
+
+                    pos = Volatile.Read(ref _tail.Value);
+                }
+                else if (dif < 0)
+                {
+                    break; // full (or the reader still holds this slot)
+                }
+                else
+                {
+                    pos = Volatile.Read(ref _tail.Value);
+                }
+            }
+
+            // Full: make room by discarding the oldest measurement.
+            if (TryDequeue(out _, copy: false))
+            {
+                Interlocked.Increment(ref _dropped.Value);
+            }
+        }
+
+        // Still no room after several tries: give up on this measurement rather than wait.
+        Interlocked.Increment(ref _dropped.Value);
+    }
+
+    /// <summary>Takes the oldest measurement; false when the ring is empty.</summary>
+    public bool TryRead(out Measurement measurement) => TryDequeue(out measurement, copy: true);
+
+    /// <summary>Counts measurements lost elsewhere (e.g. not delivered before the shutdown deadline) as dropped.</summary>
+    public void AddDropped(long count) => Interlocked.Add(ref _dropped.Value, count);
+
+    private bool TryDequeue(out Measurement measurement, bool copy)
+    {
+        var pos = Volatile.Read(ref _head.Value);
+        while (true)
+        {
+            ref var slot = ref _slots[pos & _mask];
+            var dif = Volatile.Read(ref slot.Sequence) - (pos + 1);
+            if (dif == 0)
+            {
+                if (Interlocked.CompareExchange(ref _head.Value, pos + 1, pos) == pos)
+                {
+                    measurement = copy ? slot : default;
+                    Volatile.Write(ref slot.Sequence, pos + _mask + 1);
+                    return true;
+                }
+
+                pos = Volatile.Read(ref _head.Value);
+            }
+            else if (dif < 0)
+            {
+                measurement = default;
+                return false;
+            }
+            else
+            {
+                pos = Volatile.Read(ref _head.Value);
+            }
+        }
+    }
+
+    /// <summary>A counter alone on its cache line(s), so writers and the reader do not share lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedLong
+    {
+        [FieldOffset(64)]
+        public long Value;
+    }
+}
