@@ -1,0 +1,219 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using MetricsOperator.Runtime.Cache;
+using MetricsOperator.Runtime.Reconcile;
+
+namespace MetricsOperator.Runtime.Client;
+
+/// <summary>How the operator writes.</summary>
+public sealed record ApplyOptions
+{
+    /// <summary>The label every child carries; informers of owned kinds select on it.</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+
+    /// <summary>The field manager of every server-side apply, and the value of <see cref="ManagedByLabel"/>.</summary>
+    public string FieldManager { get; init; } = "metrics-operator";
+
+    /// <summary>The annotation holding <see cref="ObjectHash"/> of what was applied.</summary>
+    public string HashAnnotation { get; init; } = "metrics.lsst.io/applied-hash";
+
+    /// <summary>The label selector of owned kinds' informers: <c>app.kubernetes.io/managed-by=&lt;FieldManager&gt;</c>.</summary>
+    public string ManagedBySelector => ManagedByLabel + "=" + FieldManager;
+}
+
+/// <summary>What <see cref="ObjectClient.ApplyAsync{T}"/> did.</summary>
+public enum ApplyResult
+{
+    /// <summary>The cached object already carries the desired hash: no request was sent.</summary>
+    Unchanged,
+
+    /// <summary>The object was created or changed by server-side apply.</summary>
+    Applied,
+}
+
+/// <summary>
+/// The reconciler's client: reads come from the informers' caches (no API call); writes are server-side applies with
+/// one field manager, made only when the desired state differs from what was last applied; status goes through the
+/// status subresource as a merge patch, only when it changed.
+/// </summary>
+public sealed class ObjectClient
+{
+    private readonly KubeApi api;
+    private readonly InformerCache cache;
+
+    /// <summary>Creates a client over <paramref name="api"/> and <paramref name="cache"/>.</summary>
+    public ObjectClient(KubeApi api, InformerCache cache, ApplyOptions? options = null)
+    {
+        this.api = api ?? throw new ArgumentNullException(nameof(api));
+        this.cache = cache ?? throw new ArgumentNullException(nameof(cache));
+        Options = options ?? new ApplyOptions();
+    }
+
+    /// <summary>The apply settings.</summary>
+    public ApplyOptions Options { get; }
+
+    /// <summary>The raw API (for what the cache cannot answer).</summary>
+    public KubeApi Api => api;
+
+    /// <summary>The cached object of kind <typeparamref name="T"/> with <paramref name="key"/>, or null. Do not mutate it.</summary>
+    public T? Get<T>(ObjectKey key)
+        where T : class, IKubernetesObject<V1ObjectMeta> => Store<T>().Get(key);
+
+    /// <summary>The cached objects of kind <typeparamref name="T"/> controlled by <paramref name="owner"/>. Do not mutate them.</summary>
+    public IReadOnlyList<T> ListOwned<T>(IKubernetesObject<V1ObjectMeta> owner)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return Store<T>().ByIndex(Cache.Store<T>.ControllerUidIndex, owner.Metadata.Uid);
+    }
+
+    /// <summary>
+    /// Prepares <paramref name="desired"/> as a child of <paramref name="owner"/> (namespace, managed-by label,
+    /// controller ownerReference, hash annotation) and applies it unless the cached object already carries that hash.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync<T>(IKubernetesObject<V1ObjectMeta>? owner, T desired, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        var hash = Prepare(owner, desired);
+        var observed = Store<T>().Get(ObjectKey.Of(desired));
+        if (observed?.Metadata?.Annotations is { } annotations
+            && annotations.TryGetValue(Options.HashAnnotation, out var applied)
+            && applied == hash
+            && observed.Metadata.DeletionTimestamp is null)
+        {
+            return ApplyResult.Unchanged;
+        }
+
+        await api.ApplyAsync(desired, Options.FieldManager, force: true, cancellationToken).ConfigureAwait(false);
+        return ApplyResult.Applied;
+    }
+
+    /// <summary>
+    /// Sets on <paramref name="desired"/> what every child carries and returns its hash (pure apart from the mutation;
+    /// exposed for tests and dry runs).
+    /// </summary>
+    public string Prepare<T>(IKubernetesObject<V1ObjectMeta>? owner, T desired)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        var type = ResourceType.For<T>();
+        desired.ApiVersion ??= type.ApiVersion;
+        desired.Kind ??= type.Kind;
+        desired.Metadata ??= new V1ObjectMeta();
+        var meta = desired.Metadata;
+        meta.Labels ??= new Dictionary<string, string>();
+        meta.Labels[ApplyOptions.ManagedByLabel] = Options.FieldManager;
+        if (owner is not null)
+        {
+            if (type.Namespaced)
+            {
+                meta.NamespaceProperty ??= owner.Metadata.NamespaceProperty;
+            }
+
+            meta.OwnerReferences = [.. (meta.OwnerReferences ?? []).Where(r => r.Controller != true), ControllerReference(owner)];
+        }
+
+        meta.Annotations ??= new Dictionary<string, string>();
+        meta.Annotations.Remove(Options.HashAnnotation);
+        var hash = ObjectHash.Compute(desired, Options.HashAnnotation);
+        meta.Annotations[Options.HashAnnotation] = hash;
+        return hash;
+    }
+
+    /// <summary>
+    /// Deletes the children of kind <typeparamref name="T"/> that <paramref name="owner"/> controls, that carry the
+    /// managed-by label, and whose names are not in <paramref name="keep"/>. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> PruneAsync<T>(IKubernetesObject<V1ObjectMeta> owner, IEnumerable<string> keep, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var wanted = keep.ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var child in ListOwned<T>(owner))
+        {
+            var meta = child.Metadata;
+            if (wanted.Contains(meta.Name)
+                || meta.DeletionTimestamp is not null
+                || meta.Labels?.TryGetValue(ApplyOptions.ManagedByLabel, out var manager) != true
+                || manager != Options.FieldManager)
+            {
+                continue;
+            }
+
+            if (await api.DeleteAsync<T>(meta.NamespaceProperty, meta.Name, meta.Uid, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Patches the status subresource of <paramref name="entity"/> (a copy the reconciler changed) with the difference
+    /// between its status and the cached object's; sends nothing when there is none. Returns true when it wrote.
+    /// </summary>
+    public async Task<bool> PatchStatusAsync<T>(T entity, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var observed = Store<T>().Get(ObjectKey.Of(entity));
+        var patch = StatusPatch(observed, entity);
+        if (patch is null)
+        {
+            return false;
+        }
+
+        await api.PatchAsync<T>(entity.Metadata.NamespaceProperty, entity.Metadata.Name, PatchType.Merge, patch.ToJsonString(), "status", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The merge patch <c>{"status": …}</c> that turns <paramref name="observed"/>'s status into
+    /// <paramref name="desired"/>'s, or null when they are equal (pure).</summary>
+    public static JsonObject? StatusPatch<T>(T? observed, T desired)
+    {
+        var from = observed is null ? null : JsonNode.Parse(KubernetesJson.Serialize(observed))?["status"] as JsonObject;
+        var to = JsonNode.Parse(KubernetesJson.Serialize(desired!))?["status"] as JsonObject;
+        var diff = JsonMergePatch.Diff(from, to);
+        return diff.Count == 0 ? null : new JsonObject { ["status"] = diff };
+    }
+
+    /// <summary>Replaces the finalizer list of <paramref name="entity"/>, conditional on its resourceVersion (409 when stale).</summary>
+    public async Task<T> SetFinalizersAsync<T>(T entity, IList<string> finalizers, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode?)JsonValue.Create(f))]),
+                ["resourceVersion"] = entity.Metadata.ResourceVersion,
+            },
+        };
+        var updated = await api.PatchAsync<T>(entity.Metadata.NamespaceProperty, entity.Metadata.Name, PatchType.Merge, patch.ToJsonString(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return updated ?? entity;
+    }
+
+    /// <summary>A controller ownerReference to <paramref name="owner"/> (blockOwnerDeletion so foreground deletion waits).</summary>
+    public static V1OwnerReference ControllerReference(IKubernetesObject<V1ObjectMeta> owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return new V1OwnerReference
+        {
+            ApiVersion = owner.ApiVersion,
+            Kind = owner.Kind,
+            Name = owner.Metadata.Name,
+            Uid = owner.Metadata.Uid,
+            Controller = true,
+            BlockOwnerDeletion = true,
+        };
+    }
+
+    private IReadOnlyStore<T> Store<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        cache.TryGetStore<T>() ?? throw new InvalidOperationException($"No informer caches {typeof(T).Name}: declare it with For<>, Owns<> or Watches<> first.");
+}
