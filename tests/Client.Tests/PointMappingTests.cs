@@ -1,0 +1,192 @@
+using System.Diagnostics.Metrics;
+using Lsst.Metrics.Client.Tests.Support;
+
+namespace Lsst.Metrics.Client.Tests;
+
+public class PointMappingTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_counter_add_becomes_one_integer_point_with_measurement_tags_global_tags_unit_and_record_time()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        var counter = meter.CreateCounter<long>("requests", unit: "{request}");
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        var before = TestOptions.UnixNanosNow();
+        counter.Add(3, new KeyValuePair<string, object?>("route", "/login"), new KeyValuePair<string, object?>("status", 200));
+        var after = TestOptions.UnixNanosNow();
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var line = writer.Lines.ShouldHaveSingleItem();
+        line.ShouldStartWith($"{meterName}.requests,app=test-app,environment=test-env,host=pod-1,unit={{request}},route=/login,status=200 value=3i ");
+        var point = LineProtocolParser.ParseLine(line);
+        point.Measurement.ShouldBe($"{meterName}.requests");
+        point.Fields.ShouldHaveSingleItem().Value.ShouldBe(new FieldValue('i', 3, 0, null, false));
+        point.Timestamp!.Value.ShouldBeInRange(before - 1_000_000, after + 1_000_000);
+    }
+
+    [Fact]
+    public async Task Each_instrument_type_maps_to_its_own_points_with_int_or_float_values()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        meter.CreateCounter<int>("c_int").Add(7);
+        meter.CreateCounter<double>("c_double").Add(0.5);
+        meter.CreateUpDownCounter<long>("updown").Add(-4);
+        var h = meter.CreateHistogram<double>("latency", unit: "ms");
+        h.Record(12.25);
+        h.Record(12.25);
+        meter.CreateGauge<int>("gauge").Record(99);
+        meter.CreateHistogram<byte>("h_byte").Record(200);
+        meter.CreateHistogram<short>("h_short").Record(-300);
+        meter.CreateHistogram<float>("h_float").Record(0.75f);
+        meter.CreateHistogram<decimal>("h_decimal").Record(2.5m);
+        meter.CreateObservableGauge("obs_gauge", () => 42.5);
+        meter.CreateObservableCounter("obs_counter", () => 1000L);
+        meter.CreateObservableUpDownCounter("obs_updown", () => new Measurement<int>(-2, new KeyValuePair<string, object?>("q", "a")));
+        client.RecordObservableInstruments();
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var points = writer.Points.ToLookup(p => p.Measurement[(meterName.Length + 1)..]);
+        FieldValue Value(string name) => points[name].ShouldHaveSingleItem().Fields["value"];
+
+        Value("c_int").ShouldBe(new FieldValue('i', 7, 0, null, false));
+        Value("c_double").ShouldBe(new FieldValue('f', 0, 0.5, null, false));
+        Value("updown").ShouldBe(new FieldValue('i', -4, 0, null, false));
+        points["latency"].Count().ShouldBe(2, "each Record is its own point: no aggregation");
+        points["latency"].ShouldAllBe(p => p.Fields["value"].FloatValue == 12.25 && p.Tag("unit") == "ms");
+        points["latency"].Select(p => p.Timestamp).Distinct().Count().ShouldBe(2, "two records never share a timestamp");
+        Value("gauge").ShouldBe(new FieldValue('i', 99, 0, null, false));
+        Value("h_byte").ShouldBe(new FieldValue('i', 200, 0, null, false));
+        Value("h_short").ShouldBe(new FieldValue('i', -300, 0, null, false));
+        Value("h_float").ShouldBe(new FieldValue('f', 0, 0.75, null, false));
+        Value("h_decimal").ShouldBe(new FieldValue('f', 0, 2.5, null, false));
+        Value("obs_gauge").ShouldBe(new FieldValue('f', 0, 42.5, null, false));
+        Value("obs_counter").ShouldBe(new FieldValue('i', 1000, 0, null, false));
+        Value("obs_updown").ShouldBe(new FieldValue('i', -2, 0, null, false));
+        points["obs_updown"].Single().Tag("q").ShouldBe("a");
+        points["c_int"].Single().Tag("unit").ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Observable_instruments_are_polled_on_the_interval()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        var calls = 0;
+        meter.CreateObservableGauge("polled", () => Interlocked.Increment(ref calls));
+        var options = TestOptions.For("http://127.0.0.1:1", meterName);
+        options.ObservableInterval = TimeSpan.FromMilliseconds(50);
+        await using var client = TestOptions.Capturing(options, out var writer);
+
+        await LoopbackInflux.WaitUntilAsync(() => writer.Lines.Count(l => l.Length > 0) >= 3, Guard, "three polls shipped");
+        var values = writer.Points.Select(p => p.Fields["value"].IntValue).ToList();
+        values.ShouldBe(values.Order().ToList());
+        values.Distinct().Count().ShouldBe(values.Count);
+    }
+
+    [Fact]
+    public async Task Tricky_tags_are_escaped_empty_ones_omitted_and_unwritable_points_skipped_and_counted()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        var h = meter.CreateHistogram<double>("h");
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        h.Record(1, new("path", "/a b,c=d"), new("quote", "\"x\""), new("win", @"C:\dir"), new("uni", "日本 😀"), new("empty", ""), new("null", null), new("k ey", "v"));
+        h.Record(2, new KeyValuePair<string, object?>("bad", "line\nbreak"));
+        h.Record(3, new KeyValuePair<string, object?>("trailing", @"ends\"));
+        h.Record(double.NaN);
+        h.Record(double.PositiveInfinity);
+        h.Record(4, new("dup", "first"), new("dup", "second"), new("app", "not-this"), new("num", 1.5), new("flag", true));
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var points = writer.Points;
+        points.Count.ShouldBe(2);
+        var first = points[0];
+        first.Fields["value"].FloatValue.ShouldBe(1);
+        first.Tag("path").ShouldBe("/a b,c=d");
+        first.Tag("quote").ShouldBe("\"x\"");
+        first.Tag("win").ShouldBe(@"C:\dir");
+        first.Tag("uni").ShouldBe("日本 😀");
+        first.Tag("k ey").ShouldBe("v");
+        first.Tags.ShouldNotContain(t => t.Key == "empty" || t.Key == "null");
+
+        var last = points[1];
+        last.Fields["value"].FloatValue.ShouldBe(4);
+        last.Tag("dup").ShouldBe("first");
+        last.Tag("app").ShouldBe("test-app", "global tags win over measurement tags");
+        last.Tag("num").ShouldBe("1.5");
+        last.Tag("flag").ShouldBe("true");
+
+        var stats = client.Statistics;
+        stats.NonFinite.ShouldBe(2);
+        stats.Invalid.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task More_tags_than_fit_inline_still_arrive()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        var c = meter.CreateCounter<long>("wide");
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        var tags = Enumerable.Range(0, 12).Select(i => new KeyValuePair<string, object?>($"t{i}", i)).ToArray();
+        c.Add(1, tags);
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var p = writer.Points.ShouldHaveSingleItem();
+        for (var i = 0; i < 12; i++)
+        {
+            p.Tag($"t{i}").ShouldBe(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public async Task Meters_are_chosen_by_name_or_prefix_and_the_clients_own_meter_only_by_exact_name()
+    {
+        var root = TestOptions.UniqueMeter("Sel");
+        using var exact = new Meter(root);
+        using var child = new Meter(root + ".Child");
+        using var starred = new Meter(root + "Starred");
+        using var other = new Meter(TestOptions.UniqueMeter("Other"));
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", root, root + "Star*", "*"), out var writer);
+
+        exact.CreateCounter<int>("a").Add(1);
+        child.CreateCounter<int>("b").Add(1);
+        starred.CreateCounter<int>("c").Add(1);
+        other.CreateCounter<int>("d").Add(1);
+        client.RecordObservableInstruments();
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var names = writer.Points.Select(p => p.Measurement).ToList();
+        names.ShouldContain($"{root}.a");
+        names.ShouldContain($"{root}.Child.b");
+        names.ShouldContain($"{root}Starred.c");
+        names.ShouldContain(n => n.EndsWith(".d", StringComparison.Ordinal), "'*' matches every meter");
+        names.ShouldNotContain(n => n.StartsWith(LsstMetricsClient.MeterName, StringComparison.Ordinal), "a prefix never feeds the client's own meter back");
+    }
+
+    [Fact]
+    public async Task Prefix_matching_respects_name_boundaries_and_the_own_meter_ships_when_named()
+    {
+        var root = TestOptions.UniqueMeter("Sel");
+        using var lookalike = new Meter(root + "X");
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", root, LsstMetricsClient.MeterName), out var writer);
+
+        lookalike.CreateCounter<int>("x").Add(1);
+        client.RecordObservableInstruments();
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var names = writer.Points.Select(p => p.Measurement).ToList();
+        names.ShouldNotContain($"{root}X.x", "'Foo' matches 'Foo' and 'Foo.*', not 'FooX'");
+        names.ShouldContain($"{LsstMetricsClient.MeterName}.sent");
+        names.ShouldContain($"{LsstMetricsClient.MeterName}.dropped");
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lsst.Metrics.Client.Tests.Support;
+
+/// <summary>An in-memory transport: keeps every batch and parses it strictly.</summary>
+internal sealed class CapturingWriter : ILineWriter
+{
+    private readonly ConcurrentQueue<string> _batches = new();
+
+    public IReadOnlyCollection<string> Batches => _batches;
+
+    public List<ParsedPoint> Points => [.. _batches.SelectMany(LineProtocolParser.Parse)];
+
+    public List<string> Lines => [.. _batches.SelectMany(b => b.Split('\n'))];
+
+    public Task<(WriteOutcome Outcome, TimeSpan? RetryAfter, string? Error)> WriteAsync(string lines, CancellationToken cancellationToken)
+    {
+        _batches.Enqueue(lines);
+        return Task.FromResult<(WriteOutcome, TimeSpan?, string?)>((WriteOutcome.Sent, null, null));
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+internal static class TestOptions
+{
+    /// <summary>A meter name no other test uses (MeterListener is process-wide and tests run in parallel).</summary>
+    public static string UniqueMeter(string prefix = "Test") => $"{prefix}.M{Guid.NewGuid():N}";
+
+    public static LsstMetricsOptions For(string url, params string[] meters)
+    {
+        var options = new LsstMetricsOptions
+        {
+            Url = url,
+            Org = LoopbackInflux.Org,
+            Bucket = LoopbackInflux.Bucket,
+            Token = LoopbackInflux.Token,
+            App = "test-app",
+            Environment = "test-env",
+            FlushInterval = TimeSpan.FromMilliseconds(50),
+            InitialRetryDelay = TimeSpan.FromMilliseconds(20),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+            ObservableInterval = TimeSpan.FromHours(1),
+            ReadEnvironment = name => name == "POD_NAME" ? "pod-1" : null,
+        };
+        foreach (var m in meters)
+        {
+            options.Meters.Add(m);
+        }
+
+        return options;
+    }
+
+    /// <summary>A client over an in-memory transport, for mapping tests.</summary>
+    public static LsstMetricsClient Capturing(LsstMetricsOptions options, out CapturingWriter writer)
+    {
+        writer = new CapturingWriter();
+        return new LsstMetricsClient(MetricsSettings.Resolve(options), NullLogger.Instance, writer);
+    }
+
+    public static long UnixNanosNow() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+}
