@@ -1,0 +1,35 @@
+using MetricsOperator.Runtime.Cache;
+using MetricsOperator.Runtime.Leader;
+
+namespace MetricsOperator.Runtime.Controller;
+
+/// <summary>Settings of a <see cref="Manager"/>.</summary>
+public sealed record ManagerOptions
+{
+    /// <summary>The operator's name: field manager of every apply, value of the managed-by label, Event source. Default <c>metrics-operator</c>.</summary>
+    public string Name { get; init; } = "metrics-operator";
+
+    /// <summary>Watch only this namespace; null watches all.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Workers per controller. Default 2.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Informer resync period. Default 10 minutes; zero disables.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The annotation that records the hash of what was applied.</summary>
+    public string HashAnnotation { get; init; } = "metrics.lsst.io/applied-hash";
+
+    /// <summary>First retry delay after a failed reconcile (doubles per failure). Default 5 ms.</summary>
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Longest retry delay. Default 1000 s.</summary>
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(1000);
+
+    /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
+    public LeaderElectionOptions? LeaderElection { get; init; }
+
+    /// <summary>Informer reconnect and paging settings (namespace, selector and resync come from this record).</summary>
+    public InformerOptions Informers { get; init; } = new();
+}
