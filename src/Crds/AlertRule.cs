@@ -24,7 +24,7 @@ public sealed class AlertRule
     [JsonPropertyName("condition")]
     public AlertCondition Condition { get; set; } = new();
 
-    /// <summary>How long the condition must hold before the alert fires (pending before), e.g. <c>5m</c> (the default); <c>0s</c> fires at once.</summary>
+    /// <summary>How long the condition must hold before the alert fires, e.g. <c>5m</c> (the default); <c>0s</c> fires at once.</summary>
     [JsonPropertyName("for")]
     [Default("5m")]
     [Pattern(Patterns.Duration)]

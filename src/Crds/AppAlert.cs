@@ -13,7 +13,7 @@ namespace MetricsOperator.Crds;
 [ShortName("appalert")]
 [PrinterColumn(0, "Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", Description = "Whether the rules are valid and in Grafana.")]
 [PrinterColumn(1, "Reason", "string", ".status.conditions[?(@.type==\"Ready\")].reason", Description = "Why they are or are not.")]
-[PrinterColumn(2, "Rules", "integer", ".spec.rules[*].name", Description = "Names of the rules.", Priority = 1)]
+[PrinterColumn(2, "Rules", "string", ".spec.rules[*].name", Description = "Names of the rules.")]
 [PrinterColumn(3, "Synced", "string", ".status.conditions[?(@.type==\"Synced\")].status", Description = "Whether Grafana holds this generation's rules.")]
 [PrinterColumn(4, "Age", "date", ".metadata.creationTimestamp")]
 public sealed class V1Alpha1AppAlert : IKubernetesObject<V1ObjectMeta>, ISpec<AppAlertSpec>, IStatus<AppAlertStatus>

@@ -8,7 +8,10 @@ public static class CommandLine
     /// <summary>Parses <paramref name="args"/> and invokes the chosen command.</summary>
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("metrics-operator: gives every Phalanx environment its own application-metrics stack.");
+        var root = new RootCommand("metrics-operator: gives every Phalanx environment its own application-metrics stack.")
+        {
+            Subcommands = { GenerateCommand.Create() },
+        };
         return root.Parse(args).InvokeAsync();
     }
 }

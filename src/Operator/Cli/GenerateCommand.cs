@@ -1,0 +1,83 @@
+using System.CommandLine;
+using MetricsOperator.Crds;
+using MetricsOperator.Generation;
+
+namespace MetricsOperator.Cli;
+
+/// <summary>
+/// <c>generate crds</c> and <c>generate rbac</c>: write config/crd and config/rbac from the code. The generators
+/// are pure; this class only reads the XML documentation and writes the files.
+/// </summary>
+internal static class GenerateCommand
+{
+    /// <summary>The command that regenerates config/crd, as written in the files' header and in test failures.</summary>
+    public const string RegenerateCrds = "dotnet run --project src/Operator -- generate crds";
+
+    /// <summary>The command that regenerates config/rbac.</summary>
+    public const string RegenerateRbac = "dotnet run --project src/Operator -- generate rbac";
+
+    /// <summary>The <c>generate</c> command with its two subcommands.</summary>
+    public static Command Create()
+    {
+        var generate = new Command("generate", "Writes manifests generated from the code: CRDs from the API types, RBAC from the permissions the reconcilers declare.");
+        generate.Subcommands.Add(Subcommand("crds", "Writes the CustomResourceDefinitions of MetricsStack and AppAlert.", "config/crd", RenderCrds));
+        generate.Subcommands.Add(Subcommand("rbac", "Writes the ClusterRole, bindings, ServiceAccount, leader-election Role and editor/viewer roles.", "config/rbac", RenderRbac));
+        return generate;
+    }
+
+    /// <summary>config/crd's files: name relative to the folder, and YAML text.</summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> RenderCrds()
+    {
+        var apiAssembly = typeof(V1Alpha1MetricsStack).Assembly;
+        var manifests = CrdGenerator.Generate(CrdGenerator.KindsIn(apiAssembly), XmlDocumentation.LoadBeside(apiAssembly));
+        return [.. manifests.Select(manifest => (manifest.FileName, ManifestYaml.Serialize(manifest.Document, RegenerateCrds)))];
+    }
+
+    /// <summary>config/rbac's files: name relative to the folder, and YAML text.</summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> RenderRbac()
+    {
+        var manifests = RbacGenerator.Generate(
+            RbacGenerator.DeclarationsIn(typeof(GenerateCommand).Assembly),
+            CrdGenerator.KindsIn(typeof(V1Alpha1MetricsStack).Assembly));
+        return [.. manifests.Select(manifest => (manifest.FileName, ManifestYaml.Serialize(manifest.Document, RegenerateRbac)))];
+    }
+
+    // `dotnet run` starts a web project in its own folder, so a default relative to the current directory would
+    // land in src/Operator: defaults are relative to the repository (the folder with Operator.sln) instead.
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Operator.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+
+    private static Command Subcommand(string name, string description, string defaultOutput, Func<IReadOnlyList<(string FileName, string Yaml)>> render)
+    {
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = $"Folder to write to (default: {defaultOutput} in the repository that holds the current directory).",
+            DefaultValueFactory = _ => Path.Combine(RepositoryRoot(), defaultOutput),
+        };
+        var command = new Command(name, description) { Options = { output } };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var folder = parse.GetValue(output)!;
+            foreach (var (fileName, yaml) in render())
+            {
+                var path = Path.Combine(folder, fileName);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllTextAsync(path, yaml, cancellationToken);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote {path}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,86 @@
+using k8s.Models;
+
+namespace MetricsOperator.Generation;
+
+/// <summary>
+/// Schemas of Kubernetes types the API types embed, written as Kubernetes itself publishes them (what
+/// controller-gen emits), because their documentation is not in our XML file.
+/// </summary>
+internal static class WellKnownSchemas
+{
+    /// <summary>The pattern Kubernetes gives resource quantities (e.g. <c>1Gi</c>, <c>500m</c>), without the sign: sizes are never negative.</summary>
+    public const string QuantityPattern =
+        @"^(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+    /// <summary>A resource quantity: an integer or a string such as <c>10Gi</c>, as Kubernetes accepts it.</summary>
+    public static V1JSONSchemaProps Quantity(string? description) => new()
+    {
+        Description = description,
+        AnyOf = [new V1JSONSchemaProps { Type = "integer" }, new V1JSONSchemaProps { Type = "string" }],
+        Pattern = QuantityPattern,
+        XKubernetesIntOrString = true,
+    };
+
+    /// <summary>Object metadata: the API server validates it itself, so the schema only says it is an object.</summary>
+    public static V1JSONSchemaProps ObjectMeta(string? description) => new() { Description = description, Type = "object" };
+
+    /// <summary>metav1.Condition, with Kubernetes' own descriptions and validation.</summary>
+    public static V1JSONSchemaProps Condition() => new()
+    {
+        Description = "Condition contains details for one aspect of the current state of this API Resource.",
+        Type = "object",
+        Required = ["lastTransitionTime", "message", "reason", "status", "type"],
+        Properties = Sorted(new Dictionary<string, V1JSONSchemaProps>
+        {
+            ["lastTransitionTime"] = new()
+            {
+                Description = "lastTransitionTime is the last time the condition transitioned from one status to another. " +
+                    "This should be when the underlying condition changed. If that is not known, then using the time when the API field changed is acceptable.",
+                Type = "string",
+                Format = "date-time",
+            },
+            ["message"] = new()
+            {
+                Description = "message is a human readable message indicating details about the transition. This may be an empty string.",
+                Type = "string",
+                MaxLength = 32768,
+            },
+            ["observedGeneration"] = new()
+            {
+                Description = "observedGeneration represents the .metadata.generation that the condition was set based upon. " +
+                    "For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, " +
+                    "the condition is out of date with respect to the current state of the instance.",
+                Type = "integer",
+                Format = "int64",
+                Minimum = 0,
+            },
+            ["reason"] = new()
+            {
+                Description = "reason contains a programmatic identifier indicating the reason for the condition's last transition. " +
+                    "Producers of specific condition types may define expected values and meanings for this field, and whether the values " +
+                    "are considered a guaranteed API. The value should be a CamelCase string. This field may not be empty.",
+                Type = "string",
+                MinLength = 1,
+                MaxLength = 1024,
+                Pattern = "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+            },
+            ["status"] = new()
+            {
+                Description = "status of the condition, one of True, False, Unknown.",
+                Type = "string",
+                EnumProperty = ["True", "False", "Unknown"],
+            },
+            ["type"] = new()
+            {
+                Description = "type of condition in CamelCase or in foo.example.com/CamelCase.",
+                Type = "string",
+                MaxLength = 316,
+                Pattern = @"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
+            },
+        }),
+    };
+
+    /// <summary>Properties in ordinal key order, so the YAML is the same on every run.</summary>
+    public static SortedDictionary<string, V1JSONSchemaProps> Sorted(IDictionary<string, V1JSONSchemaProps> properties) =>
+        new(properties, StringComparer.Ordinal);
+}

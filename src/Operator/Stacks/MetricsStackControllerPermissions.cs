@@ -1,0 +1,28 @@
+using MetricsOperator.Generation;
+
+namespace MetricsOperator.Stacks;
+
+/// <summary>
+/// What the MetricsStack reconciler needs from the API server. <c>generate rbac</c> turns these into
+/// config/rbac; keep them next to the reconciler and as narrow as its code.
+/// </summary>
+// Its own kind: watched, finalizer added and removed (patch/update), status written.
+[RbacRule(Groups = "metrics.lsst.io", Resources = "metricsstacks", Verbs = "get,list,watch,patch,update")]
+[RbacRule(Groups = "metrics.lsst.io", Resources = "metricsstacks/status", Verbs = "get,patch,update")]
+// Setting an ownerReference with blockOwnerDeletion on a child needs update on the owner's finalizers.
+[RbacRule(Groups = "metrics.lsst.io", Resources = "metricsstacks/finalizers", Verbs = "update")]
+// Children, written by server-side apply (an apply that creates checks "create" as well as "patch") and
+// watched to map changes back to their stack. Delete: parts turned off in the spec (external Grafana, Kafka or
+// backups removed) are removed. No "update": the operator never PUTs a child.
+[RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "get,list,watch,create,patch,delete")]
+[RbacRule(Groups = "", Resources = "services,configmaps", Verbs = "get,list,watch,create,patch,delete")]
+[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "get,list,watch,create,patch,delete")]
+[RbacRule(Groups = "batch", Resources = "cronjobs,jobs", Verbs = "get,list,watch,create,patch,delete")]
+// The InfluxDB volume: delete is used only when spec.influxdb.deletionPolicy is Delete.
+[RbacRule(Groups = "", Resources = "persistentvolumeclaims", Verbs = "get,list,watch,create,patch,delete")]
+// Secrets only in namespaces that hold a MetricsStack (a RoleBinding per such namespace), and never listed or
+// watched: the operator GETs the Secrets a spec names and creates the ones holding the tokens it made. Caching
+// Secrets cluster-wide is how prometheus-operator grew past 500 MiB, and reading other namespaces' Secrets is
+// not something this operator needs. No delete: its own Secrets go with the stack through ownerReferences.
+[RbacRule(Groups = "", Resources = "secrets", Verbs = "get,create,patch", Scope = RbacScope.StackNamespace)]
+internal static class MetricsStackControllerPermissions;
