@@ -10,7 +10,7 @@ public static class CommandLine
     {
         var root = new RootCommand("metrics-operator: gives every Phalanx environment its own application-metrics stack.")
         {
-            Subcommands = { GenerateCommand.Create() },
+            Subcommands = { GenerateCommand.Create(), RenderCommand.Create() },
         };
         return root.Parse(args).InvokeAsync();
     }

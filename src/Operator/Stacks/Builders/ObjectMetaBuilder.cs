@@ -46,7 +46,8 @@ public static class ObjectMetaBuilder
             ApiVersion = ApiGroup.ApiVersion,
             Kind = "MetricsStack",
             Name = stack.Metadata.Name,
-            Uid = stack.Metadata.Uid ?? "",
+            // Only the API server assigns uids: render, with no server, prints none.
+            Uid = stack.Metadata.Uid!,
             Controller = true,
             BlockOwnerDeletion = true,
         };

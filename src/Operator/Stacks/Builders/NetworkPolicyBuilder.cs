@@ -1,0 +1,96 @@
+using k8s.Models;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Stacks.Builders;
+
+/// <summary>
+/// Ingress rules for the stack's pods: deny by default, then allow exactly the paths the design needs
+/// (apps → Telegraf's listener; Telegraf, Grafana and the operator → InfluxDB; people → Grafana).
+/// NetworkPolicies are additive, so each allow policy opens one path on top of the default deny.
+/// </summary>
+public static class NetworkPolicyBuilder
+{
+    /// <summary>
+    /// The namespace label Kubernetes sets on every namespace from 1.21 (on 1.20 it must be added by hand to the
+    /// operator's namespace): the stable way to select one namespace by name.
+    /// </summary>
+    public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+
+    /// <summary>Every policy of the stack, in apply order.</summary>
+    public static IReadOnlyList<V1NetworkPolicy> Build(V1Alpha1MetricsStack stack, StackBuildOptions options)
+    {
+        var policies = new List<V1NetworkPolicy> { DefaultDeny(stack), InfluxDb(stack, options), Telegraf(stack) };
+        if (GrafanaBuilder.IsManaged(stack))
+        {
+            policies.Add(Grafana(stack));
+        }
+
+        return policies;
+    }
+
+    /// <summary>Selects every pod of the stack and allows no ingress: anything not allowed below is refused.</summary>
+    public static V1NetworkPolicy DefaultDeny(V1Alpha1MetricsStack stack) =>
+        Policy(stack, StackNames.DefaultDenyPolicy(stack), StackLabels.Network, StackLabels.AllPods(stack), ingress: []);
+
+    /// <summary>
+    /// InfluxDB's port is reachable only from Telegraf (writes), the managed Grafana (reads) and the operator,
+    /// which bootstraps InfluxDB and makes the tokens: pods with the operator's labels in the operator's namespace.
+    /// </summary>
+    public static V1NetworkPolicy InfluxDb(V1Alpha1MetricsStack stack, StackBuildOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var peers = new List<V1NetworkPolicyPeer>
+        {
+            new() { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Telegraf)) },
+        };
+        if (GrafanaBuilder.IsManaged(stack))
+        {
+            peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Grafana)) });
+        }
+
+        peers.Add(new V1NetworkPolicyPeer
+        {
+            NamespaceSelector = Selector(new SortedDictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = options.OperatorNamespace }),
+            PodSelector = Selector(new SortedDictionary<string, string>(options.OperatorPodLabels.ToDictionary(), StringComparer.Ordinal)),
+        });
+
+        return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.InfluxDb), StackLabels.InfluxDb,
+            StackLabels.Selector(stack, StackLabels.InfluxDb),
+            [new V1NetworkPolicyIngressRule { FromProperty = peers, Ports = [Port(StackNames.InfluxDbPort)] }]);
+    }
+
+    /// <summary>Telegraf's listener is open to every pod in every namespace: any app of the environment may write.</summary>
+    public static V1NetworkPolicy Telegraf(V1Alpha1MetricsStack stack)
+    {
+        var listenerPort = SchemaDefaults.Applied(stack).Spec.Telegraf!.ListenerPort!.Value;
+        return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Telegraf), StackLabels.Telegraf,
+            StackLabels.Selector(stack, StackLabels.Telegraf),
+            [new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }], Ports = [Port(listenerPort)] }]);
+    }
+
+    /// <summary>
+    /// Grafana's HTTP port is open to any source: people reach it through the cluster's ingress controller, whose
+    /// namespace differs per cluster, and the operator configures alerting through its API.
+    /// </summary>
+    public static V1NetworkPolicy Grafana(V1Alpha1MetricsStack stack) =>
+        Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Grafana), StackLabels.Grafana,
+            StackLabels.Selector(stack, StackLabels.Grafana),
+            [new V1NetworkPolicyIngressRule { Ports = [Port(StackNames.GrafanaPort)] }]);
+
+    private static V1NetworkPolicy Policy(V1Alpha1MetricsStack stack, string name, string component, IDictionary<string, string> pods, IList<V1NetworkPolicyIngressRule> ingress) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = V1NetworkPolicy.KubeKind,
+        Metadata = ObjectMetaBuilder.Owned(stack, name, component),
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = Selector(pods),
+            PolicyTypes = ["Ingress"],
+            Ingress = ingress.Count > 0 ? ingress : null,
+        },
+    };
+
+    private static V1LabelSelector Selector(IDictionary<string, string> labels) => new() { MatchLabels = labels };
+
+    private static V1NetworkPolicyPort Port(int port) => new() { Protocol = "TCP", Port = port };
+}

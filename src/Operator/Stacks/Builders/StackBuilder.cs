@@ -1,0 +1,32 @@
+using k8s;
+using k8s.Models;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Stacks.Builders;
+
+/// <summary>
+/// Everything a MetricsStack wants in its namespace, in a stable apply order: InfluxDB, Telegraf, Grafana, then
+/// the NetworkPolicies. The reconciler applies this list and prunes what is no longer in it; <c>render</c> prints it.
+/// </summary>
+public static class StackBuilder
+{
+    /// <summary>The desired objects of <paramref name="stack"/>, defaults applied, with the default operator identity.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack) =>
+        Build(stack, StackBuildOptions.Default);
+
+    /// <summary>The desired objects of <paramref name="stack"/>, defaults applied.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack, StackBuildOptions options)
+    {
+        stack = SchemaDefaults.Applied(stack);
+        return
+        [
+            InfluxDbBuilder.Service(stack),
+            InfluxDbBuilder.StatefulSet(stack),
+            TelegrafBuilder.ConfigMap(stack),
+            TelegrafBuilder.Service(stack),
+            TelegrafBuilder.Workload(stack),
+            .. GrafanaBuilder.Build(stack),
+            .. NetworkPolicyBuilder.Build(stack, options),
+        ];
+    }
+}
