@@ -39,6 +39,7 @@ static void RunRecord()
         .WithOptions(ConfigOptions.JoinSummary);
     var summary = BenchmarkRunner.Run<RecordBenchmarks>(config);
     PrintRatios(summary);
+    RecordPathCheck.Run();
 }
 
 static void PrintRatios(Summary summary)

@@ -29,19 +29,31 @@ internal static class Throughput
 
         Console.WriteLine();
         Console.WriteLine($"Throughput into a loopback listener (child process), {Environment.ProcessorCount} cores, buffer {options.BufferCapacity} slots x {MeasurementRing.SlotSize} B = {client.BufferBytes / 1024.0 / 1024.0:F1} MiB preallocated, batch {options.BatchSize}:");
-        Console.WriteLine($"{"target/s",10} {"achieved/s",11} {"delivered/s",12} {"lost",6} {"peak buffered",14} {"alloc MB/s",11} {"heap MiB",9} {"RSS MiB",8}");
+        Console.WriteLine($"{"target/s",16} {"achieved/s",11} {"delivered/s",12} {"lost",6} {"peak buffered",14} {"alloc MB/s",11} {"heap MiB",9} {"RSS MiB",8}");
 
+        // Warm-up (JIT, connections), not reported.
+        await StepAsync(client, listener, 100_000, 1, counter, histogram, route);
+
+        // The machine is shared: a step that loses measurements is tried once more before the search stops.
         var bestNoLoss = 0.0;
         foreach (var rate in Rates)
         {
-            var r = await StepAsync(client, listener, rate, stepSeconds, counter, histogram, route);
-            Console.WriteLine(r.Format(rate.ToString("N0", CultureInfo.InvariantCulture)));
-            if (r.Lost != 0 || r.Achieved < rate * 0.95)
+            var ok = false;
+            for (var attempt = 1; attempt <= 2 && !ok; attempt++)
+            {
+                var r = await StepAsync(client, listener, rate, stepSeconds, counter, histogram, route);
+                Console.WriteLine(r.Format($"{rate.ToString("N0", CultureInfo.InvariantCulture)}{(attempt > 1 ? " (2nd)" : "")}"));
+                ok = r.Lost == 0 && r.Achieved >= rate * 0.95;
+                if (ok)
+                {
+                    bestNoLoss = Math.Max(bestNoLoss, r.Delivered);
+                }
+            }
+
+            if (!ok)
             {
                 break;
             }
-
-            bestNoLoss = Math.Max(bestNoLoss, r.Delivered);
         }
 
         var burst = await StepAsync(client, listener, rate: 0, stepSeconds, counter, histogram, route);
@@ -125,6 +137,6 @@ internal static class Throughput
     private sealed record StepResult(double Achieved, double Delivered, long Lost, int PeakBuffered, double AllocMBps, double HeapMiB, double RssMiB)
     {
         public string Format(string target)
-            => $"{target,10} {Achieved,11:N0} {Delivered,12:N0} {Lost,6} {PeakBuffered,14:N0} {AllocMBps,11:F1} {HeapMiB,9:F1} {RssMiB,8:F1}";
+            => $"{target,16} {Achieved,11:N0} {Delivered,12:N0} {Lost,6} {PeakBuffered,14:N0} {AllocMBps,11:F1} {HeapMiB,9:F1} {RssMiB,8:F1}";
     }
 }

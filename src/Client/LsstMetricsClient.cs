@@ -17,7 +17,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     public const string MeterName = "Lsst.Metrics.Client";
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromMinutes(5);
 
     private readonly MetricsSettings _settings;

@@ -40,16 +40,21 @@ internal struct Measurement
 
 /// <summary>
 /// A preallocated, bounded, lock-free multi-producer queue of <see cref="Measurement"/> structs (Vyukov's bounded
-/// queue). Writers never wait: when the ring is full a writer discards the oldest entry (counting it) and retries;
-/// after a few failed tries (the reader holds the slot) it discards its own measurement instead, also counted.
+/// queue). Writers never wait: when the ring is full a writer discards the oldest entries (up to
+/// <see cref="DropChunk"/> at once, counting them) and retries; after a few failed tries (the reader holds the slot)
+/// it discards its own measurement instead, also counted.
 /// </summary>
 internal sealed class MeasurementRing
 {
     /// <summary>Tags kept inline per measurement; more cost one array allocation.</summary>
     public const int InlineTags = 8;
 
+    /// <summary>Most measurements discarded at once when the ring is full.</summary>
+    public const int DropChunk = 64;
+
     private readonly Measurement[] _slots;
     private readonly long _mask;
+    private readonly int _dropChunk;
     private PaddedLong _tail;
     private PaddedLong _head;
     private PaddedLong _dropped;
@@ -63,6 +68,7 @@ internal sealed class MeasurementRing
 
         _slots = GC.AllocateArray<Measurement>(capacity, pinned: false);
         _mask = capacity - 1;
+        _dropChunk = Math.Min(DropChunk, capacity / 16);
         for (var i = 0; i < capacity; i++)
         {
             _slots[i].Sequence = i;
@@ -133,11 +139,9 @@ internal sealed class MeasurementRing
                 }
             }
 
-            // Full: make room by discarding the oldest measurement.
-            if (TryDequeue(out _, copy: false))
-            {
-                Interlocked.Increment(ref _dropped.Value);
-            }
+            // Full: make room by discarding the oldest measurements, a chunk at a time so that a writer facing a
+            // full ring pays for one discard per chunk, not per measurement.
+            DiscardOldest();
         }
 
         // Still no room after several tries: give up on this measurement rather than wait.
@@ -145,12 +149,39 @@ internal sealed class MeasurementRing
     }
 
     /// <summary>Takes the oldest measurement; false when the ring is empty.</summary>
-    public bool TryRead(out Measurement measurement) => TryDequeue(out measurement, copy: true);
+    public bool TryRead(out Measurement measurement) => TryDequeue(out measurement);
 
     /// <summary>Counts measurements lost elsewhere (e.g. not delivered before the shutdown deadline) as dropped.</summary>
     public void AddDropped(long count) => Interlocked.Add(ref _dropped.Value, count);
 
-    private bool TryDequeue(out Measurement measurement, bool copy)
+    /// <summary>
+    /// Claims up to <see cref="DropChunk"/> published measurements at the head with one compare-and-swap and releases
+    /// their slots unread. Safe against the reader and other writers: a published slot can only change state once the
+    /// head has moved past it, which would make the swap fail.
+    /// </summary>
+    private void DiscardOldest()
+    {
+        var pos = Volatile.Read(ref _head.Value);
+        var n = 0;
+        while (n < _dropChunk && Volatile.Read(ref _slots[(pos + n) & _mask].Sequence) == pos + n + 1)
+        {
+            n++;
+        }
+
+        if (n == 0 || Interlocked.CompareExchange(ref _head.Value, pos + n, pos) != pos)
+        {
+            return;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            Volatile.Write(ref _slots[(pos + i) & _mask].Sequence, pos + i + _mask + 1);
+        }
+
+        Interlocked.Add(ref _dropped.Value, n);
+    }
+
+    private bool TryDequeue(out Measurement measurement)
     {
         var pos = Volatile.Read(ref _head.Value);
         while (true)
@@ -161,7 +192,7 @@ internal sealed class MeasurementRing
             {
                 if (Interlocked.CompareExchange(ref _head.Value, pos + 1, pos) == pos)
                 {
-                    measurement = copy ? slot : default;
+                    measurement = slot;
                     Volatile.Write(ref slot.Sequence, pos + _mask + 1);
                     return true;
                 }
