@@ -10,7 +10,7 @@ public static class CommandLine
     {
         var root = new RootCommand("metrics-operator: gives every Phalanx environment its own application-metrics stack.")
         {
-            Subcommands = { GenerateCommand.Create(), RenderCommand.Create() },
+            Subcommands = { RunCommand.Create(), RenderCommand.Create(), GenerateCommand.Create() },
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using k8s;
+using MetricsOperator.Hosting;
+using MetricsOperator.Local;
+
+namespace MetricsOperator.Cli;
+
+/// <summary>
+/// <c>run</c>: the operator itself. Given a cluster (--kubeconfig, KUBECONFIG, ~/.kube/config
+/// or the pod's ServiceAccount) it reconciles there; given none, it starts the local control
+/// plane, installs CRDs, RBAC and samples, and reconciles those as its own ServiceAccount.
+/// </summary>
+internal static class RunCommand
+{
+    /// <summary>The <c>run</c> command.</summary>
+    public static Command Create()
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path of a kubeconfig. Default: KUBECONFIG, ~/.kube/config, or in-cluster; with none of them, a local control plane." };
+        var local = new Option<bool>("--local") { Description = "Start the local control plane even when a cluster is configured." };
+        var noSamples = new Option<bool>("--no-samples") { Description = "On the local control plane, install CRDs and RBAC but not config/samples." };
+        var ns = new Option<string?>("--namespace") { Description = "Watch only this namespace (default: all)." };
+        var workers = new Option<int>("--workers") { Description = "Reconcile workers per controller.", DefaultValueFactory = _ => 2 };
+        var resync = new Option<TimeSpan>("--resync-period") { Description = "How often unchanged objects are reconciled again (drift repair), e.g. 00:10:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(10) };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Take a coordination.k8s.io Lease before reconciling (run more than one replica)." };
+        var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader-election Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "metrics-operator" };
+        var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
+
+        var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
+        {
+            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new OperatorOptions
+            {
+                Namespace = parse.GetValue(ns),
+                Workers = parse.GetValue(workers),
+                ResyncPeriod = parse.GetValue(resync),
+                LeaderElection = parse.GetValue(leaderElect),
+                LeaseNamespace = parse.GetValue(leaseNamespace)!,
+                ProbeAddress = parse.GetValue(probeAddress)!,
+            };
+            var given = GivenCluster(parse.GetValue(kubeconfig));
+            if (given is not null && !parse.GetValue(local))
+            {
+                await RunAsync(options, given, cancellationToken);
+                return 0;
+            }
+
+            await using var environment = await LocalEnvironment.StartAsync(RepositoryRoot(), !parse.GetValue(noSamples), Console.Out, cancellationToken);
+            PrintLocalSummary(environment);
+            await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task RunAsync(OperatorOptions options, KubernetesClientConfiguration kubernetes, CancellationToken cancellationToken)
+    {
+        await using var app = OperatorHost.Build(options, kubernetes);
+        if (OperatorControllers.Names.Count == 0)
+        {
+            Console.WriteLine("No reconcilers are registered in this build yet: the runtime runs (probes, metrics, leader election) but reconciles nothing.");
+        }
+        else
+        {
+            Console.WriteLine($"Controllers: {string.Join(", ", OperatorControllers.Names)}. Probes and metrics on {options.ProbeAddress}.");
+        }
+
+        await app.RunAsync(cancellationToken);
+    }
+
+    /// <summary>The cluster named by the flag, KUBECONFIG, ~/.kube/config or the pod's ServiceAccount; null if none.</summary>
+    private static KubernetesClientConfiguration? GivenCluster(string? kubeconfigFlag)
+    {
+        if (!string.IsNullOrEmpty(kubeconfigFlag))
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigFlag);
+        }
+
+        if (KubernetesClientConfiguration.IsInCluster())
+        {
+            return KubernetesClientConfiguration.InClusterConfig();
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
+        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        var path = !string.IsNullOrEmpty(fromEnvironment) ? fromEnvironment : File.Exists(home) ? home : null;
+        return path is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+    }
+
+    private static void PrintLocalSummary(LocalEnvironment environment)
+    {
+        Console.WriteLine($"""
+
+            Local control plane ready at {environment.Plane.Server} (no kubelet: pods are never scheduled or run here,
+            so workloads never become ready; every object the operator creates is visible with kubectl).
+            From another terminal:
+              kubectl --kubeconfig {environment.AdminKubeconfig} get metricsstacks,appalerts -A
+              kubectl --kubeconfig {environment.AdminKubeconfig} get statefulsets,deployments,services,configmaps,networkpolicies -n metrics
+            The operator runs as system:serviceaccount:metrics-operator:metrics-operator, with only config/rbac's permissions.
+
+            """);
+    }
+
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                if (File.Exists(Path.Combine(folder.FullName, "Operator.sln")))
+                {
+                    return folder.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("The local control plane installs config/ from this repository: run from inside the checkout.");
+    }
+}

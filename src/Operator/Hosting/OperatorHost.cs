@@ -1,0 +1,33 @@
+using k8s;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Hosting;
+using MetricsOperator.Runtime.Leader;
+
+namespace MetricsOperator.Hosting;
+
+/// <summary>Builds the operator's web host: the controller runtime, the operator's controllers, probes and metrics.</summary>
+internal static class OperatorHost
+{
+    /// <summary>Builds a host that talks to the cluster in <paramref name="kubernetes"/>.</summary>
+    public static WebApplication Build(OperatorOptions options, KubernetesClientConfiguration kubernetes, string[]? args = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        builder.Logging.AddControllerRuntimeConsole();
+        builder.WebHost.UseUrls(options.ProbeAddress);
+        builder.Services.AddControllerRuntime(ManagerOptionsFrom(options), kubernetes);
+        OperatorControllers.Register(builder.Services);
+        var app = builder.Build();
+        app.MapControllerRuntimeEndpoints();
+        return app;
+    }
+
+    private static ManagerOptions ManagerOptionsFrom(OperatorOptions options) => new()
+    {
+        Namespace = options.Namespace,
+        Workers = options.Workers,
+        ResyncPeriod = options.ResyncPeriod,
+        LeaderElection = options.LeaderElection
+            ? new LeaderElectionOptions { LeaseNamespace = options.LeaseNamespace, LeaseName = "metrics-operator-leader" }
+            : null,
+    };
+}

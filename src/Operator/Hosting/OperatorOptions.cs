@@ -1,0 +1,23 @@
+namespace MetricsOperator.Hosting;
+
+/// <summary>How the operator process runs; filled from the <c>run</c> command line.</summary>
+internal sealed record OperatorOptions
+{
+    /// <summary>Watch only this namespace; null watches all.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Reconcile workers per controller.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>How often every object is reconciled again even without a change (drift repair).</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Whether to take a Lease before reconciling (for more than one replica).</summary>
+    public bool LeaderElection { get; init; }
+
+    /// <summary>The namespace of the leader-election Lease (the operator's own).</summary>
+    public string LeaseNamespace { get; init; } = "metrics-operator";
+
+    /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
+    public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using MetricsOperator.LocalCluster;
+using MetricsOperator.TestSupport;
+
+namespace MetricsOperator.Tests.Integration;
+
+/// <summary>
+/// The generated RBAC, as the API server enforces it for the operator's ServiceAccount: what
+/// the reconcilers need, and nothing else. The expectations are written from the design
+/// (not read from the generated files), so a role that grows or shrinks fails here.
+/// </summary>
+[Collection(SharedApiServer.Name)]
+public sealed class RbacTests(ApiServerFixture fixture)
+{
+    private const string OperatorNamespace = Identity.OperatorNamespace;
+
+    /// <summary>verb, group, resource, subresource, namespace ("" = all namespaces).</summary>
+    public static TheoryData<string, string, string, string, string> Needed() => new()
+    {
+        { "list", "metrics.lsst.io", "metricsstacks", "", "" },
+        { "watch", "metrics.lsst.io", "metricsstacks", "", "" },
+        { "patch", "metrics.lsst.io", "metricsstacks", "status", "any-app" },
+        { "update", "metrics.lsst.io", "metricsstacks", "finalizers", "any-app" },
+        { "list", "metrics.lsst.io", "appalerts", "", "" },
+        { "watch", "metrics.lsst.io", "appalerts", "", "" },
+        { "patch", "metrics.lsst.io", "appalerts", "status", "gafaelfawr" },
+        { "update", "metrics.lsst.io", "appalerts", "finalizers", "gafaelfawr" },
+        { "patch", "metrics.lsst.io", "appalerts", "", "gafaelfawr" },
+        { "create", "", "events", "", "gafaelfawr" },
+        { "patch", "apps", "statefulsets", "", "metrics" },
+        { "patch", "apps", "deployments", "", "metrics" },
+        { "watch", "apps", "statefulsets", "", "" },
+        { "patch", "", "services", "", "metrics" },
+        { "patch", "", "configmaps", "", "metrics" },
+        { "patch", "", "persistentvolumeclaims", "", "metrics" },
+        { "patch", "networking.k8s.io", "networkpolicies", "", "metrics" },
+        { "get", "coordination.k8s.io", "leases", "", OperatorNamespace },
+        { "create", "coordination.k8s.io", "leases", "", OperatorNamespace },
+        { "update", "coordination.k8s.io", "leases", "", OperatorNamespace },
+    };
+
+    /// <summary>What the operator must never be able to do.</summary>
+    public static TheoryData<string, string, string, string, string> Forbidden() => new()
+    {
+        { "get", "", "secrets", "", "kube-system" },
+        { "list", "", "secrets", "", "" },
+        { "watch", "", "secrets", "", "" },
+        { "update", "coordination.k8s.io", "leases", "", "kube-system" },
+        { "delete", "metrics.lsst.io", "metricsstacks", "", "metrics" },
+        { "delete", "metrics.lsst.io", "appalerts", "", "gafaelfawr" },
+        { "create", "metrics.lsst.io", "appalerts", "", "gafaelfawr" },
+        { "create", "apiextensions.k8s.io", "customresourcedefinitions", "", "" },
+        { "create", "rbac.authorization.k8s.io", "clusterrolebindings", "", "" },
+        { "bind", "rbac.authorization.k8s.io", "clusterroles", "", "" },
+        { "escalate", "rbac.authorization.k8s.io", "clusterroles", "", "" },
+        { "delete", "", "namespaces", "", "" },
+        { "get", "", "nodes", "", "" },
+        { "create", "", "pods", "exec", "metrics" },
+        { "create", "", "serviceaccounts", "token", "metrics" },
+        { "impersonate", "", "users", "", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Needed))]
+    public async Task The_operator_may_do_what_its_reconcilers_need(string verb, string group, string resource, string subresource, string ns) =>
+        (await CanOperatorAsync(verb, group, resource, subresource, ns)).ShouldBeTrue($"{verb} {group}/{resource}/{subresource} in '{ns}'");
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public async Task The_operator_may_not_do_anything_else(string verb, string group, string resource, string subresource, string ns) =>
+        (await CanOperatorAsync(verb, group, resource, subresource, ns)).ShouldBeFalse($"{verb} {group}/{resource}/{subresource} in '{ns}'");
+
+    [Fact]
+    public async Task Secrets_are_reachable_only_in_namespaces_bound_to_the_stack_namespace_role()
+    {
+        var bound = await fixture.Plane.CreateNamespaceAsync("stack");
+        var unbound = await fixture.Plane.CreateNamespaceAsync("elsewhere");
+        var binding = File.ReadAllText(RepoPaths.InRepo("config", "rbac", "stack-namespace", "role_binding.yaml"));
+        (await fixture.Plane.KubectlAsync(["apply", "-n", bound, "-f", "-"], stdin: binding.Replace("namespace: metrics\n", $"namespace: {bound}\n", StringComparison.Ordinal)))
+            .EnsureSuccess();
+
+        (await CanOperatorAsync("create", "", "secrets", "", bound)).ShouldBeTrue();
+        (await CanOperatorAsync("get", "", "secrets", "", bound)).ShouldBeTrue();
+        (await CanOperatorAsync("get", "", "secrets", "", unbound)).ShouldBeFalse();
+        (await CanOperatorAsync("delete", "", "secrets", "", bound)).ShouldBeFalse("the operator never deletes a Secret it may not own");
+    }
+
+    [Fact]
+    public async Task Real_requests_as_the_operator_succeed_and_fail_as_the_role_says()
+    {
+        using var op = fixture.Plane.CreateClient(Identity.Operator);
+
+        var stacks = await op.CustomObjects.ListClusterCustomObjectAsync("metrics.lsst.io", "v1alpha1", "metricsstacks");
+        stacks.ShouldNotBeNull();
+        var denied = await Should.ThrowAsync<HttpOperationException>(() => op.CoreV1.ListSecretForAllNamespacesAsync());
+        denied.Response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    private async Task<bool> CanOperatorAsync(string verb, string group, string resource, string subresource, string ns)
+    {
+        using var op = fixture.Plane.CreateClient(Identity.Operator);
+        var review = await op.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
+        {
+            Spec = new V1SelfSubjectAccessReviewSpec
+            {
+                ResourceAttributes = new V1ResourceAttributes
+                {
+                    Verb = verb,
+                    Group = group,
+                    Resource = resource,
+                    Subresource = string.IsNullOrEmpty(subresource) ? null : subresource,
+                    NamespaceProperty = string.IsNullOrEmpty(ns) ? null : ns,
+                },
+            },
+        });
+        return review.Status.Allowed;
+    }
+}
