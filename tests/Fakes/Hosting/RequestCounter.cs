@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace MetricsOperator.Fakes.Hosting;
+
+/// <summary>
+/// Counts requests by method and spec template (<c>PUT /api/v1/provisioning/folder/{FolderUID}/rule-groups/{Group}</c>),
+/// so a test can assert "zero writes on a no-op resync" or "at most 5 requests per resync".
+/// Requests refused while the fake is down never arrive and are not counted; everything that arrives is, faults included.
+/// </summary>
+public sealed class RequestCounter
+{
+    private readonly ConcurrentDictionary<string, long> counts = new(StringComparer.Ordinal);
+    private long total;
+    private long writes;
+
+    /// <summary>All requests that arrived.</summary>
+    public long Total => Interlocked.Read(ref total);
+
+    /// <summary>Requests with a method other than GET, HEAD or OPTIONS.</summary>
+    public long Writes => Interlocked.Read(ref writes);
+
+    /// <summary>Requests for one method and template (or raw path when the spec has no template for it).</summary>
+    public long Count(string method, string template) =>
+        counts.GetValueOrDefault(Key(method, template));
+
+    /// <summary>Every "METHOD template" seen, with its count.</summary>
+    public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(counts, StringComparer.Ordinal);
+
+    /// <summary>Starts counting from zero (e.g. after the initial sync, before the no-op resync).</summary>
+    public void Reset()
+    {
+        counts.Clear();
+        Interlocked.Exchange(ref total, 0);
+        Interlocked.Exchange(ref writes, 0);
+    }
+
+    internal void Record(string method, string template)
+    {
+        counts.AddOrUpdate(Key(method, template), 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref total);
+        if (!HttpMethods.IsRead(method))
+        {
+            Interlocked.Increment(ref writes);
+        }
+    }
+
+    private static string Key(string method, string template) => $"{method.ToUpperInvariant()} {template}";
+}
+
+internal static class HttpMethods
+{
+    public static bool IsRead(string method) =>
+        method.Equals("GET", StringComparison.OrdinalIgnoreCase) ||
+        method.Equals("HEAD", StringComparison.OrdinalIgnoreCase) ||
+        method.Equals("OPTIONS", StringComparison.OrdinalIgnoreCase);
+}
