@@ -7,7 +7,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lsst.Metrics.Client.Bench;
 
-// dotnet run -c Release --project bench/Client.Bench -- [all|record|throughput] [seconds-per-step]
+// dotnet run -c Release --project bench/Client.Bench -- [all|record|check|throughput] [seconds-per-step]
 // "listen" is internal: the child process that hosts the loopback write endpoint.
 var mode = args.Length > 0 ? args[0] : "all";
 switch (mode)
@@ -18,13 +18,16 @@ switch (mode)
     case "record":
         RunRecord();
         return 0;
+    case "check":
+        RecordPathCheck.Run();
+        return 0;
     case "throughput":
         return await Throughput.RunAsync(StepSeconds(args)) ? 0 : 1;
     case "all":
         RunRecord();
         return await Throughput.RunAsync(StepSeconds(args)) ? 0 : 1;
     default:
-        Console.Error.WriteLine("usage: Client.Bench [all|record|throughput] [seconds-per-step]");
+        Console.Error.WriteLine("usage: Client.Bench [all|record|check|throughput] [seconds-per-step]");
         return 2;
 }
 
