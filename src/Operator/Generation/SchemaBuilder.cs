@@ -72,7 +72,7 @@ internal sealed class SchemaBuilder(XmlDocumentation documentation)
 
         if (underlying == typeof(V1ObjectMeta))
         {
-            return WellKnownSchemas.ObjectMeta(description);
+            return WellKnownSchemas.ObjectMeta();
         }
 
         if (underlying == typeof(V1Condition))

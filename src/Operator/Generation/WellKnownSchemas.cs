@@ -21,8 +21,11 @@ internal static class WellKnownSchemas
         XKubernetesIntOrString = true,
     };
 
-    /// <summary>Object metadata: the API server validates it itself, so the schema only says it is an object.</summary>
-    public static V1JSONSchemaProps ObjectMeta(string? description) => new() { Description = description, Type = "object" };
+    /// <summary>
+    /// Object metadata: the API server validates it itself, so the schema only says it is an object. Not even a
+    /// description: 1.20 refuses anything but type (and name/generateName) there.
+    /// </summary>
+    public static V1JSONSchemaProps ObjectMeta() => new() { Type = "object" };
 
     /// <summary>metav1.Condition, with Kubernetes' own descriptions and validation.</summary>
     public static V1JSONSchemaProps Condition() => new()
