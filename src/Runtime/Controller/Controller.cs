@@ -155,6 +155,7 @@ public sealed class Controller<T> : IController
             // Gone: its children go with it (garbage collection); nothing to converge.
             logger.LogDebug("{Kind} {Key} is gone; nothing to reconcile", kind, key);
             Queue.Forget(key);
+            Count(ReconcileResultLabels.Success);
             return;
         }
 
