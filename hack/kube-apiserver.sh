@@ -19,8 +19,10 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/kube-apiserver" &&
 fi
 
 VERSION=1.20.2
+# Bump RECIPE when the build below changes, so machines with an older cached binary rebuild.
+RECIPE=r2
 CACHE_ROOT="${METRICS_OPERATOR_CACHE:-/var/cache/metrics-operator}"
-ASSETS="$CACHE_ROOT/kube-apiserver-$VERSION"
+ASSETS="$CACHE_ROOT/kube-apiserver-$VERSION-$RECIPE"
 mkdir -p "$CACHE_ROOT"
 
 apt_updated=0
@@ -46,7 +48,7 @@ exec 9>"$CACHE_ROOT/.build.lock"
 flock 9
 if [[ -x "$ASSETS/kube-apiserver" ]]; then echo "$ASSETS"; exit 0; fi
 
-apt_install golang-go dpkg-dev make rsync ca-certificates
+apt_install golang-go dpkg-dev make rsync ca-certificates golang-github-modern-go-reflect2-dev
 
 WORK="$CACHE_ROOT/build-$VERSION"
 rm -rf "$WORK"; mkdir -p "$WORK/apt/lists/partial" "$WORK/src"
@@ -76,9 +78,17 @@ mkdir tree && tar -xf "$orig" -C tree --strip-components=1
 cd tree
 mkdir -p .go/src/k8s.io && ln -s ../../.. .go/src/k8s.io/kubernetes
 
+# Kubernetes 1.20 vendors modern-go/reflect2 v1.0.1, which reads Go's runtime map internals
+# and crashes under Go >= 1.18 ("fatal error: fault" in UnsafeIterate, on the first custom
+# object written). v1.0.2 fixed that; Debian packages it, so swap it in before building.
+REFLECT2=/usr/share/gocode/src/github.com/modern-go/reflect2
+[[ -f $REFLECT2/reflect2.go ]] || { log "missing $REFLECT2"; exit 1; }
+rm -rf vendor/github.com/modern-go/reflect2
+cp -r "$REFLECT2" vendor/github.com/modern-go/reflect2
+sed -i 's#github.com/modern-go/reflect2 v1.0.1#github.com/modern-go/reflect2 v1.0.2#g' vendor/modules.txt go.mod
+
 log "building kube-apiserver $VERSION (about 7 minutes on 2 cores)"
-GOPATH="$PWD/.go" GOFLAGS=-mod=vendor CGO_ENABLED=0 GO111MODULE=off make WHAT=cmd/kube-apiserver >&2 \
-  || GOPATH="$PWD/.go" CGO_ENABLED=0 make WHAT=cmd/kube-apiserver >&2
+GOPATH="$PWD/.go" CGO_ENABLED=0 make WHAT=cmd/kube-apiserver >&2
 
 mkdir -p "$ASSETS.tmp"
 cp _output/bin/kube-apiserver "$ASSETS.tmp/"

@@ -24,8 +24,20 @@ KUBEBUILDER_ASSETS=$(bash hack/kube-apiserver.sh)
 export KUBEBUILDER_ASSETS
 log "control plane binaries: $KUBEBUILDER_ASSETS"
 
-# Kill whatever control-plane processes a crashed test host left behind, now and at exit.
-sweep() { pkill -9 -f "metrics-operator-controlplane/" 2>/dev/null || true; }
+# Kill the control-plane processes of test hosts that died without stopping them, now and
+# at exit. Each run folder is named <owning process id>-<guid>: a live owner keeps its own
+# (another test run on this machine is left alone).
+sweep() {
+  local root="${TMPDIR:-/tmp}/metrics-operator-controlplane"
+  [[ -d $root ]] || return 0
+  for dir in "$root"/*/; do
+    [[ -d $dir ]] || continue
+    local owner; owner=$(basename "$dir"); owner=${owner%%-*}
+    if [[ $owner =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null; then continue; fi
+    pkill -9 -f "$dir" 2>/dev/null || true
+    rm -rf "$dir"
+  done
+}
 trap sweep EXIT
 sweep
 

@@ -10,6 +10,12 @@ public static class ControlPlaneAssets
     /// <summary>The Kubernetes version the cached API server is built from.</summary>
     public const string KubernetesVersion = "1.20.2";
 
+    /// <summary>
+    /// The cache folder <c>hack/kube-apiserver.sh</c> builds into: the version plus the build
+    /// recipe's revision (keep in step with RECIPE there).
+    /// </summary>
+    public const string CacheFolder = $"kube-apiserver-{KubernetesVersion}-r2";
+
     /// <summary>Returns the folder holding <c>kube-apiserver</c> and <c>etcd</c>, or throws saying how to get them.</summary>
     public static string Locate()
     {
@@ -21,7 +27,7 @@ public static class ControlPlaneAssets
         }
 
         var cacheRoot = Environment.GetEnvironmentVariable("METRICS_OPERATOR_CACHE") ?? "/var/cache/metrics-operator";
-        candidates.Add(Path.Combine(cacheRoot, $"kube-apiserver-{KubernetesVersion}"));
+        candidates.Add(Path.Combine(cacheRoot, CacheFolder));
 
         foreach (var folder in candidates)
         {

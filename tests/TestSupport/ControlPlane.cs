@@ -28,7 +28,7 @@ public sealed class ControlPlane : IAsyncDisposable
         Local = local;
         _adminConfig = adminConfig;
         AdminKubeconfigPath = adminKubeconfigPath;
-        _configFolder = Path.Combine(Path.GetTempPath(), LocalControlPlane.RunFolderMarker, $"kubeconfigs-{Guid.NewGuid():N}");
+        _configFolder = Path.Combine(Path.GetTempPath(), LocalControlPlane.RunFolderMarker, $"{Environment.ProcessId}-kubeconfigs-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_configFolder);
         AdminClient = new Kubernetes(adminConfig);
     }

@@ -113,34 +113,40 @@ internal sealed partial class LocalEnvironment : IAsyncDisposable
             return;
         }
 
-        var samples = Directory.GetFiles(Path.Combine(config, "samples"), "*.yaml").Order().ToList();
-        var namespaces = samples.SelectMany(file => NamespaceLine().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value)).ToHashSet();
-        foreach (var ns in namespaces.Order())
+        // Each sample says in its header which namespace it belongs in ("kubectl apply -n <ns>"). The full stack
+        // shares the minimal one's name and namespace and names Secrets that come from Vault in Phalanx, which a
+        // fresh control plane does not have: the minimal stack (no Secrets needed) is the one applied here.
+        var samples = Directory.GetFiles(Path.Combine(config, "samples"), "*.yaml")
+            .Where(file => !file.EndsWith("_metricsstack.yaml", StringComparison.Ordinal))
+            .Order()
+            .Select(file => (File: file, Namespace: TargetNamespace(file)))
+            .ToList();
+        foreach (var ns in samples.Select(s => s.Namespace).Distinct().Order())
         {
             await KubectlAsync(["create", "namespace", ns], cancellationToken: cancellationToken);
         }
 
         // The operator reaches Secrets only where the stack-namespace role is bound: bind it where the sample stacks live.
         var binding = await File.ReadAllTextAsync(Path.Combine(config, "rbac", "stack-namespace", "role_binding.yaml"), cancellationToken);
-        foreach (var ns in StackNamespaces(samples))
+        foreach (var ns in samples.Where(s => File.ReadAllText(s.File).Contains("kind: MetricsStack", StringComparison.Ordinal)).Select(s => s.Namespace).Distinct())
         {
             await KubectlAsync(["apply", "-n", ns, "-f", "-"], binding.Replace("namespace: metrics\n", $"namespace: {ns}\n", StringComparison.Ordinal), cancellationToken);
         }
 
-        progress.WriteLine($"Applying {samples.Count} samples (config/samples) into {string.Join(", ", namespaces.Order())}...");
-        foreach (var sample in samples)
+        progress.WriteLine($"Applying {samples.Count} samples (config/samples) into {string.Join(", ", samples.Select(s => s.Namespace).Distinct().Order())}...");
+        foreach (var (file, ns) in samples)
         {
-            await KubectlAsync(["apply", "--server-side", "-f", sample], cancellationToken: cancellationToken);
+            await KubectlAsync(["apply", "--server-side", "-n", ns, "-f", file], cancellationToken: cancellationToken);
         }
     }
 
-    private static IEnumerable<string> StackNamespaces(IEnumerable<string> samples) =>
-        samples.Select(File.ReadAllText)
-            .Where(text => text.Contains("kind: MetricsStack", StringComparison.Ordinal))
-            .SelectMany(text => NamespaceLine().Matches(text).Select(m => m.Groups[1].Value))
-            .Distinct()
-            .Order();
+    private static string TargetNamespace(string sample)
+    {
+        var hint = ApplyHint().Match(File.ReadAllText(sample));
+        return hint.Success ? hint.Groups[1].Value : "default";
+    }
 
-    [GeneratedRegex(@"^\s+namespace:\s*([a-z0-9-]+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex NamespaceLine();
+    [GeneratedRegex(@"kubectl apply -n ([a-z0-9-]+)")]
+    private static partial Regex ApplyHint();
+
 }
