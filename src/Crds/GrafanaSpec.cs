@@ -13,7 +13,7 @@ public sealed class GrafanaSpec
 
     /// <summary>Container image of Grafana 11 or 12. Used only in managed mode.</summary>
     [JsonPropertyName("image")]
-    [Default("docker.io/grafana/grafana:12.1.1")]
+    [Default("docker.io/grafana/grafana:11.4.0")]
     [Pattern(Patterns.Image)]
     public string? Image { get; set; }
 
