@@ -2,6 +2,7 @@ using k8s;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Runtime.Leader;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Hosting;
 
@@ -15,6 +16,7 @@ internal static class OperatorHost
         builder.Logging.AddControllerRuntimeConsole();
         builder.WebHost.UseUrls(options.ProbeAddress);
         builder.Services.AddControllerRuntime(ManagerOptionsFrom(options), kubernetes);
+        builder.Services.AddSingleton(StackBuildOptions.Default with { OperatorNamespace = options.OperatorNamespace });
         OperatorControllers.Register(builder.Services);
         var app = builder.Build();
         app.MapControllerRuntimeEndpoints();

@@ -18,6 +18,9 @@ internal sealed record OperatorOptions
     /// <summary>The namespace of the leader-election Lease (the operator's own).</summary>
     public string LeaseNamespace { get; init; } = "metrics-operator";
 
+    /// <summary>The namespace the operator's pods run in: InfluxDB's NetworkPolicy lets them in to bootstrap it.</summary>
+    public string OperatorNamespace { get; init; } = Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "metrics-operator";
+
     /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
     public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
 }

@@ -1,0 +1,61 @@
+using k8s.Models;
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Reconcile;
+using MetricsOperator.Stacks.Builders;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetricsOperator.Stacks;
+
+/// <summary>
+/// Runs when a MetricsStack is deleted. With <c>spec.influxdb.deletionPolicy: Delete</c> it deletes the data claims
+/// (InfluxDB's <c>data-&lt;stack&gt;-influxdb-0</c>, which the StatefulSet controller made and nothing owns, and
+/// Grafana's <c>&lt;stack&gt;-grafana</c>); with <c>Retain</c> it deletes nothing. Telegraf's buffer claims are never
+/// deleted (unsent metrics). Everything else goes by garbage collection through ownerReferences.
+/// </summary>
+public sealed class MetricsStackFinalizer(ObjectClient client, ILogger<MetricsStackFinalizer>? logger = null) : IFinalizer<V1Alpha1MetricsStack>
+{
+    private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
+
+    /// <summary>The finalizer's name on every MetricsStack.</summary>
+    public const string FinalizerName = ApiGroup.Name + "/data-volumes";
+
+    /// <inheritdoc/>
+    public string Name => FinalizerName;
+
+    /// <summary>The claims a deleted stack takes with it: none unless its deletionPolicy is Delete.</summary>
+    public static IReadOnlyList<string> ClaimsToDelete(V1Alpha1MetricsStack stack)
+    {
+        stack = SchemaDefaults.Applied(stack);
+        return stack.Spec.InfluxDb!.DeletionPolicy == DeletionPolicy.Delete
+            ? [StackNames.InfluxDbDataClaim(stack), StackNames.Grafana(stack)]
+            : [];
+    }
+
+    /// <inheritdoc/>
+    public async Task FinalizeAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var ns = StackNames.Namespace(entity);
+        foreach (var name in ClaimsToDelete(entity))
+        {
+            // Read from the API, not the cache: this runs once, and a stale cache must not hide a claim.
+            var claim = await client.Api.GetAsync<V1PersistentVolumeClaim>(ns, name, cancellationToken);
+            if (claim is null || !IsThisStacksClaim(claim, entity))
+            {
+                // A claim of that name the operator did not label for this stack is someone else's data: never touch it.
+                continue;
+            }
+
+            if (await client.Api.DeleteAsync<V1PersistentVolumeClaim>(ns, name, claim.Metadata.Uid, cancellationToken))
+            {
+                logger.LogInformation("Deleted PersistentVolumeClaim {Claim} of MetricsStack {Namespace}/{Name} (deletionPolicy Delete)", name, ns, entity.Metadata.Name);
+            }
+        }
+    }
+
+    private static bool IsThisStacksClaim(V1PersistentVolumeClaim claim, V1Alpha1MetricsStack stack) =>
+        claim.Metadata.Labels is { } labels
+        && labels.TryGetValue(StackLabels.ManagedBy, out var manager) && manager == StackLabels.ManagedByValue
+        && labels.TryGetValue(StackLabels.Stack, out var owner) && owner == stack.Metadata.Name;
+}

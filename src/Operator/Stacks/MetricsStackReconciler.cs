@@ -1,0 +1,148 @@
+using System.Net;
+using k8s.Models;
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Conditions;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Events;
+using MetricsOperator.Runtime.Reconcile;
+using MetricsOperator.Stacks.Builders;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetricsOperator.Stacks;
+
+/// <summary>
+/// Converges a MetricsStack's namespace toward its spec: validate, build the desired children, apply each one
+/// (zero requests when unchanged), prune what the spec no longer wants, and report the children's state as
+/// conditions. An invalid spec is reported and nothing is created, changed or deleted.
+/// </summary>
+public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
+{
+    /// <summary>The controller's name (metrics label, logs).</summary>
+    public const string ControllerName = "metricsstack";
+
+    // Secrets and sibling stacks are not watched (the operator may not list Secrets; a sibling's deletion does not
+    // map to this key), so a stack waiting on one looks again after this long.
+    private static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(30);
+
+    private readonly Manager manager;
+    private readonly StackBuildOptions buildOptions;
+    private readonly ILogger logger;
+
+    /// <summary>Creates the reconciler over the manager's client, cache and Event recorder.</summary>
+    public MetricsStackReconciler(Manager manager, StackBuildOptions buildOptions, ILogger<MetricsStackReconciler>? logger = null)
+    {
+        this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
+        this.buildOptions = buildOptions ?? throw new ArgumentNullException(nameof(buildOptions));
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    private ObjectClient Client => manager.Client;
+
+    /// <inheritdoc/>
+    public async Task<ReconcileResult> ReconcileAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var (refusal, dependsOnOthers) = await CheckSpecAsync(entity, cancellationToken);
+        if (refusal is not null)
+        {
+            await ReportAsync(entity, [refusal], endpoints: null, cancellationToken);
+            return dependsOnOthers ? ReconcileResult.RequeueAfter(RecheckAfter) : ReconcileResult.Done;
+        }
+
+        var desired = StackBuilder.Build(entity, buildOptions);
+        foreach (var child in desired)
+        {
+            try
+            {
+                await StackChildren.ApplyAsync(Client, entity, child, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.UnprocessableEntity)
+            {
+                // Retrying cannot help (e.g. a StatefulSet's claim template is immutable): say so until the spec changes.
+                var why = $"{child.Kind} {child.Metadata.Name}: {e.Status?.Message ?? e.Message}";
+                await ReportAsync(entity, [StackStatusReporter.NotReady(StackStatusReporter.Reasons.ApplyRejected, why)], endpoints: null, cancellationToken);
+                return ReconcileResult.Done;
+            }
+        }
+
+        var pruned = await StackChildren.PruneAsync(Client, entity, desired, cancellationToken);
+        if (pruned > 0)
+        {
+            logger.LogInformation("Pruned {Count} children of MetricsStack {Name} the spec no longer wants", pruned, entity.Metadata.Name);
+        }
+
+        var observed = StackChildren.Observe(Client, entity);
+        await ReportAsync(entity, StackStatusReporter.Report(entity, observed), StackStatusReporter.Endpoints(entity), cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    /// <summary>
+    /// The Ready condition refusing the spec (null when it may be applied), and whether the verdict depends on objects
+    /// that are not watched (Secrets, other stacks), so that it must be looked at again.
+    /// </summary>
+    private async Task<(ConditionReport? Refusal, bool DependsOnOthers)> CheckSpecAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>(StackValidation.Validate(stack));
+        var siblings = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List(stack.Metadata.NamespaceProperty) ?? [];
+        var claimed = StackValidation.NamespaceClaim(stack, siblings);
+        if (claimed is not null)
+        {
+            errors.Add(claimed);
+        }
+
+        var uses = StackValidation.SecretUses(stack);
+        var found = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
+        foreach (var name in uses.Select(u => u.Name).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                // A GET per Secret named: the operator may not list or watch Secrets (see MetricsStackControllerPermissions).
+                found[name] = await Client.Api.GetAsync<V1Secret>(stack.Metadata.NamespaceProperty, name, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
+            {
+                var field = uses.First(u => u.Name == name).Field;
+                return (StackStatusReporter.NotReady(
+                    StackStatusReporter.Reasons.SecretAccessDenied,
+                    $"{field}: the operator may not read Secret \"{name}\" in namespace {stack.Metadata.NamespaceProperty}; bind the ClusterRole metrics-operator-stack-namespace to it there (config/rbac/stack-namespace/role_binding.yaml)"), true);
+            }
+        }
+
+        errors.AddRange(StackValidation.MissingSecrets(stack.Metadata.NamespaceProperty, uses, found));
+        return errors.Count == 0
+            ? (null, false)
+            : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
+    }
+
+    /// <summary>Merges the reports into status, patches it only when it changed, and records an Event for each change of a condition.</summary>
+    private async Task ReportAsync(V1Alpha1MetricsStack stack, IReadOnlyList<ConditionReport> reports, StackEndpoints? endpoints, CancellationToken cancellationToken)
+    {
+        stack.Status ??= new MetricsStackStatus();
+        var conditions = stack.Status.Conditions ??= [];
+        var changed = new List<ConditionReport>();
+        foreach (var report in reports)
+        {
+            var before = ConditionSet.Find(conditions, report.Type);
+            if (before is null || before.Status != report.Status || before.Reason != report.Reason || before.Message != report.Message)
+            {
+                changed.Add(report);
+            }
+
+            ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, stack.Metadata.Generation);
+        }
+
+        stack.Status.ObservedGeneration = stack.Metadata.Generation;
+        if (endpoints is not null)
+        {
+            stack.Status.Endpoints = endpoints;
+        }
+
+        await Client.PatchStatusAsync(stack, cancellationToken);
+        foreach (var report in changed)
+        {
+            var type = report.Status == ConditionSet.True ? EventTypes.Normal : EventTypes.Warning;
+            await manager.Events.RecordAsync(stack, type, report.Reason, $"{report.Type} is {report.Status}: {report.Message}", cancellationToken);
+        }
+    }
+}

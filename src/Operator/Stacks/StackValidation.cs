@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using k8s.Models;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Stacks;
+
+/// <summary>One thing wrong with a spec: the field (as <c>kubectl explain</c> spells it) and what is wrong with it.</summary>
+/// <param name="Field">The field's path, e.g. <c>spec.grafana.url</c>.</param>
+/// <param name="Message">What is wrong, for humans; never a secret value.</param>
+public sealed record FieldError(string Field, string Message)
+{
+    /// <summary><c>field: message</c>, the form the Ready condition and the Event carry.</summary>
+    public override string ToString() => $"{Field}: {Message}";
+}
+
+/// <summary>A Secret a spec names, where it names it, and the key it must hold (when the field names one).</summary>
+/// <param name="Field">The field naming the Secret.</param>
+/// <param name="Name">The Secret's name, in the stack's namespace.</param>
+/// <param name="Key">The key the field reads, or null when the field names only the Secret.</param>
+public sealed record SecretUse(string Field, string Name, string? Key = null);
+
+/// <summary>
+/// The semantic checks the CRD schema cannot express (OpenAPI on Kubernetes 1.20 has no CEL and no cross-field
+/// rules). Pure functions: spec (and what the caller looked up) in, field errors out. An empty list means valid.
+/// The reconciler turns any error into <c>Ready=False</c>, reason <c>InvalidSpec</c>, and touches nothing.
+/// </summary>
+public static partial class StackValidation
+{
+    /// <summary>InfluxDB refuses a bucket retention shorter than one hour (other than 0, which keeps data forever).</summary>
+    public static readonly TimeSpan MinimumRetention = TimeSpan.FromHours(1);
+
+    /// <summary>The rules that need nothing but the spec.</summary>
+    public static IReadOnlyList<FieldError> Validate(V1Alpha1MetricsStack stack)
+    {
+        var spec = SchemaDefaults.Applied(stack).Spec;
+        return [.. Retention(spec.InfluxDb!), .. Kafka(spec.Telegraf!.Kafka), .. Grafana(spec.Grafana!)];
+    }
+
+    /// <summary>
+    /// Every Secret the spec names that this reconciler relies on: InfluxDB's existing admin Secret, Kafka's SASL and
+    /// TLS Secrets, the external Grafana's credentials and the contact points' Secrets. Backup credentials belong to
+    /// the backup reconciler and are checked there.
+    /// </summary>
+    public static IReadOnlyList<SecretUse> SecretUses(V1Alpha1MetricsStack stack)
+    {
+        var spec = SchemaDefaults.Applied(stack).Spec;
+        var uses = new List<SecretUse>();
+        if (spec.InfluxDb!.ExistingAdminSecret is { } admin)
+        {
+            uses.Add(new SecretUse("spec.influxdb.existingAdminSecret", admin.Name));
+        }
+
+        if (spec.Telegraf!.Kafka is { } kafka)
+        {
+            if (kafka.Sasl is { } sasl)
+            {
+                uses.Add(new SecretUse("spec.telegraf.kafka.sasl.secret", sasl.Secret.Name));
+            }
+
+            if (kafka.Tls is { } tls)
+            {
+                uses.Add(new SecretUse("spec.telegraf.kafka.tls.secret", tls.Secret.Name));
+            }
+        }
+
+        var grafana = spec.Grafana!;
+        if (grafana.Mode == GrafanaMode.External && grafana.CredentialsSecret is { } credentials)
+        {
+            uses.Add(new SecretUse("spec.grafana.credentialsSecret", credentials.Name));
+        }
+
+        for (var i = 0; i < (grafana.ContactPoints?.Count ?? 0); i++)
+        {
+            var secretRef = grafana.ContactPoints![i].SecretRef;
+            uses.Add(new SecretUse($"spec.grafana.contactPoints[{i}].secretRef", secretRef.Name, secretRef.Key));
+        }
+
+        return uses;
+    }
+
+    /// <summary>
+    /// The errors for Secrets that do not exist, or lack the key a field reads. <paramref name="found"/> maps each
+    /// Secret name the caller looked up to the Secret, or to null when the API server answered 404.
+    /// </summary>
+    public static IReadOnlyList<FieldError> MissingSecrets(string @namespace, IEnumerable<SecretUse> uses, IReadOnlyDictionary<string, V1Secret?> found)
+    {
+        ArgumentNullException.ThrowIfNull(uses);
+        ArgumentNullException.ThrowIfNull(found);
+        var errors = new List<FieldError>();
+        foreach (var use in uses)
+        {
+            if (!found.TryGetValue(use.Name, out var secret) || secret is null)
+            {
+                errors.Add(new FieldError(use.Field, $"Secret \"{use.Name}\" not found in namespace {@namespace}"));
+            }
+            else if (use.Key is { } key && secret.Data?.ContainsKey(key) != true)
+            {
+                errors.Add(new FieldError(use.Field, $"Secret \"{use.Name}\" has no key \"{key}\""));
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// One MetricsStack per namespace: the oldest live one (by creation time, then name) holds it, and any other is
+    /// refused. Names never collide (every child is prefixed with its stack's name), but a namespace's stack is what
+    /// the design calls "the environment's": AppAlerts without stackRef resolve to it, the namespace's Secret grant
+    /// (the stack-namespace RoleBinding) is given for it, and two InfluxDBs would split the one shared bucket.
+    /// </summary>
+    public static FieldError? NamespaceClaim(V1Alpha1MetricsStack stack, IEnumerable<V1Alpha1MetricsStack> inNamespace)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(inNamespace);
+        var holder = inNamespace
+            .Where(s => s.Metadata.DeletionTimestamp is null || s.Metadata.Uid == stack.Metadata.Uid)
+            .OrderBy(s => s.Metadata.CreationTimestamp ?? DateTime.MaxValue)
+            .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return holder is null || holder.Metadata.Name == stack.Metadata.Name
+            ? null
+            : new FieldError("metadata.name", $"namespace {stack.Metadata.NamespaceProperty} already holds MetricsStack \"{holder.Metadata.Name}\" (one MetricsStack per namespace)");
+    }
+
+    /// <summary>A duration as the retention field's pattern allows it (<c>52w</c>, <c>1h30m</c>, <c>0s</c>), or null.</summary>
+    public static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !DurationPattern().IsMatch(text))
+        {
+            return null;
+        }
+
+        var total = TimeSpan.Zero;
+        foreach (Match part in DurationPart().Matches(text))
+        {
+            var amount = long.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
+            total += part.Groups[2].Value switch
+            {
+                "w" => TimeSpan.FromDays(7 * amount),
+                "d" => TimeSpan.FromDays(amount),
+                "h" => TimeSpan.FromHours(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromSeconds(amount),
+            };
+        }
+
+        return total;
+    }
+
+    private static IEnumerable<FieldError> Retention(InfluxDbSpec influxDb)
+    {
+        var retention = ParseDuration(influxDb.Retention);
+        if (retention is { } value && value > TimeSpan.Zero && value < MinimumRetention)
+        {
+            yield return new FieldError("spec.influxdb.retention", $"{influxDb.Retention} is shorter than 1h, InfluxDB's minimum (0s keeps data forever)");
+        }
+    }
+
+    private static IEnumerable<FieldError> Kafka(KafkaSpec? kafka)
+    {
+        if (kafka is null)
+        {
+            yield break;
+        }
+
+        // The schema requires both lists with one item at least; these guard objects stored before that rule.
+        if (kafka.Brokers is not { Count: > 0 })
+        {
+            yield return new FieldError("spec.telegraf.kafka.brokers", "at least one broker (host:port) is required when kafka is set");
+        }
+
+        if (kafka.Topics is not { Count: > 0 })
+        {
+            yield return new FieldError("spec.telegraf.kafka.topics", "at least one topic is required when kafka is set");
+        }
+
+        for (var i = 0; i < (kafka.Brokers?.Count ?? 0); i++)
+        {
+            if (!IsHostPort(kafka.Brokers![i]))
+            {
+                yield return new FieldError($"spec.telegraf.kafka.brokers[{i}]", $"\"{kafka.Brokers[i]}\" is not host:port");
+            }
+        }
+
+        for (var i = 0; i < (kafka.Topics?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(kafka.Topics![i]))
+            {
+                yield return new FieldError($"spec.telegraf.kafka.topics[{i}]", "a topic name must not be empty");
+            }
+        }
+    }
+
+    private static IEnumerable<FieldError> Grafana(GrafanaSpec grafana)
+    {
+        if (grafana.Mode == GrafanaMode.External)
+        {
+            if (string.IsNullOrEmpty(grafana.Url))
+            {
+                yield return new FieldError("spec.grafana.url", "required when mode is external");
+            }
+
+            if (grafana.CredentialsSecret is null)
+            {
+                yield return new FieldError("spec.grafana.credentialsSecret", "required when mode is external");
+            }
+        }
+        else if (!string.IsNullOrEmpty(grafana.Url))
+        {
+            // Refused rather than ignored: a URL here means someone expects the operator to use that Grafana.
+            yield return new FieldError("spec.grafana.url", "must be left out when mode is managed (the operator runs Grafana; its URL is status.endpoints.grafana)");
+        }
+
+        if (grafana.DefaultContactPoint is { } defaultContactPoint
+            && grafana.ContactPoints?.Any(c => c.Name == defaultContactPoint) != true)
+        {
+            yield return new FieldError("spec.grafana.defaultContactPoint", $"\"{defaultContactPoint}\" is not the name of one of spec.grafana.contactPoints");
+        }
+    }
+
+    private static bool IsHostPort(string? broker)
+    {
+        if (string.IsNullOrWhiteSpace(broker) || broker.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+
+        var colon = broker.LastIndexOf(':');
+        return colon > 0
+            && int.TryParse(broker.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535;
+    }
+
+    [GeneratedRegex("^([0-9]+(w|d|h|m|s))+$", RegexOptions.CultureInvariant)]
+    private static partial Regex DurationPattern();
+
+    [GeneratedRegex("([0-9]+)(w|d|h|m|s)", RegexOptions.CultureInvariant)]
+    private static partial Regex DurationPart();
+}
