@@ -17,6 +17,24 @@ public sealed partial class GrafanaState
     /// <summary>All rules (copies), group by group.</summary>
     public IReadOnlyList<JsonObject> Rules => Locked(() => groups.Values.SelectMany(g => g.Uids).Select(uid => Clone(rules[uid])).ToList());
 
+    /// <summary>All rules as the JSON array <c>GET /api/v1/provisioning/alert-rules</c> returns, written without copying each rule.</summary>
+    internal byte[] RulesJson() => Locked(() =>
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rules.Count * 700);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var uid in groups.Values.SelectMany(g => g.Uids))
+            {
+                rules[uid].WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    });
+
     /// <summary>A rule (copy) by UID, or null.</summary>
     public JsonObject? Rule(string uid) => Locked(() => rules.TryGetValue(uid, out var rule) ? Clone(rule) : null);
 
@@ -38,7 +56,11 @@ public sealed partial class GrafanaState
     /// <summary>Drift: delete a rule behind the operator's back.</summary>
     public bool RemoveRule(string uid) => Locked(() => RemoveRuleLocked(uid));
 
-    internal JsonObject CreateRule(JsonObject request, string provenance) => Locked(() =>
+    /// <summary>
+    /// Creates a rule as <c>POST /api/v1/provisioning/alert-rules</c> does (same checks, no HTTP): for tests that start
+    /// from rules someone else made. <paramref name="provenance"/> is "api", "file" or "" (editable).
+    /// </summary>
+    public JsonObject CreateRule(JsonObject request, string provenance = "api") => Locked(() =>
     {
         var uid = request["uid"]?.GetValue<string>() is { Length: > 0 } given ? given : GrafanaNames.NewUid();
         if (GrafanaNames.UidProblem(uid) is { } problem)
