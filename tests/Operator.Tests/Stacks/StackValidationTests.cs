@@ -1,0 +1,161 @@
+using k8s.Models;
+using MetricsOperator.Crds;
+using MetricsOperator.Stacks;
+
+namespace MetricsOperator.Tests.Stacks;
+
+public sealed class StackValidationTests
+{
+    public static TheoryData<string, string> InvalidSpecs() => new()
+    {
+        { "external-no-url", "spec.grafana.url: required when mode is external" },
+        { "external-no-credentials", "spec.grafana.credentialsSecret: required when mode is external" },
+        { "managed-with-url", "spec.grafana.url: must be left out when mode is managed" },
+        { "retention-30m", "spec.influxdb.retention: 30m is shorter than 1h" },
+        { "kafka-no-brokers", "spec.telegraf.kafka.brokers: at least one broker" },
+        { "kafka-no-topics", "spec.telegraf.kafka.topics: at least one topic" },
+        { "kafka-broker-no-port", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
+        { "unknown-default-contact-point", "spec.grafana.defaultContactPoint: \"nowhere\" is not the name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSpecs))]
+    public void Each_rule_names_the_field(string variant, string expected)
+    {
+        var errors = StackValidation.Validate(Invalid(variant));
+
+        errors.Select(e => e.ToString()).ShouldContain(e => e.StartsWith(expected, StringComparison.Ordinal), $"got: {string.Join(" | ", errors)}");
+    }
+
+    [Theory]
+    [InlineData("full")]
+    [InlineData("minimal")]
+    [InlineData("delete-policy")]
+    public void The_samples_are_valid(string variant) =>
+        StackValidation.Validate(Stacks.Variant(variant)).ShouldBeEmpty();
+
+    [Fact]
+    public void External_grafana_with_url_and_credentials_is_valid() =>
+        StackValidation.Validate(ExternalGrafana()).ShouldBeEmpty();
+
+    [Theory]
+    [InlineData("0s", true)]
+    [InlineData("0h0m", true)]
+    [InlineData("1h", true)]
+    [InlineData("59m", false)]
+    [InlineData("3599s", false)]
+    [InlineData("52w", true)]
+    public void Retention_is_forever_or_at_least_an_hour(string retention, bool valid)
+    {
+        var stack = Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = retention);
+
+        StackValidation.Validate(stack).Any(e => e.Field == "spec.influxdb.retention").ShouldBe(!valid);
+    }
+
+    [Theory]
+    [InlineData("1h30m", 90 * 60)]
+    [InlineData("2d", 2 * 86400)]
+    [InlineData("1w1s", (7 * 86400) + 1)]
+    public void Durations_parse_with_every_unit(string text, int seconds) =>
+        StackValidation.ParseDuration(text).ShouldBe(TimeSpan.FromSeconds(seconds));
+
+    [Fact]
+    public void Secret_uses_cover_every_field_that_names_a_secret()
+    {
+        var uses = StackValidation.SecretUses(Stacks.FullSample());
+
+        uses.Select(u => $"{u.Field}={u.Name}").ShouldBe(
+        [
+            "spec.influxdb.existingAdminSecret=influxdb-admin",
+            "spec.telegraf.kafka.sasl.secret=telegraf-kafka-sasl",
+            "spec.telegraf.kafka.tls.secret=sasquatch-cluster-ca",
+            "spec.grafana.contactPoints[0].secretRef=grafana-contact-points",
+            "spec.grafana.contactPoints[1].secretRef=grafana-contact-points",
+            "spec.grafana.contactPoints[2].secretRef=grafana-contact-points",
+        ]);
+        StackValidation.SecretUses(ExternalGrafana()).ShouldContain(u => u.Field == "spec.grafana.credentialsSecret" && u.Name == "grafana-credentials");
+    }
+
+    [Fact]
+    public void Missing_secrets_and_missing_keys_name_the_field_and_never_a_value()
+    {
+        var uses = new[]
+        {
+            new SecretUse("spec.influxdb.existingAdminSecret", "absent"),
+            new SecretUse("spec.grafana.contactPoints[0].secretRef", "contacts", "slack"),
+            new SecretUse("spec.grafana.contactPoints[1].secretRef", "contacts", "email"),
+        };
+        var found = new Dictionary<string, V1Secret?>
+        {
+            ["absent"] = null,
+            ["contacts"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["email"] = "very-secret-address"u8.ToArray() } },
+        };
+
+        var errors = StackValidation.MissingSecrets("metrics", uses, found).Select(e => e.ToString()).ToList();
+
+        errors.ShouldBe(
+        [
+            "spec.influxdb.existingAdminSecret: Secret \"absent\" not found in namespace metrics",
+            "spec.grafana.contactPoints[0].secretRef: Secret \"contacts\" has no key \"slack\"",
+        ]);
+        errors.ShouldAllBe(e => !e.Contains("very-secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_oldest_stack_holds_the_namespace()
+    {
+        var older = Named("alpha", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var younger = Named("beta", new DateTime(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+
+        StackValidation.NamespaceClaim(older, [older, younger]).ShouldBeNull();
+        var error = StackValidation.NamespaceClaim(younger, [older, younger]).ShouldNotBeNull();
+        error.ToString().ShouldBe("metadata.name: namespace metrics already holds MetricsStack \"alpha\" (one MetricsStack per namespace)");
+    }
+
+    [Fact]
+    public void A_stack_being_deleted_no_longer_holds_the_namespace()
+    {
+        var older = Named("alpha", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        older.Metadata.DeletionTimestamp = new DateTime(2026, 1, 3, 0, 0, 0, DateTimeKind.Utc);
+        var younger = Named("beta", new DateTime(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc));
+
+        StackValidation.NamespaceClaim(younger, [older, younger]).ShouldBeNull();
+    }
+
+    private static V1Alpha1MetricsStack Named(string name, DateTime created)
+    {
+        var stack = Stacks.MinimalSample();
+        stack.Metadata.Name = name;
+        stack.Metadata.Uid = name;
+        stack.Metadata.CreationTimestamp = created;
+        return stack;
+    }
+
+    private static V1Alpha1MetricsStack ExternalGrafana() => Stacks.MinimalSampleWith(s =>
+    {
+        s.Grafana!.Mode = GrafanaMode.External;
+        s.Grafana.Url = "https://grafana.example.org";
+        s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
+    });
+
+    private static V1Alpha1MetricsStack Invalid(string variant) => variant switch
+    {
+        "external-no-url" => Stacks.MinimalSampleWith(s =>
+        {
+            s.Grafana!.Mode = GrafanaMode.External;
+            s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
+        }),
+        "external-no-credentials" => Stacks.MinimalSampleWith(s =>
+        {
+            s.Grafana!.Mode = GrafanaMode.External;
+            s.Grafana.Url = "https://grafana.example.org";
+        }),
+        "managed-with-url" => Stacks.MinimalSampleWith(s => s.Grafana!.Url = "https://grafana.example.org"),
+        "retention-30m" => Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = "30m"),
+        "kafka-no-brokers" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = []),
+        "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Topics = []),
+        "kafka-broker-no-port" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = ["kafka"]),
+        "unknown-default-contact-point" => Stacks.FullSampleWith(s => s.Grafana!.DefaultContactPoint = "nowhere"),
+        _ => throw new ArgumentOutOfRangeException(nameof(variant)),
+    };
+}
