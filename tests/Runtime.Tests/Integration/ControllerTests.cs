@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Conditions;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Reconcile;
@@ -28,21 +29,21 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
         var ns = await NamespaceAsync();
         var reconciler = new RecordingReconciler();
         await using var running = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns });
-        running.Manager.NewController().For<V1Deployment>().Complete(reconciler);
+        running.Manager.NewController().For<Widget>().Complete(reconciler);
         running.Start();
         await running.WaitReadyAsync();
 
-        await fixture.Admin.CreateAsync(Primaries.New(ns, "w", "first"));
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "w", "first"));
         await Eventually.UntilAsync(() => reconciler.Calls.Any(c => c.Key == $"{ns}/w" && c.Message == "first"), "the created widget is reconciled");
 
-        await fixture.Admin.PatchAsync<V1Deployment>(ns, "w", PatchType.Merge, Primaries.MessagePatch("second"));
+        await fixture.Admin.PatchAsync<Widget>(ns, "w", PatchType.Merge, """{"spec":{"message":"second"}}""");
         await Eventually.UntilAsync(() => reconciler.Calls.Any(c => c.Key == $"{ns}/w" && c.Message == "second" && c.Generation == 2), "the update is reconciled");
 
-        var before = await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "deployment"), ("result", "success"));
-        await fixture.Admin.DeleteAsync<V1Deployment>(ns, "w");
-        await Eventually.UntilAsync(() => running.Manager.Client.Get<V1Deployment>(new ObjectKey(ns, "w")) is null, "the cache drops the widget");
+        var before = await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "widget"), ("result", "success"));
+        await fixture.Admin.DeleteAsync<Widget>(ns, "w");
+        await Eventually.UntilAsync(() => running.Manager.Client.Get<Widget>(new ObjectKey(ns, "w")) is null, "the cache drops the widget");
         await Eventually.UntilAsync(
-            async () => await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "deployment"), ("result", "success")) > before,
+            async () => await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "widget"), ("result", "success")) > before,
             "the deletion is processed");
         reconciler.Calls.ShouldAllBe(c => !c.Deleting, "a deleted object is never reconciled as a live one");
     }
@@ -54,19 +55,19 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
         var reconciler = new RecordingReconciler();
         var finalizer = new CountingFinalizer();
         await using var running = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns });
-        running.Manager.NewController().For<V1Deployment>().WithFinalizer(finalizer).Complete(reconciler);
+        running.Manager.NewController().For<Widget>().WithFinalizer(finalizer).Complete(reconciler);
         running.Start();
         await running.WaitReadyAsync();
 
-        await fixture.Admin.CreateAsync(Primaries.New(ns, "w"));
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "w"));
         await Eventually.UntilAsync(
-            async () => (await fixture.Admin.GetAsync<V1Deployment>(ns, "w"))?.Metadata.Finalizers?.Contains(CountingFinalizer.FinalizerName) == true,
+            async () => (await fixture.Admin.GetAsync<Widget>(ns, "w"))?.Metadata.Finalizers?.Contains(CountingFinalizer.FinalizerName) == true,
             "the finalizer is added");
 
-        await fixture.Admin.DeleteAsync<V1Deployment>(ns, "w");
-        await Eventually.UntilAsync(async () => await fixture.Admin.GetAsync<V1Deployment>(ns, "w") is null, "the widget is gone");
-        await Eventually.UntilAsync(() => running.Manager.Client.Get<V1Deployment>(new ObjectKey(ns, "w")) is null, "the cache drops the widget");
-        await Eventually.UntilAsync(() => running.Manager.Controllers[0] is Controller<V1Deployment> c && c.Queue.Count == 0, "the queue is empty");
+        await fixture.Admin.DeleteAsync<Widget>(ns, "w");
+        await Eventually.UntilAsync(async () => await fixture.Admin.GetAsync<Widget>(ns, "w") is null, "the widget is gone");
+        await Eventually.UntilAsync(() => running.Manager.Client.Get<Widget>(new ObjectKey(ns, "w")) is null, "the cache drops the widget");
+        await Eventually.UntilAsync(() => running.Manager.Controllers[0] is Controller<Widget> c && c.Queue.Count == 0, "the queue is empty");
 
         finalizer.Calls.ShouldBe(1);
         finalizer.SawDeletionTimestamp.ShouldBeTrue();
@@ -79,11 +80,11 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
         var ns = await NamespaceAsync();
         var reconciler = new RecordingReconciler((_, _) => throw new InvalidOperationException("the widget factory is on fire"));
         await using var running = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns, BackoffBase = TimeSpan.FromMilliseconds(20) });
-        running.Manager.NewController().For<V1Deployment>().Complete(reconciler);
+        running.Manager.NewController().For<Widget>().Complete(reconciler);
         running.Start();
         await running.WaitReadyAsync();
 
-        await fixture.Admin.CreateAsync(Primaries.New(ns, "w"));
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "w"));
         await Eventually.UntilAsync(() => reconciler.CountFor("w") >= 6, "six attempts");
 
         var times = reconciler.Calls.Where(c => c.Key == $"{ns}/w").Select(c => c.At).Take(6).ToList();
@@ -95,9 +96,9 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
         }
 
         gaps[4].ShouldBeGreaterThan(gaps[1], "the delays grow");
-        (await running.MetricAsync("controller_runtime_reconcile_errors_total", ("controller", "deployment"))).ShouldBeGreaterThanOrEqualTo(5);
-        (await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "deployment"), ("result", "error"))).ShouldBeGreaterThanOrEqualTo(5);
-        (await running.MetricAsync("workqueue_retries_total", ("name", "deployment"))).ShouldBeGreaterThanOrEqualTo(5);
+        (await running.MetricAsync("controller_runtime_reconcile_errors_total", ("controller", "widget"))).ShouldBeGreaterThanOrEqualTo(5);
+        (await running.MetricAsync("controller_runtime_reconcile_total", ("controller", "widget"), ("result", "error"))).ShouldBeGreaterThanOrEqualTo(5);
+        (await running.MetricAsync("workqueue_retries_total", ("name", "widget"))).ShouldBeGreaterThanOrEqualTo(5);
 
         await Eventually.UntilAsync(
             async () =>
@@ -120,32 +121,31 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
             await client.ApplyAsync(widget, new V1ConfigMap
             {
                 Metadata = new V1ObjectMeta { Name = widget.Metadata.Name + "-config" },
-                Data = new Dictionary<string, string> { ["message"] = Primaries.MessageOf(widget) ?? string.Empty },
+                Data = new Dictionary<string, string> { ["message"] = widget.Spec.Message ?? string.Empty },
             }, ct);
             await client.PruneAsync<V1ConfigMap>(widget, [widget.Metadata.Name + "-config"], ct);
-            widget.Status ??= new V1DeploymentStatus();
+            widget.Status ??= new WidgetStatus();
             widget.Status.ObservedGeneration = widget.Metadata.Generation;
-            widget.Status.Replicas = 1;
-            widget.Status.ReadyReplicas = 1;
+            ConditionSet.Set(widget.Status.Conditions, "Ready", true, "Reconciled", "The config is applied.", widget.Metadata.Generation);
             await client.PatchStatusAsync(widget, ct);
             return ReconcileResult.Done;
         });
         await using var running = self = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns, ResyncPeriod = TimeSpan.FromSeconds(1) });
-        running.Manager.NewController().For<V1Deployment>().Owns<V1ConfigMap>().Complete(reconciler);
+        running.Manager.NewController().For<Widget>().Owns<V1ConfigMap>().Complete(reconciler);
         running.Start();
         await running.WaitReadyAsync();
 
         string[] names = ["a", "b", "c"];
         foreach (var name in names)
         {
-            await fixture.Admin.CreateAsync(Primaries.New(ns, name));
+            await fixture.Admin.CreateAsync(Widget.Named(ns, name));
         }
 
         await Eventually.UntilAsync(
             () => names.All(n =>
-                running.Manager.Client.Get<V1Deployment>(new ObjectKey(ns, n))?.Status?.ObservedGeneration == 1
+                ConditionSet.IsTrue(running.Manager.Client.Get<Widget>(new ObjectKey(ns, n))?.Status?.Conditions, "Ready")
                 && running.Manager.Client.Get<V1ConfigMap>(new ObjectKey(ns, n + "-config")) is not null),
-            "every primary has its status and its ConfigMap cached");
+            "every widget is Ready with its ConfigMap cached");
         var settledWrites = running.Counter.Writes.Count;
         // One apply and one status patch per primary; a reconcile that runs before the cache saw its own status patch
         // may patch again (the cache lags by one watch event), which is why this is a lower bound.
@@ -160,17 +160,17 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
         running.Counter.Requests.ShouldBe(0, "reads come from the cache, too");
 
         // A change is applied; a ConfigMap the spec no longer wants is pruned.
-        await fixture.Admin.PatchAsync<V1Deployment>(ns, "a", PatchType.Merge, Primaries.MessagePatch("changed"));
+        await fixture.Admin.PatchAsync<Widget>(ns, "a", PatchType.Merge, """{"spec":{"message":"changed"}}""");
         await Eventually.UntilAsync(
             () => running.Manager.Client.Get<V1ConfigMap>(new ObjectKey(ns, "a-config"))?.Data["message"] == "changed",
             "the change reaches the child");
         var stray = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "stray", NamespaceProperty = ns } };
-        var owner = running.Manager.Client.Get<V1Deployment>(new ObjectKey(ns, "b"))!;
+        var owner = running.Manager.Client.Get<Widget>(new ObjectKey(ns, "b"))!;
         await running.Manager.Client.ApplyAsync(owner, stray);
         await Eventually.UntilAsync(async () => await fixture.Admin.GetAsync<V1ConfigMap>(ns, "stray") is null, "the stray child is pruned", TimeSpan.FromSeconds(10));
     }
 
-    private sealed class CountingFinalizer : IFinalizer<V1Deployment>
+    private sealed class CountingFinalizer : IFinalizer<Widget>
     {
         public const string FinalizerName = "runtime.test.metrics.lsst.io/cleanup";
         private int calls;
@@ -181,7 +181,7 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
 
         public bool SawDeletionTimestamp { get; private set; }
 
-        public Task FinalizeAsync(V1Deployment entity, CancellationToken cancellationToken)
+        public Task FinalizeAsync(Widget entity, CancellationToken cancellationToken)
         {
             SawDeletionTimestamp = entity.Metadata.DeletionTimestamp is not null;
             Interlocked.Increment(ref calls);

@@ -13,7 +13,6 @@ public sealed class CustomResourceTests(SharedPlaneFixture fixture)
     [Fact]
     public async Task A_custom_resource_is_reconciled_with_conditions_children_and_finalizer_and_resyncs_without_writes()
     {
-        await Widgets.InstallAsync(fixture.Plane);
         var ns = await fixture.Plane.CreateNamespaceAsync("cr");
         RunningManager? self = null;
         var finalized = 0;

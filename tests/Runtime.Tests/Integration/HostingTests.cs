@@ -23,7 +23,19 @@ public sealed class HostingTests(SharedPlaneFixture fixture)
     public async Task The_host_serves_health_readiness_and_controller_runtime_metrics()
     {
         var ns = await fixture.Plane.CreateNamespaceAsync("host");
-        await fixture.Admin.CreateAsync(Primaries.New(ns, "d"));
+        await fixture.Admin.CreateAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "d", NamespaceProperty = ns },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "d" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "d" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "example.invalid/none:1" }] },
+                },
+            },
+        });
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;

@@ -29,7 +29,7 @@ public sealed class LeaderElectionTests(SharedPlaneFixture fixture)
     {
         var reconciler = new RecordingReconciler();
         var running = new RunningManager(fixture.Plane, Options(ns, identity, release));
-        running.Manager.NewController().For<V1Deployment>().Complete(reconciler);
+        running.Manager.NewController().For<Widget>().Complete(reconciler);
         return (running, reconciler);
     }
 
@@ -47,9 +47,9 @@ public sealed class LeaderElectionTests(SharedPlaneFixture fixture)
             b.Start();
             await b.WaitReadyAsync();
 
-            await fixture.Admin.CreateAsync(Primaries.New(ns, "first"));
+            await fixture.Admin.CreateAsync(Widget.Named(ns, "first"));
             await Eventually.UntilAsync(() => reconcilerA.CountFor("first") > 0, "the leader reconciles");
-            await Eventually.UntilAsync(() => b.Manager.Cache.TryGetStore<V1Deployment>()!.Count == 1, "the follower's cache has the object too");
+            await Eventually.UntilAsync(() => b.Manager.Cache.TryGetStore<Widget>()!.Count == 1, "the follower's cache has the object too");
             b.Manager.IsLeader.ShouldBeFalse();
             reconcilerB.Calls.ShouldBeEmpty("a follower never reconciles");
             (await b.MetricAsync("leader_election_master_status")).ShouldBe(0);
@@ -64,7 +64,7 @@ public sealed class LeaderElectionTests(SharedPlaneFixture fixture)
 
             await Eventually.UntilAsync(() => reconcilerB.CountFor("first") > 0, "the new leader reconciles what it had queued");
             var aCalls = reconcilerA.Calls.Count;
-            await fixture.Admin.CreateAsync(Primaries.New(ns, "second"));
+            await fixture.Admin.CreateAsync(Widget.Named(ns, "second"));
             await Eventually.UntilAsync(() => reconcilerB.CountFor("second") > 0, "the new leader reconciles new objects");
             reconcilerA.Calls.Count.ShouldBe(aCalls, "the dead leader reconciles nothing more");
         }

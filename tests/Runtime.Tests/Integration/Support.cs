@@ -86,7 +86,7 @@ public sealed class CountingHandler : DelegatingHandler
 }
 
 /// <summary>Records what a reconciler was handed.</summary>
-public sealed class RecordingReconciler(Func<V1Deployment, CancellationToken, Task<ReconcileResult>>? body = null) : IReconciler<V1Deployment>
+public sealed class RecordingReconciler(Func<Widget, CancellationToken, Task<ReconcileResult>>? body = null) : IReconciler<Widget>
 {
     private readonly List<(DateTime At, string Key, long Generation, bool Deleting, string? Message)> calls = [];
 
@@ -103,11 +103,11 @@ public sealed class RecordingReconciler(Func<V1Deployment, CancellationToken, Ta
 
     public int CountFor(string name) => Calls.Count(c => c.Key.EndsWith("/" + name, StringComparison.Ordinal));
 
-    public async Task<ReconcileResult> ReconcileAsync(V1Deployment entity, CancellationToken cancellationToken)
+    public async Task<ReconcileResult> ReconcileAsync(Widget entity, CancellationToken cancellationToken)
     {
         lock (calls)
         {
-            calls.Add((DateTime.UtcNow, ObjectKey.Of(entity).ToString(), entity.Metadata.Generation ?? 0, entity.Metadata.DeletionTimestamp is not null, Primaries.MessageOf(entity)));
+            calls.Add((DateTime.UtcNow, ObjectKey.Of(entity).ToString(), entity.Metadata.Generation ?? 0, entity.Metadata.DeletionTimestamp is not null, entity.Spec.Message));
         }
 
         return body is null ? ReconcileResult.Done : await body(entity, cancellationToken);
@@ -189,45 +189,6 @@ public sealed class RunningManager : IAsyncDisposable
     }
 }
 
-/// <summary>
-/// The primary kind of the integration tests. A custom resource (<see cref="Widget"/>) is what the runtime is for, but the
-/// harness's kube-apiserver 1.20.2 (built with Go 1.19) crashes on every custom-resource write: its vendored
-/// modern-go/reflect2 1.0.1 breaks map iteration on Go 1.18 and later. So the tests reconcile apps/v1 Deployments, which
-/// have what matters here (spec, generation, a status subresource, finalizers) and no controller acting on them (no
-/// controller-manager runs). The runtime is generic; nothing in it knows the kind.
-/// </summary>
-public static class Primaries
-{
-    public const string MessageAnnotation = "runtime.test.metrics.lsst.io/message";
-
-    public static V1Deployment New(string ns, string name, string message = "hello") => new()
-    {
-        ApiVersion = "apps/v1",
-        Kind = "Deployment",
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-        Spec = new V1DeploymentSpec
-        {
-            Replicas = 1,
-            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
-            Template = new V1PodTemplateSpec
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Labels = new Dictionary<string, string> { ["app"] = name },
-                    Annotations = new Dictionary<string, string> { [MessageAnnotation] = message },
-                },
-                Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "example.invalid/none:1" }] },
-            },
-        },
-    };
-
-    public static string? MessageOf(V1Deployment d) =>
-        d.Spec?.Template?.Metadata?.Annotations is { } a && a.TryGetValue(MessageAnnotation, out var m) ? m : null;
-
-    public static string MessagePatch(string message) =>
-        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + MessageAnnotation + "\":\"" + message + "\"}}}}}";
-}
-
 public static class Widgets
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -287,6 +248,7 @@ public sealed class SharedPlaneFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Plane = await ControlPlane.SharedAsync();
+        await Widgets.InstallAsync(Plane);
         Admin = new KubeApi(Plane.CreateClient(Identity.Admin), ownsClient: true);
     }
 
