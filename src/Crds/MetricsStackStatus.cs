@@ -76,6 +76,20 @@ public sealed class StackSecrets
     /// <summary>Secret with Grafana's token, allowed to read the shared bucket only.</summary>
     [JsonPropertyName("grafanaReadToken")]
     public string? GrafanaReadToken { get; set; }
+
+    /// <summary>
+    /// InfluxDB's ID of the authorization whose token the Telegraf Secret holds (an ID, not the token). It changes
+    /// when the token is replaced, and Telegraf's pods roll with it.
+    /// </summary>
+    [JsonPropertyName("telegrafWriteTokenID")]
+    public string? TelegrafWriteTokenId { get; set; }
+
+    /// <summary>
+    /// InfluxDB's ID of the authorization whose token the Grafana Secret holds (an ID, not the token). It changes
+    /// when the token is replaced, and Grafana's pods roll with it.
+    /// </summary>
+    [JsonPropertyName("grafanaReadTokenID")]
+    public string? GrafanaReadTokenId { get; set; }
 }
 
 /// <summary>Outcome of the latest backups of each part.</summary>

@@ -1,8 +1,10 @@
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Influx;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks.Steps;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MetricsOperator.Hosting;
@@ -21,6 +23,7 @@ internal static class OperatorControllers
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(StackBuildOptions.Default);
+        AddInfluxDb(services);
         services.AddController(b => b.For<V1Alpha1MetricsStack>()
             .Named(MetricsStackReconciler.ControllerName)
             .Owns<V1StatefulSet>()
@@ -31,5 +34,14 @@ internal static class OperatorControllers
             .Owns<V1NetworkPolicy>()
             .WithFinalizer<MetricsStackFinalizer>()
             .Complete<MetricsStackReconciler>());
+    }
+
+    /// <summary>The InfluxDB wiring: the first of the MetricsStack's steps (later steps need its bucket and tokens).</summary>
+    private static void AddInfluxDb(IServiceCollection services)
+    {
+        services.TryAddSingleton<IStackEndpoints, ClusterStackEndpoints>();
+        services.TryAddSingleton(InfluxClientOptions.Default);
+        services.TryAddSingleton<IInfluxApiFactory>(sp => new InfluxApiFactory(sp.GetRequiredService<InfluxClientOptions>()));
+        services.AddSingleton<IStackStep, InfluxBootstrapStep>();
     }
 }

@@ -7,6 +7,7 @@ using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Reconcile;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks.Steps;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetricsOperator.Stacks;
@@ -27,11 +28,13 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
 
     private readonly Manager manager;
     private readonly StackBuildOptions buildOptions;
+    private readonly IReadOnlyList<IStackStep> steps;
     private readonly ILogger logger;
 
-    /// <summary>Creates the reconciler over the manager's client, cache and Event recorder.</summary>
-    public MetricsStackReconciler(Manager manager, StackBuildOptions buildOptions, ILogger<MetricsStackReconciler>? logger = null)
+    /// <summary>Creates the reconciler over the manager's client, cache and Event recorder; <paramref name="steps"/> run in order after the children are applied.</summary>
+    public MetricsStackReconciler(Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null)
     {
+        this.steps = [.. steps ?? []];
         this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
         this.buildOptions = buildOptions ?? throw new ArgumentNullException(nameof(buildOptions));
         this.logger = logger ?? (ILogger)NullLogger.Instance;
@@ -50,7 +53,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             return dependsOnOthers ? ReconcileResult.RequeueAfter(RecheckAfter) : ReconcileResult.Done;
         }
 
-        var desired = StackBuilder.Build(entity, buildOptions);
+        var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status));
         foreach (var child in desired)
         {
             try
@@ -73,8 +76,9 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         }
 
         var observed = StackChildren.Observe(Client, entity);
-        await ReportAsync(entity, StackStatusReporter.Report(entity, observed), StackStatusReporter.Endpoints(entity), cancellationToken);
-        return ReconcileResult.Done;
+        var run = await StackStepRunner.RunAsync(steps, entity, StackStatusReporter.Report(entity, observed), cancellationToken);
+        await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, run.ApplyStatus);
+        return run.RequeueAfter is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
     /// <summary>
@@ -116,7 +120,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     }
 
     /// <summary>Merges the reports into status, patches it only when it changed, and records an Event for each change of a condition.</summary>
-    private async Task ReportAsync(V1Alpha1MetricsStack stack, IReadOnlyList<ConditionReport> reports, StackEndpoints? endpoints, CancellationToken cancellationToken)
+    private async Task ReportAsync(V1Alpha1MetricsStack stack, IReadOnlyList<ConditionReport> reports, StackEndpoints? endpoints, CancellationToken cancellationToken, Action<MetricsStackStatus>? applyStatus = null)
     {
         stack.Status ??= new MetricsStackStatus();
         var conditions = stack.Status.Conditions ??= [];
@@ -137,6 +141,8 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         {
             stack.Status.Endpoints = endpoints;
         }
+
+        applyStatus?.Invoke(stack.Status);
 
         await Client.PatchStatusAsync(stack, cancellationToken);
         foreach (var report in changed)

@@ -150,7 +150,8 @@ public static class StackStatusReporter
     private static ConditionReport Component(string type, (string Status, string Reason, string Message) readiness) =>
         new(type, readiness.Status, readiness.Reason, readiness.Message);
 
-    private static ConditionReport Ready(IReadOnlyList<ConditionReport> components)
+    /// <summary>Ready from the component conditions: True only when every one of them is True.</summary>
+    public static ConditionReport Ready(IReadOnlyList<ConditionReport> components)
     {
         var notReady = components.Where(c => c.Status != ConditionSet.True).ToList();
         return notReady.Count == 0

@@ -23,9 +23,9 @@ public static class GrafanaBuilder
     public static bool IsManaged(V1Alpha1MetricsStack stack) =>
         SchemaDefaults.Applied(stack).Spec.Grafana!.Mode == GrafanaMode.Managed;
 
-    /// <summary>The managed Grafana's objects in apply order; empty in external mode.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack) =>
-        IsManaged(stack) ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack)] : [];
+    /// <summary>The managed Grafana's objects in apply order; empty in external mode. <paramref name="tokenRevision"/>: see <see cref="Deployment"/>.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack, string? tokenRevision = null) =>
+        IsManaged(stack) ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision)] : [];
 
     /// <summary>
     /// Grafana's data claim. Like InfluxDB's, it follows spec.influxdb.deletionPolicy: with Retain (the default) it
@@ -75,7 +75,9 @@ public static class GrafanaBuilder
     };
 
     /// <summary>Grafana's Deployment: one replica with Recreate, since its SQLite database sits on a ReadWriteOnce claim.</summary>
-    public static V1Deployment Deployment(V1Alpha1MetricsStack stack)
+    /// <param name="stack">The stack.</param>
+    /// <param name="tokenRevision">The read token's authorization ID: a change rolls the pod onto the new token.</param>
+    public static V1Deployment Deployment(V1Alpha1MetricsStack stack, string? tokenRevision = null)
     {
         stack = SchemaDefaults.Applied(stack);
         var grafana = stack.Spec.Grafana!;
@@ -92,7 +94,7 @@ public static class GrafanaBuilder
                 Template = new V1PodTemplateSpec
                 {
                     // Grafana reads provisioning files at start only: their hash rolls the pod when they change.
-                    Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Grafana, ConfigHash.AnnotationFor(GrafanaDatasources.Render(stack))),
+                    Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Grafana, TokenRevision.Add(ConfigHash.AnnotationFor(GrafanaDatasources.Render(stack)), tokenRevision)),
                     Spec = new V1PodSpec
                     {
                         SecurityContext = PodSecurity.Pod(PodSecurity.GrafanaUser),

@@ -8,6 +8,22 @@ namespace MetricsOperator.Stacks.Builders;
 /// <param name="OperatorPodLabels">Labels that select the operator's pods in that namespace.</param>
 public sealed record StackBuildOptions(string OperatorNamespace, IReadOnlyDictionary<string, string> OperatorPodLabels)
 {
+    /// <summary>
+    /// Which Telegraf token the pods should run with (the authorization ID in status, never the token): a change goes
+    /// into the pod template annotation <see cref="TokenRevision.Annotation"/> and rolls the pods. Null: none yet.
+    /// </summary>
+    public string? TelegrafTokenRevision { get; init; }
+
+    /// <summary>Which Grafana read token the pods should run with, as <see cref="TelegrafTokenRevision"/>.</summary>
+    public string? GrafanaTokenRevision { get; init; }
+
+    /// <summary>These options with the token revisions <paramref name="status"/> records (the authorization IDs the InfluxDB step wrote).</summary>
+    public StackBuildOptions WithTokens(Crds.MetricsStackStatus? status) => this with
+    {
+        TelegrafTokenRevision = status?.Secrets?.TelegrafWriteTokenId,
+        GrafanaTokenRevision = status?.Secrets?.GrafanaReadTokenId,
+    };
+
     /// <summary>The operator's default namespace and pod labels (as its own manifests deploy it).</summary>
     public static StackBuildOptions Default { get; } = new(
         "metrics-operator",

@@ -24,8 +24,8 @@ public static class StackBuilder
             InfluxDbBuilder.StatefulSet(stack),
             TelegrafBuilder.ConfigMap(stack),
             TelegrafBuilder.Service(stack),
-            TelegrafBuilder.Workload(stack),
-            .. GrafanaBuilder.Build(stack),
+            TelegrafBuilder.Workload(stack, options.TelegrafTokenRevision),
+            .. GrafanaBuilder.Build(stack, options.GrafanaTokenRevision),
             .. NetworkPolicyBuilder.Build(stack, options),
         ];
     }

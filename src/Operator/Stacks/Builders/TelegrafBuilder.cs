@@ -40,14 +40,17 @@ public static class TelegrafBuilder
         };
     }
 
-    /// <summary>The workload: a Deployment, or a StatefulSet with a buffer claim per pod when the disk buffer is on.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Workload(V1Alpha1MetricsStack stack)
+    /// <summary>
+    /// The workload: a Deployment, or a StatefulSet with a buffer claim per pod when the disk buffer is on.
+    /// <paramref name="tokenRevision"/> (the write token's authorization ID) rolls the pods when the token changes.
+    /// </summary>
+    public static IKubernetesObject<V1ObjectMeta> Workload(V1Alpha1MetricsStack stack, string? tokenRevision = null)
     {
         stack = SchemaDefaults.Applied(stack);
         var telegraf = stack.Spec.Telegraf!;
         var metadata = ObjectMetaBuilder.Owned(stack, StackNames.Telegraf(stack), StackLabels.Telegraf);
         var selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.Telegraf) };
-        var template = PodTemplate(stack);
+        var template = PodTemplate(stack, tokenRevision);
         if (telegraf.DiskBuffer!.Enabled != true)
         {
             return new V1Deployment
@@ -94,7 +97,7 @@ public static class TelegrafBuilder
         };
     }
 
-    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack)
+    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, string? tokenRevision)
     {
         var telegraf = stack.Spec.Telegraf!;
         var conf = TelegrafConfigRenderer.Render(stack);
@@ -132,7 +135,7 @@ public static class TelegrafBuilder
 
         return new V1PodTemplateSpec
         {
-            Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Telegraf, ConfigHash.AnnotationFor(conf)),
+            Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Telegraf, TokenRevision.Add(ConfigHash.AnnotationFor(conf), tokenRevision)),
             Spec = new V1PodSpec
             {
                 SecurityContext = PodSecurity.Pod(PodSecurity.TelegrafUser),
