@@ -1,6 +1,8 @@
 using k8s.Models;
+using MetricsOperator.Alerts;
 using MetricsOperator.Crds;
 using MetricsOperator.Influx;
+using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
@@ -16,7 +18,7 @@ namespace MetricsOperator.Hosting;
 internal static class OperatorControllers
 {
     /// <summary>Names of the controllers <see cref="Register"/> adds, for the startup summary.</summary>
-    public static IReadOnlyList<string> Names { get; } = [MetricsStackReconciler.ControllerName];
+    public static IReadOnlyList<string> Names { get; } = [MetricsStackReconciler.ControllerName, AppAlertReconciler.ControllerName];
 
     /// <summary>Adds every controller to the service collection.</summary>
     public static void Register(IServiceCollection services)
@@ -34,6 +36,7 @@ internal static class OperatorControllers
             .Owns<V1NetworkPolicy>()
             .WithFinalizer<MetricsStackFinalizer>()
             .Complete<MetricsStackReconciler>());
+        AddAlerting(services);
     }
 
     /// <summary>The InfluxDB wiring: the first of the MetricsStack's steps (later steps need its bucket and tokens).</summary>
@@ -43,5 +46,17 @@ internal static class OperatorControllers
         services.TryAddSingleton(InfluxClientOptions.Default);
         services.TryAddSingleton<IInfluxApiFactory>(sp => new InfluxApiFactory(sp.GetRequiredService<InfluxClientOptions>()));
         services.AddSingleton<IStackStep, InfluxBootstrapStep>();
+    }
+
+    /// <summary>The AppAlert controller and what it shares with the alerting stack step.</summary>
+    private static void AddAlerting(IServiceCollection services)
+    {
+        services.TryAddSingleton<IStackEndpoints, ClusterStackEndpoints>();
+        services.TryAddSingleton(AlertSyncOptions.Default);
+        services.TryAddSingleton(sp => new GrafanaConnections(
+            sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(), sp.GetRequiredService<AlertSyncOptions>(),
+            loggers: sp.GetService<ILoggerFactory>()));
+        // The stack-to-AppAlerts map reads the manager's cache when events arrive, after the manager is built.
+        services.AddSingleton(sp => new ControllerRuntimeHosting.ControllerRegistration(b => AppAlertController.Describe(b, sp.GetRequiredService<Manager>)));
     }
 }

@@ -1,0 +1,34 @@
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Reconcile;
+
+namespace MetricsOperator.Alerts;
+
+/// <summary>
+/// The AppAlert controller's wiring: AppAlerts, plus MetricsStacks mapped to the AppAlerts that target them (a stack
+/// becoming Ready, changing its datasources or contact points, or going away wakes its AppAlerts).
+/// </summary>
+public static class AppAlertController
+{
+    /// <summary>Describes the controller on <paramref name="builder"/>; the reconciler and finalizer come from services.</summary>
+    public static Controller<V1Alpha1AppAlert> Describe(ControllerBuilder builder, Func<Manager> manager, IReconciler<V1Alpha1AppAlert>? reconciler = null, AppAlertFinalizer? finalizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(manager);
+        var described = builder.For<V1Alpha1AppAlert>()
+            .Named(AppAlertReconciler.ControllerName)
+            .Watches<V1Alpha1MetricsStack>(stack => AlertsOf(manager(), stack));
+        described = finalizer is null ? described.WithFinalizer<AppAlertFinalizer>() : described.WithFinalizer(finalizer);
+        return reconciler is null ? described.Complete<AppAlertReconciler>() : described.Complete(reconciler);
+    }
+
+    /// <summary>The keys of the AppAlerts that target <paramref name="stack"/> (from the cache).</summary>
+    public static IEnumerable<ObjectKey> AlertsOf(Manager manager, V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        var alerts = manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? [];
+        var stackCount = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.Count ?? 1;
+        // Stacks without a stackRef follow "the only stack": when the count changes, every one of them may be affected.
+        return alerts.Where(a => StackResolution.Named(a) is null || StackResolution.Targets(a, stack, stackCount)).Select(ObjectKey.Of).ToList();
+    }
+}

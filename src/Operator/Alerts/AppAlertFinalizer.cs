@@ -1,0 +1,50 @@
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Reconcile;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetricsOperator.Alerts;
+
+/// <summary>
+/// Runs when an AppAlert is deleted: deletes its rule group (where it is now and where status says it was), then the
+/// app's folder if no rule group and no dashboard is left in it. When the stack is gone or being deleted there is no
+/// Grafana to clean and the AppAlert is let go; when Grafana is unavailable the finalizer is retried with backoff.
+/// </summary>
+public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connections, ILogger<AppAlertFinalizer>? logger = null) : IFinalizer<V1Alpha1AppAlert>
+{
+    /// <summary>The finalizer's name on every AppAlert.</summary>
+    public const string FinalizerName = ApiGroup.Name + "/grafana-rules";
+
+    private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
+
+    /// <inheritdoc/>
+    public string Name => FinalizerName;
+
+    /// <inheritdoc/>
+    public async Task FinalizeAsync(V1Alpha1AppAlert entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var stacks = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
+        var (stack, missing) = StackResolution.Resolve(entity, stacks);
+        if (stack is null || stack.Metadata.DeletionTimestamp is not null)
+        {
+            logger.LogInformation("Released AppAlert {Namespace}/{Name} without cleaning Grafana: {Reason}",
+                entity.Metadata.NamespaceProperty, entity.Metadata.Name, stack is null ? missing : "its MetricsStack is being deleted");
+            return;
+        }
+
+        var locations = new List<(string Folder, string Group)>
+        {
+            (AlertNames.FolderUid(AlertDefaults.App(entity)), AlertNames.RuleGroup(entity.Metadata.NamespaceProperty ?? "default", entity.Metadata.Name)),
+        };
+        if (entity.Status?.Grafana is { FolderUid.Length: > 0, RuleGroup.Length: > 0 } at)
+        {
+            locations.Add((at.FolderUid!, at.RuleGroup!));
+        }
+
+        // Throws (and so is retried with backoff) when the credentials are missing or Grafana does not answer.
+        var grafana = await connections.ConnectAsync(stack, cancellationToken);
+        await RuleGroupSync.RemoveAsync(grafana, locations, cancellationToken);
+        logger.LogInformation("Deleted the Grafana rule group of AppAlert {Namespace}/{Name}", entity.Metadata.NamespaceProperty, entity.Metadata.Name);
+    }
+}

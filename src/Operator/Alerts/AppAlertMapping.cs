@@ -1,0 +1,253 @@
+using System.Text.Json.Nodes;
+using MetricsOperator.Crds;
+using MetricsOperator.Grafana;
+using GrafanaQuery = MetricsOperator.Grafana.AlertQuery;
+
+namespace MetricsOperator.Alerts;
+
+/// <summary>
+/// AppAlert → Grafana, as a pure function. One folder per app, one rule group per AppAlert, one Grafana rule per
+/// AppAlert rule with three steps: <c>A</c> the query against the stack's InfluxQL or Flux datasource, <c>B</c> a
+/// Reduce expression (the condition's reducer), <c>C</c> a Threshold expression (operator and threshold), which is
+/// the rule's condition. Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> over the user's; annotations:
+/// summary, description, runbook_url when given. Query models carry the defaults Grafana adds on save
+/// (<c>intervalMs</c>, <c>maxDataPoints</c>) so what Grafana stores compares equal to what was sent.
+/// </summary>
+public static class AppAlertMapping
+{
+    /// <summary>UID of Grafana's server-side expressions "datasource".</summary>
+    public const string ExpressionDatasource = "__expr__";
+
+    /// <summary>refId of the query.</summary>
+    public const string QueryRef = "A";
+
+    /// <summary>refId of the Reduce expression.</summary>
+    public const string ReduceRef = "B";
+
+    /// <summary>refId of the Threshold expression: the rule's condition.</summary>
+    public const string ThresholdRef = "C";
+
+    private const int IntervalMs = 1000;
+    private const int MaxDataPoints = 43200;
+
+    /// <summary>
+    /// Validates <paramref name="alert"/> against <paramref name="stack"/> and maps what may be synced: everything when
+    /// valid; with <c>partialSync</c> the valid rules when only some rules are invalid; nothing otherwise.
+    /// </summary>
+    public static AlertPlan Plan(V1Alpha1AppAlert alert, StackAlertingFacts stack)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(stack);
+        var ns = alert.Metadata.NamespaceProperty ?? "default";
+        var name = alert.Metadata.Name;
+        var rules = alert.Spec?.Rules ?? [];
+        var uids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var rule in rules.Where(r => !string.IsNullOrEmpty(r.Name)))
+        {
+            uids.TryAdd(rule.Name, AlertNames.RuleUid(ns, name, rule.Name));
+        }
+
+        var problems = AppAlertValidation.Validate(alert, stack).ToList();
+        if (problems.Any(p => p.IsSpecWide))
+        {
+            return new AlertPlan(null, problems, uids);
+        }
+
+        var invalid = problems.Select(p => p.Rule).ToHashSet(StringComparer.Ordinal);
+        var group = Map(alert, stack, rules.Where(r => !invalid.Contains(r.Name)));
+        // Grafana checks neither that the condition names a step nor that the folder exists: check the mapping's output.
+        foreach (var rule in group.Rules)
+        {
+            problems.AddRange(GrafanaRuleChecks.Problems(rule, group));
+        }
+
+        invalid = problems.Select(p => p.Rule).ToHashSet(StringComparer.Ordinal);
+        var partial = alert.Spec?.PartialSync == true;
+        if (problems.Count > 0 && !partial)
+        {
+            return new AlertPlan(null, problems, uids);
+        }
+
+        var syncable = group with { Rules = [.. group.Rules.Where(r => !invalid.Contains(r.Name))] };
+        return new AlertPlan(syncable.Rules.Count > 0 ? syncable : null, problems, uids);
+    }
+
+    /// <summary>Maps <paramref name="rules"/> of <paramref name="alert"/> (assumed valid) to its rule group.</summary>
+    public static DesiredRuleGroup Map(V1Alpha1AppAlert alert, StackAlertingFacts stack, IEnumerable<AlertRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(rules);
+        var ns = alert.Metadata.NamespaceProperty ?? "default";
+        var app = AlertDefaults.App(alert);
+        var folderUid = AlertNames.FolderUid(app);
+        var group = AlertNames.RuleGroup(ns, alert.Metadata.Name);
+        var interval = GrafanaDuration.TryParseSeconds(alert.Spec?.Interval ?? AlertDefaults.Interval)
+            ?? throw new ArgumentException("spec.interval is not a duration; validate first", nameof(alert));
+        var mapped = rules.Select(r => new DesiredRule(r.Name, MapRule(ns, alert.Metadata.Name, app, folderUid, group, r, stack))).ToList();
+        return new DesiredRuleGroup(folderUid, AlertNames.FolderTitle(app), group, interval, alert.Spec?.EditableInGrafana == true, mapped);
+    }
+
+    /// <summary>One rule of AppAlert <paramref name="ns"/>/<paramref name="name"/> as a Grafana rule.</summary>
+    public static ProvisionedAlertRule MapRule(string ns, string name, string app, string folderUid, string group, AlertRule rule, StackAlertingFacts stack)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(stack);
+        var datasource = stack.DatasourceFor(rule.Query.Language)
+            ?? throw new ArgumentException($"the stack has no {rule.Query.Language} datasource; validate first", nameof(stack));
+        return new ProvisionedAlertRule
+        {
+            Uid = AlertNames.RuleUid(ns, name, rule.Name),
+            FolderUid = folderUid,
+            RuleGroup = group,
+            Title = rule.Name,
+            Condition = ThresholdRef,
+            Data = [Query(rule.Query, datasource), Reduce(rule.Condition.Reducer ?? AlertDefaults.ReducerDefault), Threshold(rule.Condition)],
+            NoDataState = NoDataStateName(rule.NoDataState ?? AlertDefaults.NoData),
+            ExecErrState = ExecErrStateName(rule.ExecErrState ?? AlertDefaults.ExecErr),
+            // Grafana stores durations in its own format ("300s" comes back "5m"): send that format.
+            For = GrafanaDuration.Format(GrafanaDuration.TryParseSeconds(rule.For ?? AlertDefaults.For) ?? 0),
+            Labels = Labels(rule, app, ns),
+            Annotations = Annotations(rule),
+            IsPaused = false,
+        };
+    }
+
+    /// <summary>Grafana's name of a reducer.</summary>
+    public static string ReducerName(Reducer reducer) => reducer switch
+    {
+        Reducer.Last => "last",
+        Reducer.Mean => "mean",
+        Reducer.Min => "min",
+        Reducer.Max => "max",
+        Reducer.Sum => "sum",
+        Reducer.Count => "count",
+        _ => throw new ArgumentOutOfRangeException(nameof(reducer), reducer, "unknown reducer"),
+    };
+
+    /// <summary>Grafana's name of a threshold evaluator.</summary>
+    public static string EvaluatorName(ThresholdOperator op) => op switch
+    {
+        ThresholdOperator.GreaterThan => "gt",
+        ThresholdOperator.LessThan => "lt",
+        ThresholdOperator.WithinRange => "within_range",
+        ThresholdOperator.OutsideRange => "outside_range",
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown operator"),
+    };
+
+    private static GrafanaQuery Query(Crds.AlertQuery query, string datasourceUid)
+    {
+        var model = new JsonObject
+        {
+            ["refId"] = QueryRef,
+            ["datasource"] = new JsonObject { ["type"] = "influxdb", ["uid"] = datasourceUid },
+            ["query"] = query.Text,
+        };
+        if (query.Language == QueryLanguage.InfluxQL)
+        {
+            // The InfluxQL datasource runs the text as written only with rawQuery; otherwise it expects the query builder's fields.
+            model["rawQuery"] = true;
+            model["resultFormat"] = "time_series";
+        }
+
+        return Step(QueryRef, datasourceUid, new RelativeTimeRange { From = AlertDefaults.QueryRangeSeconds, To = 0 }, model);
+    }
+
+    private static GrafanaQuery Reduce(Reducer reducer) => Expression(ReduceRef, new JsonObject
+    {
+        ["type"] = "reduce",
+        ["expression"] = QueryRef,
+        ["reducer"] = ReducerName(reducer),
+    });
+
+    private static GrafanaQuery Threshold(AlertCondition condition)
+    {
+        var parameters = new JsonArray(JsonValue.Create(condition.Threshold));
+        if (condition.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
+        {
+            parameters.Add(JsonValue.Create(condition.UpperThreshold ?? condition.Threshold));
+        }
+
+        return Expression(ThresholdRef, new JsonObject
+        {
+            ["type"] = "threshold",
+            ["expression"] = ReduceRef,
+            ["conditions"] = new JsonArray(new JsonObject
+            {
+                ["evaluator"] = new JsonObject { ["type"] = EvaluatorName(condition.Operator), ["params"] = parameters },
+            }),
+        });
+    }
+
+    private static GrafanaQuery Expression(string refId, JsonObject model)
+    {
+        model["refId"] = refId;
+        model["datasource"] = new JsonObject { ["type"] = ExpressionDatasource, ["uid"] = ExpressionDatasource };
+        return Step(refId, ExpressionDatasource, new RelativeTimeRange { From = 0, To = 0 }, model);
+    }
+
+    private static GrafanaQuery Step(string refId, string datasourceUid, RelativeTimeRange range, JsonObject model)
+    {
+        model["intervalMs"] = IntervalMs;
+        model["maxDataPoints"] = MaxDataPoints;
+        return new GrafanaQuery { RefId = refId, QueryType = "", DatasourceUid = datasourceUid, RelativeTimeRange = range, Model = model };
+    }
+
+    private static Dictionary<string, string> Labels(AlertRule rule, string app, string ns)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in rule.Labels ?? new Dictionary<string, string>())
+        {
+            labels[key] = value;
+        }
+
+        // Routing and silences rely on these: the user's labels never override them.
+        labels["app"] = app;
+        labels["namespace"] = ns;
+        labels["severity"] = SeverityName(rule.Severity ?? AlertDefaults.Severity);
+        return new Dictionary<string, string>(labels, StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, string>? Annotations(AlertRule rule)
+    {
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!string.IsNullOrEmpty(rule.Summary))
+        {
+            annotations["summary"] = rule.Summary;
+        }
+
+        if (!string.IsNullOrEmpty(rule.Description))
+        {
+            annotations["description"] = rule.Description;
+        }
+
+        if (!string.IsNullOrEmpty(rule.RunbookUrl))
+        {
+            annotations["runbook_url"] = rule.RunbookUrl;
+        }
+
+        // Grafana leaves an empty map out when it stores the rule; so does the mapping.
+        return annotations.Count == 0 ? null : annotations;
+    }
+
+    private static string SeverityName(AlertSeverity severity) => severity switch
+    {
+        AlertSeverity.Critical => "critical",
+        AlertSeverity.Info => "info",
+        _ => "warning",
+    };
+
+    private static string NoDataStateName(NoDataState state) => state switch
+    {
+        NoDataState.Alerting => "Alerting",
+        NoDataState.Ok => "OK",
+        _ => "NoData",
+    };
+
+    private static string ExecErrStateName(ExecErrState state) => state switch
+    {
+        ExecErrState.Alerting => "Alerting",
+        ExecErrState.Ok => "OK",
+        _ => "Error",
+    };
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using MetricsOperator.Crds;
+using MetricsOperator.Grafana;
+using MetricsOperator.Runtime.Conditions;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Events;
+using MetricsOperator.Runtime.Reconcile;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetricsOperator.Alerts;
+
+/// <summary>
+/// Keeps one AppAlert's rule group in its stack's Grafana equal to the spec: resolve the stack, validate and map
+/// (pure), compare with the stack's Grafana snapshot, write only what differs (new rules by POST, then one group PUT),
+/// report Ready/Synced and per-rule status. Unchanged AppAlerts cost no Grafana request: the snapshot is listed once
+/// per stack and resync window, and drift found in it is put back.
+/// </summary>
+public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
+{
+    /// <summary>The controller's name (metrics label, logs).</summary>
+    public const string ControllerName = "appalert";
+
+    private readonly Manager manager;
+    private readonly GrafanaConnections connections;
+    private readonly AlertSyncOptions options;
+    private readonly ILogger logger;
+
+    /// <summary>Creates the reconciler.</summary>
+    public AppAlertReconciler(Manager manager, GrafanaConnections connections, AlertSyncOptions? options = null, ILogger<AppAlertReconciler>? logger = null)
+    {
+        this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
+        this.connections = connections ?? throw new ArgumentNullException(nameof(connections));
+        this.options = options ?? AlertSyncOptions.Default;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ReconcileResult> ReconcileAsync(V1Alpha1AppAlert entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var (stack, missing) = StackResolution.Resolve(entity, Stacks());
+        if (stack is null || StackResolution.NotReadyBecause(stack) is { } notReady)
+        {
+            // Stack changes are watched and wake this AppAlert: nothing to poll.
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.StackNotReady, stack is null ? missing : StackResolution.NotReadyBecause(stack)!), cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        var plan = AppAlertMapping.Plan(entity, StackAlertingFacts.From(stack));
+        if (plan.Group is null)
+        {
+            // Invalid and not partially syncable: Grafana keeps whatever it had.
+            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, sync: null), cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        StackGrafana grafana;
+        try
+        {
+            grafana = await connections.ConnectAsync(stack, cancellationToken);
+        }
+        catch (GrafanaCredentialsException e)
+        {
+            // Secrets are not watched (the operator may only GET them): look again later.
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.StackNotReady, e.Message), cancellationToken);
+            return ReconcileResult.RequeueAfter(options.StackRecheck);
+        }
+
+        if (grafana.RetryIn() is { } wait)
+        {
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, $"Grafana at {grafana.Client.BaseUri} failed recently; trying again shortly"), cancellationToken);
+            return ReconcileResult.RequeueAfter(wait);
+        }
+
+        var previous = entity.Status?.Grafana is { FolderUid.Length: > 0, RuleGroup.Length: > 0 } at ? (at.FolderUid!, at.RuleGroup!) : ((string, string)?)null;
+        try
+        {
+            var result = await RuleGroupSync.ApplyAsync(grafana, plan.Group, previous, cancellationToken);
+            grafana.RecordAnswer();
+            if (result.Writes > 0)
+            {
+                logger.LogInformation("Synced AppAlert {Namespace}/{Name} to Grafana group {Folder}/{Group} with {Writes} writes",
+                    entity.Metadata.NamespaceProperty, entity.Metadata.Name, plan.Group.FolderUid, plan.Group.Group, result.Writes);
+            }
+
+            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, result), cancellationToken);
+            return ReconcileResult.Done;
+        }
+        catch (GrafanaApiException e) when (e.IsUnavailable)
+        {
+            var backoff = grafana.RecordOutage();
+            logger.LogWarning("Grafana was unavailable for AppAlert {Namespace}/{Name}, retrying in {Delay}: {Error}",
+                entity.Metadata.NamespaceProperty, entity.Metadata.Name, backoff, e.Message);
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, e.Message), cancellationToken);
+            return ReconcileResult.RequeueAfter(backoff);
+        }
+        catch (GrafanaApiException e)
+        {
+            grafana.RecordAnswer();
+            grafana.Invalidate();
+            if (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                // Perhaps the Secret changed: read it again next time.
+                connections.Forget(stack);
+            }
+
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaRejected, e.Message), cancellationToken);
+            return ReconcileResult.Requeue;
+        }
+    }
+
+    private IReadOnlyCollection<V1Alpha1MetricsStack> Stacks() =>
+        manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
+
+    /// <summary>Merges the report into status, patches it only when it changed, and records an Event when Ready changes.</summary>
+    private async Task ReportAsync(V1Alpha1AppAlert alert, AppAlertStatusReport report, CancellationToken cancellationToken)
+    {
+        var before = ConditionSet.Find(alert.Status?.Conditions, AppAlertConditions.Ready);
+        var changed = before is null || before.Status != (report.Ready ? ConditionSet.True : ConditionSet.False) || before.Reason != report.ReadyReason;
+        report.ApplyTo(alert);
+        await manager.Client.PatchStatusAsync(alert, cancellationToken);
+        if (changed)
+        {
+            await manager.Events.RecordAsync(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage, cancellationToken);
+        }
+    }
+}

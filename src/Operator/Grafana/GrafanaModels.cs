@@ -1,0 +1,245 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace MetricsOperator.Grafana;
+
+// Typed shapes of what the operator sends to and reads from Grafana's HTTP API, named as in
+// ../shared/contracts/grafana/openapi3.json. Only the fields the operator uses; unknown fields Grafana returns are
+// ignored on read. Null members are left out on write (the contract refuses null where it does not say nullable).
+
+/// <summary><c>GET /api/health</c>.</summary>
+public sealed record GrafanaHealth
+{
+    /// <summary>"ok" when Grafana reaches its database.</summary>
+    [JsonPropertyName("database")]
+    public string? Database { get; init; }
+
+    /// <summary>Grafana's version, e.g. 11.4.0.</summary>
+    [JsonPropertyName("version")]
+    public string? Version { get; init; }
+}
+
+/// <summary>A folder (<c>Folder</c>, or a hit of <c>GET /api/folders</c>).</summary>
+public sealed record GrafanaFolder
+{
+    /// <summary>The folder's UID.</summary>
+    [JsonPropertyName("uid")]
+    public string Uid { get; init; } = "";
+
+    /// <summary>The folder's title.</summary>
+    [JsonPropertyName("title")]
+    public string Title { get; init; } = "";
+}
+
+/// <summary><c>CreateFolderCommand</c>.</summary>
+public sealed record CreateFolderCommand
+{
+    /// <summary>The UID to create the folder with.</summary>
+    [JsonPropertyName("uid")]
+    public required string Uid { get; init; }
+
+    /// <summary>The folder's title.</summary>
+    [JsonPropertyName("title")]
+    public required string Title { get; init; }
+}
+
+/// <summary>A hit of <c>GET /api/search</c>.</summary>
+public sealed record GrafanaSearchHit
+{
+    /// <summary>UID of the dashboard or folder.</summary>
+    [JsonPropertyName("uid")]
+    public string Uid { get; init; } = "";
+
+    /// <summary><c>dash-db</c> or <c>dash-folder</c>.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+}
+
+/// <summary>A datasource as <c>GET /api/datasources/uid/{uid}</c> returns it (no secrets: those are write-only).</summary>
+public sealed record GrafanaDatasource
+{
+    /// <summary>The datasource's UID.</summary>
+    [JsonPropertyName("uid")]
+    public string Uid { get; init; } = "";
+
+    /// <summary>The datasource's name.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>The plugin type, e.g. <c>influxdb</c>.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+}
+
+/// <summary><c>ProvisionedAlertRule</c>: one alert rule as the provisioning API takes and returns it.</summary>
+public sealed record ProvisionedAlertRule
+{
+    /// <summary>The rule's UID (at most 40 of [A-Za-z0-9_-]).</summary>
+    [JsonPropertyName("uid")]
+    public string? Uid { get; init; }
+
+    /// <summary>Always 1: the operator uses the service account's organisation.</summary>
+    [JsonPropertyName("orgID")]
+    public long OrgId { get; init; } = 1;
+
+    /// <summary>UID of the folder holding the rule's group.</summary>
+    [JsonPropertyName("folderUID")]
+    public string FolderUid { get; init; } = "";
+
+    /// <summary>Name of the rule group (at most 190 characters).</summary>
+    [JsonPropertyName("ruleGroup")]
+    public string RuleGroup { get; init; } = "";
+
+    /// <summary>Title (at most 190 characters).</summary>
+    [JsonPropertyName("title")]
+    public string Title { get; init; } = "";
+
+    /// <summary>refId of the query or expression whose result decides firing.</summary>
+    [JsonPropertyName("condition")]
+    public string Condition { get; init; } = "";
+
+    /// <summary>The queries and expressions.</summary>
+    [JsonPropertyName("data")]
+    public IReadOnlyList<AlertQuery> Data { get; init; } = [];
+
+    /// <summary>NoData, Alerting or OK.</summary>
+    [JsonPropertyName("noDataState")]
+    public string NoDataState { get; init; } = "NoData";
+
+    /// <summary>Error, Alerting or OK.</summary>
+    [JsonPropertyName("execErrState")]
+    public string ExecErrState { get; init; } = "Error";
+
+    /// <summary>Pending period as a Prometheus duration (Grafana stores "300s" as "5m").</summary>
+    [JsonPropertyName("for")]
+    public string For { get; init; } = "0s";
+
+    /// <summary>Annotations (summary, description, runbook_url); Grafana leaves an empty map out.</summary>
+    [JsonPropertyName("annotations")]
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>Labels; Grafana leaves an empty map out.</summary>
+    [JsonPropertyName("labels")]
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>Whether evaluation is paused.</summary>
+    [JsonPropertyName("isPaused")]
+    public bool IsPaused { get; init; }
+
+    /// <summary>"api" when provisioned (read-only in the UI), empty when editable. Read only.</summary>
+    [JsonPropertyName("provenance")]
+    public string? Provenance { get; init; }
+}
+
+/// <summary><c>AlertQuery</c>: a query against a datasource, or a server-side expression (<c>__expr__</c>).</summary>
+public sealed record AlertQuery
+{
+    /// <summary>The name other expressions and the rule's condition refer to.</summary>
+    [JsonPropertyName("refId")]
+    public string RefId { get; init; } = "";
+
+    /// <summary>An optional query type.</summary>
+    [JsonPropertyName("queryType")]
+    public string? QueryType { get; init; }
+
+    /// <summary>The datasource's UID, or <c>__expr__</c>.</summary>
+    [JsonPropertyName("datasourceUid")]
+    public string DatasourceUid { get; init; } = "";
+
+    /// <summary>The time range the query reads, in seconds before now.</summary>
+    [JsonPropertyName("relativeTimeRange")]
+    public RelativeTimeRange? RelativeTimeRange { get; init; }
+
+    /// <summary>The datasource-specific query (free-form JSON).</summary>
+    [JsonPropertyName("model")]
+    public JsonObject Model { get; init; } = [];
+}
+
+/// <summary><c>RelativeTimeRange</c>, in seconds before now (Grafana's JSON; the contract calls it a Duration).</summary>
+public sealed record RelativeTimeRange
+{
+    /// <summary>Start, seconds before now.</summary>
+    [JsonPropertyName("from")]
+    public long From { get; init; }
+
+    /// <summary>End, seconds before now.</summary>
+    [JsonPropertyName("to")]
+    public long To { get; init; }
+}
+
+/// <summary><c>AlertRuleGroup</c>: a folder's named group of rules evaluated together every <see cref="Interval"/> seconds.</summary>
+public sealed record AlertRuleGroup
+{
+    /// <summary>The group's name (from the path on a PUT).</summary>
+    [JsonPropertyName("title")]
+    public string? Title { get; init; }
+
+    /// <summary>The folder's UID (from the path on a PUT).</summary>
+    [JsonPropertyName("folderUid")]
+    public string? FolderUid { get; init; }
+
+    /// <summary>Evaluation interval in seconds: a positive multiple of 10.</summary>
+    [JsonPropertyName("interval")]
+    public long Interval { get; init; }
+
+    /// <summary>The whole group: a PUT deletes rules that are not in it.</summary>
+    [JsonPropertyName("rules")]
+    public IReadOnlyList<ProvisionedAlertRule> Rules { get; init; } = [];
+}
+
+/// <summary><c>EmbeddedContactPoint</c>.</summary>
+public sealed record EmbeddedContactPoint
+{
+    /// <summary>The contact point's UID.</summary>
+    [JsonPropertyName("uid")]
+    public string? Uid { get; init; }
+
+    /// <summary>The name policies route to.</summary>
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    /// <summary>The integration: slack, email, webhook…</summary>
+    [JsonPropertyName("type")]
+    public string Type { get; init; } = "";
+
+    /// <summary>The integration's settings; Grafana returns secret ones as <c>[REDACTED]</c>.</summary>
+    [JsonPropertyName("settings")]
+    public JsonObject Settings { get; init; } = [];
+
+    /// <summary>Whether resolved alerts are not notified.</summary>
+    [JsonPropertyName("disableResolveMessage")]
+    public bool DisableResolveMessage { get; init; }
+
+    /// <summary>"api" when provisioned. Read only: never sent.</summary>
+    [JsonPropertyName("provenance")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Provenance { get; init; }
+}
+
+/// <summary><c>Route</c>: a node of the notification policy tree.</summary>
+public sealed record NotificationRoute
+{
+    /// <summary>The contact point notified.</summary>
+    [JsonPropertyName("receiver")]
+    public string? Receiver { get; init; }
+
+    /// <summary>Labels alerts are grouped by.</summary>
+    [JsonPropertyName("group_by")]
+    public IReadOnlyList<string>? GroupBy { get; init; }
+
+    /// <summary>Matchers as <c>[name, operator, value]</c> triples.</summary>
+    [JsonPropertyName("object_matchers")]
+    public IReadOnlyList<IReadOnlyList<string>>? ObjectMatchers { get; init; }
+
+    /// <summary>Whether later sibling routes are tried after this one matched.</summary>
+    [JsonPropertyName("continue")]
+    public bool? Continue { get; init; }
+
+    /// <summary>Child routes.</summary>
+    [JsonPropertyName("routes")]
+    public IReadOnlyList<NotificationRoute>? Routes { get; init; }
+
+    /// <summary>"api" when provisioned. Read only: cleared before sending.</summary>
+    [JsonPropertyName("provenance")]
+    public string? Provenance { get; init; }
+}
