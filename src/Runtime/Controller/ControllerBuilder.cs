@@ -81,11 +81,14 @@ public sealed class ControllerBuilder<T>
         return this;
     }
 
-    /// <summary>Adds a finalizer resolved from the manager's services.</summary>
+    /// <summary>
+    /// Adds a finalizer resolved from the manager's services on first use, like the reconciler: it may depend on
+    /// services (the ObjectClient) that are built from the manager this builder is still describing.
+    /// </summary>
     public ControllerBuilder<T> WithFinalizer<TFinalizer>()
         where TFinalizer : IFinalizer<T>
     {
-        finalizers.Add(() => Resolve<TFinalizer>());
+        finalizers.Add(() => new LazyFinalizer(new Lazy<IFinalizer<T>>(() => Resolve<TFinalizer>())));
         return this;
     }
 
@@ -125,6 +128,14 @@ public sealed class ControllerBuilder<T>
 
         manager.Add(controller);
         return controller;
+    }
+
+    // Resolving at Complete() would ask for the manager while the manager is being built (endless recursion in DI).
+    private sealed class LazyFinalizer(Lazy<IFinalizer<T>> finalizer) : IFinalizer<T>
+    {
+        public string Name => finalizer.Value.Name;
+
+        public Task FinalizeAsync(T entity, CancellationToken cancellationToken) => finalizer.Value.FinalizeAsync(entity, cancellationToken);
     }
 
     private TService Resolve<TService>() =>
