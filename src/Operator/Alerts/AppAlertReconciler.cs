@@ -68,7 +68,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
 
         if (grafana.RetryIn() is { } wait)
         {
-            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, $"Grafana at {grafana.Client.BaseUri} failed recently; trying again shortly"), cancellationToken);
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, grafana.LastError ?? $"Grafana at {grafana.Client.BaseUri} failed recently"), cancellationToken);
             return ReconcileResult.RequeueAfter(wait);
         }
 
@@ -88,7 +88,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
         }
         catch (GrafanaApiException e) when (e.IsUnavailable)
         {
-            var backoff = grafana.RecordOutage();
+            var backoff = grafana.RecordOutage(e.Message);
             logger.LogWarning("Grafana was unavailable for AppAlert {Namespace}/{Name}, retrying in {Delay}: {Error}",
                 entity.Metadata.NamespaceProperty, entity.Metadata.Name, backoff, e.Message);
             await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, e.Message), cancellationToken);

@@ -18,6 +18,12 @@ public sealed class StackGrafana : IDisposable
     private DateTimeOffset? retryAt;
     private int failures;
 
+    /// <summary>A session over <paramref name="client"/> (the benchmark and tests build one without a cluster).</summary>
+    public StackGrafana(GrafanaClient client, AlertSyncOptions? options = null, TimeProvider? time = null)
+        : this(client ?? throw new ArgumentNullException(nameof(client)), "", options ?? AlertSyncOptions.Default, time ?? TimeProvider.System)
+    {
+    }
+
     internal StackGrafana(GrafanaClient client, string credentialsVersion, AlertSyncOptions options, TimeProvider time)
     {
         Client = client;
@@ -88,12 +94,16 @@ public sealed class StackGrafana : IDisposable
         }
     }
 
+    /// <summary>What Grafana's last failure was, for the status of AppAlerts that wait out the backoff.</summary>
+    public string? LastError { get; private set; }
+
     /// <summary>Grafana did not answer (or answered 5xx): back off, doubling per failure in a row.</summary>
-    public TimeSpan RecordOutage()
+    public TimeSpan RecordOutage(string error)
     {
         Invalidate();
         lock (gate)
         {
+            LastError = error;
             failures = Math.Min(failures + 1, 30);
             var wait = TimeSpan.FromTicks(Math.Min(options.OutageBackoffMax.Ticks, options.OutageBackoffBase.Ticks << Math.Min(failures - 1, 20)));
             retryAt = time.GetUtcNow() + wait;
@@ -108,6 +118,7 @@ public sealed class StackGrafana : IDisposable
         {
             failures = 0;
             retryAt = null;
+            LastError = null;
         }
     }
 

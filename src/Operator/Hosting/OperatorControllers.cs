@@ -49,7 +49,7 @@ internal static class OperatorControllers
     }
 
     /// <summary>The AppAlert controller and what it shares with the alerting stack step.</summary>
-    private static void AddAlerting(IServiceCollection services)
+    internal static void AddAlerting(IServiceCollection services)
     {
         services.TryAddSingleton<IStackEndpoints, ClusterStackEndpoints>();
         services.TryAddSingleton(AlertSyncOptions.Default);

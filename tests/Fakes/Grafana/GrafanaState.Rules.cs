@@ -20,7 +20,7 @@ public sealed partial class GrafanaState
     /// <summary>All rules as the JSON array <c>GET /api/v1/provisioning/alert-rules</c> returns, written without copying each rule.</summary>
     internal byte[] RulesJson() => Locked(() =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(rules.Count * 700);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(Math.Max(256, rules.Count * 700));
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
