@@ -48,7 +48,7 @@ dotnet build Operator.sln -c Debug --no-restore -warnaserror >&2
 RESULTS="$ROOT/TestResults"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 set +e
-dotnet test Operator.sln -c Debug --no-build --logger "console;verbosity=normal" \
+dotnet test Operator.sln -c Debug --no-build --blame-hang-timeout 8m --logger "console;verbosity=normal" \
   --logger "trx" --results-directory "$RESULTS" "$@" 2>&1 | tee "$RESULTS/console.log"
 status=${PIPESTATUS[0]}
 set -e

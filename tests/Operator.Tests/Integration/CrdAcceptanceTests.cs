@@ -100,7 +100,11 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         result.StandardError.ShouldContain("buckett");
     }
 
-    /// <summary>Objects the schema must refuse, each with the field path the refusal must name.</summary>
+    /// <summary>
+    /// Objects the schema must refuse, each with the field path the refusal must name. The 1.20
+    /// schema validator names a field inside a list item without the index (<c>spec.rules.query</c>);
+    /// the list-map key check names the item (<c>spec.rules[1]</c>).
+    /// </summary>
     public static TheoryData<string, string, string, string> InvalidObjects() => new()
     {
         { "zero Telegraf replicas", "metricsstacks", Stack("""{"telegraf":{"replicas":0}}"""), "spec.telegraf.replicas" },
@@ -113,14 +117,14 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         { "kafka brokers not a list", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":"kafka:9092","topics":["m"]}}}"""), "spec.telegraf.kafka.brokers" },
         { "unknown kafka data format", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":["k:9092"],"topics":["m"],"dataFormat":"avro"}}}"""), "spec.telegraf.kafka.dataFormat" },
         { "alert without rules", "appalerts", Alert("""{"interval":"1m"}"""), "spec.rules" },
-        { "rule without query", "appalerts", Alert($$"""{"rules":[{"name":"r","condition":{{Condition}}}]}"""), "spec.rules[0].query" },
+        { "rule without query", "appalerts", Alert($$"""{"rules":[{"name":"r","condition":{{Condition}}}]}"""), "spec.rules.query" },
         { "interval in unknown units", "appalerts", Alert($$"""{"interval":"90x","rules":[{{Rule("r")}}]}"""), "spec.interval" },
-        { "unknown severity", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"severity\":\"urgent\",")}}]}"""), "spec.rules[0].severity" },
-        { "unknown reducer", "appalerts", Alert("""{"rules":[{"name":"r","query":{"language":"InfluxQL","text":"SELECT 1"},"condition":{"reducer":"median","operator":"gt","threshold":1}}]}"""), "spec.rules[0].condition.reducer" },
+        { "unknown severity", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"severity\":\"urgent\",")}}]}"""), "spec.rules.severity" },
+        { "unknown reducer", "appalerts", Alert("""{"rules":[{"name":"r","query":{"language":"InfluxQL","text":"SELECT 1"},"condition":{"reducer":"median","operator":"gt","threshold":1}}]}"""), "spec.rules.condition.reducer" },
         { "duplicate rule names", "appalerts", Alert($$"""{"rules":[{{Rule("same")}},{{Rule("same")}}]}"""), "spec.rules[1]" },
-        { "runbook not http", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"runbookUrl\":\"ftp://example.org/runbook\",")}}]}"""), "spec.rules[0].runbookUrl" },
+        { "runbook not http", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"runbookUrl\":\"ftp://example.org/runbook\",")}}]}"""), "spec.rules.runbookUrl" },
         { "stackRef without name", "appalerts", Alert($$"""{"stackRef":{"namespace":"metrics"},"rules":[{{Rule("r")}}]}"""), "spec.stackRef.name" },
-        { "unknown no-data state", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"noDataState\":\"Maybe\",")}}]}"""), "spec.rules[0].noDataState" },
+        { "unknown no-data state", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"noDataState\":\"Maybe\",")}}]}"""), "spec.rules.noDataState" },
     };
 
     [Theory]
