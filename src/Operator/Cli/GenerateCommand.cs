@@ -5,7 +5,8 @@ using MetricsOperator.Generation;
 namespace MetricsOperator.Cli;
 
 /// <summary>
-/// <c>generate crds</c> and <c>generate rbac</c>: write config/crd and config/rbac from the code. The generators
+/// <c>generate crds</c>, <c>generate rbac</c>, <c>generate chart</c> and <c>generate api-docs</c>: write config/crd,
+/// config/rbac, the chart's generated files and docs/api-reference.md from the code. The generators
 /// are pure; this class only reads the XML documentation and writes the files.
 /// </summary>
 internal static class GenerateCommand
@@ -16,12 +17,20 @@ internal static class GenerateCommand
     /// <summary>The command that regenerates config/rbac.</summary>
     public const string RegenerateRbac = "dotnet run --project src/Operator -- generate rbac";
 
-    /// <summary>The <c>generate</c> command with its two subcommands.</summary>
+    /// <summary>The command that regenerates the Helm chart's generated files (CRDs and RBAC rules).</summary>
+    public const string RegenerateChart = "dotnet run --project src/Operator -- generate chart";
+
+    /// <summary>The command that regenerates docs/api-reference.md.</summary>
+    public const string RegenerateApiDocs = "dotnet run --project src/Operator -- generate api-docs";
+
+    /// <summary>The <c>generate</c> command with its subcommands.</summary>
     public static Command Create()
     {
         var generate = new Command("generate", "Writes manifests generated from the code: CRDs from the API types, RBAC from the permissions the reconcilers declare.");
         generate.Subcommands.Add(Subcommand("crds", "Writes the CustomResourceDefinitions of MetricsStack and AppAlert.", "config/crd", RenderCrds));
         generate.Subcommands.Add(Subcommand("rbac", "Writes the ClusterRole, bindings, ServiceAccount, leader-election Role and editor/viewer roles.", "config/rbac", RenderRbac));
+        generate.Subcommands.Add(Subcommand("chart", "Writes the Helm chart's generated files: crds/ and the RBAC rules template.", "charts/metrics-operator", RenderChart));
+        generate.Subcommands.Add(Subcommand("api-docs", "Writes the API reference (Markdown) from the CRD schemas.", "docs", RenderApiDocs));
         return generate;
     }
 
@@ -40,6 +49,26 @@ internal static class GenerateCommand
             RbacGenerator.DeclarationsIn(typeof(GenerateCommand).Assembly),
             CrdGenerator.KindsIn(typeof(V1Alpha1MetricsStack).Assembly));
         return [.. manifests.Select(manifest => (manifest.FileName, ManifestYaml.Serialize(manifest.Document, RegenerateRbac)))];
+    }
+
+    /// <summary>charts/metrics-operator's generated files: name relative to the chart folder, and text.</summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> RenderChart()
+    {
+        var apiAssembly = typeof(V1Alpha1MetricsStack).Assembly;
+        var kinds = CrdGenerator.KindsIn(apiAssembly);
+        return ChartGenerator.Generate(
+            CrdGenerator.Generate(kinds, XmlDocumentation.LoadBeside(apiAssembly)),
+            RbacGenerator.Generate(RbacGenerator.DeclarationsIn(typeof(GenerateCommand).Assembly), kinds),
+            RegenerateChart);
+    }
+
+    /// <summary>docs/api-reference.md: name relative to docs/, and Markdown text.</summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> RenderApiDocs()
+    {
+        var apiAssembly = typeof(V1Alpha1MetricsStack).Assembly;
+        var crds = CrdGenerator.Generate(CrdGenerator.KindsIn(apiAssembly), XmlDocumentation.LoadBeside(apiAssembly))
+            .Select(manifest => (k8s.Models.V1CustomResourceDefinition)manifest.Document);
+        return [("api-reference.md", ApiReferenceGenerator.Generate(crds, RegenerateApiDocs))];
     }
 
     // `dotnet run` starts a web project in its own folder, so a default relative to the current directory would
