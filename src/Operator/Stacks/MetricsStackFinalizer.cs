@@ -13,7 +13,11 @@ namespace MetricsOperator.Stacks;
 /// Grafana's <c>&lt;stack&gt;-grafana</c>); with <c>Retain</c> it deletes nothing. Telegraf's buffer claims are never
 /// deleted (unsent metrics). Everything else goes by garbage collection through ownerReferences.
 /// </summary>
-public sealed class MetricsStackFinalizer(ObjectClient client, ILogger<MetricsStackFinalizer>? logger = null) : IFinalizer<V1Alpha1MetricsStack>
+/// <remarks>
+/// It takes the <see cref="KubeApi"/>, not the Manager's client: finalizers are resolved while the Manager itself is
+/// being built, and it reads and deletes through the API anyway.
+/// </remarks>
+public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinalizer>? logger = null) : IFinalizer<V1Alpha1MetricsStack>
 {
     private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -40,14 +44,14 @@ public sealed class MetricsStackFinalizer(ObjectClient client, ILogger<MetricsSt
         foreach (var name in ClaimsToDelete(entity))
         {
             // Read from the API, not the cache: this runs once, and a stale cache must not hide a claim.
-            var claim = await client.Api.GetAsync<V1PersistentVolumeClaim>(ns, name, cancellationToken);
+            var claim = await api.GetAsync<V1PersistentVolumeClaim>(ns, name, cancellationToken);
             if (claim is null || !IsThisStacksClaim(claim, entity))
             {
                 // A claim of that name the operator did not label for this stack is someone else's data: never touch it.
                 continue;
             }
 
-            if (await client.Api.DeleteAsync<V1PersistentVolumeClaim>(ns, name, claim.Metadata.Uid, cancellationToken))
+            if (await api.DeleteAsync<V1PersistentVolumeClaim>(ns, name, claim.Metadata.Uid, cancellationToken))
             {
                 logger.LogInformation("Deleted PersistentVolumeClaim {Claim} of MetricsStack {Namespace}/{Name} (deletionPolicy Delete)", name, ns, entity.Metadata.Name);
             }
