@@ -37,6 +37,8 @@ Console.WriteLine("  requests: " + string.Join(", ", grafana.Requests.Snapshot()
 session.Invalidate();
 grafana.Requests.Reset();
 clock.Restart();
+await session.SnapshotAsync(CancellationToken.None);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  listing {grafana.State.RuleCount} rules: {clock.Elapsed.TotalMilliseconds:F0} ms"));
 var writesBefore = 0;
 await ForEachAsync(alerts, async a => Interlocked.Add(ref writesBefore, (await SyncAsync(session, a, facts)).Writes));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"no-op resync:         {clock.Elapsed.TotalMilliseconds:F0} ms, {grafana.Requests.Total} Grafana requests in total, {grafana.Requests.Writes} writes"));

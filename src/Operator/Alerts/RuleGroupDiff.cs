@@ -130,9 +130,7 @@ public static class RuleGroupDiff
     }
 
     // Every key the operator sets must hold the same value; keys Grafana adds (hide, legendFormat…) do not count.
+    // JsonNode.DeepEquals compares numbers by value, so 50.0 built in memory equals 50 parsed from Grafana's text.
     private static bool ModelCovers(JsonObject stored, JsonObject desired) =>
-        desired.All(kv => JsonNode.DeepEquals(Canonical(kv.Value), Canonical(stored[kv.Key])));
-
-    // Numbers built in memory (50.0) and parsed from Grafana's text (50) compare by their JSON text.
-    private static JsonNode? Canonical(JsonNode? node) => node is null ? null : JsonNode.Parse(node.ToJsonString(GrafanaJson.Options));
+        desired.All(kv => JsonNode.DeepEquals(kv.Value, stored[kv.Key]));
 }

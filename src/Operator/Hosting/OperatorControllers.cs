@@ -56,6 +56,8 @@ internal static class OperatorControllers
         services.TryAddSingleton(sp => new GrafanaConnections(
             sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(), sp.GetRequiredService<AlertSyncOptions>(),
             loggers: sp.GetService<ILoggerFactory>()));
+        // After the InfluxDB step: contact points and the notification policy (AlertingReady).
+        services.AddSingleton<IStackStep, MetricsOperator.Alerts.Routing.AlertingStep>();
         // The stack-to-AppAlerts map reads the manager's cache when events arrive, after the manager is built.
         services.AddSingleton(sp => new ControllerRuntimeHosting.ControllerRegistration(b => AppAlertController.Describe(b, sp.GetRequiredService<Manager>)));
     }

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using k8s.Models;
+using MetricsOperator.Crds;
+using MetricsOperator.Grafana;
+using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks.Steps;
+
+namespace MetricsOperator.Alerts.Routing;
+
+/// <summary>
+/// The MetricsStack step owning <c>AlertingReady</c>: the stack's contact points (Slack, email, webhook; the
+/// destination read from the Secret the spec names) and the notification policy tree routing each app to its
+/// AppAlerts' contact point. Kept in sync like rules: two GETs, and writes only for what differs. Secret values cannot
+/// be compared (Grafana returns them redacted), so a hash of the last value written is kept in memory: after an
+/// operator restart each contact point with a secret setting is written once.
+/// </summary>
+public sealed class AlertingStep(Manager manager, GrafanaConnections connections) : IStackStep
+{
+    private readonly ConcurrentDictionary<string, string> writtenSecrets = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public string ConditionType => MetricsStackConditions.AlertingReady;
+
+    /// <inheritdoc/>
+    public async Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var grafanaSpec = stack.Spec?.Grafana;
+        var declared = grafanaSpec?.ContactPoints ?? [];
+        if (declared.Count == 0)
+        {
+            return new StepOutcome(true, "NoContactPoints", "No contact points declared: Grafana's own routing is left alone");
+        }
+
+        if (!Runtime.Conditions.ConditionSet.IsTrue(stack.Status?.Conditions, MetricsStackConditions.GrafanaReady))
+        {
+            // Talking to a Grafana that is not up yet would only hold this reconcile for the client's timeouts.
+            return new StepOutcome(false, "WaitingForGrafana", "Waits for GrafanaReady", TimeSpan.FromSeconds(15));
+        }
+
+        var defaultReceiver = grafanaSpec!.DefaultContactPoint is { Length: > 0 } d ? d : declared[0].Name;
+        var ns = StackNames.Namespace(stack);
+        var desired = new List<EmbeddedContactPoint>();
+        foreach (var contactPoint in declared)
+        {
+            V1Secret? secret;
+            try
+            {
+                secret = await manager.Client.Api.GetAsync<V1Secret>(ns, contactPoint.SecretRef.Name, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
+            {
+                return new StepOutcome(false, "SecretAccessDenied", $"the operator may not read Secret {ns}/{contactPoint.SecretRef.Name}", TimeSpan.FromSeconds(30));
+            }
+
+            if (secret?.Data?.TryGetValue(contactPoint.SecretRef.Key, out var value) != true || value!.Length == 0)
+            {
+                return new StepOutcome(false, "SecretMissing", $"contact point {contactPoint.Name}: Secret {ns}/{contactPoint.SecretRef.Name} has no key {contactPoint.SecretRef.Key}", TimeSpan.FromSeconds(30));
+            }
+
+            desired.Add(AlertRouting.ContactPoint(stack, contactPoint, Encoding.UTF8.GetString(value)));
+        }
+
+        try
+        {
+            var grafana = await connections.ConnectAsync(stack, cancellationToken);
+            var writes = await SyncContactPointsAsync(grafana.Client, stack, desired, cancellationToken);
+            var alerts = (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? [])
+                .Where(a => StackResolution.Targets(a, stack, manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.Count ?? 1));
+            var policy = AlertRouting.Policy(defaultReceiver, alerts);
+            if (!AlertRouting.SamePolicy(policy, await grafana.Client.GetPolicyTreeAsync(cancellationToken)))
+            {
+                await grafana.Client.PutPolicyTreeAsync(policy, editable: false, cancellationToken);
+                writes++;
+            }
+
+            writes += await DeleteStaleContactPointsAsync(grafana.Client, stack, desired, cancellationToken);
+            return new StepOutcome(true, "Synced", $"{desired.Count} contact points and the notification policy (default {defaultReceiver}) are in Grafana");
+        }
+        catch (GrafanaCredentialsException e)
+        {
+            return new StepOutcome(false, "GrafanaCredentialsMissing", e.Message, TimeSpan.FromSeconds(30));
+        }
+        catch (GrafanaApiException e)
+        {
+            return new StepOutcome(false, e.IsUnavailable ? "GrafanaUnavailable" : "GrafanaRejected", e.Message, TimeSpan.FromSeconds(e.IsUnavailable ? 10 : 60));
+        }
+    }
+
+    private async Task<int> SyncContactPointsAsync(GrafanaClient client, V1Alpha1MetricsStack stack, IReadOnlyList<EmbeddedContactPoint> desired, CancellationToken cancellationToken)
+    {
+        var stored = (await client.ListContactPointsAsync(cancellationToken)).Where(c => c.Uid is not null).ToDictionary(c => c.Uid!, StringComparer.Ordinal);
+        var writes = 0;
+        foreach (var contactPoint in desired)
+        {
+            var secretHash = AlertNames.Hash(contactPoint.Settings.ToJsonString(), 16);
+            if (!stored.TryGetValue(contactPoint.Uid!, out var existing))
+            {
+                await client.CreateContactPointAsync(contactPoint, editable: false, cancellationToken);
+            }
+            else if (!Same(contactPoint, existing) || writtenSecrets.GetValueOrDefault(contactPoint.Uid!) != secretHash)
+            {
+                await client.UpdateContactPointAsync(contactPoint, editable: false, cancellationToken);
+            }
+            else
+            {
+                continue;
+            }
+
+            writtenSecrets[contactPoint.Uid!] = secretHash;
+            writes++;
+        }
+
+        return writes;
+    }
+
+    // Contact points of this stack (by UID prefix) that the spec no longer declares; after the policy stopped naming them.
+    private static async Task<int> DeleteStaleContactPointsAsync(GrafanaClient client, V1Alpha1MetricsStack stack, IReadOnlyList<EmbeddedContactPoint> desired, CancellationToken cancellationToken)
+    {
+        var prefix = AlertRouting.ContactPointPrefix(stack);
+        var wanted = desired.Select(c => c.Uid).ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var stale in (await client.ListContactPointsAsync(cancellationToken)).Where(c => c.Uid?.StartsWith(prefix, StringComparison.Ordinal) == true && !wanted.Contains(c.Uid)))
+        {
+            await client.DeleteContactPointAsync(stale.Uid!, cancellationToken);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    private static bool Same(EmbeddedContactPoint desired, EmbeddedContactPoint stored)
+    {
+        if (desired.Name != stored.Name || desired.Type != stored.Type.Trim() || desired.DisableResolveMessage != stored.DisableResolveMessage || stored.Provenance is not ("api" or null))
+        {
+            return false;
+        }
+
+        var secret = AlertRouting.SecretSettings(desired.Type);
+        return desired.Settings.Where(kv => !secret.Contains(kv.Key))
+            .All(kv => System.Text.Json.Nodes.JsonNode.DeepEquals(kv.Value, stored.Settings[kv.Key]));
+    }
+}
