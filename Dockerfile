@@ -1,0 +1,28 @@
+# The metrics-operator image: built with the .NET SDK, run on the ASP.NET Core runtime image as UID 65532,
+# with nothing in the image that needs a writable root filesystem (the chart mounts an emptyDir on /tmp).
+#   docker build -t ghcr.io/lsst-sqre/metrics-operator:0.1.0 .
+# tests/Operator.Tests/Packaging/PublishTests.cs runs the `dotnet publish` line below (there is no Docker engine in CI).
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files only, so a code change does not invalidate the package layer.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/Crds/Crds.csproj src/Crds/
+COPY src/Runtime/Runtime.csproj src/Runtime/
+COPY src/LocalCluster/LocalCluster.csproj src/LocalCluster/
+COPY src/Operator/Operator.csproj src/Operator/
+COPY src/Operator/Properties/PublishProfiles/Container.pubxml src/Operator/Properties/PublishProfiles/
+RUN dotnet restore src/Operator/Operator.csproj -r linux-x64
+COPY src/ src/
+RUN dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Container -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build --chown=0:0 /app ./
+ENV DOTNET_NOLOGO=1 \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    ASPNETCORE_HTTP_PORTS=""
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["/app/metrics-operator"]
+CMD ["run", "--leader-elect"]
