@@ -30,7 +30,7 @@ public static partial class Redactor
     [GeneratedRegex(@"(?i)\b((?:bearer|basic)\s+)[^\s""',;]+")]
     private static partial Regex Bearer();
 
-    [GeneratedRegex(@"(?i)\b((?:password|passwd|token|secret|api[-_]?key|authorization)[""']?)(\s*[:=]\s*[""']?)(?!(?:bearer|basic)\s)[^\s""',;&]+")]
+    [GeneratedRegex(@"(?i)(?<!\.)\b((?:password|passwd|token|secret|api[-_]?key|authorization)[""']?)(\s*[:=]\s*[""']?)(?!(?:bearer|basic)\s)[^\s""',;&]+")]
     private static partial Regex KeyValue();
 
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")]

@@ -19,6 +19,8 @@ public class RedactorAndWatchTests
     [InlineData("Deployment metrics/influxdb-very-long-name-of-a-deployment-1234 is not ready")]
     [InlineData("object 0b0f1a2c-1234-4000-8000-000000000001 changed")]
     [InlineData("ConfigMap ns/telegraf applied")]
+    [InlineData("spec.telegraf.kafka.sasl.secret: Secret \"telegraf-kafka-sasl\" not found")]
+    [InlineData("spec.grafana.credentialsSecret.name: required when mode is external")]
     public void Names_and_uids_pass(string input) => Redactor.Redact(input).ShouldBe(input);
 
     [Fact]
