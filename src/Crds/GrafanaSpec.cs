@@ -17,7 +17,7 @@ public sealed class GrafanaSpec
     [Pattern(Patterns.Image)]
     public string? Image { get; set; }
 
-    /// <summary>Base URL of the external Grafana, e.g. <c>https://grafana.example.org</c>. Required in external mode, ignored in managed mode.</summary>
+    /// <summary>Base URL of the external Grafana, e.g. <c>https://grafana.example.org</c>. Required in external mode; must be left out in managed mode (the operator knows its own Grafana's address).</summary>
     [JsonPropertyName("url")]
     [Pattern(Patterns.HttpUrl)]
     public string? Url { get; set; }
