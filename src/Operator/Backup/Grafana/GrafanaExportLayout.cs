@@ -72,7 +72,7 @@ public static class GrafanaExportLayout
             content["folderUid"] = folderUid;
         }
 
-        return ($"{Dashboards}{FileName(folderUid ?? "general")}/{FileName(uid)}", content);
+        return ($"{Dashboards}{Segment(folderUid ?? "general")}/{FileName(uid)}", content);
     }
 
     /// <summary>The file of a rule group from <c>GET …/folder/{f}/rule-groups/{g}</c> (Grafana's provisioning format).</summary>
@@ -95,7 +95,7 @@ public static class GrafanaExportLayout
 
         var folder = content["folderUid"]?.GetValue<string>() ?? "";
         var title = content["title"]?.GetValue<string>() ?? "";
-        return ($"{AlertRules}{FileName(folder)}/{FileName(title)}", content);
+        return ($"{AlertRules}{Segment(folder)}/{FileName(title)}", content);
     }
 
     /// <summary>The file of a contact point: redacted settings left out (and named), with the Secret they come from when the MetricsStack declares it.</summary>
@@ -164,7 +164,10 @@ public static class GrafanaExportLayout
     /// A file name for a UID or title: kept as is when it is made of <c>[A-Za-z0-9._-]</c>, otherwise those characters
     /// plus a short hash of the original, so two names never share a file and the name stays readable.
     /// </summary>
-    public static string FileName(string name)
+    public static string FileName(string name) => Segment(name) + ".json";
+
+    /// <summary>A folder name in a snapshot for a UID (see <see cref="FileName"/>).</summary>
+    public static string Segment(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var safe = new StringBuilder(name.Length);
@@ -176,10 +179,10 @@ public static class GrafanaExportLayout
         var text = safe.ToString().Trim('.');
         if (text == name && text.Length is > 0 and <= 100)
         {
-            return name + ".json";
+            return name;
         }
 
         var hash = CanonicalJson.Sha256(Encoding.UTF8.GetBytes(name))[..8];
-        return $"{(text.Length > 80 ? text[..80] : text)}-{hash}.json";
+        return $"{(text.Length > 80 ? text[..80] : text)}-{hash}";
     }
 }

@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Fakes.Grafana;
+
+
+namespace MetricsOperator.Tests.Backup;
+
+/// <summary>Grafana configuration backups against the Grafana fake, written to a real S3-compatible server (s3rver) through AWSSDK.S3.</summary>
+[Collection(S3rverTests.Name)]
+public sealed class GrafanaBackupTests(S3rverFixture s3) : IAsyncLifetime, IDisposable
+{
+    private readonly ManualClock clock = new(new DateTimeOffset(2025, 6, 1, 3, 0, 0, TimeSpan.Zero));
+    private readonly string prefix = $"env-{Guid.NewGuid():N}/";
+    private GrafanaFake grafana = null!;
+    private GrafanaConfigApi api = null!;
+    private S3BackupDestination destination = null!;
+    private SnapshotStore store = null!;
+
+    public async Task InitializeAsync()
+    {
+        grafana = await GrafanaFake.StartNewAsync();
+        api = GrafanaSeed.Api(grafana);
+        await GrafanaSeed.FillAsync(api);
+        destination = new S3BackupDestination(s3.Settings(prefix));
+        store = new SnapshotStore(destination, SnapshotNames.Grafana);
+    }
+
+    public async Task DisposeAsync()
+    {
+        grafana.Contract.AssertNoContractViolations();
+        await grafana.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        api.Dispose();
+        destination.Dispose();
+    }
+
+    [Fact]
+    public async Task A_change_writes_exactly_one_snapshot_and_no_change_writes_none()
+    {
+        var backup = new GrafanaBackup(api, store, clock);
+        var first = await backup.RunAsync(new BackupRunOptions(Keep: 5), default);
+        first.Written.ShouldBeTrue();
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        grafana.Requests.Reset();
+        var unchanged = await backup.RunAsync(new BackupRunOptions(Keep: 5), default);
+        unchanged.Written.ShouldBeFalse();
+        unchanged.Snapshot.ShouldBe(first.Snapshot);
+        grafana.Requests.Writes.ShouldBe(0, "a backup only reads Grafana");
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await GrafanaSeed.DashboardAsync(api, "latency", "Latency", "team-ops", "p99(latency)");
+        var changed = await backup.RunAsync(new BackupRunOptions(Keep: 5), default);
+        changed.Written.ShouldBeTrue();
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        (await backup.RunAsync(new BackupRunOptions(Keep: 5), default)).Written.ShouldBeFalse();
+        (await store.ListAsync(default)).Select(s => s.Name).ShouldBe([first.Snapshot, changed.Snapshot]);
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_one_sorted_pretty_file_per_object_with_a_manifest_and_no_secret()
+    {
+        var result = await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5, SecretRefs: new Dictionary<string, string> { ["ops-slack"] = "slack-webhook" }), default);
+        var manifest = (await store.ReadManifestAsync(result.Snapshot, default))!;
+        manifest.SourceVersion.ShouldBe("11.4.0");
+        manifest.Files.Select(f => f.Path).Where(p => !p.StartsWith("contact-points/", StringComparison.Ordinal) || p.Contains("ops-", StringComparison.Ordinal)).ShouldBe(
+        [
+            "alert-rules/app-butler/butler-alerts.json",
+            "contact-points/ops-slack.json",
+            "contact-points/ops-webhook.json",
+            "dashboards/general/home.json",
+            "dashboards/team-ops/latency.json",
+            "datasources/influxdb.json",
+            "folders/app-butler.json",
+            "folders/team-ops.json",
+            "notification-policies.json",
+        ]);
+        manifest.NotIncluded!.ShouldContain(n => n.StartsWith("mute timings", StringComparison.Ordinal));
+
+        var slack = await ReadAsync(result.Snapshot, "contact-points/ops-slack.json");
+        slack.ShouldNotContain("hooks.slack.example");
+        slack.ShouldNotContain(GrafanaExportLayout.Redacted);
+        slack.ShouldContain("\"secretRef\": \"slack-webhook\"");
+        var group = await ReadAsync(result.Snapshot, "alert-rules/app-butler/butler-alerts.json");
+        group.ShouldStartWith("{\n  \"folderUid\": \"app-butler\",\n  \"interval\": 120,");
+        group.ShouldNotContain("\"updated\"");
+    }
+
+    [Fact]
+    public async Task Restore_into_an_empty_Grafana_reproduces_every_object_and_a_second_restore_writes_nothing()
+    {
+        var snapshot = (await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5), default)).Snapshot;
+        var original = await new GrafanaExporter(api).ExportAsync(null, default);
+
+        await using var empty = await GrafanaFake.StartNewAsync();
+        using var emptyApi = GrafanaSeed.Api(empty);
+        var restored = await new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default);
+        restored.Snapshot.ShouldBe(snapshot);
+        restored.Skipped.ShouldHaveSingleItem().ShouldStartWith("contact-points/ops-slack.json: its secret (url)");
+
+        var after = await new GrafanaExporter(emptyApi).ExportAsync(null, default);
+        foreach (var (path, content) in original.Files.Where(f => f.Key != "contact-points/ops-slack.json"))
+        {
+            after.Files.ShouldContainKey(path);
+            CanonicalJson.Text(after.Files[path]).ShouldBe(CanonicalJson.Text(content), path);
+        }
+
+        // Besides: only the empty Grafana's own default contact point (its UID is random per Grafana).
+        after.Files.Keys.Except(original.Files.Keys).Select(k => after.Files[k]["name"]?.GetValue<string>()).ShouldBe(["grafana-default-email"]);
+
+        empty.Requests.Reset();
+        var again = await new GrafanaRestorer(emptyApi, store).RestoreAsync(snapshot, default);
+        again.Written.ShouldBeEmpty();
+        empty.Requests.Writes.ShouldBe(0);
+        empty.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task Retention_deletes_the_oldest_only_and_nothing_that_is_not_ours()
+    {
+        var backup = new GrafanaBackup(api, store, clock);
+        var names = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            await GrafanaSeed.DashboardAsync(api, "latency", "Latency", "team-ops", $"q{i}");
+            names.Add((await backup.RunAsync(new BackupRunOptions(Keep: 3), default)).Snapshot);
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        (await store.ListAsync(default)).Select(s => s.Name).ShouldBe(names[1..]);
+        await destination.PutAsync("grafana/notes.txt", new MemoryStream("kept"u8.ToArray()), default);
+        await destination.PutAsync("grafana/19990101T000000Z-by-hand/x.json", new MemoryStream("{}"u8.ToArray()), default);
+        await GrafanaSeed.DashboardAsync(api, "latency", "Latency", "team-ops", "q-last");
+        var last = await backup.RunAsync(new BackupRunOptions(Keep: 3), default);
+        last.Deleted.ShouldBe([names[1]]);
+        (await store.ListAsync(default)).Select(s => s.Name).ShouldBe([names[2], names[3], last.Snapshot]);
+        (await destination.ListAsync("grafana/", default)).Select(o => o.Key).ShouldContain("grafana/notes.txt");
+        (await destination.ListAsync("grafana/", default)).Select(o => o.Key).ShouldContain("grafana/19990101T000000Z-by-hand/x.json");
+    }
+
+    [Fact]
+    public async Task A_corrupted_snapshot_is_refused_by_its_manifest_hashes_before_anything_is_written()
+    {
+        var snapshot = (await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5), default)).Snapshot;
+        await destination.PutAsync($"grafana/{snapshot}/dashboards/team-ops/latency.json", new MemoryStream("{\"dashboard\":{\"uid\":\"latency\",\"title\":\"evil\"}}\n"u8.ToArray()), default);
+
+        await using var empty = await GrafanaFake.StartNewAsync();
+        using var emptyApi = GrafanaSeed.Api(empty);
+        empty.Requests.Reset();
+        var refused = await Should.ThrowAsync<CorruptSnapshotException>(() => new GrafanaRestorer(emptyApi, store).RestoreAsync(snapshot, default));
+        refused.Message.ShouldContain("dashboards/team-ops/latency.json has SHA-256");
+        refused.Message.ShouldContain("refusing to restore it");
+        empty.Requests.Writes.ShouldBe(0);
+    }
+
+    private async Task<string> ReadAsync(string snapshot, string path)
+    {
+        await using var stream = (await destination.OpenAsync($"grafana/{snapshot}/{path}", default))!;
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+}
