@@ -22,6 +22,20 @@ public static class AppAlertController
         return reconciler is null ? described.Complete<AppAlertReconciler>() : described.Complete(reconciler);
     }
 
+    /// <summary>The key of the stack <paramref name="alert"/> targets: its stackRef, or the cluster's only stack (from the cache).</summary>
+    public static IEnumerable<ObjectKey> StacksOf(Manager manager, V1Alpha1AppAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(alert);
+        if (StackResolution.Named(alert) is { } named)
+        {
+            return [named];
+        }
+
+        var stacks = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
+        return stacks.Count == 1 ? [ObjectKey.Of(stacks[0])] : [];
+    }
+
     /// <summary>The keys of the AppAlerts that target <paramref name="stack"/> (from the cache).</summary>
     public static IEnumerable<ObjectKey> AlertsOf(Manager manager, V1Alpha1MetricsStack stack)
     {

@@ -26,7 +26,7 @@ internal static class OperatorControllers
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(StackBuildOptions.Default);
         AddInfluxDb(services);
-        services.AddController(b => b.For<V1Alpha1MetricsStack>()
+        services.AddSingleton(sp => new ControllerRuntimeHosting.ControllerRegistration(b => b.For<V1Alpha1MetricsStack>()
             .Named(MetricsStackReconciler.ControllerName)
             .Owns<V1StatefulSet>()
             .Owns<V1Deployment>()
@@ -34,8 +34,11 @@ internal static class OperatorControllers
             .Owns<V1ConfigMap>()
             .Owns<V1PersistentVolumeClaim>()
             .Owns<V1NetworkPolicy>()
+            // The notification policy (the alerting step) routes each app to its AppAlert's contact point, so a new or
+            // edited AppAlert must wake its stack. The map reads the manager's cache when events arrive.
+            .Watches<V1Alpha1AppAlert>(alert => AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert))
             .WithFinalizer<MetricsStackFinalizer>()
-            .Complete<MetricsStackReconciler>());
+            .Complete<MetricsStackReconciler>()));
         AddAlerting(services);
     }
 
