@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using MetricsOperator.TestSupport;
@@ -56,7 +55,7 @@ public static class ArgoHealth
         JsonArray list => "{" + string.Join(", ", list.Select(ToLua)) + "}",
         JsonValue value when value.TryGetValue(out bool flag) => flag ? "true" : "false",
         JsonValue value when value.TryGetValue(out string? text) => LuaString(text),
-        JsonValue value => value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+        JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number => value.ToJsonString(), // a JSON number is a Lua number literal
         null => "nil",
         _ => throw new InvalidOperationException($"unexpected JSON node {node.GetType().Name}"),
     };
