@@ -13,8 +13,8 @@ namespace MetricsOperator.Crds;
 [ShortName("appalert")]
 [PrinterColumn(0, "Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", Description = "Whether the rules are valid and in Grafana.")]
 [PrinterColumn(1, "Reason", "string", ".status.conditions[?(@.type==\"Ready\")].reason", Description = "Why they are or are not.")]
-[PrinterColumn(2, "Rules", "string", ".spec.rules[*].name", Description = "Names of the rules.")]
-[PrinterColumn(3, "Synced", "string", ".status.conditions[?(@.type==\"Synced\")].status", Description = "Whether Grafana holds this generation's rules.")]
+[PrinterColumn(2, "Rules", "integer", ".status.ruleCount", Description = "How many rules the spec declares.")]
+[PrinterColumn(3, "Synced", "integer", ".status.syncedCount", Description = "How many of them Grafana holds as declared.")]
 [PrinterColumn(4, "Age", "date", ".metadata.creationTimestamp")]
 public sealed class V1Alpha1AppAlert : IKubernetesObject<V1ObjectMeta>, ISpec<AppAlertSpec>, IStatus<AppAlertStatus>
 {

@@ -19,6 +19,14 @@ public sealed class AppAlertStatus
     [JsonPropertyName("grafana")]
     public GrafanaRuleGroupStatus? Grafana { get; set; }
 
+    /// <summary>How many rules the spec declares (shown by kubectl get).</summary>
+    [JsonPropertyName("ruleCount")]
+    public int? RuleCount { get; set; }
+
+    /// <summary>How many of them Grafana holds as declared (shown by kubectl get).</summary>
+    [JsonPropertyName("syncedCount")]
+    public int? SyncedCount { get; set; }
+
     /// <summary>Each rule's Grafana UID and sync state.</summary>
     [JsonPropertyName("rules")]
     [ListMap("name")]

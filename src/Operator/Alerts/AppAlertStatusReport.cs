@@ -79,6 +79,7 @@ public sealed record AppAlertStatusReport(
         ConditionSet.Set(conditions, AppAlertConditions.Ready, Ready, ReadyReason, ReadyMessage, generation, time);
         ConditionSet.Set(conditions, AppAlertConditions.Synced, Synced, SyncedReason, Synced ? "Grafana holds this generation's rules" : ReadyMessage, generation, time);
         status.ObservedGeneration = generation;
+        status.RuleCount = alert.Spec?.Rules.Count ?? 0;
         if (Grafana is not null)
         {
             status.Grafana = Grafana;
@@ -88,5 +89,7 @@ public sealed record AppAlertStatusReport(
         {
             status.Rules = Rules;
         }
+
+        status.SyncedCount = status.Rules?.Count(r => r.Synced == true) ?? 0;
     }
 }

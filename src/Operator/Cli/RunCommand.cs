@@ -49,7 +49,11 @@ internal static class RunCommand
 
             await using var environment = await LocalEnvironment.StartAsync(RepositoryRoot(), !parse.GetValue(noSamples), Console.Out, cancellationToken);
             PrintLocalSummary(environment);
+            using var stopSummary = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var summary = LocalSummary.PrintPeriodicallyAsync(environment, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), Console.Out, stopSummary.Token);
             await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
+            await stopSummary.CancelAsync();
+            await summary;
             return 0;
         });
         return command;
