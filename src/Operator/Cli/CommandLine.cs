@@ -10,7 +10,7 @@ public static class CommandLine
     {
         var root = new RootCommand("metrics-operator: gives every Phalanx environment its own application-metrics stack.")
         {
-            Subcommands = { RunCommand.Create(), RenderCommand.Create(), GenerateCommand.Create() },
+            Subcommands = { RunCommand.Create(), RenderCommand.Create(), GenerateCommand.Create(), RestoreCommand.Create() },
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -1,0 +1,86 @@
+using System.Net.Http.Headers;
+using System.Text;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Influx;
+using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Cli;
+using MetricsOperator.Fakes.Grafana;
+using MetricsOperator.Fakes.Influx;
+using MetricsOperator.Influx;
+
+namespace MetricsOperator.Tests.Backup;
+
+/// <summary>
+/// docs/backup.md's disaster-recovery walkthrough, step by step: both backups exist in S3; Grafana and the InfluxDB
+/// volume are lost; a new (empty) Grafana and a freshly set-up InfluxDB come up; the two <c>restore</c> commands bring
+/// both back. The commands run through the operator's command line, with secrets in the environment.
+/// </summary>
+[Collection(S3rverTests.Name)]
+public sealed class DisasterRecoveryTests(S3rverFixture s3)
+{
+    [Fact]
+    public async Task Lose_Grafana_and_the_InfluxDB_volume_and_get_both_back_with_the_restore_commands()
+    {
+        var prefix = $"idfdev-{Guid.NewGuid():N}/";
+        var settings = s3.Settings(prefix);
+
+        // Before the disaster: the operator's backups ran (one Grafana snapshot, one InfluxDB snapshot).
+        await using var oldGrafana = await GrafanaFake.StartNewAsync();
+        using var oldGrafanaApi = GrafanaSeed.Api(oldGrafana);
+        await GrafanaSeed.FillAsync(oldGrafanaApi);
+        await using var oldInflux = await InfluxFake.StartNewAsync();
+        var oldOnboarding = oldInflux.Onboard();
+        await WriteAsync(oldInflux, oldOnboarding.Token, "requests,app=butler latency=12.5 1700000000000000000\n");
+        using (var destination = new S3BackupDestination(settings))
+        {
+            await new GrafanaBackup(oldGrafanaApi, new SnapshotStore(destination, SnapshotNames.Grafana)).RunAsync(new BackupRunOptions(Keep: 7), default);
+            using var influxApi = new InfluxBackupApi(oldInflux.BaseUri, new InfluxSecret(oldOnboarding.Token));
+            await new InfluxBackup(influxApi, new SnapshotStore(destination, SnapshotNames.InfluxDb)).RunAsync(new BackupRunOptions(Keep: 7), default);
+        }
+
+        var before = await new GrafanaExporter(oldGrafanaApi).ExportAsync(null, default);
+
+        // The disaster: both gone. The operator brings up a new Grafana and sets a new InfluxDB up (empty bucket).
+        await using var grafana = await GrafanaFake.StartNewAsync();
+        await using var influx = await InfluxFake.StartNewAsync();
+        var onboarding = influx.Onboard();
+
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", settings.AccessKeyId);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", settings.SecretAccessKey);
+        Environment.SetEnvironmentVariable("GRAFANA_USER", "admin");
+        Environment.SetEnvironmentVariable("GRAFANA_PASSWORD", "admin");
+        Environment.SetEnvironmentVariable("INFLUX_TOKEN", onboarding.Token);
+        string[] s3Args = ["--s3-bucket", settings.Bucket, "--s3-prefix", prefix, "--s3-endpoint", settings.Endpoint!.AbsoluteUri];
+
+        (await CommandLine.RunAsync(["restore", "grafana", "--from", "latest", "--grafana-url", grafana.BaseUri.AbsoluteUri, .. s3Args])).ShouldBe(0);
+        (await CommandLine.RunAsync(["restore", "influxdb", "--from", "latest", "--influxdb-url", influx.BaseUri.AbsoluteUri, .. s3Args])).ShouldBe(0);
+
+        using var grafanaApi = GrafanaSeed.Api(grafana);
+        var after = await new GrafanaExporter(grafanaApi).ExportAsync(null, default);
+        foreach (var (path, content) in before.Files.Where(f => f.Key != "contact-points/ops-slack.json"))
+        {
+            CanonicalJson.Text(after.Files[path]).ShouldBe(CanonicalJson.Text(content), path);
+        }
+
+        using (var api = new InfluxBackupApi(influx.BaseUri, new InfluxSecret(onboarding.Token)))
+        {
+            var bucket = (await api.BucketsNamedAsync("metrics", default)).ShouldHaveSingleItem();
+            influx.State.Points(bucket["id"]!.GetValue<string>()).Count.ShouldBe(1);
+        }
+
+        // Running the InfluxDB restore again is refused (the bucket has data now), and Grafana's writes nothing.
+        (await CommandLine.RunAsync(["restore", "influxdb", "--from", "latest", "--influxdb-url", influx.BaseUri.AbsoluteUri, .. s3Args])).ShouldBe(2);
+        grafana.Requests.Reset();
+        (await CommandLine.RunAsync(["restore", "grafana", "--from", "latest", "--grafana-url", grafana.BaseUri.AbsoluteUri, .. s3Args])).ShouldBe(0);
+        grafana.Requests.Writes.ShouldBe(0);
+    }
+
+    private static async Task WriteAsync(InfluxFake influx, string token, string lines)
+    {
+        using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
+        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
+        (await http.PostAsync(new Uri("/api/v2/write?org=lsst&bucket=metrics&precision=ns", UriKind.Relative), content)).IsSuccessStatusCode.ShouldBeTrue();
+    }
+}
