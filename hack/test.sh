@@ -13,6 +13,7 @@ apt_updated=0
 need_pkgs=()
 command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
 command -v lua5.4 >/dev/null || need_pkgs+=(lua5.4)
+command -v npm >/dev/null || need_pkgs+=(nodejs npm)
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq && apt_updated=1
@@ -23,6 +24,9 @@ fi
 KUBEBUILDER_ASSETS=$(bash hack/kube-apiserver.sh)
 export KUBEBUILDER_ASSETS
 log "control plane binaries: $KUBEBUILDER_ASSETS"
+
+# A real S3-compatible server (s3rver, from npm) for the backup tests, installed once into the cache.
+bash hack/s3rver.sh >/dev/null
 
 # Kill the control-plane processes of test hosts that died without stopping them, now and
 # at exit. Each run folder is named <owning process id>-<guid>: a live owner keeps its own
@@ -53,13 +57,16 @@ dotnet test Operator.sln -c Debug --no-build --blame-hang-timeout 8m --logger "c
 status=${PIPESTATUS[0]}
 set -e
 
-# Sum the per-assembly summaries dotnet test prints ("Failed!  - Failed: 1, Passed: 9, ...").
+# Sum the per-assembly results from the TRX files (one per test assembly):
+# <Counters total="…" executed="…" passed="…" failed="…" … notExecuted="…" …/>
 passed=0; failed=0; skipped=0
-while IFS= read -r line; do
-  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line")
-  s=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$line")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
-done < <(grep -E '^(Passed|Failed)! +- Failed: ' "$RESULTS/console.log" || true)
+counter() { sed -nE "s/.*<Counters [^>]*\b$1=\"([0-9]+)\".*/\1/p" "$2" | head -1; }
+for trx in "$RESULTS"/*.trx; do
+  [[ -f $trx ]] || continue
+  p=$(counter passed "$trx"); f=$(counter failed "$trx"); e=$(counter error "$trx"); t=$(counter timeout "$trx")
+  n=$(counter notExecuted "$trx"); a=$(counter aborted "$trx")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0})); skipped=$((skipped + ${n:-0}))
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 if [[ $status -ne 0 || $failed -ne 0 ]]; then exit 1; fi

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -42,6 +44,9 @@ public sealed class ObjectClient
     private readonly KubeApi api;
     private readonly InformerCache cache;
 
+    // The generation (or resourceVersion) each child had right after our last apply, to tell our writes from others'.
+    private readonly ConcurrentDictionary<string, long> lastWritten = new(StringComparer.Ordinal);
+
     /// <summary>Creates a client over <paramref name="api"/> and <paramref name="cache"/>.</summary>
     public ObjectClient(KubeApi api, InformerCache cache, ApplyOptions? options = null)
     {
@@ -78,17 +83,53 @@ public sealed class ObjectClient
         ArgumentNullException.ThrowIfNull(desired);
         var hash = Prepare(owner, desired);
         var observed = Store<T>().Get(ObjectKey.Of(desired));
+        var writtenKey = WrittenKey<T>(desired);
         if (observed?.Metadata?.Annotations is { } annotations
             && annotations.TryGetValue(Options.HashAnnotation, out var applied)
             && applied == hash
-            && observed.Metadata.DeletionTimestamp is null)
+            && observed.Metadata.DeletionTimestamp is null
+            && !ChangedSinceOurWrite(writtenKey, observed.Metadata))
         {
             return ApplyResult.Unchanged;
         }
 
-        await api.ApplyAsync(desired, Options.FieldManager, force: true, cancellationToken).ConfigureAwait(false);
+        var result = await api.ApplyAsync(desired, Options.FieldManager, force: true, cancellationToken).ConfigureAwait(false);
+        if (result?.Metadata is { } written && WrittenVersion(written) is { } version)
+        {
+            lastWritten[writtenKey] = version;
+        }
+
         return ApplyResult.Applied;
     }
+
+    /// <summary>
+    /// Whether someone else changed the object after our last apply (e.g. <c>kubectl edit</c> of a child): the hash
+    /// annotation still matches then, so without this the edit would stand until our desired state changed. Objects
+    /// with a <c>metadata.generation</c> (workloads) are compared by generation, which only spec changes bump (not
+    /// status); others (ConfigMaps, Services) by resourceVersion, read as etcd's revision number. A cache that has
+    /// not caught up with our own write shows an older number, which is not drift. With no record (just started)
+    /// the observed object becomes the baseline: drift from before a restart waits for the next change.
+    /// </summary>
+    private bool ChangedSinceOurWrite(string key, V1ObjectMeta observed)
+    {
+        var version = WrittenVersion(observed);
+        if (version is null)
+        {
+            return false;
+        }
+
+        var recorded = lastWritten.GetOrAdd(key, version.Value);
+        return version.Value > recorded;
+    }
+
+    private static long? WrittenVersion(V1ObjectMeta meta) =>
+        meta.Generation is > 0 ? meta.Generation
+        : long.TryParse(meta.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision
+        : null;
+
+    private static string WrittenKey<T>(T desired)
+        where T : IKubernetesObject<V1ObjectMeta> =>
+        $"{desired.ApiVersion}/{desired.Kind}/{desired.Metadata.NamespaceProperty}/{desired.Metadata.Name}";
 
     /// <summary>
     /// Sets on <paramref name="desired"/> what every child carries and returns its hash (pure apart from the mutation;

@@ -87,6 +87,33 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_child_edited_by_someone_else_is_put_back()
+    {
+        await using var op = await StackOperator.StartAsync(fixture.Plane);
+        await op.CreateAsync(Stacks.MinimalSample());
+        await WaitSettledAsync(op, 1);
+        var config = (await op.Admin.GetAsync<V1ConfigMap>(op.Namespace, "metrics-telegraf-config")).ShouldNotBeNull();
+        var wanted = config.Data["telegraf.conf"];
+        var telegraf = (await op.Admin.GetAsync<V1Deployment>(op.Namespace, "metrics-telegraf")).ShouldNotBeNull();
+        var replicas = telegraf.Spec.Replicas;
+
+        // What a kubectl edit does: the hash annotation stays, the content changes.
+        await op.Admin.PatchAsync<V1ConfigMap>(op.Namespace, "metrics-telegraf-config", PatchType.Merge,
+            """{"data":{"telegraf.conf":"# edited by hand\n"}}""");
+        await op.Admin.PatchAsync<V1Deployment>(op.Namespace, "metrics-telegraf", PatchType.Merge,
+            """{"spec":{"replicas":7}}""");
+
+        await Eventually.UntilAsync(
+            () => op.Admin.GetAsync<V1ConfigMap>(op.Namespace, "metrics-telegraf-config"),
+            c => c.Data["telegraf.conf"] == wanted,
+            "the operator put telegraf.conf back");
+        await Eventually.UntilAsync(
+            () => op.Admin.GetAsync<V1Deployment>(op.Namespace, "metrics-telegraf"),
+            d => d.Spec.Replicas == replicas,
+            "the operator put the replica count back");
+    }
+
+    [Fact]
     public async Task A_deleted_child_is_recreated()
     {
         await using var op = await StackOperator.StartAsync(fixture.Plane);
