@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Alerts;
+using MetricsOperator.Backup.Scheduling;
 using MetricsOperator.Crds;
 using MetricsOperator.Influx;
 using MetricsOperator.Runtime.Controller;
@@ -40,6 +41,24 @@ internal static class OperatorControllers
             .WithFinalizer<MetricsStackFinalizer>()
             .Complete<MetricsStackReconciler>()));
         AddAlerting(services);
+        AddBackups(services);
+    }
+
+    /// <summary>
+    /// Scheduled backups: the scheduler loop (runs off the reconcile workers) and the BackupReady step, registered last
+    /// so a failing backup stops no other step.
+    /// </summary>
+    internal static void AddBackups(IServiceCollection services)
+    {
+        services.TryAddSingleton<IStackEndpoints, ClusterStackEndpoints>();
+        services.TryAddSingleton<BackupResults>();
+        services.TryAddSingleton<IBackupSources>(sp => new ClusterBackupSources(sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>()));
+        services.TryAddSingleton(sp => new BackupMetrics(sp.GetRequiredService<MetricsOperator.Runtime.Metrics.RuntimeMetrics>()));
+        services.TryAddSingleton(sp => new BackupScheduler(
+            sp.GetRequiredService<IBackupSources>(), sp.GetRequiredService<BackupResults>(), sp.GetRequiredService<BackupMetrics>(),
+            sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), logger: sp.GetService<ILogger<BackupScheduler>>()));
+        services.AddHostedService<BackupSchedulerService>();
+        services.AddSingleton<IStackStep>(sp => new BackupStep(sp.GetRequiredService<BackupResults>()));
     }
 
     /// <summary>The InfluxDB wiring: the first of the MetricsStack's steps (later steps need its bucket and tokens).</summary>

@@ -1,0 +1,46 @@
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Influx;
+using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Backup.Scheduling;
+
+/// <summary>One run of one kind of backup of one stack: resolves the sources, runs the backup, classifies a failure.</summary>
+public static class BackupRun
+{
+    /// <summary>Runs the <paramref name="kind"/> backup of <paramref name="stack"/> once.</summary>
+    public static async Task<BackupRunResult> RunAsync(IBackupSources sources, V1Alpha1MetricsStack stack, string kind, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(stack);
+        var backup = stack.Spec?.Backup;
+        BackupTargetSpec target = kind == BackupKinds.Grafana
+            ? backup?.Grafana ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.grafana is not set")
+            : backup?.InfluxDb ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.influxdb is not set");
+        var options = new BackupRunOptions(target.Keep ?? 7, target.MaxAgeDays, BackupResults.KeyOf(stack), SecretRefs(stack));
+        using var destination = await sources.DestinationAsync(stack, target, cancellationToken).ConfigureAwait(false);
+        var store = new SnapshotStore(destination, kind);
+        if (kind == BackupKinds.Grafana)
+        {
+            using var grafana = await sources.GrafanaAsync(stack, cancellationToken).ConfigureAwait(false);
+            return await new GrafanaBackup(grafana, store, time).RunAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var influx = await sources.InfluxAsync(stack, cancellationToken).ConfigureAwait(false);
+        return await new InfluxBackup(influx, store, time).RunAsync(options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The BackupReady reason for a failed run.</summary>
+    public static string ReasonOf(Exception failure) => failure switch
+    {
+        BackupSetupException setup => setup.Reason,
+        BackupDestinationException => BackupReasons.DestinationUnavailable,
+        _ => BackupReasons.BackupFailed,
+    };
+
+    private static Dictionary<string, string>? SecretRefs(V1Alpha1MetricsStack stack) =>
+        stack.Spec?.Grafana?.ContactPoints is { Count: > 0 } points
+            ? points.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().SecretRef.Name, StringComparer.Ordinal)
+            : null;
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Events;
+using MetricsOperator.Stacks;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetricsOperator.Backup.Scheduling;
+
+/// <summary>
+/// Runs every stack's backups when due, off the reconcile workers: each <see cref="StartDue"/> looks at every stack,
+/// decides what is due (<see cref="BackupCadence"/>), and starts those runs as tasks (never two of the same stack and
+/// kind, at most <see cref="MaxConcurrentRuns"/> at once), so a long InfluxDB backup holds no worker. Results go to
+/// <see cref="BackupResults"/> (read by <see cref="BackupStep"/>), metrics and Events.
+/// </summary>
+public sealed class BackupScheduler : IDisposable
+{
+    /// <summary>Backups running at the same time, across stacks.</summary>
+    public const int MaxConcurrentRuns = 2;
+
+    private readonly IBackupSources sources;
+    private readonly BackupResults results;
+    private readonly BackupMetrics? metrics;
+    private readonly IEventRecorder? events;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly SemaphoreSlim slots = new(MaxConcurrentRuns, MaxConcurrentRuns);
+
+    /// <summary>Creates the scheduler.</summary>
+    public BackupScheduler(IBackupSources sources, BackupResults results, BackupMetrics? metrics = null, IEventRecorder? events = null, TimeProvider? time = null, ILogger<BackupScheduler>? logger = null)
+    {
+        this.sources = sources ?? throw new ArgumentNullException(nameof(sources));
+        this.results = results ?? throw new ArgumentNullException(nameof(results));
+        this.metrics = metrics;
+        this.events = events;
+        this.time = time ?? TimeProvider.System;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Starts the runs due now; returns them (the hosted loop does not wait for them, tests do).</summary>
+    public IReadOnlyList<Task> StartDue(IEnumerable<V1Alpha1MetricsStack> stacks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stacks);
+        var now = time.GetUtcNow();
+        var started = new List<Task>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var original in stacks)
+        {
+            if (original.Metadata?.DeletionTimestamp is not null || original.Spec?.Backup is null)
+            {
+                continue;
+            }
+
+            var stack = SchemaDefaults.Applied(original);
+            var key = BackupResults.KeyOf(stack);
+            foreach (var kind in Configured(stack))
+            {
+                seen.Add((key, kind));
+                if (Plan(stack, key, kind, now) is { } run)
+                {
+                    started.Add(RunAsync(original, stack, key, kind, run, cancellationToken));
+                }
+            }
+        }
+
+        results.Retain(seen);
+        return started;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => slots.Dispose();
+
+    /// <summary>The kinds configured in <paramref name="stack"/>'s spec.</summary>
+    public static IEnumerable<string> Configured(V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        if (stack.Spec?.Backup?.Grafana is not null)
+        {
+            yield return BackupKinds.Grafana;
+        }
+
+        if (stack.Spec?.Backup?.InfluxDb is not null)
+        {
+            yield return BackupKinds.InfluxDb;
+        }
+    }
+
+    /// <summary>Updates the record's due time; when due and idle, marks it running and returns the start time.</summary>
+    private DateTimeOffset? Plan(V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset now)
+    {
+        var backup = stack.Spec.Backup!;
+        var specText = kind == BackupKinds.Grafana ? backup.Grafana!.Interval ?? "" : backup.InfluxDb!.Schedule ?? "";
+        string? problem = null;
+        Func<BackupRecord, DateTimeOffset?> next;
+        if (kind == BackupKinds.Grafana)
+        {
+            var interval = BackupCadence.TryParseInterval(specText, out problem);
+            next = r => interval is { } i ? BackupCadence.NextGrafana(r.LastAttempt, r.Failures, i) : null;
+        }
+        else
+        {
+            var cron = CronSchedule.TryParse(specText, out problem);
+            next = r => cron is null ? null : BackupCadence.NextInflux(cron, r.LastAttempt ?? r.FirstSeen, r.Failures);
+        }
+
+        DateTimeOffset? start = null;
+        results.Update(key, kind, old =>
+        {
+            var record = old is null || old.SpecKey != specText
+                ? new BackupRecord(now, old?.LastAttempt, old?.LastSuccess, old?.LastSnapshot, SpecKey: specText, Running: old?.Running ?? false)
+                : old;
+            if (problem is not null)
+            {
+                var field = kind == BackupKinds.Grafana ? "spec.backup.grafana.interval" : "spec.backup.influxdb.schedule";
+                return record with { LastError = $"{field}: {problem}", LastReason = BackupReasons.InvalidSpec, NextDue = null };
+            }
+
+            if (record.LastReason == BackupReasons.InvalidSpec)
+            {
+                record = record with { LastError = null, LastReason = null };
+            }
+
+            var due = next(record);
+            record = record with { NextDue = due };
+            if (record.Running || due is not { } d || d > now)
+            {
+                return record;
+            }
+
+            start = now;
+            return record with { Running = true, LastAttempt = now };
+        });
+        return start;
+    }
+
+    private async Task RunAsync(V1Alpha1MetricsStack involved, V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with { Running = false });
+            return;
+        }
+
+        try
+        {
+            var result = await BackupRun.RunAsync(sources, stack, kind, time, cancellationToken).ConfigureAwait(false);
+            var finished = time.GetUtcNow();
+            var before = results.Get(key, kind);
+            results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with
+            {
+                Running = false,
+                LastSuccess = finished,
+                LastSnapshot = $"{kind}/{result.Snapshot}",
+                LastError = null,
+                LastReason = null,
+                Failures = 0,
+            });
+            metrics?.Observe(kind, key, watch.Elapsed, finished, result.Bytes);
+            logger.LogInformation("Backup {Kind} of MetricsStack {Stack}: {Outcome} {Snapshot} ({Bytes} bytes, {Deleted} deleted by retention)",
+                kind, key, result.Written ? "wrote" : "unchanged since", result.Snapshot, result.Bytes, result.Deleted.Count);
+            if (before is { Failures: > 0 } && events is not null)
+            {
+                await events.RecordAsync(involved, EventTypes.Normal, "BackupRecovered", $"{kind} backup succeeded again: {kind}/{result.Snapshot}", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = BackupRun.ReasonOf(e);
+            var message = $"{kind} backup failed: {e.Message}";
+            var record = results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with
+            {
+                Running = false,
+                LastError = message,
+                LastReason = reason,
+                Failures = (r?.Failures ?? 0) + 1,
+            });
+            metrics?.Observe(kind, key, watch.Elapsed, null, 0);
+            logger.LogWarning("Backup {Kind} of MetricsStack {Stack} failed ({Reason}, {Failures} in a row): {Message}", kind, key, reason, record.Failures, e.Message);
+            if (events is not null)
+            {
+                await events.RecordAsync(involved, EventTypes.Warning, reason, message, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with { Running = false });
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+}
