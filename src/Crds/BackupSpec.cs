@@ -10,7 +10,7 @@ public sealed class BackupSpec
     [JsonPropertyName("grafana")]
     public GrafanaBackupSpec? Grafana { get; set; }
 
-    /// <summary>Backups of InfluxDB's data (<c>influx backup</c>) by a CronJob.</summary>
+    /// <summary>Backups of InfluxDB's data through its backup API, on a cron schedule (UTC).</summary>
     [JsonPropertyName("influxdb")]
     public InfluxDbBackupSpec? InfluxDb { get; set; }
 }
@@ -39,9 +39,9 @@ public abstract class BackupTargetSpec
 /// <summary>Continuous backup of Grafana's configuration.</summary>
 public sealed class GrafanaBackupSpec : BackupTargetSpec
 {
-    /// <summary>How often Grafana's configuration is exported, a duration such as <c>15m</c> or <c>1h</c> (the default). A snapshot is written only when something changed.</summary>
+    /// <summary>How often Grafana's configuration is exported, a duration such as <c>5m</c> (the default) or <c>1h</c>. A snapshot is written only when something changed.</summary>
     [JsonPropertyName("interval")]
-    [Default("1h")]
+    [Default("5m")]
     [Pattern(Patterns.Duration)]
     public string? Interval { get; set; }
 }
@@ -49,7 +49,7 @@ public sealed class GrafanaBackupSpec : BackupTargetSpec
 /// <summary>Scheduled backup of InfluxDB's data.</summary>
 public sealed class InfluxDbBackupSpec : BackupTargetSpec
 {
-    /// <summary>When the backup runs, in cron syntax and the cluster's time zone, e.g. <c>0 3 * * *</c> (the default, 03:00 daily).</summary>
+    /// <summary>When the backup runs, in 5-field cron syntax evaluated in UTC (or @daily, @hourly, ...), e.g. <c>0 3 * * *</c> (the default, 03:00 daily).</summary>
     [JsonPropertyName("schedule")]
     [Default("0 3 * * *")]
     [Pattern(Patterns.CronSchedule)]
