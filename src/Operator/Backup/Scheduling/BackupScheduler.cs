@@ -87,21 +87,8 @@ public sealed class BackupScheduler : IDisposable
     /// <summary>Updates the record's due time; when due and idle, marks it running and returns the start time.</summary>
     private DateTimeOffset? Plan(V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset now)
     {
-        var backup = stack.Spec.Backup!;
-        var specText = kind == BackupKinds.Grafana ? backup.Grafana!.Interval ?? "" : backup.InfluxDb!.Schedule ?? "";
-        string? problem = null;
-        Func<BackupRecord, DateTimeOffset?> next;
-        if (kind == BackupKinds.Grafana)
-        {
-            var interval = BackupCadence.TryParseInterval(specText, out problem);
-            next = r => interval is { } i ? BackupCadence.NextGrafana(r.LastAttempt, r.Failures, i) : null;
-        }
-        else
-        {
-            var cron = CronSchedule.TryParse(specText, out problem);
-            next = r => cron is null ? null : BackupCadence.NextInflux(cron, r.LastAttempt ?? r.FirstSeen, r.Failures);
-        }
-
+        var specText = SpecText(stack, kind);
+        Due(stack, kind, new BackupRecord(now), out var problem);
         DateTimeOffset? start = null;
         results.Update(key, kind, old =>
         {
@@ -119,7 +106,7 @@ public sealed class BackupScheduler : IDisposable
                 record = record with { LastError = null, LastReason = null };
             }
 
-            var due = next(record);
+            var due = Due(stack, kind, record, out _);
             record = record with { NextDue = due };
             if (record.Running || due is not { } d || d > now)
             {
@@ -131,6 +118,28 @@ public sealed class BackupScheduler : IDisposable
         });
         return start;
     }
+
+    private static string SpecText(V1Alpha1MetricsStack stack, string kind) =>
+        (kind == BackupKinds.Grafana ? stack.Spec.Backup!.Grafana!.Interval : stack.Spec.Backup!.InfluxDb!.Schedule) ?? "";
+
+    /// <summary>When <paramref name="record"/>'s next run is due under the stack's spec; null and a problem when the spec is not runnable.</summary>
+    private static DateTimeOffset? Due(V1Alpha1MetricsStack stack, string kind, BackupRecord record, out string? problem)
+    {
+        var text = SpecText(stack, kind);
+        if (kind == BackupKinds.Grafana)
+        {
+            return BackupCadence.TryParseInterval(text, out problem) is { } interval ? BackupCadence.NextGrafana(record.LastAttempt, record.Failures, interval) : null;
+        }
+
+        return CronSchedule.TryParse(text, out problem) is { } cron ? BackupCadence.NextInflux(cron, record.LastAttempt ?? record.FirstSeen, record.Failures) : null;
+    }
+
+    private BackupRecord Finish(V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, Func<BackupRecord, BackupRecord> change) =>
+        results.Update(key, kind, r =>
+        {
+            var record = change(r ?? new BackupRecord(startedAt)) with { Running = false };
+            return record with { NextDue = Due(stack, kind, record, out _) };
+        });
 
     private async Task RunAsync(V1Alpha1MetricsStack involved, V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
@@ -151,9 +160,8 @@ public sealed class BackupScheduler : IDisposable
             var result = await BackupRun.RunAsync(sources, stack, kind, time, cancellationToken).ConfigureAwait(false);
             var finished = time.GetUtcNow();
             var before = results.Get(key, kind);
-            results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with
+            Finish(stack, key, kind, startedAt, r => r with
             {
-                Running = false,
                 LastSuccess = finished,
                 LastSnapshot = $"{kind}/{result.Snapshot}",
                 LastError = null,
@@ -172,12 +180,11 @@ public sealed class BackupScheduler : IDisposable
         {
             var reason = BackupRun.ReasonOf(e);
             var message = $"{kind} backup failed: {e.Message}";
-            var record = results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with
+            var record = Finish(stack, key, kind, startedAt, r => r with
             {
-                Running = false,
                 LastError = message,
                 LastReason = reason,
-                Failures = (r?.Failures ?? 0) + 1,
+                Failures = r.Failures + 1,
             });
             metrics?.Observe(kind, key, watch.Elapsed, null, 0);
             logger.LogWarning("Backup {Kind} of MetricsStack {Stack} failed ({Reason}, {Failures} in a row): {Message}", kind, key, reason, record.Failures, e.Message);

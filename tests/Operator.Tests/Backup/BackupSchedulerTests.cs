@@ -1,0 +1,213 @@
+using k8s;
+using k8s.Models;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Influx;
+using MetricsOperator.Backup.Scheduling;
+using MetricsOperator.Crds;
+using MetricsOperator.Fakes.Grafana;
+using MetricsOperator.Runtime.Events;
+using MetricsOperator.Runtime.Metrics;
+using Prometheus;
+
+namespace MetricsOperator.Tests.Backup;
+
+/// <summary>
+/// The scheduler and the BackupReady step driven directly (no API server): Grafana fake as the source, s3rver as the
+/// destination through the production S3 client. The destination goes down and comes back.
+/// </summary>
+[Collection(S3rverTests.Name)]
+public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDisposable
+{
+    private readonly ManualClock clock = new(new DateTimeOffset(2025, 6, 1, 3, 0, 0, TimeSpan.Zero));
+    private readonly BackupResults results = new();
+    private readonly RecordingEvents events = new();
+    private readonly CollectorRegistry registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly string prefix = $"sched-{Guid.NewGuid():N}/";
+    private GrafanaFake grafana = null!;
+    private BackupScheduler scheduler = null!;
+    private BackupStep step = null!;
+
+    public async Task InitializeAsync()
+    {
+        grafana = await GrafanaFake.StartNewAsync();
+        using (var api = GrafanaSeed.Api(grafana))
+        {
+            await GrafanaSeed.FillAsync(api);
+        }
+
+        scheduler = new BackupScheduler(new TestSources(s3, grafana, prefix), results, new BackupMetrics(new RuntimeMetrics(registry)), events, clock);
+        step = new BackupStep(results, clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await grafana.DisposeAsync();
+    }
+
+    public void Dispose() => scheduler.Dispose();
+
+    [Fact]
+    public async Task Destination_down_makes_BackupReady_False_with_the_reason_retries_and_recovers()
+    {
+        var stack = Stack("5m");
+
+        (await RunDueAsync(stack)).ShouldBe(1, "the first Grafana backup runs at once");
+        var ok = step.Report(stack);
+        ok.Done.ShouldBeTrue();
+        ok.Reason.ShouldBe(BackupReasons.Succeeded);
+        var status = Apply(ok);
+        var first = status.Backup!.Grafana!;
+        first.LastSnapshot.ShouldBe("grafana/20250601T030000Z");
+        first.LastSuccessTime.ShouldBe(clock.GetUtcNow().UtcDateTime);
+        first.LastError.ShouldBeNull();
+        (await RunDueAsync(stack)).ShouldBe(0, "not due again before the interval");
+
+        await s3.StopAsync();
+        try
+        {
+            clock.Advance(TimeSpan.FromMinutes(5));
+            (await RunDueAsync(stack)).ShouldBe(1);
+            var down = step.Report(stack);
+            down.Done.ShouldBeFalse();
+            down.Reason.ShouldBe(BackupReasons.DestinationUnavailable);
+            down.Message.ShouldContain("grafana backup failed");
+            down.Message.ShouldContain(S3rverFixture.Bucket);
+            down.Message.ShouldNotContain("S3RVER", Case.Sensitive, "no credential in the message");
+            status = Apply(down, status);
+            status.Backup!.Grafana!.LastError.ShouldBe(results.Get(Key(stack), BackupKinds.Grafana)!.LastError);
+            status.Backup.Grafana.LastSnapshot.ShouldBe(first.LastSnapshot, "the last good snapshot stays in status");
+            status.Backup.Grafana.LastSuccessTime.ShouldBe(first.LastSuccessTime);
+            events.Recorded.ShouldContain(e => e.Type == EventTypes.Warning && e.Reason == BackupReasons.DestinationUnavailable);
+
+            clock.Advance(TimeSpan.FromSeconds(10));
+            (await RunDueAsync(stack)).ShouldBe(0, "the retry waits its backoff (30 s)");
+            clock.Advance(TimeSpan.FromSeconds(20));
+            (await RunDueAsync(stack)).ShouldBe(1, "retried after 30 s");
+            results.Get(Key(stack), BackupKinds.Grafana)!.Failures.ShouldBe(2);
+            step.Report(stack).Reason.ShouldBe(BackupReasons.DestinationUnavailable);
+        }
+        finally
+        {
+            await s3.StartAsync();
+        }
+
+        using (var api = GrafanaSeed.Api(grafana))
+        {
+            await GrafanaSeed.DashboardAsync(api, "errors", "Errors", "team-ops", "count(errors)");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        (await RunDueAsync(stack)).ShouldBe(0);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        (await RunDueAsync(stack)).ShouldBe(1, "retried after 60 s, the destination is back");
+        var recovered = step.Report(stack);
+        recovered.Done.ShouldBeTrue();
+        recovered.Reason.ShouldBe(BackupReasons.Succeeded);
+        status = Apply(recovered, status);
+        status.Backup!.Grafana!.LastError.ShouldBeNull();
+        status.Backup.Grafana.LastSnapshot.ShouldBe("grafana/20250601T030630Z", "the change made while down is in the new snapshot");
+        events.Recorded.ShouldContain(e => e.Type == EventTypes.Normal && e.Reason == "BackupRecovered");
+        results.Get(Key(stack), BackupKinds.Grafana)!.NextDue.ShouldBe(clock.GetUtcNow().AddMinutes(5));
+
+        using var text = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(text);
+        var metrics = System.Text.Encoding.UTF8.GetString(text.ToArray());
+        metrics.ShouldContain($"backup_last_success_timestamp_seconds{{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"}} {clock.GetUtcNow().ToUnixTimeSeconds()}");
+        metrics.ShouldContain("backup_duration_seconds_count{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"} 4");
+        metrics.ShouldContain("backup_size_bytes{kind=\"grafana\"");
+    }
+
+    [Fact]
+    public async Task Without_spec_backup_BackupReady_is_True_NotConfigured_and_nothing_runs()
+    {
+        var stack = Stack(null);
+        stack.Spec.Backup = null;
+        (await RunDueAsync(stack)).ShouldBe(0);
+        var outcome = step.Report(stack);
+        outcome.Done.ShouldBeTrue();
+        outcome.Reason.ShouldBe(BackupReasons.NotConfigured);
+        Apply(outcome, new MetricsStackStatus { Backup = new BackupStatus() }).Backup.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task An_unsupported_schedule_is_InvalidSpec_naming_the_field_and_a_fixed_one_runs()
+    {
+        var stack = Stack("5m");
+        stack.Spec.Backup!.InfluxDb = new InfluxDbBackupSpec { Schedule = "0 3 * * MON", Destination = stack.Spec.Backup.Grafana!.Destination };
+        (await RunDueAsync(stack)).ShouldBe(1, "Grafana still runs");
+        var outcome = step.Report(stack);
+        outcome.Done.ShouldBeFalse();
+        outcome.Reason.ShouldBe(BackupReasons.InvalidSpec);
+        outcome.Message.ShouldContain("spec.backup.influxdb.schedule");
+        outcome.Message.ShouldContain("day-of-week field \"MON\"");
+
+        stack.Spec.Backup.InfluxDb.Schedule = "0 3 * * 1";
+        (await RunDueAsync(stack)).ShouldBe(0, "InfluxDB waits for its schedule");
+        var fixedOutcome = step.Report(stack);
+        fixedOutcome.Done.ShouldBeTrue();
+        fixedOutcome.Reason.ShouldBe(BackupReasons.Scheduled);
+        fixedOutcome.Message.ShouldContain("first influxdb backup due 2025-06-02 03:00:00Z");
+    }
+
+    private static string Key(V1Alpha1MetricsStack stack) => BackupResults.KeyOf(stack);
+
+    private static MetricsStackStatus Apply(MetricsOperator.Stacks.Steps.StepOutcome outcome, MetricsStackStatus? status = null)
+    {
+        status ??= new MetricsStackStatus();
+        outcome.ApplyStatus.ShouldNotBeNull()(status);
+        return status;
+    }
+
+    private static V1Alpha1MetricsStack Stack(string? interval) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "metrics", NamespaceProperty = "observability", Uid = "stack-uid" },
+        Spec = new MetricsStackSpec
+        {
+            Backup = new BackupSpec
+            {
+                Grafana = new GrafanaBackupSpec
+                {
+                    Interval = interval,
+                    Keep = 5,
+                    Destination = new BackupDestination { S3 = new S3Destination { Bucket = S3rverFixture.Bucket, CredentialsSecret = new SecretReference { Name = "s3-credentials" } } },
+                },
+            },
+        },
+    };
+
+    private async Task<int> RunDueAsync(V1Alpha1MetricsStack stack)
+    {
+        var started = scheduler.StartDue([stack], default);
+        await Task.WhenAll(started);
+        return started.Count;
+    }
+
+    /// <summary>s3rver and the Grafana fake, as the cluster sources would give them.</summary>
+    private sealed class TestSources(S3rverFixture s3, GrafanaFake grafana, string prefix) : IBackupSources
+    {
+        public Task<IBackupDestination> DestinationAsync(V1Alpha1MetricsStack stack, BackupTargetSpec target, CancellationToken cancellationToken) =>
+            Task.FromResult<IBackupDestination>(new S3BackupDestination(s3.Settings(prefix)));
+
+        public Task<GrafanaConfigApi> GrafanaAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken) => Task.FromResult(GrafanaSeed.Api(grafana));
+
+        public Task<InfluxBackupApi> InfluxAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken) =>
+            throw new BackupSetupException(BackupReasons.CredentialsMissing, "no InfluxDB in this test");
+    }
+
+    /// <summary>Keeps the Events.</summary>
+    private sealed class RecordingEvents : IEventRecorder
+    {
+        public List<(string Type, string Reason, string Message)> Recorded { get; } = [];
+
+        public Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+        {
+            lock (Recorded)
+            {
+                Recorded.Add((type, reason, message));
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}
