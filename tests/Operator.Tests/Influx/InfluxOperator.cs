@@ -221,36 +221,3 @@ internal sealed class InfluxOperator : IAsyncDisposable
     }
 }
 
-internal static class Eventually
-{
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        T last;
-        while (!done(last = await read()))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}; last seen: {(last is null ? "nothing" : KubernetesJson.Serialize(last))}");
-            }
-
-            await Task.Delay(50);
-        }
-
-        return last;
-    }
-
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-}

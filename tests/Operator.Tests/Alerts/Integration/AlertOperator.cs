@@ -199,39 +199,3 @@ internal sealed class AlertOperator : IAsyncDisposable
     private static T Convert<T>(object o) => KubernetesJson.Deserialize<T>(JsonSerializer.Serialize(o));
 }
 
-/// <summary>Polls until a condition holds: tests wait on state, never on sleeps.</summary>
-internal static class Eventually
-{
-    public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        T? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await probe();
-            if (last is not null && done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Timed out waiting until {what}; last seen: {(last is null ? "nothing" : KubernetesJson.Serialize(last))}");
-    }
-
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-}

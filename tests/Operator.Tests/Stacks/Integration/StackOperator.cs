@@ -17,42 +17,6 @@ using Microsoft.Extensions.Logging;
 
 namespace MetricsOperator.Tests.Stacks.Integration;
 
-/// <summary>Polls until a condition holds or a deadline passes: tests wait on state, never on sleeps.</summary>
-internal static class Eventually
-{
-    public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        T? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await probe();
-            if (last is not null && done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Timed out waiting until {what}; last seen: {(last is null ? "nothing" : KubernetesJson.Serialize(last))}");
-    }
-
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-}
 
 /// <summary>Records every write (method and path) the operator's client sends.</summary>
 internal sealed class WriteRecorder : DelegatingHandler
