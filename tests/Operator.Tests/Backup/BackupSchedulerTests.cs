@@ -150,6 +150,29 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         fixedOutcome.Message.ShouldContain("first influxdb backup due 2025-06-02 03:00:00Z");
     }
 
+    [Fact]
+    public async Task A_scheduled_InfluxDB_run_missed_while_the_operator_was_away_runs_at_once()
+    {
+        var stack = Stack("5m");
+        stack.Spec.Backup!.Grafana = null;
+        stack.Spec.Backup.InfluxDb = new InfluxDbBackupSpec { Schedule = "0 3 * * *", Destination = new BackupDestination { S3 = new S3Destination { Bucket = S3rverFixture.Bucket } } };
+        var fresh = Stack("5m");
+        fresh.Metadata.Name = "fresh";
+        fresh.Spec.Backup = stack.Spec.Backup;
+        stack.Status = new MetricsStackStatus { Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddDays(-1).AddMinutes(-1) } } };
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        var started = scheduler.StartDue([stack, fresh], default);
+        await Task.WhenAll(started);
+        started.Count.ShouldBe(1, "the stack whose last success is over a day old runs now; the fresh one waits for 03:00 tomorrow");
+        var outcome = step.Report(stack);
+        outcome.Done.ShouldBeFalse();
+        outcome.Reason.ShouldBe(BackupReasons.CredentialsMissing);
+        outcome.Message.ShouldContain("influxdb backup failed: no InfluxDB in this test");
+        step.Report(fresh).Reason.ShouldBe(BackupReasons.Scheduled);
+        events.Recorded.ShouldContain(e => e.Type == EventTypes.Warning && e.Reason == BackupReasons.CredentialsMissing);
+    }
+
     private static string Key(V1Alpha1MetricsStack stack) => BackupResults.KeyOf(stack);
 
     private static MetricsStackStatus Apply(MetricsOperator.Stacks.Steps.StepOutcome outcome, MetricsStackStatus? status = null)

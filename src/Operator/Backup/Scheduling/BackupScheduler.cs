@@ -93,7 +93,7 @@ public sealed class BackupScheduler : IDisposable
         results.Update(key, kind, old =>
         {
             var record = old is null || old.SpecKey != specText
-                ? new BackupRecord(now, old?.LastAttempt, old?.LastSuccess, old?.LastSnapshot, SpecKey: specText, Running: old?.Running ?? false)
+                ? new BackupRecord(old is null ? Anchor(stack, kind, now) : now, old?.LastAttempt, old?.LastSuccess, old?.LastSnapshot, SpecKey: specText, Running: old?.Running ?? false)
                 : old;
             if (problem is not null)
             {
@@ -117,6 +117,16 @@ public sealed class BackupScheduler : IDisposable
             return record with { Running = true, LastAttempt = now };
         });
         return start;
+    }
+
+    /// <summary>
+    /// Where a cadence starts when the scheduler first sees a backup: the last success in status when there is one
+    /// (so a run missed while the operator was down or restarting is made up at once), else now.
+    /// </summary>
+    private static DateTimeOffset Anchor(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
+    {
+        var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
+        return status?.LastSuccessTime is { } last && new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) is var at && at < now ? at : now;
     }
 
     private static string SpecText(V1Alpha1MetricsStack stack, string kind) =>
