@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using MetricsOperator.LocalCluster;
@@ -142,41 +141,17 @@ public sealed class ControlPlane : IAsyncDisposable
     }
 
     /// <summary>Runs kubectl against this cluster as admin (or as <paramref name="identity"/>).</summary>
-    public async Task<KubectlResult> KubectlAsync(IEnumerable<string> args, Identity? identity = null, string? stdin = null, CancellationToken cancellationToken = default)
+    public Task<KubectlResult> KubectlAsync(IEnumerable<string> args, Identity? identity = null, string? stdin = null, CancellationToken cancellationToken = default)
     {
-        var info = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add($"--kubeconfig={(identity is null ? AdminKubeconfigPath : KubeconfigFor(identity))}");
+        var all = new List<string>();
         if (identity is not null && TokenOf(identity) is null)
         {
-            info.ArgumentList.Add($"--as={identity.UserName}");
-            foreach (var group in identity.Groups)
-            {
-                info.ArgumentList.Add($"--as-group={group}");
-            }
+            all.Add($"--as={identity.UserName}");
+            all.AddRange(identity.Groups.Select(group => $"--as-group={group}"));
         }
 
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start kubectl");
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
+        all.AddRange(args);
+        return Kubectl.RunAsync(identity is null ? AdminKubeconfigPath : KubeconfigFor(identity), all, stdin, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -213,13 +188,4 @@ public sealed class ControlPlane : IAsyncDisposable
         _ when identity == Identity.Operator => Local.OperatorToken,
         _ => null,
     };
-}
-
-/// <summary>What a kubectl invocation printed and returned.</summary>
-public sealed record KubectlResult(int ExitCode, string StandardOutput, string StandardError)
-{
-    /// <summary>Throws with both streams when kubectl failed.</summary>
-    public KubectlResult EnsureSuccess() => ExitCode == 0
-        ? this
-        : throw new InvalidOperationException($"kubectl exited {ExitCode}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s;
 using MetricsOperator.LocalCluster;
@@ -66,39 +65,9 @@ internal sealed partial class LocalEnvironment : IAsyncDisposable
         File.Delete(AdminKubeconfig);
     }
 
-    /// <summary>Runs kubectl as admin against the local control plane.</summary>
-    public async Task<string> KubectlAsync(IEnumerable<string> args, string? stdin = null, CancellationToken cancellationToken = default)
-    {
-        var info = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add($"--kubeconfig={AdminKubeconfig}");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("kubectl could not be started; is it installed?");
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kubectl {string.Join(' ', args)} failed: {await stderr}");
-        }
-
-        return await stdout;
-    }
+    /// <summary>Runs kubectl as admin against the local control plane; throws when it fails.</summary>
+    public async Task<string> KubectlAsync(IEnumerable<string> args, string? stdin = null, CancellationToken cancellationToken = default) =>
+        (await Kubectl.RunAsync(AdminKubeconfig, args, stdin, cancellationToken)).EnsureSuccess().StandardOutput;
 
     private async Task InstallAsync(bool applySamples, TextWriter progress, CancellationToken cancellationToken)
     {

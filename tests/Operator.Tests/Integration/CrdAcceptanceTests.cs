@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
+using MetricsOperator.LocalCluster;
 using MetricsOperator.TestSupport;
 
 namespace MetricsOperator.Tests.Integration;
