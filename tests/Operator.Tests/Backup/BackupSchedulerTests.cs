@@ -119,6 +119,23 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task A_backup_waits_for_its_source_to_be_ready()
+    {
+        var stack = Stack("5m");
+        stack.Status.Conditions = [];
+        (await RunDueAsync(stack)).ShouldBe(0);
+        var waiting = step.Report(stack);
+        waiting.Done.ShouldBeTrue();
+        waiting.Reason.ShouldBe(BackupReasons.Scheduled);
+        waiting.Message.ShouldBe("first grafana backup waits for GrafanaReady");
+        events.Recorded.ShouldBeEmpty();
+
+        stack.Status.Conditions = [Ready(MetricsStackConditions.GrafanaReady)];
+        (await RunDueAsync(stack)).ShouldBe(1);
+        step.Report(stack).Reason.ShouldBe(BackupReasons.Succeeded);
+    }
+
+    [Fact]
     public async Task Without_spec_backup_BackupReady_is_True_NotConfigured_and_nothing_runs()
     {
         var stack = Stack(null);
@@ -159,7 +176,7 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         var fresh = Stack("5m");
         fresh.Metadata.Name = "fresh";
         fresh.Spec.Backup = stack.Spec.Backup;
-        stack.Status = new MetricsStackStatus { Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddDays(-1).AddMinutes(-1) } } };
+        stack.Status.Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddDays(-1).AddMinutes(-1) } };
         clock.Advance(TimeSpan.FromMinutes(1));
 
         var started = scheduler.StartDue([stack, fresh], default);
@@ -185,6 +202,7 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
     private static V1Alpha1MetricsStack Stack(string? interval) => new()
     {
         Metadata = new V1ObjectMeta { Name = "metrics", NamespaceProperty = "observability", Uid = "stack-uid" },
+        Status = new MetricsStackStatus { Conditions = [Ready(MetricsStackConditions.GrafanaReady), Ready(MetricsStackConditions.InfluxDBReady)] },
         Spec = new MetricsStackSpec
         {
             Backup = new BackupSpec
@@ -198,6 +216,8 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
             },
         },
     };
+
+    private static V1Condition Ready(string type) => new() { Type = type, Status = "True", Reason = "Available", LastTransitionTime = DateTime.UtcNow };
 
     private async Task<int> RunDueAsync(V1Alpha1MetricsStack stack)
     {

@@ -108,7 +108,7 @@ public sealed class BackupScheduler : IDisposable
 
             var due = Due(stack, kind, record, out _);
             record = record with { NextDue = due };
-            if (record.Running || due is not { } d || d > now)
+            if (record.Running || due is not { } d || d > now || !SourceReady(stack, kind))
             {
                 return record;
             }
@@ -127,6 +127,16 @@ public sealed class BackupScheduler : IDisposable
     {
         var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
         return status?.LastSuccessTime is { } last && new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) is var at && at < now ? at : now;
+    }
+
+    /// <summary>
+    /// A backup waits for its source's condition (GrafanaReady, InfluxDBReady): a stack being created would otherwise
+    /// start with failed backups and Warning Events. A run that came due meanwhile runs as soon as the source is ready.
+    /// </summary>
+    public static bool SourceReady(V1Alpha1MetricsStack stack, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return Runtime.Conditions.ConditionSet.IsTrue(stack.Status?.Conditions, kind == BackupKinds.Grafana ? MetricsStackConditions.GrafanaReady : MetricsStackConditions.InfluxDBReady);
     }
 
     private static string SpecText(V1Alpha1MetricsStack stack, string kind) =>

@@ -61,11 +61,14 @@ public sealed class BackupStep(BackupResults results, TimeProvider? time = null)
             };
             if (record?.LastError is { } error)
             {
-                failures.Add((record.LastReason ?? BackupReasons.BackupFailed, record.NextDue is { } retry ? $"{error} (next try {retry:u})" : error));
+                // No retry time in the message: the condition stays the same across retries (no status patch, no Event each time).
+                failures.Add((record.LastReason ?? BackupReasons.BackupFailed, error));
             }
             else if (record?.LastSuccess is null)
             {
-                pending.Add(record?.NextDue is { } due && due > DateTimeOffset.MinValue ? $"first {kind} backup due {due:u}" : $"first {kind} backup pending");
+                var source = kind == BackupKinds.Grafana ? MetricsStackConditions.GrafanaReady : MetricsStackConditions.InfluxDBReady;
+                pending.Add(!BackupScheduler.SourceReady(stack, kind) ? $"first {kind} backup waits for {source}"
+                    : record?.NextDue is { } due && due > DateTimeOffset.MinValue ? $"first {kind} backup due {due:u}" : $"first {kind} backup pending");
             }
 
             if (record is { Running: true })
