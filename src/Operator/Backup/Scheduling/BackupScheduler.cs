@@ -164,7 +164,6 @@ public sealed class BackupScheduler : IDisposable
     private async Task RunAsync(V1Alpha1MetricsStack involved, V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var watch = Stopwatch.StartNew();
         try
         {
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -175,6 +174,7 @@ public sealed class BackupScheduler : IDisposable
             return;
         }
 
+        var watch = Stopwatch.StartNew();
         try
         {
             var result = await BackupRun.RunAsync(sources, stack, kind, time, cancellationToken).ConfigureAwait(false);
