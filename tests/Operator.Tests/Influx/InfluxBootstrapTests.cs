@@ -173,7 +173,7 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
             () => op.Admin.GetAsync<V1Deployment>(op.Namespace, "metrics-telegraf"),
             d => d?.Spec.Template.Metadata.Annotations?.TryGetValue(TokenRevision.Annotation, out var r) == true && r == stack.Status.Secrets.TelegrafWriteTokenId,
             "Telegraf's pods roll onto the new token");
-        (await op.EventsAsync()).ShouldContain(e => e.Reason == InfluxReasons.TokenRotated);
+        await Eventually.UntilAsync(async () => (await op.EventsAsync()).Any(e => e.Reason == InfluxReasons.TokenRotated), "a TokenRotated Event");
         await op.AssertNoSecretLeakedAsync();
     }
 
@@ -194,7 +194,10 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
             () => Task.FromResult(influx.State.FindBucketByName("metrics")!.RetentionSeconds == 0),
             "the bucket's retention is set back to forever");
         (await op.WaitForInfluxAsync("True", InfluxReasons.Ready)).Status.Bucket!.Retention.ShouldBe("0s");
-        (await op.EventsAsync()).ShouldContain(e => e.Reason == InfluxReasons.BucketDrift && e.Message.Contains("1w", StringComparison.Ordinal));
+        // The Event is recorded after the repair, by the reconcile that made it: wait for it too.
+        await Eventually.UntilAsync(
+            async () => (await op.EventsAsync()).Any(e => e.Reason == InfluxReasons.BucketDrift && e.Message.Contains("1w", StringComparison.Ordinal)),
+            "a BucketDrift Event naming the drifted retention");
     }
 
     [Fact]
