@@ -178,6 +178,41 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_bucket_replaced_by_a_restore_gets_its_dbrp_mapping_and_tokens_again()
+    {
+        await op.CreateStackAsync();
+        await op.MakeInfluxDbReadyAsync();
+        await op.WaitForInfluxAsync("True", InfluxReasons.Ready);
+        var old = influx.State.FindBucketByName("metrics")!;
+        var oldWriteToken = (await op.SecretValueAsync("metrics-telegraf-token", "token")).ShouldNotBeNull();
+
+        // What `restore influxdb` does to a fresh stack's empty bucket: the restored bucket takes its name, with a new ID.
+        var adminToken = (await op.SecretValueAsync("metrics-influxdb-admin", StackNames.AdminTokenKey)).ShouldNotBeNull();
+        using (var admin = new InfluxDBClient(influx.Url, adminToken))
+        {
+            await admin.GetBucketsApi().DeleteBucketAsync(old.Id);
+            await admin.GetBucketsApi().CreateBucketAsync("metrics", old.OrgId);
+        }
+
+        var replaced = influx.State.FindBucketByName("metrics")!;
+        replaced.Id.ShouldNotBe(old.Id);
+        await op.ReconcileAgainAsync();
+
+        await Eventually.UntilAsync(
+            () => Task.FromResult(influx.State.Dbrps.Any(d => d.Database == "metrics" && d.BucketId == replaced.Id && d.IsDefault)),
+            "the DBRP mapping points at the restored bucket");
+        var stack = await Eventually.UntilAsync(op.GetStackAsync, s => s!.Status.Bucket?.Id == replaced.Id, "status names the restored bucket");
+        var newWriteToken = (await op.SecretValueAsync("metrics-telegraf-token", "token")).ShouldNotBeNull();
+        newWriteToken.ShouldNotBe(oldWriteToken);
+        var write = influx.State.Authenticate(newWriteToken).ShouldNotBeNull();
+        write.Id.ShouldBe(stack!.Status.Secrets!.TelegrafWriteTokenId);
+        write.Allows("write", "buckets", replaced.OrgId, replaced.Id).ShouldBeTrue("the new write token writes the restored bucket");
+        var read = influx.State.Authenticate((await op.SecretValueAsync("metrics-grafana-token", "token")).ShouldNotBeNull()).ShouldNotBeNull();
+        read.Allows("read", "buckets", replaced.OrgId, replaced.Id).ShouldBeTrue("the new read token reads the restored bucket");
+        await op.AssertNoSecretLeakedAsync();
+    }
+
+    [Fact]
     public async Task Retention_drift_is_set_back_with_an_event()
     {
         await op.CreateStackAsync();
