@@ -194,8 +194,8 @@ public sealed class InfluxBootstrapStep : IStackStep
                 }
 
             case BucketAction.UpdateRetention:
-                var was = RetentionDuration.Format(observed!.RetentionSeconds);
-                var wanted = RetentionDuration.Format(retention);
+                var was = SpecDuration.Format(observed!.RetentionSeconds);
+                var wanted = SpecDuration.Format(retention);
                 InfluxBucket updated;
                 try
                 {

@@ -124,29 +124,8 @@ public static partial class StackValidation
     }
 
     /// <summary>A duration as the retention field's pattern allows it (<c>52w</c>, <c>1h30m</c>, <c>0s</c>), or null.</summary>
-    public static TimeSpan? ParseDuration(string? text)
-    {
-        if (string.IsNullOrEmpty(text) || !DurationPattern().IsMatch(text))
-        {
-            return null;
-        }
-
-        var total = TimeSpan.Zero;
-        foreach (Match part in DurationPart().Matches(text))
-        {
-            var amount = long.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            total += part.Groups[2].Value switch
-            {
-                "w" => TimeSpan.FromDays(7 * amount),
-                "d" => TimeSpan.FromDays(amount),
-                "h" => TimeSpan.FromHours(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromSeconds(amount),
-            };
-        }
-
-        return total;
-    }
+    public static TimeSpan? ParseDuration(string? text) =>
+        SpecDuration.TryParse(text, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
 
     private static IEnumerable<FieldError> Retention(InfluxDbSpec influxDb)
     {
@@ -232,9 +211,4 @@ public static partial class StackValidation
             && port is > 0 and <= 65535;
     }
 
-    [GeneratedRegex("^([0-9]+(w|d|h|m|s))+$", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPattern();
-
-    [GeneratedRegex("([0-9]+)(w|d|h|m|s)", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPart();
 }

@@ -24,14 +24,14 @@ public sealed class InfluxPlanTests
     [InlineData("1h 2m")]
     [InlineData("-1h")]
     [InlineData("99999999999999999999s")]
-    public void Malformed_durations_are_refused(string text) => RetentionDuration.TryParse(text, out _).ShouldBeFalse();
+    public void Malformed_durations_are_refused(string text) => SpecDuration.TryParse(text, out _).ShouldBeFalse();
 
     [Theory]
     [InlineData(0, "0s")]
     [InlineData(3600, "1h")]
     [InlineData(2592000, "4w2d")]
     [InlineData(90061, "1d1h1m1s")]
-    public void Seconds_format_in_the_largest_units(long seconds, string text) => RetentionDuration.Format(seconds).ShouldBe(text);
+    public void Seconds_format_in_the_largest_units(long seconds, string text) => SpecDuration.Format(seconds).ShouldBe(text);
 
     [Fact]
     public void Status_keeps_the_spec_spelling_when_it_means_the_same()
