@@ -43,6 +43,14 @@ public static class ClusterSetup
         }
     }
 
+    /// <summary>Binds the operator's stack-namespace role in <paramref name="ns"/>, as a MetricsStack's namespace needs.</summary>
+    public static async Task BindStackNamespaceAsync(ControlPlane plane, string ns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        (await plane.KubectlAsync(["apply", "-n", ns, "-f", "-"], stdin: StackNamespaceBinding.For(RepoPaths.Root, ns), cancellationToken: cancellationToken))
+            .EnsureSuccess();
+    }
+
     /// <summary>Waits until every CustomResourceDefinition on the server reports Established=True.</summary>
     public static async Task WaitForCrdsEstablishedAsync(ControlPlane plane, CancellationToken cancellationToken = default)
     {

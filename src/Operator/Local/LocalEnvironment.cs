@@ -96,10 +96,9 @@ internal sealed partial class LocalEnvironment : IAsyncDisposable
         }
 
         // The operator reaches Secrets only where the stack-namespace role is bound: bind it where the sample stacks live.
-        var binding = await File.ReadAllTextAsync(Path.Combine(config, "rbac", "stack-namespace", "role_binding.yaml"), cancellationToken);
         foreach (var ns in samples.Where(s => File.ReadAllText(s.File).Contains("kind: MetricsStack", StringComparison.Ordinal)).Select(s => s.Namespace).Distinct())
         {
-            await KubectlAsync(["apply", "-n", ns, "-f", "-"], binding.Replace("namespace: metrics\n", $"namespace: {ns}\n", StringComparison.Ordinal), cancellationToken);
+            await KubectlAsync(["apply", "-n", ns, "-f", "-"], StackNamespaceBinding.For(RepositoryRoot, ns), cancellationToken);
         }
 
         progress.WriteLine($"Applying {samples.Count} samples (config/samples) into {string.Join(", ", samples.Select(s => s.Namespace).Distinct().Order())}...");

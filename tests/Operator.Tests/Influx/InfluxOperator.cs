@@ -90,9 +90,7 @@ internal sealed class InfluxOperator : IAsyncDisposable
     public static async Task<InfluxOperator> StartAsync(ControlPlane plane, InfluxFake influx)
     {
         var ns = await plane.CreateNamespaceAsync("influx");
-        var binding = await File.ReadAllTextAsync(RepoPaths.InRepo("config", "rbac", "stack-namespace", "role_binding.yaml"));
-        (await plane.KubectlAsync(["apply", "-n", ns, "-f", "-"], stdin: binding.Replace("namespace: metrics\n", $"namespace: {ns}\n", StringComparison.Ordinal)))
-            .EnsureSuccess();
+        await ClusterSetup.BindStackNamespaceAsync(plane, ns);
         var op = new InfluxOperator(plane, ns, influx);
         await op.StartAgainAsync();
         return op;

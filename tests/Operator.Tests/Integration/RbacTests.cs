@@ -78,9 +78,7 @@ public sealed class RbacTests(ApiServerFixture fixture)
     {
         var bound = await fixture.Plane.CreateNamespaceAsync("stack");
         var unbound = await fixture.Plane.CreateNamespaceAsync("elsewhere");
-        var binding = File.ReadAllText(RepoPaths.InRepo("config", "rbac", "stack-namespace", "role_binding.yaml"));
-        (await fixture.Plane.KubectlAsync(["apply", "-n", bound, "-f", "-"], stdin: binding.Replace("namespace: metrics\n", $"namespace: {bound}\n", StringComparison.Ordinal)))
-            .EnsureSuccess();
+        await ClusterSetup.BindStackNamespaceAsync(fixture.Plane, bound);
 
         (await CanOperatorAsync("create", "", "secrets", "", bound)).ShouldBeTrue();
         (await CanOperatorAsync("get", "", "secrets", "", bound)).ShouldBeTrue();

@@ -66,8 +66,7 @@ internal sealed class AlertOperator : IAsyncDisposable
     {
         var grafana = await GrafanaFake.StartNewAsync();
         var ns = await plane.CreateNamespaceAsync("alerts");
-        var binding = File.ReadAllText(RepoPaths.InRepo("config", "rbac", "stack-namespace", "role_binding.yaml"));
-        (await plane.KubectlAsync(["apply", "-n", ns, "-f", "-"], stdin: binding.Replace("namespace: metrics\n", $"namespace: {ns}\n", StringComparison.Ordinal))).EnsureSuccess();
+        await ClusterSetup.BindStackNamespaceAsync(plane, ns);
         var op = new AlertOperator(plane, grafana, ns, resyncPeriod ?? TimeSpan.FromMinutes(10), options ?? new AlertSyncOptions
         {
             OutageBackoffBase = TimeSpan.FromMilliseconds(200),

@@ -119,9 +119,7 @@ internal sealed class StackOperator : IAsyncDisposable
         var ns = await plane.CreateNamespaceAsync("mstack");
         if (bindSecrets)
         {
-            var binding = await File.ReadAllTextAsync(RepoPaths.InRepo("config", "rbac", "stack-namespace", "role_binding.yaml"));
-            (await plane.KubectlAsync(["apply", "-n", ns, "-f", "-"], stdin: binding.Replace("namespace: metrics\n", $"namespace: {ns}\n", StringComparison.Ordinal)))
-                .EnsureSuccess();
+            await ClusterSetup.BindStackNamespaceAsync(plane, ns);
         }
 
         var op = new StackOperator(plane, ns, resyncPeriod ?? TimeSpan.FromMinutes(10));
