@@ -54,11 +54,12 @@ internal static class OperatorControllers
         services.TryAddSingleton<BackupResults>();
         services.TryAddSingleton<IBackupSources>(sp => new ClusterBackupSources(sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>()));
         services.TryAddSingleton(sp => new BackupMetrics(sp.GetRequiredService<MetricsOperator.Runtime.Metrics.RuntimeMetrics>()));
+        services.TryAddSingleton<IBackupRunner>(sp => new InProcessBackupRunner(sp.GetRequiredService<IBackupSources>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new BackupScheduler(
-            sp.GetRequiredService<IBackupSources>(), sp.GetRequiredService<BackupResults>(), sp.GetRequiredService<BackupMetrics>(),
-            sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), logger: sp.GetService<ILogger<BackupScheduler>>()));
+            sp.GetRequiredService<IBackupRunner>(), sp.GetRequiredService<BackupResults>(), sp.GetRequiredService<BackupMetrics>(),
+            sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackupScheduler>>()));
         services.AddHostedService<BackupSchedulerService>();
-        services.AddSingleton<IStackStep>(sp => new BackupStep(sp.GetRequiredService<BackupResults>()));
+        services.AddSingleton<IStackStep>(sp => new BackupStep(sp.GetRequiredService<BackupResults>(), sp.GetService<TimeProvider>()));
     }
 
     /// <summary>The InfluxDB wiring: the first of the MetricsStack's steps (later steps need its bucket and tokens).</summary>

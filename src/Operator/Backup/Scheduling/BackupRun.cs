@@ -14,11 +14,8 @@ public static class BackupRun
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(stack);
-        var backup = stack.Spec?.Backup;
-        BackupTargetSpec target = kind == BackupKinds.Grafana
-            ? backup?.Grafana ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.grafana is not set")
-            : backup?.InfluxDb ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.influxdb is not set");
-        var options = new BackupRunOptions(target.Keep ?? 7, target.MaxAgeDays, BackupResults.KeyOf(stack), SecretRefs(stack));
+        var target = TargetOf(stack, kind);
+        var options = OptionsOf(stack, target);
         using var destination = await sources.DestinationAsync(stack, target, cancellationToken).ConfigureAwait(false);
         var store = new SnapshotStore(destination, kind);
         if (kind == BackupKinds.Grafana)
@@ -29,6 +26,24 @@ public static class BackupRun
 
         using var influx = await sources.InfluxAsync(stack, cancellationToken).ConfigureAwait(false);
         return await new InfluxBackup(influx, store, time).RunAsync(options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The spec of <paramref name="kind"/>'s backup in <paramref name="stack"/>.</summary>
+    /// <exception cref="BackupSetupException">That kind is not configured.</exception>
+    public static BackupTargetSpec TargetOf(V1Alpha1MetricsStack stack, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var backup = stack.Spec?.Backup;
+        return kind == BackupKinds.Grafana
+            ? backup?.Grafana ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.grafana is not set")
+            : backup?.InfluxDb ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.influxdb is not set");
+    }
+
+    /// <summary>The run's settings from the spec: how many to keep, the age limit, the stack, the contact points' Secrets.</summary>
+    public static BackupRunOptions OptionsOf(V1Alpha1MetricsStack stack, BackupTargetSpec target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new BackupRunOptions(target.Keep ?? 7, target.MaxAgeDays, BackupResults.KeyOf(stack), SecretRefs(stack));
     }
 
     /// <summary>The BackupReady reason for a failed run.</summary>

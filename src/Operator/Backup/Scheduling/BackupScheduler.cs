@@ -17,7 +17,7 @@ public sealed class BackupScheduler : IDisposable
     /// <summary>Backups running at the same time, across stacks.</summary>
     public const int MaxConcurrentRuns = 2;
 
-    private readonly IBackupSources sources;
+    private readonly IBackupRunner runner;
     private readonly BackupResults results;
     private readonly BackupMetrics? metrics;
     private readonly IEventRecorder? events;
@@ -25,10 +25,16 @@ public sealed class BackupScheduler : IDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim slots = new(MaxConcurrentRuns, MaxConcurrentRuns);
 
-    /// <summary>Creates the scheduler.</summary>
+    /// <summary>Creates the scheduler running every backup in the operator's process from <paramref name="sources"/>.</summary>
     public BackupScheduler(IBackupSources sources, BackupResults results, BackupMetrics? metrics = null, IEventRecorder? events = null, TimeProvider? time = null, ILogger<BackupScheduler>? logger = null)
+        : this(new InProcessBackupRunner(sources ?? throw new ArgumentNullException(nameof(sources)), time), results, metrics, events, time, logger)
     {
-        this.sources = sources ?? throw new ArgumentNullException(nameof(sources));
+    }
+
+    /// <summary>Creates the scheduler handing each run to <paramref name="runner"/>.</summary>
+    public BackupScheduler(IBackupRunner runner, BackupResults results, BackupMetrics? metrics = null, IEventRecorder? events = null, TimeProvider? time = null, ILogger<BackupScheduler>? logger = null)
+    {
+        this.runner = runner ?? throw new ArgumentNullException(nameof(runner));
         this.results = results ?? throw new ArgumentNullException(nameof(results));
         this.metrics = metrics;
         this.events = events;
@@ -177,7 +183,7 @@ public sealed class BackupScheduler : IDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            var result = await BackupRun.RunAsync(sources, stack, kind, time, cancellationToken).ConfigureAwait(false);
+            var result = await runner.RunAsync(stack, kind, cancellationToken).ConfigureAwait(false);
             var finished = time.GetUtcNow();
             var before = results.Get(key, kind);
             Finish(stack, key, kind, startedAt, r => r with

@@ -7,15 +7,15 @@ namespace MetricsOperator.Backup.Scheduling;
 /// The loop driving <see cref="BackupScheduler"/>: every <see cref="Tick"/> it hands the scheduler the MetricsStacks in
 /// the manager's cache, when this replica leads (a standby runs no backups). Runs it starts are not awaited here.
 /// </summary>
-public sealed class BackupSchedulerService(Manager manager, BackupScheduler scheduler, ILogger<BackupSchedulerService> logger) : BackgroundService
+public sealed class BackupSchedulerService(Manager manager, BackupScheduler scheduler, ILogger<BackupSchedulerService> logger, BackupSchedulerOptions? options = null) : BackgroundService
 {
-    /// <summary>How often due times are checked.</summary>
+    /// <summary>How often due times are checked by default.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(10);
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick);
+        using var timer = new PeriodicTimer(options?.Tick ?? Tick);
         var running = new List<Task>();
         try
         {
@@ -38,4 +38,11 @@ public sealed class BackupSchedulerService(Manager manager, BackupScheduler sche
 
         await Task.WhenAll(running).ConfigureAwait(false);
     }
+}
+
+/// <summary>Settings of the backup scheduler loop.</summary>
+public sealed class BackupSchedulerOptions
+{
+    /// <summary>How often due times are checked (tests shorten it).</summary>
+    public TimeSpan Tick { get; init; } = BackupSchedulerService.Tick;
 }
