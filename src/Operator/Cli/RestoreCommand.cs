@@ -25,37 +25,16 @@ public static class RestoreCommand
         return command;
     }
 
-    private sealed record Common(Option<string> From, Option<string?> Dir, Option<string?> Bucket, Option<string> Prefix, Option<string?> Endpoint, Option<string> Region)
+    private sealed record Common(Option<string> From, DestinationOptions Destination)
     {
         public static Common Create() => new(
             new Option<string>("--from") { Description = "Snapshot to restore: its name (20250101T030000Z), its path as in status (grafana/20250101T030000Z), or latest.", Required = true },
-            new Option<string?>("--dir") { Description = "Read snapshots from this folder (a PVC destination, mounted) instead of S3." },
-            new Option<string?>("--s3-bucket") { Description = "S3 bucket of the destination (spec.backup.*.destination.s3.bucket)." },
-            new Option<string>("--s3-prefix") { Description = "Key prefix of the destination.", DefaultValueFactory = _ => "" },
-            new Option<string?>("--s3-endpoint") { Description = "Endpoint of a non-AWS store, e.g. https://storage.googleapis.com." },
-            new Option<string>("--s3-region") { Description = "Region.", DefaultValueFactory = _ => "us-east-1" });
+            DestinationOptions.Create());
 
         public void AddTo(Command command)
         {
             command.Options.Add(From);
-            command.Options.Add(Dir);
-            command.Options.Add(Bucket);
-            command.Options.Add(Prefix);
-            command.Options.Add(Endpoint);
-            command.Options.Add(Region);
-        }
-
-        public IBackupDestination Destination(ParseResult result)
-        {
-            if (result.GetValue(Dir) is { Length: > 0 } dir)
-            {
-                return new DirectoryBackupDestination(dir);
-            }
-
-            var bucket = result.GetValue(Bucket) ?? throw new ArgumentException("give --dir or --s3-bucket");
-            var endpoint = result.GetValue(Endpoint) is { Length: > 0 } e ? new Uri(e) : null;
-            return new S3BackupDestination(new S3Settings(bucket, result.GetRequiredValue(Prefix), endpoint, result.GetRequiredValue(Region),
-                Env(S3Settings.AccessKeyIdKey), Env(S3Settings.SecretAccessKeyKey)));
+            Destination.AddTo(command);
         }
     }
 
@@ -70,7 +49,7 @@ public static class RestoreCommand
             var credentials = Environment.GetEnvironmentVariable("GRAFANA_TOKEN") is { Length: > 0 } token
                 ? GrafanaCredentials.Token(token)
                 : GrafanaCredentials.Basic(Env("GRAFANA_USER"), Env("GRAFANA_PASSWORD"));
-            using var destination = common.Destination(result);
+            using var destination = common.Destination.Open(result);
             using var api = new GrafanaConfigApi(new Uri(result.GetRequiredValue(url)), credentials);
             var restored = await new GrafanaRestorer(api, new SnapshotStore(destination, SnapshotNames.Grafana))
                 .RestoreAsync(Snapshot(result, common, SnapshotNames.Grafana), cancellationToken).ConfigureAwait(false);
@@ -98,7 +77,7 @@ public static class RestoreCommand
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(result, async () =>
         {
-            using var destination = common.Destination(result);
+            using var destination = common.Destination.Open(result);
             using var api = new InfluxBackupApi(new Uri(result.GetRequiredValue(url)), new InfluxSecret(Env("INFLUX_TOKEN")));
             var restored = await new InfluxRestore(api, new SnapshotStore(destination, SnapshotNames.InfluxDb))
                 .RestoreAsync(Snapshot(result, common, SnapshotNames.InfluxDb), result.GetValue(force), cancellationToken).ConfigureAwait(false);
@@ -133,6 +112,5 @@ public static class RestoreCommand
         }
     }
 
-    private static string Env(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new ArgumentException($"environment variable {name} is not set");
+    private static string Env(string name) => DestinationOptions.Environment(name);
 }
