@@ -115,18 +115,6 @@
     - patch
     - watch
 - apiGroups:
-    - batch
-  resources:
-    - cronjobs
-    - jobs
-  verbs:
-    - create
-    - delete
-    - get
-    - list
-    - patch
-    - watch
-- apiGroups:
     - metrics.lsst.io
   resources:
     - appalerts
@@ -169,9 +157,24 @@
 - apiGroups:
     - ""
   resources:
+    - pods
+  verbs:
+    - list
+- apiGroups:
+    - ""
+  resources:
     - secrets
   verbs:
     - create
     - get
     - patch
+- apiGroups:
+    - batch
+  resources:
+    - jobs
+  verbs:
+    - create
+    - delete
+    - get
+    - list
 {{- end }}

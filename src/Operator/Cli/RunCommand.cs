@@ -23,11 +23,12 @@ internal static class RunCommand
         var resync = new Option<TimeSpan>("--resync-period") { Description = "How often unchanged objects are reconciled again (drift repair), e.g. 00:10:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(10) };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Take a coordination.k8s.io Lease before reconciling (run more than one replica)." };
         var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader-election Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "metrics-operator" };
+        var backupImage = new Option<string?>("--backup-image") { Description = "The operator's own image, run by the Jobs that back up to a PersistentVolumeClaim (the chart passes the Deployment's image). Default: OPERATOR_IMAGE.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("OPERATOR_IMAGE") };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
         {
-            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress,
+            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -39,6 +40,7 @@ internal static class RunCommand
                 LeaderElection = parse.GetValue(leaderElect),
                 LeaseNamespace = parse.GetValue(leaseNamespace)!,
                 ProbeAddress = parse.GetValue(probeAddress)!,
+                BackupImage = parse.GetValue(backupImage) is { Length: > 0 } image ? image : null,
             };
             var given = GivenCluster(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))

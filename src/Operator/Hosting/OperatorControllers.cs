@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Alerts;
+using MetricsOperator.Backup.Jobs;
 using MetricsOperator.Backup.Scheduling;
 using MetricsOperator.Crds;
 using MetricsOperator.Influx;
@@ -54,7 +55,12 @@ internal static class OperatorControllers
         services.TryAddSingleton<BackupResults>();
         services.TryAddSingleton<IBackupSources>(sp => new ClusterBackupSources(sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>()));
         services.TryAddSingleton(sp => new BackupMetrics(sp.GetRequiredService<MetricsOperator.Runtime.Metrics.RuntimeMetrics>()));
-        services.TryAddSingleton<IBackupRunner>(sp => new InProcessBackupRunner(sp.GetRequiredService<IBackupSources>(), sp.GetService<TimeProvider>()));
+        // Object storage is written from the operator's process; a PersistentVolumeClaim by a Job per run that mounts it.
+        services.TryAddSingleton(BackupJobOptions.Default);
+        services.TryAddSingleton<IBackupRunner>(sp => new DestinationBackupRunner(
+            new InProcessBackupRunner(sp.GetRequiredService<IBackupSources>(), sp.GetService<TimeProvider>()),
+            new PvcJobBackupRunner(sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(),
+                sp.GetRequiredService<BackupJobOptions>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<PvcJobBackupRunner>>())));
         services.TryAddSingleton(sp => new BackupScheduler(
             sp.GetRequiredService<IBackupRunner>(), sp.GetRequiredService<BackupResults>(), sp.GetRequiredService<BackupMetrics>(),
             sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackupScheduler>>()));

@@ -1,4 +1,5 @@
 using k8s;
+using MetricsOperator.Backup.Jobs;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Runtime.Leader;
@@ -17,6 +18,7 @@ internal static class OperatorHost
         builder.WebHost.UseUrls(options.ProbeAddress);
         builder.Services.AddControllerRuntime(ManagerOptionsFrom(options), kubernetes);
         builder.Services.AddSingleton(StackBuildOptions.Default with { OperatorNamespace = options.OperatorNamespace });
+        builder.Services.AddSingleton(BackupJobOptions.Default with { Image = options.BackupImage });
         OperatorControllers.Register(builder.Services);
         var app = builder.Build();
         app.MapControllerRuntimeEndpoints();

@@ -21,6 +21,9 @@ internal sealed record OperatorOptions
     /// <summary>The namespace the operator's pods run in: InfluxDB's NetworkPolicy lets them in to bootstrap it.</summary>
     public string OperatorNamespace { get; init; } = Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "metrics-operator";
 
+    /// <summary>The operator's own image, which backup Jobs (PVC destinations) run; null: PVC backups cannot run.</summary>
+    public string? BackupImage { get; init; }
+
     /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
     public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
 }

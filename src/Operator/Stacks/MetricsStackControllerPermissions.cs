@@ -17,7 +17,6 @@ namespace MetricsOperator.Stacks;
 [RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "get,list,watch,create,patch,delete")]
 [RbacRule(Groups = "", Resources = "services,configmaps", Verbs = "get,list,watch,create,patch,delete")]
 [RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "get,list,watch,create,patch,delete")]
-[RbacRule(Groups = "batch", Resources = "cronjobs,jobs", Verbs = "get,list,watch,create,patch,delete")]
 // The InfluxDB volume: delete is used only when spec.influxdb.deletionPolicy is Delete.
 [RbacRule(Groups = "", Resources = "persistentvolumeclaims", Verbs = "get,list,watch,create,patch,delete")]
 // Secrets only in namespaces that hold a MetricsStack (a RoleBinding per such namespace), and never listed or

@@ -19,7 +19,7 @@ public sealed class RbacGeneratorTests
     public void Declarations_live_next_to_the_reconcilers()
     {
         RbacGenerator.DeclarationsIn(typeof(RbacGenerator).Assembly).Select(type => type.Name)
-            .ShouldBe(["AppAlertControllerPermissions", "ManagerPermissions", "MetricsStackControllerPermissions"], ignoreOrder: true);
+            .ShouldBe(["AppAlertControllerPermissions", "BackupJobPermissions", "ManagerPermissions", "MetricsStackControllerPermissions"], ignoreOrder: true);
     }
 
     [Fact]

@@ -61,6 +61,12 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "create", "", "pods", "exec", "metrics" },
         { "create", "", "serviceaccounts", "token", "metrics" },
         { "impersonate", "", "users", "", "" },
+        // A Job's pod can read any Secret of its namespace: Jobs only where Secrets are (the stack-namespace role).
+        { "create", "batch", "jobs", "", "kube-system" },
+        { "list", "batch", "jobs", "", "" },
+        { "create", "batch", "cronjobs", "", "metrics" },
+        { "list", "", "pods", "", "" },
+        { "get", "", "pods", "log", "metrics" },
     };
 
     [Theory]
@@ -84,6 +90,25 @@ public sealed class RbacTests(ApiServerFixture fixture)
         (await CanOperatorAsync("get", "", "secrets", "", bound)).ShouldBeTrue();
         (await CanOperatorAsync("get", "", "secrets", "", unbound)).ShouldBeFalse();
         (await CanOperatorAsync("delete", "", "secrets", "", bound)).ShouldBeFalse("the operator never deletes a Secret it may not own");
+    }
+
+    [Fact]
+    public async Task Backup_jobs_and_their_pods_are_reachable_only_in_namespaces_bound_to_the_stack_namespace_role()
+    {
+        var bound = await fixture.Plane.CreateNamespaceAsync("stack");
+        var unbound = await fixture.Plane.CreateNamespaceAsync("elsewhere");
+        await ClusterSetup.BindStackNamespaceAsync(fixture.Plane, bound);
+
+        foreach (var verb in new[] { "get", "list", "create", "delete" })
+        {
+            (await CanOperatorAsync(verb, "batch", "jobs", "", bound)).ShouldBeTrue($"{verb} jobs in a stack namespace");
+            (await CanOperatorAsync(verb, "batch", "jobs", "", unbound)).ShouldBeFalse($"{verb} jobs elsewhere");
+        }
+
+        (await CanOperatorAsync("list", "", "pods", "", bound)).ShouldBeTrue("a backup Job's result is its pod's termination message");
+        (await CanOperatorAsync("list", "", "pods", "", unbound)).ShouldBeFalse();
+        (await CanOperatorAsync("patch", "batch", "jobs", "", bound)).ShouldBeFalse("a Job is created whole and deleted, never changed");
+        (await CanOperatorAsync("watch", "", "pods", "", bound)).ShouldBeFalse();
     }
 
     [Fact]

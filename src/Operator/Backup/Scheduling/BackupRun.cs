@@ -50,6 +50,7 @@ public static class BackupRun
     public static string ReasonOf(Exception failure) => failure switch
     {
         BackupSetupException setup => setup.Reason,
+        Jobs.BackupJobException job => job.Reason,
         BackupDestinationException => BackupReasons.DestinationUnavailable,
         _ => BackupReasons.BackupFailed,
     };

@@ -27,7 +27,8 @@ public sealed class ClusterBackupSources(KubeApi api, IStackEndpoints endpoints)
         ArgumentNullException.ThrowIfNull(target);
         if (target.Destination.S3 is not { } s3)
         {
-            throw new BackupSetupException(BackupReasons.InvalidSpec, "destination.pvc is not supported by the operator yet (see docs/backup.md); use destination.s3");
+            // DestinationBackupRunner sends claims to a Job (Backup/Jobs); only object storage is written from here.
+            throw new BackupSetupException(BackupReasons.InvalidSpec, "destination.pvc is written by a backup Job, not from the operator's process");
         }
 
         Uri? endpoint = null;

@@ -33,8 +33,9 @@ public static class NetworkPolicyBuilder
         Policy(stack, StackNames.DefaultDenyPolicy(stack), StackLabels.Network, StackLabels.AllPods(stack), ingress: []);
 
     /// <summary>
-    /// InfluxDB's port is reachable only from Telegraf (writes), the managed Grafana (reads) and the operator,
-    /// which bootstraps InfluxDB and makes the tokens: pods with the operator's labels in the operator's namespace.
+    /// InfluxDB's port is reachable only from Telegraf (writes), the managed Grafana (reads), the stack's backup Jobs
+    /// when InfluxDB is backed up to a claim, and the operator, which bootstraps InfluxDB and makes the tokens: pods
+    /// with the operator's labels in the operator's namespace.
     /// </summary>
     public static V1NetworkPolicy InfluxDb(V1Alpha1MetricsStack stack, StackBuildOptions options)
     {
@@ -46,6 +47,12 @@ public static class NetworkPolicyBuilder
         if (GrafanaBuilder.IsManaged(stack))
         {
             peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Grafana)) });
+        }
+
+        if (stack.Spec?.Backup?.InfluxDb?.Destination.Pvc is not null)
+        {
+            // Backups to a claim run as Jobs in the stack's namespace (Backup/Jobs/BackupJobBuilder).
+            peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component)) });
         }
 
         peers.Add(new V1NetworkPolicyPeer

@@ -1,0 +1,29 @@
+namespace MetricsOperator.Backup.Jobs;
+
+/// <summary>How the operator runs backups to a PersistentVolumeClaim: a Job per run, with the operator's own image.</summary>
+public sealed record BackupJobOptions
+{
+    /// <summary>
+    /// The image the Jobs run: the operator's own (its entrypoint has the <c>backup</c> command). The chart passes the
+    /// Deployment's image with <c>--backup-image</c>; null means the operator cannot run PVC backups.
+    /// </summary>
+    public string? Image { get; init; }
+
+    /// <summary>How often a running Job is looked at.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The Job's activeDeadlineSeconds for a Grafana backup (an export of a few MiB).</summary>
+    public TimeSpan GrafanaDeadline { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The Job's activeDeadlineSeconds for an InfluxDB backup (every shard of the bucket).</summary>
+    public TimeSpan InfluxDbDeadline { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// How long past the deadline the operator still waits for the Job's outcome before it reports the run failed
+    /// (the job controller marks a Job Failed at its deadline; this covers a cluster where that does not happen).
+    /// </summary>
+    public TimeSpan OutcomeGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The defaults, with no image.</summary>
+    public static BackupJobOptions Default { get; } = new();
+}

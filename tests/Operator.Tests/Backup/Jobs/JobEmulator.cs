@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using k8s.Models;
+using MetricsOperator.Runtime.Client;
+
+namespace MetricsOperator.Tests.Backup.Jobs;
+
+/// <summary>What one emulated Job run did.</summary>
+internal sealed record EmulatedRun(V1Job Job, int ExitCode, string TerminationMessage, string Output, IReadOnlyDictionary<string, string> Environment);
+
+/// <summary>
+/// Plays the job controller and the kubelet for backup Jobs, which the test API server has not got: it takes a Job
+/// the operator created, checks what the kubelet would refuse (a claim that does not exist, a required Secret key
+/// that is missing), runs the container's arguments with the operator's real binary as a child process (its
+/// environment resolved from the Secrets the Job names, each volume mount mapped to a local folder standing for the
+/// claim, the termination message file to a temporary file), then writes what the controllers would: a Pod with the
+/// job controller's labels and the container's terminated state and message, and the Job's status.
+/// </summary>
+internal sealed class JobEmulator(KubeApi admin, string ns)
+{
+    private readonly Dictionary<string, string> claims = new(StringComparer.Ordinal);
+
+    /// <summary>The local folder standing for <paramref name="claim"/> (made on first use).</summary>
+    public string ClaimFolder(string claim)
+    {
+        if (!claims.TryGetValue(claim, out var folder))
+        {
+            folder = Path.Combine(Path.GetTempPath(), "metrics-operator-claims", $"{ns}-{claim}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(folder);
+            claims[claim] = folder;
+        }
+
+        return folder;
+    }
+
+    /// <summary>Jobs in the namespace the emulator has not finished yet.</summary>
+    public async Task<IReadOnlyList<V1Job>?> PendingJobsAsync() =>
+        [.. (await admin.ListAsync<V1Job>(ns)).Items.Where(j => j.Status?.Conditions is not { Count: > 0 } && j.Metadata.DeletionTimestamp is null)];
+
+    /// <summary>Waits for a Job without an outcome and runs it.</summary>
+    public async Task<EmulatedRun> RunNextAsync()
+    {
+        var jobs = await Eventually.UntilAsync(PendingJobsAsync, j => j!.Count > 0, "a backup Job to run");
+        return await RunAsync(jobs![0]);
+    }
+
+    /// <summary>Runs <paramref name="job"/>'s one container to the end and records the outcome as the controllers would.</summary>
+    public async Task<EmulatedRun> RunAsync(V1Job job)
+    {
+        var pod = job.Spec.Template.Spec;
+        pod.Containers.Count.ShouldBe(1, "a backup Job has one container");
+        pod.RestartPolicy.ShouldBe("Never");
+        var container = pod.Containers[0];
+        var mounts = await MountsAsync(pod, container);
+        var environment = await EnvironmentAsync(container);
+        var termination = Path.GetTempFileName();
+        var args = container.Args.Select(a => a == container.TerminationMessagePath ? termination : Mapped(a, mounts)).ToList();
+
+        var (exitCode, output) = await RunOperatorAsync(args, environment);
+        var message = await File.ReadAllTextAsync(termination);
+        File.Delete(termination);
+        if (message.Length == 0 && exitCode != 0 && container.TerminationMessagePolicy == "FallbackToLogsOnError")
+        {
+            // The kubelet's fallback: the end of the log, at most 2048 bytes or 80 lines.
+            var lines = output.Split('\n');
+            message = string.Join('\n', lines.TakeLast(80));
+            message = message.Length > 2048 ? message[^2048..] : message;
+        }
+
+        await RecordAsync(job, container, exitCode, message);
+        return new EmulatedRun(job, exitCode, message, output, environment);
+    }
+
+    private async Task<Dictionary<string, string>> MountsAsync(V1PodSpec pod, V1Container container)
+    {
+        var mounts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var mount in container.VolumeMounts ?? [])
+        {
+            var volume = pod.Volumes.Single(v => v.Name == mount.Name);
+            if (volume.PersistentVolumeClaim is { } claim)
+            {
+                (await admin.GetAsync<V1PersistentVolumeClaim>(ns, claim.ClaimName)).ShouldNotBeNull($"the kubelet would wait for claim {claim.ClaimName}");
+                mounts[mount.MountPath] = ClaimFolder(claim.ClaimName);
+            }
+            else
+            {
+                volume.EmptyDir.ShouldNotBeNull($"volume {volume.Name}: only claims and emptyDirs are expected");
+                mounts[mount.MountPath] = Directory.CreateTempSubdirectory("emptydir-").FullName;
+            }
+        }
+
+        return mounts;
+    }
+
+    // Only what the container spec gives, plus what the .NET host needs to start: nothing leaks in from the test process.
+    private async Task<Dictionary<string, string>> EnvironmentAsync(V1Container container)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var variable in container.Env ?? [])
+        {
+            if (variable.Value is { } value)
+            {
+                environment[variable.Name] = value;
+                continue;
+            }
+
+            var reference = variable.ValueFrom?.SecretKeyRef ?? throw new ShouldAssertException($"env {variable.Name}: only values and secretKeyRefs are expected");
+            var secret = await admin.GetAsync<V1Secret>(ns, reference.Name);
+            if (secret?.Data?.TryGetValue(reference.Key, out var bytes) == true)
+            {
+                environment[variable.Name] = Encoding.UTF8.GetString(bytes);
+            }
+            else
+            {
+                reference.Optional.ShouldBe(true, $"the kubelet would not start the container: env {variable.Name} needs key {reference.Key} of Secret {reference.Name}");
+            }
+        }
+
+        return environment;
+    }
+
+    private static string Mapped(string argument, Dictionary<string, string> mounts)
+    {
+        foreach (var (mountPath, folder) in mounts)
+        {
+            if (argument == mountPath || argument.StartsWith(mountPath + "/", StringComparison.Ordinal))
+            {
+                return folder + argument[mountPath.Length..];
+            }
+        }
+
+        return argument;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunOperatorAsync(IEnumerable<string> args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "metrics-operator.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Clear();
+        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT", "TMPDIR" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private async Task RecordAsync(V1Job job, V1Container container, int exitCode, string message)
+    {
+        var now = DateTime.UtcNow;
+        var labels = new Dictionary<string, string>(job.Spec.Template.Metadata.Labels, StringComparer.Ordinal)
+        {
+            ["controller-uid"] = job.Metadata.Uid,
+            ["job-name"] = job.Metadata.Name,
+        };
+        if (await admin.GetAsync<V1ServiceAccount>(ns, "default") is null)
+        {
+            // The service account controller's part: the API server's admission wants the pod's ServiceAccount to exist.
+            await admin.CreateAsync(new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = ns } });
+        }
+
+        var pod = await admin.CreateAsync(new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = $"{job.Metadata.Name}-{job.Metadata.Uid[..5]}",
+                NamespaceProperty = ns,
+                Labels = labels,
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+            },
+            Spec = job.Spec.Template.Spec,
+        });
+        var succeeded = exitCode == 0;
+        var podStatus = new
+        {
+            status = new
+            {
+                phase = succeeded ? "Succeeded" : "Failed",
+                containerStatuses = new[]
+                {
+                    new
+                    {
+                        name = container.Name,
+                        image = container.Image,
+                        imageID = "",
+                        ready = false,
+                        restartCount = 0,
+                        state = new { terminated = new { exitCode, reason = succeeded ? "Completed" : "Error", message, startedAt = now, finishedAt = now } },
+                    },
+                },
+            },
+        };
+        await admin.PatchAsync<V1Pod>(ns, pod!.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(podStatus), subresource: "status");
+        var condition = succeeded
+            ? new { type = "Complete", status = "True", reason = (string?)null, message = (string?)null, lastProbeTime = now, lastTransitionTime = now }
+            : new { type = "Failed", status = "True", reason = (string?)"BackoffLimitExceeded", message = (string?)"Job has reached the specified backoff limit", lastProbeTime = now, lastTransitionTime = now };
+        var jobStatus = new
+        {
+            status = new
+            {
+                startTime = now,
+                completionTime = succeeded ? now : (DateTime?)null,
+                succeeded = succeeded ? 1 : (int?)null,
+                failed = succeeded ? (int?)null : 1,
+                conditions = new[] { condition },
+            },
+        };
+        await admin.PatchAsync<V1Job>(ns, job.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(jobStatus), subresource: "status");
+    }
+}

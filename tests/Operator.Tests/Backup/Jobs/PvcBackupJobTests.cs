@@ -1,0 +1,258 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Influx;
+using MetricsOperator.Backup.Jobs;
+using MetricsOperator.Backup.Scheduling;
+using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Crds;
+using MetricsOperator.Fakes.Grafana;
+using MetricsOperator.Fakes.Influx;
+using MetricsOperator.LocalCluster;
+using MetricsOperator.Runtime.Client;
+using MetricsOperator.Stacks;
+using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Tests.Integration;
+
+namespace MetricsOperator.Tests.Backup.Jobs;
+
+/// <summary>Points the backup Jobs at the fakes (the emulated pod runs on this machine).</summary>
+internal sealed class FakeSources(GrafanaFake grafana, InfluxFake influx) : IStackEndpoints
+{
+    public Uri InfluxDb(V1Alpha1MetricsStack stack) => influx.BaseUri;
+
+    public Uri Grafana(V1Alpha1MetricsStack stack) => grafana.BaseUri;
+}
+
+/// <summary>
+/// Backups to a PersistentVolumeClaim: the runner, as the operator's ServiceAccount with only the generated roles,
+/// creates a Job on the real API server; <see cref="JobEmulator"/> runs it with the operator's real binary against
+/// the Grafana and InfluxDB fakes, a local folder standing for the claim; the runner reads the outcome back.
+/// </summary>
+[Collection(SharedApiServer.Name)]
+public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime, IDisposable
+{
+    private const string Claim = "metrics-backups";
+    private const string StackName = "metrics";
+    private readonly string grafanaPassword = $"pw-{Guid.NewGuid():N}";
+    private string ns = "";
+    private KubeApi admin = null!;
+    private KubeApi operatorApi = null!;
+    private GrafanaFake grafana = null!;
+    private InfluxFake influx = null!;
+    private InfluxOnboarding onboarding = null!;
+    private JobEmulator emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        var plane = fixture.Plane;
+        ns = await plane.CreateNamespaceAsync("pvc-backup");
+        await ClusterSetup.BindStackNamespaceAsync(plane, ns);
+        admin = new KubeApi(plane.CreateClient(Identity.Admin), ownsClient: true);
+        operatorApi = new KubeApi(plane.ClientConfiguration(Identity.Operator));
+        grafana = await GrafanaFake.StartNewAsync();
+        grafana.AdminPassword = grafanaPassword;
+        using (var api = new GrafanaConfigApi(grafana.BaseUri, MetricsOperator.Grafana.GrafanaCredentials.Basic("admin", grafanaPassword), TimeSpan.FromSeconds(10)))
+        {
+            await GrafanaSeed.FillAsync(api);
+        }
+
+        influx = await InfluxFake.StartNewAsync();
+        onboarding = influx.Onboard();
+        await WriteAsync("requests,app=butler latency=12.5 1700000000000000000\n");
+        emulator = new JobEmulator(admin, ns);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await grafana.DisposeAsync();
+        await influx.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        operatorApi.Dispose();
+        admin.Dispose();
+    }
+
+    [Fact]
+    public async Task A_grafana_backup_to_a_claim_runs_as_a_job_and_the_snapshot_lands_on_the_claim()
+    {
+        var stack = await CreateStackAsync();
+        var runner = Runner();
+
+        var (result, run) = await RunWithEmulatorAsync(runner, stack, BackupKinds.Grafana);
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        result.Written.ShouldBeTrue();
+        var store = new SnapshotStore(new DirectoryBackupDestination(emulator.ClaimFolder(Claim)), SnapshotNames.Grafana);
+        var latest = (await store.LatestAsync(default))!.Value;
+        latest.Name.ShouldBe(result.Snapshot, "the operator reports the snapshot the Job wrote on the claim");
+        latest.Manifest.Stack.ShouldBe($"{ns}/{StackName}");
+        latest.Manifest.Files.ShouldContain(f => f.Path.StartsWith("dashboards/", StringComparison.Ordinal));
+        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("a Job that succeeded is deleted once its result is read");
+
+        // What the API server stored: credentials by reference only, the claim mounted, the restricted pod profile.
+        var json = KubernetesJson.Serialize(run.Job);
+        json.ShouldNotContain(grafanaPassword);
+        run.Environment["GRAFANA_PASSWORD"].ShouldBe(grafanaPassword, "the pod gets the password from the Secret the Job names");
+        run.Job.Spec.Template.Spec.Volumes.ShouldContain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == Claim);
+        run.Job.Metadata.OwnerReferences.ShouldContain(o => o.Kind == "MetricsStack" && o.Uid == stack.Metadata.Uid);
+
+        // Unchanged Grafana: the next Job writes nothing and reports the same snapshot.
+        var (again, _) = await RunWithEmulatorAsync(runner, stack, BackupKinds.Grafana);
+        again.Written.ShouldBeFalse();
+        again.Snapshot.ShouldBe(result.Snapshot);
+        (await store.ListAsync(default)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_influxdb_backup_to_a_claim_puts_every_shard_on_the_claim()
+    {
+        var stack = await CreateStackAsync();
+
+        var (result, run) = await RunWithEmulatorAsync(Runner(), stack, BackupKinds.InfluxDb);
+
+        run.ExitCode.ShouldBe(0, run.Output);
+        KubernetesJson.Serialize(run.Job).ShouldNotContain(onboarding.Token);
+        var store = new SnapshotStore(new DirectoryBackupDestination(emulator.ClaimFolder(Claim)), SnapshotNames.InfluxDb);
+        var manifest = (await store.ReadManifestAsync(result.Snapshot, default))!;
+        manifest.Files.Select(f => f.Path).ShouldContain(InfluxBackup.ShardFile(onboarding.Bucket.ShardId));
+        (await store.VerifyAsync(result.Snapshot, default)).ShouldNotBeNull("every file on the claim matches its manifest hash");
+        influx.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task A_failed_job_reports_the_reason_from_its_termination_message_and_is_kept_until_the_next_run()
+    {
+        var stack = await CreateStackAsync();
+        var runner = Runner();
+        grafana.AdminPassword = "changed-behind-the-operators-back";
+
+        var runTask = runner.RunAsync(stack, BackupKinds.Grafana, default);
+        var run = await emulator.RunNextAsync();
+        var failure = await Should.ThrowAsync<BackupJobException>(runTask);
+
+        run.ExitCode.ShouldBe(1);
+        failure.Reason.ShouldBe(BackupReasons.BackupFailed);
+        failure.Message.ShouldContain("401");
+        failure.Message.ShouldContain($"kubectl -n {ns} logs job/{run.Job.Metadata.Name}");
+        BackupRun.ReasonOf(failure).ShouldBe(BackupReasons.BackupFailed);
+        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldNotBeNull("a failed Job stays for its logs");
+
+        grafana.AdminPassword = grafanaPassword;
+        var (result, next) = await RunWithEmulatorAsync(runner, stack, BackupKinds.Grafana);
+        result.Written.ShouldBeTrue();
+        next.Job.Metadata.Uid.ShouldNotBe(run.Job.Metadata.Uid);
+        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("the next run cleans up the failed Job");
+    }
+
+    [Fact]
+    public async Task A_job_still_running_when_the_operator_restarts_is_adopted_not_started_twice()
+    {
+        var stack = await CreateStackAsync();
+        using var stopped = new CancellationTokenSource();
+        var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
+        var jobs = await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
+        await stopped.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(first);
+        (await emulator.PendingJobsAsync())!.Count.ShouldBe(1, "a stopped operator leaves its Job running");
+
+        // A new operator process: its runner finds the running Job and waits for it.
+        var second = Runner().RunAsync(stack, BackupKinds.Grafana, default);
+        await Task.Delay(500);
+        var all = (await admin.ListAsync<V1Job>(ns)).Items;
+        all.Count.ShouldBe(1, "no second Job while one is running");
+        await emulator.RunAsync(all[0]);
+        var result = await second;
+        result.Written.ShouldBeTrue();
+        jobs![0].Metadata.Uid.ShouldBe(all[0].Metadata.Uid);
+    }
+
+    [Fact]
+    public async Task A_claim_that_does_not_exist_is_reported_with_the_field_and_no_job_is_made()
+    {
+        var stack = await CreateStackAsync(createClaim: false);
+
+        var failure = await Should.ThrowAsync<BackupSetupException>(() => Runner().RunAsync(stack, BackupKinds.Grafana, default));
+
+        failure.Reason.ShouldBe(BackupReasons.DestinationUnavailable);
+        failure.Message.ShouldContain($"spec.backup.grafana.destination.pvc.claimName: PersistentVolumeClaim {ns}/{Claim} does not exist");
+        (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Without_the_operators_image_no_job_is_made_and_the_error_says_which_flag()
+    {
+        var stack = await CreateStackAsync();
+        var runner = new PvcJobBackupRunner(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions { PollInterval = TimeSpan.FromMilliseconds(100) });
+
+        var failure = await Should.ThrowAsync<BackupSetupException>(() => runner.RunAsync(stack, BackupKinds.Grafana, default));
+
+        failure.Message.ShouldContain("--backup-image");
+        (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty();
+    }
+
+    private PvcJobBackupRunner Runner() =>
+        new(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions { Image = "ghcr.io/lsst-sqre/metrics-operator:test", PollInterval = TimeSpan.FromMilliseconds(100) });
+
+    private async Task<(BackupRunResult Result, EmulatedRun Run)> RunWithEmulatorAsync(PvcJobBackupRunner runner, V1Alpha1MetricsStack stack, string kind)
+    {
+        var runTask = runner.RunAsync(stack, kind, default);
+        var run = await emulator.RunNextAsync();
+        return (await runTask, run);
+    }
+
+    private async Task<V1Alpha1MetricsStack> CreateStackAsync(bool createClaim = true)
+    {
+        var destination = new { pvc = new { claimName = Claim } };
+        var json = JsonSerializer.Serialize(new
+        {
+            apiVersion = "metrics.lsst.io/v1alpha1",
+            kind = "MetricsStack",
+            metadata = new { name = StackName, @namespace = ns },
+            spec = new { backup = new { grafana = new { destination, keep = 3 }, influxdb = new { destination } } },
+        });
+        var created = (await admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
+        await SecretAsync(StackNames.GrafanaAdminSecret(created), new() { [StackNames.GrafanaUserKey] = "admin", [StackNames.GrafanaPasswordKey] = grafanaPassword });
+        await SecretAsync(StackNames.InfluxDbAdminSecret(created), new() { [StackNames.AdminTokenKey] = onboarding.Token, [StackNames.AdminPasswordKey] = "unused" });
+        if (createClaim)
+        {
+            await admin.CreateAsync(new V1PersistentVolumeClaim
+            {
+                ApiVersion = "v1",
+                Kind = "PersistentVolumeClaim",
+                Metadata = new V1ObjectMeta { Name = Claim, NamespaceProperty = ns },
+                Spec = new V1PersistentVolumeClaimSpec
+                {
+                    AccessModes = ["ReadWriteOnce"],
+                    Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+                },
+            });
+        }
+
+        return SchemaDefaults.Applied(created);
+    }
+
+    private Task<V1Secret?> SecretAsync(string name, Dictionary<string, string> data) =>
+        admin.CreateAsync(new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = data.ToDictionary(p => p.Key, p => Encoding.UTF8.GetBytes(p.Value)),
+        });
+
+    private async Task WriteAsync(string lines)
+    {
+        using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", onboarding.Token);
+        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
+        var response = await http.PostAsync(new Uri("/api/v2/write?org=lsst&bucket=metrics&precision=ns", UriKind.Relative), content);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+}
