@@ -190,6 +190,36 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         events.Recorded.ShouldContain(e => e.Type == EventTypes.Warning && e.Reason == BackupReasons.CredentialsMissing);
     }
 
+    [Fact]
+    public async Task A_run_that_failed_before_an_operator_restart_stays_reported_and_is_retried_at_once()
+    {
+        // The status a previous operator process left: InfluxDB's only run failed, so there is no success to anchor on.
+        var stack = Stack("5m");
+        stack.Spec.Backup!.Grafana = null;
+        stack.Spec.Backup.InfluxDb = new InfluxDbBackupSpec { Schedule = "0 3 * * *", Destination = new BackupDestination { S3 = new S3Destination { Bucket = S3rverFixture.Bucket } } };
+        stack.Status.Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastError = "influxdb backup failed: InfluxDB answered 503" } };
+        stack.Status.Conditions!.Add(new V1Condition { Type = MetricsStackConditions.BackupReady, Status = "False", Reason = BackupReasons.BackupFailed, LastTransitionTime = DateTime.UtcNow });
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        // A new process: nothing in memory. Before the retry has finished, the failure is still what BackupReady says.
+        var restarted = new BackupResults();
+        using var scheduler2 = new BackupScheduler(new TestSources(s3, grafana, prefix), restarted, time: clock);
+        var started = scheduler2.StartDue([stack], default);
+        started.Count.ShouldBe(1, "retried now, not at 03:00 tomorrow");
+        await Task.WhenAll(started);
+        var outcome = new BackupStep(restarted, clock).Report(stack);
+        outcome.Done.ShouldBeFalse();
+        outcome.Reason.ShouldBe(BackupReasons.CredentialsMissing, "the retry's own failure replaces the one before the restart");
+        restarted.Get(Key(stack), BackupKinds.InfluxDb)!.Failures.ShouldBe(2);
+
+        // Without a failure in status, a restart does not run InfluxDB early.
+        var healthy = Stack("5m");
+        healthy.Metadata.Name = "healthy";
+        healthy.Spec.Backup = stack.Spec.Backup;
+        scheduler2.StartDue([healthy], default).Count.ShouldBe(0);
+        new BackupStep(restarted, clock).Report(healthy).Reason.ShouldBe(BackupReasons.Scheduled);
+    }
+
     private static string Key(V1Alpha1MetricsStack stack) => BackupResults.KeyOf(stack);
 
     private static MetricsStackStatus Apply(MetricsOperator.Stacks.Steps.StepOutcome outcome, MetricsStackStatus? status = null)

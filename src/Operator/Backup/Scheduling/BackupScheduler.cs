@@ -98,9 +98,11 @@ public sealed class BackupScheduler : IDisposable
         DateTimeOffset? start = null;
         results.Update(key, kind, old =>
         {
-            var record = old is null || old.SpecKey != specText
-                ? new BackupRecord(old is null ? Anchor(stack, kind, now) : now, old?.LastAttempt, old?.LastSuccess, old?.LastSnapshot, SpecKey: specText, Running: old?.Running ?? false)
-                : old;
+            var record = old is null
+                ? Resumed(stack, kind, now) with { SpecKey = specText }
+                : old.SpecKey != specText
+                    ? new BackupRecord(now, old.LastAttempt, old.LastSuccess, old.LastSnapshot, SpecKey: specText, Running: old.Running)
+                    : old;
             if (problem is not null)
             {
                 var field = kind == BackupKinds.Grafana ? "spec.backup.grafana.interval" : "spec.backup.influxdb.schedule";
@@ -123,6 +125,34 @@ public sealed class BackupScheduler : IDisposable
             return record with { Running = true, LastAttempt = now };
         });
         return start;
+    }
+
+    /// <summary>
+    /// The record of a backup this process has not run yet, picked up from the stack's status (results are kept in
+    /// memory, so after a restart the status is what is known): the last success and snapshot, and, when the latest
+    /// run before the restart failed, that failure, which stays reported and is retried at once, as a retry whose
+    /// delay has passed, rather than waiting for the next regular time.
+    /// </summary>
+    private static BackupRecord Resumed(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
+    {
+        var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
+        var record = new BackupRecord(
+            Anchor(stack, kind, now),
+            LastSuccess: status?.LastSuccessTime is { } success ? new DateTimeOffset(DateTime.SpecifyKind(success, DateTimeKind.Utc)) : null,
+            LastSnapshot: status?.LastSnapshot);
+        if (status?.LastError is not { Length: > 0 } error)
+        {
+            return record;
+        }
+
+        var condition = stack.Status?.Conditions?.FirstOrDefault(c => c.Type == MetricsStackConditions.BackupReady && c.Status == "False");
+        return record with
+        {
+            LastError = error,
+            LastReason = condition?.Reason ?? BackupReasons.BackupFailed,
+            Failures = 1,
+            LastAttempt = now - BackupCadence.RetryDelay(1),
+        };
     }
 
     /// <summary>
