@@ -112,6 +112,7 @@ public sealed class ChartRenderTests
         parse.GetValue<TimeSpan>("--resync-period").ShouldBe(TimeSpan.FromMinutes(5));
         parse.GetValue<string>("--namespace").ShouldBe("apps");
         parse.GetValue<string>("--probe-address").ShouldBe("http://0.0.0.0:9090");
+        parse.GetValue<string>("--backup-image").ShouldBe("ghcr.io/lsst-sqre/metrics-operator:0.1.0");
         Args(Defaults).ShouldNotContain("--namespace", "an empty watchNamespace watches every namespace");
     }
 
@@ -166,6 +167,8 @@ public sealed class ChartRenderTests
         One(manifests, "Deployment").Name.ShouldBe(fullname);
         var container = Container(manifests);
         ((string?)container["image"]).ShouldBe("example.org/mo:1.2.3");
+        var args = Args(manifests);
+        args[args.IndexOf("--backup-image") + 1].ShouldBe("example.org/mo:1.2.3", "backup Jobs run the operator's own image");
         Env(container, "Logging__LogLevel__Default").ShouldBe("Debug");
         ((string?)container["resources"]!["limits"]!["cpu"]).ShouldBe("1");
         ((string?)container["resources"]!["limits"]!["memory"]).ShouldBe("128Mi");
