@@ -72,6 +72,53 @@ public sealed class InfluxBackupTests(S3rverFixture s3) : IDisposable
         target.Requests.Writes.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_bucket_the_operator_makes_again_during_the_restore_is_replaced_too()
+    {
+        await using var source = await InfluxFake.StartNewAsync();
+        var onboarding = source.Onboard();
+        await WriteAsync(source, onboarding.Token, "requests,app=butler latency=3 1700000000000000000\n");
+        var store = new SnapshotStore(destination, SnapshotNames.InfluxDb);
+        using (var api = new InfluxBackupApi(source.BaseUri, new InfluxSecret(onboarding.Token)))
+        {
+            await new InfluxBackup(api, store).RunAsync(new BackupRunOptions(Keep: 3), default);
+        }
+
+        // The fresh stack's InfluxDB, and its operator reconciling right after the restore deleted the empty bucket.
+        await using var target = await InfluxFake.StartNewAsync();
+        var fresh = target.Onboard();
+        using var racing = new OperatorMakesTheBucketAgain(target, fresh.Token, fresh.Bucket.OrgId);
+        using var targetApi = new InfluxBackupApi(target.BaseUri, new InfluxSecret(fresh.Token), racing);
+
+        var restored = await new InfluxRestore(targetApi, store).RestoreAsync("latest", force: false, default);
+
+        racing.Recreated.ShouldBe(1, "the race happened");
+        target.State.Points(restored.Buckets["metrics"]).Count.ShouldBe(1);
+        target.State.FindBucketByName("metrics")!.Id.ShouldBe(restored.Buckets["metrics"]);
+        target.Contract.AssertNoContractViolations();
+    }
+
+    /// <summary>After the first bucket DELETE, makes the bucket again as the operator's InfluxDB step would.</summary>
+    private sealed class OperatorMakesTheBucketAgain(InfluxFake influx, string token, string orgId) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public int Recreated { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Delete && request.RequestUri!.AbsolutePath.StartsWith("/api/v2/buckets/", StringComparison.Ordinal) && Recreated == 0)
+            {
+                Recreated++;
+                using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
+                using var body = new StringContent($"{{\"name\":\"metrics\",\"orgID\":\"{orgId}\",\"retentionRules\":[]}}", Encoding.UTF8, "application/json");
+                (await http.PostAsync(new Uri("/api/v2/buckets", UriKind.Relative), body, cancellationToken)).EnsureSuccessStatusCode();
+            }
+
+            return response;
+        }
+    }
+
     private static async Task WriteAsync(InfluxFake influx, string token, string lines)
     {
         using var http = influx.CreateClient(TimeSpan.FromSeconds(5));

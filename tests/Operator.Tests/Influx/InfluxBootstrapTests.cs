@@ -2,6 +2,10 @@ using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Core.Exceptions;
 using k8s.Models;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Influx;
+using MetricsOperator.Backup.Snapshots;
 using MetricsOperator.Crds;
 using MetricsOperator.Fakes.Influx;
 using MetricsOperator.Influx;
@@ -186,16 +190,31 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
         var old = influx.State.FindBucketByName("metrics")!;
         var oldWriteToken = (await op.SecretValueAsync("metrics-telegraf-token", "token")).ShouldNotBeNull();
 
-        // What `restore influxdb` does to a fresh stack's empty bucket: the restored bucket takes its name, with a new ID.
-        var adminToken = (await op.SecretValueAsync("metrics-influxdb-admin", StackNames.AdminTokenKey)).ShouldNotBeNull();
-        using (var admin = new InfluxDBClient(influx.Url, adminToken))
+        // `restore influxdb` into the fresh stack's empty bucket, from a snapshot of another InfluxDB's "metrics" bucket
+        // (on a folder): the restored bucket takes its name, with a new ID. The operator keeps reconciling meanwhile.
+        var folder = Directory.CreateTempSubdirectory("influx-snapshot-").FullName;
+        var store = new SnapshotStore(new DirectoryBackupDestination(folder), SnapshotNames.InfluxDb);
+        await using (var before = await InfluxFake.StartNewAsync())
         {
-            await admin.GetBucketsApi().DeleteBucketAsync(old.Id);
-            await admin.GetBucketsApi().CreateBucketAsync("metrics", old.OrgId);
+            var onboarding = before.Onboard(org: "rubin");
+            using (var writer = new InfluxDBClient(before.Url, onboarding.Token))
+            {
+                await writer.GetWriteApiAsync().WriteRecordAsync("requests,app=butler latency=3 1700000000000000000", WritePrecision.Ns, "metrics", "rubin");
+            }
+
+            using var source = new InfluxBackupApi(before.BaseUri, new InfluxSecret(onboarding.Token));
+            await new InfluxBackup(source, store).RunAsync(new BackupRunOptions(Keep: 1), default);
+        }
+
+        var adminToken = (await op.SecretValueAsync("metrics-influxdb-admin", StackNames.AdminTokenKey)).ShouldNotBeNull();
+        using (var api = new InfluxBackupApi(influx.BaseUri, new InfluxSecret(adminToken)))
+        {
+            await new InfluxRestore(api, store).RestoreAsync("latest", force: false, default);
         }
 
         var replaced = influx.State.FindBucketByName("metrics")!;
         replaced.Id.ShouldNotBe(old.Id);
+        influx.State.Points(replaced.Id).Count.ShouldBe(1, "the restored bucket holds the snapshot's data");
         await op.ReconcileAgainAsync();
 
         await Eventually.UntilAsync(

@@ -78,7 +78,7 @@ public sealed class InfluxRestore(InfluxBackupApi api, SnapshotStore store)
         var files = manifest.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         foreach (var bucket in manifests)
         {
-            var answer = await api.RestoreBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+            var answer = await RestoreBucketAsync(bucket, force, cancellationToken).ConfigureAwait(false);
             restored[bucket["bucketName"]!.GetValue<string>()] = answer["id"]?.GetValue<string>() ?? "";
             foreach (var mapping in (answer["shardMappings"] as JsonArray ?? []).OfType<JsonObject>())
             {
@@ -99,5 +99,45 @@ public sealed class InfluxRestore(InfluxBackupApi api, SnapshotStore store)
         }
 
         return new InfluxRestoreResult(name, restored, shards);
+    }
+
+    /// <summary>How often a bucket that reappeared between the delete and the restore is replaced again.</summary>
+    private const int ReappearedAttempts = 3;
+
+    /// <summary>
+    /// Restores one bucket's metadata. The operator makes the stack's bucket whenever it finds none, so a reconcile
+    /// between the delete above and this request recreates an empty bucket of the same name and InfluxDB refuses the
+    /// restore (the name exists). That bucket is the operator's fresh one: replace it too (or refuse it if it already
+    /// holds data and the restore is not forced) and try again.
+    /// </summary>
+    private async Task<JsonObject> RestoreBucketAsync(JsonObject bucket, bool force, CancellationToken cancellationToken)
+    {
+        var bucketName = bucket["bucketName"]!.GetValue<string>();
+        var org = bucket["organizationName"]?.GetValue<string>() ?? "";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await api.RestoreBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InfluxBackupException) when (attempt < ReappearedAttempts)
+            {
+                var reappeared = await api.BucketsNamedAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                if (reappeared.Count == 0)
+                {
+                    throw;
+                }
+
+                if (!force && await api.HasDataAsync(org, bucketName, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new RestoreRefusedException($"bucket {bucketName} was made again during the restore and holds data; run again with --force to replace it");
+                }
+
+                foreach (var existing in reappeared)
+                {
+                    await api.DeleteBucketAsync(existing["id"]!.GetValue<string>(), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
     }
 }
