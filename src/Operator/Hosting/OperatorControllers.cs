@@ -63,7 +63,12 @@ internal static class OperatorControllers
                 sp.GetRequiredService<BackupJobOptions>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<PvcJobBackupRunner>>())));
         services.TryAddSingleton(sp => new BackupScheduler(
             sp.GetRequiredService<IBackupRunner>(), sp.GetRequiredService<BackupResults>(), sp.GetRequiredService<BackupMetrics>(),
-            sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackupScheduler>>()));
+            sp.GetService<MetricsOperator.Runtime.Events.IEventRecorder>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackupScheduler>>())
+        {
+            // A finished run changes what BackupReady and status.backup report: reconcile the stack now, as a watch
+            // event would, instead of at the step's next requeue (the manager is resolved when a run finishes).
+            RunFinished = stack => MetricsStackReconciler.Enqueue(sp.GetRequiredService<Manager>(), stack),
+        });
         services.AddHostedService<BackupSchedulerService>();
         services.AddSingleton<IStackStep>(sp => new BackupStep(sp.GetRequiredService<BackupResults>(), sp.GetService<TimeProvider>()));
     }

@@ -42,6 +42,20 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
 
     private ObjectClient Client => manager.Client;
 
+    /// <summary>
+    /// Queues <paramref name="stack"/> for a reconcile, as a watch event on it would: for work done outside a reconcile
+    /// (a backup run) whose outcome the stack's status reports. Nothing happens when the controller is not registered.
+    /// </summary>
+    public static void Enqueue(Manager manager, V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(stack);
+        if (manager.Controllers.OfType<Controller<V1Alpha1MetricsStack>>().FirstOrDefault(c => c.Name == ControllerName) is { } controller)
+        {
+            controller.Queue.Add(ObjectKey.Of(stack));
+        }
+    }
+
     /// <inheritdoc/>
     public async Task<ReconcileResult> ReconcileAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
     {

@@ -71,7 +71,7 @@ public sealed class Controller<T> : IController
     /// <inheritdoc/>
     public string Name { get; }
 
-    /// <summary>The controller's queue (exposed for tests and diagnostics).</summary>
+    /// <summary>The controller's queue (exposed for tests and diagnostics, and for work finished outside a reconcile that the primary's status reports).</summary>
     public WorkQueue<ObjectKey> Queue { get; }
 
     /// <summary>Maps events of another informer to primary keys and queues them.</summary>

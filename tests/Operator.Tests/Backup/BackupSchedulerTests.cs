@@ -220,6 +220,36 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         new BackupStep(restarted, clock).Report(healthy).Reason.ShouldBe(BackupReasons.Scheduled);
     }
 
+    [Fact]
+    public async Task Every_finished_run_succeeded_or_failed_is_handed_to_RunFinished_after_its_result_is_recorded()
+    {
+        var stack = Stack("5m");
+        stack.Spec.Backup!.InfluxDb = new InfluxDbBackupSpec { Schedule = "0 3 * * *", Destination = stack.Spec.Backup.Grafana!.Destination };
+        stack.Status.Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddDays(-1) } };
+        var finished = new List<(string Stack, bool GrafanaRecorded, bool InfluxRecorded)>();
+        using var notifying = new BackupScheduler(new TestSources(s3, grafana, prefix), results, events: events, time: clock)
+        {
+            RunFinished = s =>
+            {
+                lock (finished)
+                {
+                    finished.Add((Key(s), results.Get(Key(s), BackupKinds.Grafana)?.LastSuccess is not null, results.Get(Key(s), BackupKinds.InfluxDb)?.LastError is not null));
+                }
+            },
+        };
+
+        var started = notifying.StartDue([stack], default);
+        await Task.WhenAll(started);
+
+        started.Count.ShouldBe(2, "Grafana at once, InfluxDB for the 03:00 missed since its last success");
+        finished.Count.ShouldBe(2);
+        finished.ShouldAllBe(f => f.Stack == "observability/metrics");
+        finished.ShouldContain(f => f.GrafanaRecorded, "the Grafana success was recorded before its callback");
+        finished.ShouldContain(f => f.InfluxRecorded, "the InfluxDB failure was recorded before its callback");
+        notifying.StartDue([stack], default).ShouldBeEmpty("nothing is due right after");
+        finished.Count.ShouldBe(2, "nothing ran, nothing finished");
+    }
+
     private static string Key(V1Alpha1MetricsStack stack) => BackupResults.KeyOf(stack);
 
     private static MetricsStackStatus Apply(MetricsOperator.Stacks.Steps.StepOutcome outcome, MetricsStackStatus? status = null)

@@ -42,6 +42,13 @@ public sealed class BackupScheduler : IDisposable
         this.logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Called with the stack after each of its runs finished (succeeded or failed) and its result is recorded. The
+    /// BackupReady step reports results only when the stack is reconciled, so the operator queues the stack here:
+    /// without it the status would wait for the step's requeue (up to <see cref="BackupStep.MaxRequeue"/>).
+    /// </summary>
+    public Action<V1Alpha1MetricsStack>? RunFinished { get; init; }
+
     /// <summary>Starts the runs due now; returns them (the hosted loop does not wait for them, tests do).</summary>
     public IReadOnlyList<Task> StartDue(IEnumerable<V1Alpha1MetricsStack> stacks, CancellationToken cancellationToken)
     {
@@ -211,6 +218,7 @@ public sealed class BackupScheduler : IDisposable
         }
 
         var watch = Stopwatch.StartNew();
+        var recorded = false;
         try
         {
             var result = await runner.RunAsync(stack, kind, cancellationToken).ConfigureAwait(false);
@@ -231,6 +239,8 @@ public sealed class BackupScheduler : IDisposable
             {
                 await events.RecordAsync(involved, EventTypes.Normal, "BackupRecovered", $"{kind} backup succeeded again: {kind}/{result.Snapshot}", CancellationToken.None).ConfigureAwait(false);
             }
+
+            recorded = true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -248,6 +258,8 @@ public sealed class BackupScheduler : IDisposable
             {
                 await events.RecordAsync(involved, EventTypes.Warning, reason, message, CancellationToken.None).ConfigureAwait(false);
             }
+
+            recorded = true;
         }
         catch (OperationCanceledException)
         {
@@ -256,6 +268,12 @@ public sealed class BackupScheduler : IDisposable
         finally
         {
             slots.Release();
+        }
+
+        // Outside the try: a failing callback is not a failed backup.
+        if (recorded)
+        {
+            RunFinished?.Invoke(involved);
         }
     }
 }

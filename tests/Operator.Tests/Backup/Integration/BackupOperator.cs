@@ -1,0 +1,305 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using MetricsOperator.Backup.Destinations;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Scheduling;
+using MetricsOperator.Crds;
+using MetricsOperator.Fakes.Grafana;
+using MetricsOperator.Fakes.Influx;
+using MetricsOperator.Grafana;
+using MetricsOperator.Hosting;
+using MetricsOperator.Influx;
+using MetricsOperator.LocalCluster;
+using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Hosting;
+using MetricsOperator.Runtime.Metrics;
+using MetricsOperator.Stacks;
+using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Tests.Influx;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MetricsOperator.Tests.Backup.Integration;
+
+/// <summary>Sends the operator to the in-process InfluxDB and Grafana fakes instead of the Services no pod serves.</summary>
+internal sealed class FakeStackEndpoints(InfluxFake influx, GrafanaFake grafana) : IStackEndpoints
+{
+    public Uri InfluxDb(V1Alpha1MetricsStack stack) => influx.BaseUri;
+
+    public Uri Grafana(V1Alpha1MetricsStack stack) => grafana.BaseUri;
+}
+
+/// <summary>
+/// The whole operator as it runs, in a generic host: its own DI registration (<see cref="OperatorControllers"/>), the
+/// runtime Manager and every hosted service (so the backup scheduler loop runs as in production), authenticated as the
+/// operator's ServiceAccount (only the generated RBAC), watching one namespace. InfluxDB and Grafana are the fakes,
+/// the backup destination is s3rver. The backup side reads <see cref="Clock"/> (the only services that take a
+/// <see cref="TimeProvider"/> from DI are the backup scheduler, runner and step), so a test moves time past a cron
+/// schedule instead of waiting for it; the scheduler loop itself ticks in real time, every 200 ms.
+/// </summary>
+internal sealed class BackupOperator : IAsyncDisposable
+{
+    public const string Name = "metrics";
+
+    /// <summary>The Secret with the S3 credentials, named by <c>destination.s3.credentialsSecret</c>.</summary>
+    public const string S3Secret = "backup-s3";
+
+    private readonly ControlPlane plane;
+    private readonly CancellationTokenSource stopWorkloads = new();
+    private IHost? host;
+    private Task? workloads;
+
+    private BackupOperator(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture s3, ManualClock clock)
+    {
+        this.plane = plane;
+        Namespace = ns;
+        Influx = influx;
+        Grafana = grafana;
+        S3 = s3;
+        Clock = clock;
+        Prefix = $"{ns}/";
+        Admin = new KubeApi(plane.CreateClient(Identity.Admin), ownsClient: true);
+    }
+
+    public string Namespace { get; }
+
+    public InfluxFake Influx { get; }
+
+    public GrafanaFake Grafana { get; }
+
+    public S3rverFixture S3 { get; }
+
+    public ManualClock Clock { get; }
+
+    /// <summary>The stack's destination prefix in s3rver's bucket, unique per test.</summary>
+    public string Prefix { get; }
+
+    public KubeApi Admin { get; }
+
+    public CapturedLogs Logs { get; } = new();
+
+    public Manager Manager => host!.Services.GetRequiredService<Manager>();
+
+    /// <summary>
+    /// Starts the fakes (Grafana seeded with one of everything a backup carries, behind a generated admin password),
+    /// a namespace bound like a stack namespace, with the S3 credentials and Grafana's admin Secret, and the operator.
+    /// </summary>
+    public static async Task<BackupOperator> StartAsync(ControlPlane plane, S3rverFixture s3, ManualClock clock)
+    {
+        var influx = await InfluxFake.StartNewAsync();
+        var grafana = await GrafanaFake.StartNewAsync();
+        grafana.AdminPassword = $"grafana-{Guid.NewGuid():N}";
+        using (var api = GrafanaApi(grafana))
+        {
+            await GrafanaSeed.FillAsync(api);
+        }
+
+        var ns = await plane.CreateNamespaceAsync("backup");
+        await ClusterSetup.BindStackNamespaceAsync(plane, ns);
+        var op = new BackupOperator(plane, ns, influx, grafana, s3, clock);
+        await op.CreateSecretAsync(S3Secret, new()
+        {
+            [S3Settings.AccessKeyIdKey] = "S3RVER",
+            [S3Settings.SecretAccessKeyKey] = "S3RVER",
+        });
+        // The managed Grafana's admin Secret, as the Grafana pod and the operator read it.
+        await op.CreateSecretAsync(StackNames.GrafanaAdminSecret(new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } }), new()
+        {
+            [StackNames.GrafanaUserKey] = grafana.AdminUser,
+            [StackNames.GrafanaPasswordKey] = grafana.AdminPassword,
+        });
+        await op.StartOperatorAsync();
+        return op;
+    }
+
+    /// <summary>Grafana's HTTP API as its admin, for the test's own changes.</summary>
+    public static GrafanaConfigApi GrafanaApi(GrafanaFake grafana) =>
+        new(grafana.BaseUri, GrafanaCredentials.Basic(grafana.AdminUser, grafana.AdminPassword), TimeSpan.FromSeconds(10));
+
+    /// <summary>The stack's destination in s3rver through the production S3 client, for reading what the operator wrote.</summary>
+    public S3BackupDestination Destination() => new(S3.Settings(Prefix));
+
+    /// <summary>
+    /// Creates the stack with Grafana backed up every minute and InfluxDB on <paramref name="influxSchedule"/> (no
+    /// InfluxDB backup when null), both to s3rver under <see cref="Prefix"/>, and starts playing the workload
+    /// controllers.
+    /// </summary>
+    public async Task<V1Alpha1MetricsStack> CreateStackAsync(string? influxSchedule)
+    {
+        var destination = new
+        {
+            s3 = new { bucket = S3rverFixture.Bucket, prefix = Prefix, endpoint = S3.Endpoint.AbsoluteUri, credentialsSecret = new { name = S3Secret } },
+        };
+        object backup = influxSchedule is null
+            ? new { grafana = new { interval = "1m", destination } }
+            : new { grafana = new { interval = "1m", destination }, influxdb = new { schedule = influxSchedule, destination } };
+        var json = JsonSerializer.Serialize(new { apiVersion = "metrics.lsst.io/v1alpha1", kind = "MetricsStack", metadata = new { name = Name, @namespace = Namespace }, spec = new { backup } });
+        var created = (await Admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
+        workloads = Task.Run(() => PlayWorkloadControllersAsync(stopWorkloads.Token));
+        return created;
+    }
+
+    public Task<V1Alpha1MetricsStack?> GetStackAsync() => Admin.GetAsync<V1Alpha1MetricsStack>(Namespace, Name);
+
+    public static V1Condition? Condition(V1Alpha1MetricsStack? stack, string type) => stack?.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
+
+    /// <summary>Waits until the stack, read through the API server, has BackupReady=<paramref name="status"/>/<paramref name="reason"/> and <paramref name="also"/> holds.</summary>
+    public async Task<V1Alpha1MetricsStack> WaitForBackupAsync(string status, string reason, Func<V1Alpha1MetricsStack, bool>? also = null, string? what = null, TimeSpan? timeout = null) =>
+        (await Eventually.UntilAsync(
+            GetStackAsync,
+            s => Condition(s, MetricsStackConditions.BackupReady) is { } c && c.Status == status && c.Reason == reason && (also?.Invoke(s) ?? true),
+            $"BackupReady={status}/{reason}{(what is null ? "" : " and " + what)}",
+            timeout))!;
+
+    public async Task<IReadOnlyList<Corev1Event>> EventsAsync() => (await Admin.ListAsync<Corev1Event>(Namespace)).Items.ToList();
+
+    public async Task<string?> SecretValueAsync(string name, string key)
+    {
+        var secret = await Admin.GetAsync<V1Secret>(Namespace, name);
+        return secret?.Data is { } data && data.TryGetValue(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+    }
+
+    /// <summary>Writes points to the stack's bucket as Telegraf does, with the write token the operator minted for it.</summary>
+    public async Task WriteAsTelegrafAsync(string lines)
+    {
+        var token = await SecretValueAsync(StackNames.TelegrafTokenSecret(new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } }), StackNames.TokenKey);
+        token.ShouldNotBeNull("the operator minted Telegraf's write token");
+        using var http = Influx.CreateClient(TimeSpan.FromSeconds(5));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
+        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
+        using var response = await http.PostAsync(new Uri("/api/v2/write?org=rubin&bucket=metrics&precision=ns", UriKind.Relative), content);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// The S3 secret key, every InfluxDB token and password the operator keeps in its Secrets, and Grafana's admin
+    /// password appear in no log line the operator wrote, no Event in the namespace, and nowhere in the stack.
+    /// </summary>
+    public async Task AssertNoSecretLeakedAsync()
+    {
+        var secrets = new List<string> { Grafana.AdminPassword };
+        secrets.Add((await SecretValueAsync(S3Secret, S3Settings.SecretAccessKeyKey)).ShouldNotBeNull());
+        var probe = new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } };
+        foreach (var (name, key) in new[]
+        {
+            (StackNames.InfluxDbAdminSecret(probe), StackNames.AdminTokenKey), (StackNames.InfluxDbAdminSecret(probe), StackNames.AdminPasswordKey),
+            (StackNames.TelegrafTokenSecret(probe), StackNames.TokenKey), (StackNames.GrafanaTokenSecret(probe), StackNames.TokenKey),
+        })
+        {
+            secrets.Add((await SecretValueAsync(name, key)).ShouldNotBeNull($"{name} has {key}"));
+        }
+
+        var logs = Logs.Lines;
+        logs.Count.ShouldBeGreaterThan(0);
+        logs.ShouldContain(l => l.Contains("Backup grafana of MetricsStack", StringComparison.Ordinal), "the backup runs were logged: the logs looked at are the right ones");
+        var events = (await EventsAsync()).Select(e => $"{e.Reason} {e.Message}").ToList();
+        events.Count.ShouldBeGreaterThan(0);
+        var stack = KubernetesJson.Serialize(await GetStackAsync());
+        foreach (var secret in secrets)
+        {
+            logs.ShouldNotContain(l => l.Contains(secret, StringComparison.Ordinal), "a log line holds a secret");
+            events.ShouldNotContain(e => e.Contains(secret, StringComparison.Ordinal), "an Event holds a secret");
+            stack.ShouldNotContain(secret, Case.Sensitive, "the stack holds a secret");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopWorkloads.CancelAsync();
+        if (workloads is not null)
+        {
+            await workloads;
+        }
+
+        if (host is not null)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        stopWorkloads.Dispose();
+        Admin.Dispose();
+        await Influx.DisposeAsync();
+        await Grafana.DisposeAsync();
+    }
+
+    /// <summary>Builds and starts the operator's host as Program does, minus the web endpoints.</summary>
+    private async Task StartOperatorAsync()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddControllerRuntime(new ManagerOptions { Namespace = Namespace, Workers = 1 }, plane.ClientConfiguration(Identity.Operator));
+        builder.Services.AddSingleton(_ => new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        builder.Services.AddSingleton<IStackEndpoints>(new FakeStackEndpoints(Influx, Grafana));
+        builder.Services.AddSingleton(new InfluxClientOptions
+        {
+            RequestTimeout = TimeSpan.FromSeconds(2),
+            Retries = 1,
+            RetryDelay = TimeSpan.FromMilliseconds(20),
+            UnreachableBackoffBase = TimeSpan.FromMilliseconds(200),
+            UnreachableBackoffMax = TimeSpan.FromSeconds(2),
+        });
+        builder.Services.AddSingleton(new BackupSchedulerOptions { Tick = TimeSpan.FromMilliseconds(200) });
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        OperatorControllers.Register(builder.Services);
+        host = builder.Build();
+        await host.StartAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(Manager.IsReady), "the operator's caches synced");
+    }
+
+    /// <summary>
+    /// Plays the Deployment and StatefulSet controllers and the kubelet (there are none here): every workload in the
+    /// namespace reports its current generation rolled out and ready, also after the operator changes a pod template
+    /// (the tokens' revision annotation does).
+    /// </summary>
+    private async Task PlayWorkloadControllersAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var deployment in (await Admin.ListAsync<V1Deployment>(Namespace, cancellationToken: cancellationToken)).Items)
+                {
+                    if (deployment.Status?.ObservedGeneration != deployment.Metadata.Generation)
+                    {
+                        var status = new { status = new { observedGeneration = deployment.Metadata.Generation, replicas = 1, updatedReplicas = 1, readyReplicas = 1, availableReplicas = 1 } };
+                        await Admin.PatchAsync<V1Deployment>(Namespace, deployment.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status", cancellationToken: cancellationToken);
+                    }
+                }
+
+                foreach (var statefulSet in (await Admin.ListAsync<V1StatefulSet>(Namespace, cancellationToken: cancellationToken)).Items)
+                {
+                    if (statefulSet.Status?.ObservedGeneration != statefulSet.Metadata.Generation)
+                    {
+                        var status = new { status = new { observedGeneration = statefulSet.Metadata.Generation, replicas = 1, readyReplicas = 1, updatedReplicas = 1, currentReplicas = 1 } };
+                        await Admin.PatchAsync<V1StatefulSet>(Namespace, statefulSet.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status", cancellationToken: cancellationToken);
+                    }
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KubeApiException)
+            {
+                // A write racing ours (the operator's apply): the next pass sees the new object.
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>
+        await Admin.CreateAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+            Data = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value)),
+        });
+}
