@@ -116,7 +116,8 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
                 throw new BackupJobException($"Job {ns}/{job.Metadata.Name} has no outcome {deadline + options.OutcomeGrace} after it was created (its deadline is {deadline}); is the job controller running?");
             }
 
-            await Task.Delay(options.PollInterval, clock, cancellationToken).ConfigureAwait(false);
+            // Wall-clock pacing of requests to the API server; the deadline above is the clock's business.
+            await Task.Delay(options.PollInterval, cancellationToken).ConfigureAwait(false);
             current = await api.GetAsync<V1Job>(ns, job.Metadata.Name, cancellationToken).ConfigureAwait(false)
                 ?? throw new BackupJobException($"Job {ns}/{job.Metadata.Name} was deleted before it finished");
         }

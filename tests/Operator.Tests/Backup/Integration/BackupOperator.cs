@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Backup.Destinations;
 using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Backup.Jobs;
 using MetricsOperator.Backup.Scheduling;
 using MetricsOperator.Crds;
 using MetricsOperator.Fakes.Grafana;
@@ -129,20 +130,35 @@ internal sealed class BackupOperator : IAsyncDisposable
     /// InfluxDB backup when null), both to s3rver under <see cref="Prefix"/>, and starts playing the workload
     /// controllers.
     /// </summary>
-    public async Task<V1Alpha1MetricsStack> CreateStackAsync(string? influxSchedule)
+    public async Task<V1Alpha1MetricsStack> CreateStackAsync(string? influxSchedule, string? grafanaClaim = null)
     {
         var destination = new
         {
             s3 = new { bucket = S3rverFixture.Bucket, prefix = Prefix, endpoint = S3.Endpoint.AbsoluteUri, credentialsSecret = new { name = S3Secret } },
         };
+        object grafanaDestination = grafanaClaim is null ? destination : new { pvc = new { claimName = grafanaClaim } };
         object backup = influxSchedule is null
-            ? new { grafana = new { interval = "1m", destination } }
+            ? new { grafana = new { interval = "1m", destination = grafanaDestination } }
             : new { grafana = new { interval = "1m", destination }, influxdb = new { schedule = influxSchedule, destination } };
         var json = JsonSerializer.Serialize(new { apiVersion = "metrics.lsst.io/v1alpha1", kind = "MetricsStack", metadata = new { name = Name, @namespace = Namespace }, spec = new { backup } });
         var created = (await Admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
         workloads = Task.Run(() => PlayWorkloadControllersAsync(stopWorkloads.Token));
         return created;
     }
+
+    /// <summary>Creates a PersistentVolumeClaim in the stack's namespace (a backup destination; nothing binds it here).</summary>
+    public Task<V1PersistentVolumeClaim?> CreateClaimAsync(string name) =>
+        Admin.CreateAsync(new V1PersistentVolumeClaim
+        {
+            ApiVersion = "v1",
+            Kind = "PersistentVolumeClaim",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+            Spec = new V1PersistentVolumeClaimSpec
+            {
+                AccessModes = ["ReadWriteOnce"],
+                Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+            },
+        });
 
     public Task<V1Alpha1MetricsStack?> GetStackAsync() => Admin.GetAsync<V1Alpha1MetricsStack>(Namespace, Name);
 
@@ -246,6 +262,7 @@ internal sealed class BackupOperator : IAsyncDisposable
             UnreachableBackoffMax = TimeSpan.FromSeconds(2),
         });
         builder.Services.AddSingleton(new BackupSchedulerOptions { Tick = TimeSpan.FromMilliseconds(200) });
+        builder.Services.AddSingleton(new BackupJobOptions { Image = "ghcr.io/lsst-sqre/metrics-operator:test", PollInterval = TimeSpan.FromMilliseconds(100) });
         builder.Services.AddSingleton<TimeProvider>(Clock);
         OperatorControllers.Register(builder.Services);
         host = builder.Build();

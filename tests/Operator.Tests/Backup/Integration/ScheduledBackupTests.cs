@@ -168,6 +168,27 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         await op.AssertNoSecretLeakedAsync();
     }
 
+    [Fact]
+    public async Task Grafana_backed_up_to_a_claim_runs_in_a_job_and_its_snapshot_reaches_status()
+    {
+        await op.CreateClaimAsync("grafana-backups");
+        await op.CreateStackAsync(influxSchedule: null, grafanaClaim: "grafana-backups");
+        var emulator = new Jobs.JobEmulator(op.Admin, op.Namespace);
+
+        // The scheduler hands the run to a Job; the emulated job controller and kubelet run it with the real binary.
+        var run = await emulator.RunNextAsync();
+        run.ExitCode.ShouldBe(0, run.Output);
+        var stack = await op.WaitForBackupAsync(ConditionSet.True, BackupReasons.Succeeded,
+            s => s.Status.Backup?.Grafana?.LastSnapshot is not null, "the snapshot the Job wrote is in status");
+
+        var store = new SnapshotStore(new MetricsOperator.Backup.Destinations.DirectoryBackupDestination(emulator.ClaimFolder("grafana-backups")), SnapshotNames.Grafana);
+        var onClaim = (await store.LatestAsync(default)).ShouldNotBeNull().Name;
+        stack.Status.Backup!.Grafana!.LastSnapshot.ShouldBe($"grafana/{onClaim}");
+        await store.VerifyAsync(onClaim, default);
+        (await op.Admin.GetAsync<V1Job>(op.Namespace, run.Job.Metadata.Name)).ShouldBeNull("the Job is deleted once its result is in");
+        await op.AssertNoSecretLeakedAsync();
+    }
+
     private static V1Condition BackupReady(V1Alpha1MetricsStack stack) => BackupOperator.Condition(stack, MetricsStackConditions.BackupReady).ShouldNotBeNull();
 
     private async Task<string> MetricsTextAsync()
