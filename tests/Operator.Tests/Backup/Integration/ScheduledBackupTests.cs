@@ -31,9 +31,9 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
 {
     // Thirty seconds before InfluxDB's daily 03:00 UTC backup: the cron schedule is reached by moving the clock.
     private readonly ManualClock clock = new(new DateTimeOffset(2025, 6, 1, 2, 59, 30, TimeSpan.Zero));
-    private BackupOperator op = null!;
+    private OperatorWithFakes op = null!;
 
-    public async Task InitializeAsync() => op = await BackupOperator.StartAsync(fixture.Plane, s3, clock);
+    public async Task InitializeAsync() => op = await OperatorWithFakes.StartAsync(fixture.Plane, s3, clock);
 
     public async Task DisposeAsync()
     {
@@ -74,13 +74,13 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         influx.LastError.ShouldBeNull();
         stack.Status.Backup.Grafana!.LastSnapshot.ShouldBe("grafana/20250601T025930Z", "Grafana is not due again before 03:00:30");
         BackupReady(stack).Message.ShouldBe("the latest backups succeeded: grafana/20250601T025930Z, influxdb/20250601T030000Z");
-        BackupOperator.Condition(stack, MetricsStackConditions.Ready).ShouldNotBeNull().Status.ShouldBe(ConditionSet.True);
+        OperatorWithFakes.Condition(stack, MetricsStackConditions.Ready).ShouldNotBeNull().Status.ShouldBe(ConditionSet.True);
 
         // What the status names is in the bucket, complete and matching its manifest.
         using var destination = op.Destination();
         var grafanaStore = new SnapshotStore(destination, SnapshotNames.Grafana);
         var grafanaManifest = await grafanaStore.VerifyAsync("20250601T025930Z", default);
-        grafanaManifest.Stack.ShouldBe($"{op.Namespace}/{BackupOperator.Name}");
+        grafanaManifest.Stack.ShouldBe($"{op.Namespace}/{OperatorWithFakes.Name}");
         grafanaManifest.Files.Select(f => f.Path).ShouldContain("dashboards/team-ops/latency.json");
         grafanaManifest.Files.Select(f => f.Path).ShouldContain("folders/app-butler.json");
         var influxStore = new SnapshotStore(destination, SnapshotNames.InfluxDb);
@@ -100,8 +100,8 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         }
 
         var metrics = await MetricsTextAsync();
-        metrics.ShouldContain($"backup_last_success_timestamp_seconds{{kind=\"influxdb\",namespace=\"{op.Namespace}\",stack=\"{BackupOperator.Name}\"}} {clock.GetUtcNow().ToUnixTimeSeconds()}");
-        metrics.ShouldContain($"backup_duration_seconds_count{{kind=\"influxdb\",namespace=\"{op.Namespace}\",stack=\"{BackupOperator.Name}\"}} 1");
+        metrics.ShouldContain($"backup_last_success_timestamp_seconds{{kind=\"influxdb\",namespace=\"{op.Namespace}\",stack=\"{OperatorWithFakes.Name}\"}} {clock.GetUtcNow().ToUnixTimeSeconds()}");
+        metrics.ShouldContain($"backup_duration_seconds_count{{kind=\"influxdb\",namespace=\"{op.Namespace}\",stack=\"{OperatorWithFakes.Name}\"}} 1");
         await op.AssertNoSecretLeakedAsync();
     }
 
@@ -110,7 +110,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
     {
         await op.CreateStackAsync(influxSchedule: null);
         var stack = await op.WaitForBackupAsync(ConditionSet.True, BackupReasons.Succeeded,
-            s => BackupOperator.Condition(s, MetricsStackConditions.Ready)?.Status == ConditionSet.True, "Ready=True");
+            s => OperatorWithFakes.Condition(s, MetricsStackConditions.Ready)?.Status == ConditionSet.True, "Ready=True");
         var first = stack.Status.Backup!.Grafana!;
         first.LastSnapshot.ShouldBe("grafana/20250601T025930Z");
         first.LastError.ShouldBeNull();
@@ -119,7 +119,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         try
         {
             // A change in Grafana, so the next run has something to write (an unchanged one only reads the manifest).
-            using (var api = BackupOperator.GrafanaApi(op.Grafana))
+            using (var api = OperatorWithFakes.GrafanaApi(op.Grafana))
             {
                 await GrafanaSeed.DashboardAsync(api, "errors", "Errors", "team-ops", "count(errors)");
             }
@@ -133,7 +133,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
             down.LastError.ShouldBe(condition.Message);
             down.LastSnapshot.ShouldBe(first.LastSnapshot, "the last good snapshot stays in status");
             down.LastSuccessTime.ShouldBe(first.LastSuccessTime);
-            var ready = BackupOperator.Condition(stack, MetricsStackConditions.Ready).ShouldNotBeNull();
+            var ready = OperatorWithFakes.Condition(stack, MetricsStackConditions.Ready).ShouldNotBeNull();
             ready.Status.ShouldBe(ConditionSet.False);
             ready.Message.ShouldContain(MetricsStackConditions.BackupReady);
 
@@ -141,7 +141,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
                 async () => (await op.EventsAsync()).FirstOrDefault(e => e.Type == EventTypes.Warning && e.Reason == BackupReasons.DestinationUnavailable && e.Message.StartsWith("grafana backup failed", StringComparison.Ordinal)),
                 _ => true, "the scheduler's Warning Event");
             warning.InvolvedObject.Kind.ShouldBe("MetricsStack");
-            warning.InvolvedObject.Name.ShouldBe(BackupOperator.Name);
+            warning.InvolvedObject.Name.ShouldBe(OperatorWithFakes.Name);
         }
         finally
         {
@@ -151,7 +151,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         // The retry (30 s after the failure) finds the destination back and writes the change.
         clock.Advance(TimeSpan.FromSeconds(30));
         stack = await op.WaitForBackupAsync(ConditionSet.True, BackupReasons.Succeeded,
-            s => BackupOperator.Condition(s, MetricsStackConditions.Ready)?.Status == ConditionSet.True, "Ready=True again");
+            s => OperatorWithFakes.Condition(s, MetricsStackConditions.Ready)?.Status == ConditionSet.True, "Ready=True again");
         var recovered = stack.Status.Backup!.Grafana!;
         recovered.LastSnapshot.ShouldBe("grafana/20250601T030100Z");
         recovered.LastSuccessTime.ShouldBe(new DateTime(2025, 6, 1, 3, 1, 0, DateTimeKind.Utc));
@@ -189,7 +189,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         await op.AssertNoSecretLeakedAsync();
     }
 
-    private static V1Condition BackupReady(V1Alpha1MetricsStack stack) => BackupOperator.Condition(stack, MetricsStackConditions.BackupReady).ShouldNotBeNull();
+    private static V1Condition BackupReady(V1Alpha1MetricsStack stack) => OperatorWithFakes.Condition(stack, MetricsStackConditions.BackupReady).ShouldNotBeNull();
 
     private async Task<string> MetricsTextAsync()
     {

@@ -25,7 +25,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace MetricsOperator.Tests.Backup.Integration;
+using MetricsOperator.Tests.Backup;
+
+namespace MetricsOperator.Tests.Integration;
 
 /// <summary>Sends the operator to the in-process InfluxDB and Grafana fakes instead of the Services no pod serves.</summary>
 internal sealed class FakeStackEndpoints(InfluxFake influx, GrafanaFake grafana) : IStackEndpoints
@@ -39,11 +41,11 @@ internal sealed class FakeStackEndpoints(InfluxFake influx, GrafanaFake grafana)
 /// The whole operator as it runs, in a generic host: its own DI registration (<see cref="OperatorControllers"/>), the
 /// runtime Manager and every hosted service (so the backup scheduler loop runs as in production), authenticated as the
 /// operator's ServiceAccount (only the generated RBAC), watching one namespace. InfluxDB and Grafana are the fakes,
-/// the backup destination is s3rver. The backup side reads <see cref="Clock"/> (the only services that take a
+/// the backup destination, when a test gives one, is s3rver. The backup side reads <see cref="Clock"/> (the only services that take a
 /// <see cref="TimeProvider"/> from DI are the backup scheduler, runner and step), so a test moves time past a cron
 /// schedule instead of waiting for it; the scheduler loop itself ticks in real time, every 200 ms.
 /// </summary>
-internal sealed class BackupOperator : IAsyncDisposable
+internal sealed class OperatorWithFakes : IAsyncDisposable
 {
     public const string Name = "metrics";
 
@@ -55,7 +57,7 @@ internal sealed class BackupOperator : IAsyncDisposable
     private IHost? host;
     private Task? workloads;
 
-    private BackupOperator(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture s3, ManualClock clock)
+    private OperatorWithFakes(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture? s3, ManualClock clock)
     {
         this.plane = plane;
         Namespace = ns;
@@ -73,7 +75,8 @@ internal sealed class BackupOperator : IAsyncDisposable
 
     public GrafanaFake Grafana { get; }
 
-    public S3rverFixture S3 { get; }
+    /// <summary>The backup destination; null when the test runs no S3 backup.</summary>
+    public S3rverFixture? S3 { get; }
 
     public ManualClock Clock { get; }
 
@@ -90,7 +93,7 @@ internal sealed class BackupOperator : IAsyncDisposable
     /// Starts the fakes (Grafana seeded with one of everything a backup carries, behind a generated admin password),
     /// a namespace bound like a stack namespace, with the S3 credentials and Grafana's admin Secret, and the operator.
     /// </summary>
-    public static async Task<BackupOperator> StartAsync(ControlPlane plane, S3rverFixture s3, ManualClock clock)
+    public static async Task<OperatorWithFakes> StartAsync(ControlPlane plane, S3rverFixture? s3, ManualClock clock)
     {
         var influx = await InfluxFake.StartNewAsync();
         var grafana = await GrafanaFake.StartNewAsync();
@@ -102,12 +105,16 @@ internal sealed class BackupOperator : IAsyncDisposable
 
         var ns = await plane.CreateNamespaceAsync("backup");
         await ClusterSetup.BindStackNamespaceAsync(plane, ns);
-        var op = new BackupOperator(plane, ns, influx, grafana, s3, clock);
-        await op.CreateSecretAsync(S3Secret, new()
+        var op = new OperatorWithFakes(plane, ns, influx, grafana, s3, clock);
+        if (s3 is not null)
         {
-            [S3Settings.AccessKeyIdKey] = "S3RVER",
-            [S3Settings.SecretAccessKeyKey] = "S3RVER",
-        });
+            await op.CreateSecretAsync(S3Secret, new()
+            {
+                [S3Settings.AccessKeyIdKey] = "S3RVER",
+                [S3Settings.SecretAccessKeyKey] = "S3RVER",
+            });
+        }
+
         // The managed Grafana's admin Secret, as the Grafana pod and the operator read it.
         await op.CreateSecretAsync(StackNames.GrafanaAdminSecret(new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } }), new()
         {
@@ -123,7 +130,7 @@ internal sealed class BackupOperator : IAsyncDisposable
         new(grafana.BaseUri, GrafanaCredentials.Basic(grafana.AdminUser, grafana.AdminPassword), TimeSpan.FromSeconds(10));
 
     /// <summary>The stack's destination in s3rver through the production S3 client, for reading what the operator wrote.</summary>
-    public S3BackupDestination Destination() => new(S3.Settings(Prefix));
+    public S3BackupDestination Destination() => new((S3 ?? throw new InvalidOperationException("started without s3rver")).Settings(Prefix));
 
     /// <summary>
     /// Creates the stack with Grafana backed up every minute and InfluxDB on <paramref name="influxSchedule"/> (no
@@ -134,13 +141,19 @@ internal sealed class BackupOperator : IAsyncDisposable
     {
         var destination = new
         {
-            s3 = new { bucket = S3rverFixture.Bucket, prefix = Prefix, endpoint = S3.Endpoint.AbsoluteUri, credentialsSecret = new { name = S3Secret } },
+            s3 = new { bucket = S3rverFixture.Bucket, prefix = Prefix, endpoint = (S3 ?? throw new InvalidOperationException("started without s3rver")).Endpoint.AbsoluteUri, credentialsSecret = new { name = S3Secret } },
         };
         object grafanaDestination = grafanaClaim is null ? destination : new { pvc = new { claimName = grafanaClaim } };
         object backup = influxSchedule is null
             ? new { grafana = new { interval = "1m", destination = grafanaDestination } }
             : new { grafana = new { interval = "1m", destination }, influxdb = new { schedule = influxSchedule, destination } };
-        var json = JsonSerializer.Serialize(new { apiVersion = "metrics.lsst.io/v1alpha1", kind = "MetricsStack", metadata = new { name = Name, @namespace = Namespace }, spec = new { backup } });
+        return await CreateStackWithSpecAsync(new { backup });
+    }
+
+    /// <summary>Creates the stack with <paramref name="spec"/> (serialized as JSON) and starts playing the workload controllers.</summary>
+    public async Task<V1Alpha1MetricsStack> CreateStackWithSpecAsync(object spec)
+    {
+        var json = JsonSerializer.Serialize(new { apiVersion = "metrics.lsst.io/v1alpha1", kind = "MetricsStack", metadata = new { name = Name, @namespace = Namespace }, spec });
         var created = (await Admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
         workloads = Task.Run(() => PlayWorkloadControllersAsync(stopWorkloads.Token));
         return created;
@@ -196,10 +209,16 @@ internal sealed class BackupOperator : IAsyncDisposable
     /// The S3 secret key, every InfluxDB token and password the operator keeps in its Secrets, and Grafana's admin
     /// password appear in no log line the operator wrote, no Event in the namespace, and nowhere in the stack.
     /// </summary>
-    public async Task AssertNoSecretLeakedAsync()
+    /// <param name="loggedWork">A fragment of a log line the work under test writes: the logs looked at are the right ones.</param>
+    /// <param name="more">Other secret values the test put in Secrets.</param>
+    public async Task AssertNoSecretLeakedAsync(string loggedWork = "Backup grafana of MetricsStack", params string[] more)
     {
-        var secrets = new List<string> { Grafana.AdminPassword };
-        secrets.Add((await SecretValueAsync(S3Secret, S3Settings.SecretAccessKeyKey)).ShouldNotBeNull());
+        var secrets = new List<string>(more) { Grafana.AdminPassword };
+        if (S3 is not null)
+        {
+            secrets.Add((await SecretValueAsync(S3Secret, S3Settings.SecretAccessKeyKey)).ShouldNotBeNull());
+        }
+
         var probe = new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } };
         foreach (var (name, key) in new[]
         {
@@ -212,7 +231,7 @@ internal sealed class BackupOperator : IAsyncDisposable
 
         var logs = Logs.Lines;
         logs.Count.ShouldBeGreaterThan(0);
-        logs.ShouldContain(l => l.Contains("Backup grafana of MetricsStack", StringComparison.Ordinal), "the backup runs were logged: the logs looked at are the right ones");
+        logs.ShouldContain(l => l.Contains(loggedWork, StringComparison.Ordinal), "the work under test was logged: the logs looked at are the right ones");
         var events = (await EventsAsync()).Select(e => $"{e.Reason} {e.Message}").ToList();
         events.Count.ShouldBeGreaterThan(0);
         var stack = KubernetesJson.Serialize(await GetStackAsync());
@@ -313,7 +332,7 @@ internal sealed class BackupOperator : IAsyncDisposable
         }
     }
 
-    private async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>
+    public async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>
         await Admin.CreateAsync(new V1Secret
         {
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },

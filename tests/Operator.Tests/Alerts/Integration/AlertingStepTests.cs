@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using MetricsOperator.Alerts.Routing;
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Conditions;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Metrics;
+using MetricsOperator.Stacks;
+using MetricsOperator.Tests.Backup;
+using MetricsOperator.Tests.Integration;
+
+namespace MetricsOperator.Tests.Alerts.Integration;
+
+/// <summary>
+/// The MetricsStack's alerting step (AlertingReady) through the whole operator on the real API server, against the
+/// Grafana fake: the stack's contact points are made from their Secrets, the notification policy routes each app to
+/// its AppAlert's contact point and follows AppAlert changes through the AppAlert watch, an unchanged stack writes
+/// nothing, and a contact point taken out of the spec is deleted from Grafana once no route names it.
+/// </summary>
+[Collection(SharedApiServer.Name)]
+public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
+{
+    private const string ContactPointSecret = "contact-points";
+    private readonly string slackUrl = $"https://hooks.slack.com/services/T000/B000/{Guid.NewGuid():N}";
+    private OperatorWithFakes op = null!;
+
+    public async Task InitializeAsync() => op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, new ManualClock(DateTimeOffset.UtcNow));
+
+    public async Task DisposeAsync()
+    {
+        await op.DisposeAsync();
+        op.Grafana.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task Contact_points_and_the_notification_policy_follow_the_stack_and_its_AppAlerts()
+    {
+        await op.CreateSecretAsync(ContactPointSecret, new() { ["slack"] = slackUrl, ["email"] = "square-alerts@lsst.org" });
+        var created = await op.CreateStackWithSpecAsync(new { grafana = new { contactPoints = new[] { ContactPoint("square-slack", "slack"), ContactPoint("square-email", "email") } } });
+        var prefix = AlertRouting.ContactPointPrefix(created);
+
+        await WaitForAlertingAsync("Synced", "the stack's contact points are in Grafana");
+        var ours = OursInGrafana(prefix);
+        ours.Select(c => (string?)c["name"]).Order().ShouldBe(["square-email", "square-slack"]);
+        ((string?)ours.Single(c => (string?)c["name"] == "square-slack")["settings"]!["url"]).ShouldBe(slackUrl, "the webhook comes from the Secret");
+        ((string?)op.Grafana.State.PolicyTree["receiver"]).ShouldBe("square-slack", "the first contact point is the default");
+        Routes().ShouldBeEmpty();
+
+        // An app asks for another contact point: the AppAlert watch wakes the stack, the policy routes the app there.
+        await CreateAppAlertAsync("butler", "square-email");
+        await Eventually.UntilAsync(() => Task.FromResult<List<JsonObject>?>(Routes()), r => r!.Any(route => RoutesApp(route, "butler", "square-email")), "butler is routed to square-email");
+
+        // Nothing changed (once the AppAlert controller has synced butler's rules): another reconcile writes nothing.
+        await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "butler"),
+            a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == ConditionSet.True) == true, "butler's rules are synced");
+        var writes = op.Grafana.Requests.Writes;
+        await ReconcileAgainAsync();
+        op.Grafana.Requests.Writes.ShouldBe(writes, $"an unchanged stack writes nothing to Grafana: {string.Join(", ", op.Grafana.Requests.Snapshot().Where(r => !r.Key.StartsWith("GET", StringComparison.Ordinal)))}");
+
+        // The app goes back to the default and square-email leaves the spec: the route goes, then the contact point.
+        await op.Admin.DeleteAsync<V1Alpha1AppAlert>(op.Namespace, "butler");
+        await op.Admin.PatchAsync<V1Alpha1MetricsStack>(op.Namespace, OperatorWithFakes.Name, MetricsOperator.Runtime.Client.PatchType.Merge,
+            JsonSerializer.Serialize(new { spec = new { grafana = new { contactPoints = new[] { ContactPoint("square-slack", "slack") } } } }));
+        await Eventually.UntilAsync(() => Task.FromResult<List<JsonObject>?>(OursInGrafana(prefix)), c => c!.Count == 1, "square-email is deleted from Grafana");
+        Routes().ShouldBeEmpty();
+        await Eventually.UntilAsync(op.GetStackAsync, st => OperatorWithFakes.Condition(st, MetricsStackConditions.AlertingReady) is { Reason: "Synced" } c && c.Message.StartsWith("1 contact points", StringComparison.Ordinal),
+            "AlertingReady reports the smaller spec synced");
+        await op.AssertNoSecretLeakedAsync("MetricsStack", slackUrl);
+    }
+
+    [Fact]
+    public async Task A_contact_point_whose_Secret_lacks_the_key_stops_the_stack_naming_the_field_and_the_key()
+    {
+        await op.CreateSecretAsync(ContactPointSecret, new() { ["email"] = "square-alerts@lsst.org" });
+        await op.CreateStackWithSpecAsync(new { grafana = new { contactPoints = new[] { ContactPoint("square-slack", "slack") } } });
+
+        var stack = await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.Ready)?.Reason == "InvalidSpec", "Ready=False InvalidSpec");
+
+        var ready = OperatorWithFakes.Condition(stack, MetricsStackConditions.Ready)!;
+        ready.Status.ShouldBe(ConditionSet.False);
+        ready.Message.ShouldContain("spec.grafana.contactPoints[0].secretRef");
+        ready.Message.ShouldContain("has no key \"slack\"");
+        op.Grafana.State.ContactPoints.ShouldNotContain(c => (string?)c["name"] == "square-slack", "nothing reaches Grafana from an invalid spec");
+    }
+
+    private static object ContactPoint(string name, string type) => new { name, type, secretRef = new { name = ContactPointSecret, key = type } };
+
+    private List<JsonObject> OursInGrafana(string prefix) =>
+        [.. op.Grafana.State.ContactPoints.Where(c => ((string?)c["uid"])?.StartsWith(prefix, StringComparison.Ordinal) == true)];
+
+    private List<JsonObject> Routes() => [.. (op.Grafana.State.PolicyTree["routes"] as JsonArray ?? []).OfType<JsonObject>()];
+
+    private static bool RoutesApp(JsonObject route, string app, string receiver) =>
+        (string?)route["receiver"] == receiver
+        && (route["object_matchers"] as JsonArray ?? []).OfType<JsonArray>().Any(m => m.Select(v => (string?)v).SequenceEqual(["app", "=", app]));
+
+    private async Task<k8s.Models.V1Condition> WaitForAlertingAsync(string reason, string what) =>
+        (await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.AlertingReady)?.Reason == reason, what))!
+            .Status.Conditions!.Single(c => c.Type == MetricsStackConditions.AlertingReady);
+
+    private Task<V1Alpha1AppAlert?> CreateAppAlertAsync(string app, string contactPoint)
+    {
+        var alert = AlertSamples.Alert(op.Namespace, app);
+        alert.ApiVersion = "metrics.lsst.io/v1alpha1";
+        alert.Kind = "AppAlert";
+        alert.Metadata.Generation = null;
+        alert.Spec.App = app;
+        alert.Spec.ContactPoint = contactPoint;
+        return op.Admin.CreateAsync(alert);
+    }
+
+    /// <summary>Queues the stack as a resync would and waits for that reconcile to finish.</summary>
+    private async Task ReconcileAgainAsync()
+    {
+        var controller = (Controller<V1Alpha1MetricsStack>)op.Manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
+        double Reconciles() => new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }.Sum(r => op.Manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
+        var before = Reconciles();
+        controller.Queue.Add(new Runtime.Reconcile.ObjectKey(op.Namespace, OperatorWithFakes.Name));
+        await Eventually.UntilAsync(() => Task.FromResult(Reconciles() > before), "the requested reconcile");
+    }
+}
