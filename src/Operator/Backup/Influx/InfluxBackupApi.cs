@@ -146,7 +146,7 @@ public sealed class InfluxBackupApi : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new InfluxBackupException($"InfluxDB {operation}: {(int)response.StatusCode} {(text.Length > 200 ? text[..200] : text)}");
+            throw new InfluxBackupException($"InfluxDB {operation}: {(int)response.StatusCode} {(text.Length > 200 ? text[..200] : text)}") { StatusCode = response.StatusCode };
         }
     }
 }
@@ -168,4 +168,7 @@ public sealed class InfluxBackupException : Exception
     public InfluxBackupException(string message, Exception innerException) : base(message, innerException)
     {
     }
+
+    /// <summary>InfluxDB's answer when it answered with an error; null when it could not be reached.</summary>
+    public HttpStatusCode? StatusCode { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using MetricsOperator.Backup.Snapshots;
 
@@ -107,8 +108,9 @@ public sealed class InfluxRestore(InfluxBackupApi api, SnapshotStore store)
     /// <summary>
     /// Restores one bucket's metadata. The operator makes the stack's bucket whenever it finds none, so a reconcile
     /// between the delete above and this request recreates an empty bucket of the same name and InfluxDB refuses the
-    /// restore (the name exists). That bucket is the operator's fresh one: replace it too (or refuse it if it already
-    /// holds data and the restore is not forced) and try again.
+    /// restore with a conflict (the name exists). That bucket is the operator's fresh one: replace it too and try
+    /// again. If it already holds data (written after the restore began) and the restore is not forced, the restore
+    /// stops there, after the buckets before it were restored: the message says so.
     /// </summary>
     private async Task<JsonObject> RestoreBucketAsync(JsonObject bucket, bool force, CancellationToken cancellationToken)
     {
@@ -120,7 +122,7 @@ public sealed class InfluxRestore(InfluxBackupApi api, SnapshotStore store)
             {
                 return await api.RestoreBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
             }
-            catch (InfluxBackupException) when (attempt < ReappearedAttempts)
+            catch (InfluxBackupException e) when (attempt < ReappearedAttempts && e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
             {
                 var reappeared = await api.BucketsNamedAsync(bucketName, cancellationToken).ConfigureAwait(false);
                 if (reappeared.Count == 0)
@@ -130,7 +132,7 @@ public sealed class InfluxRestore(InfluxBackupApi api, SnapshotStore store)
 
                 if (!force && await api.HasDataAsync(org, bucketName, cancellationToken).ConfigureAwait(false))
                 {
-                    throw new RestoreRefusedException($"bucket {bucketName} was made again during the restore and holds data; run again with --force to replace it");
+                    throw new RestoreRefusedException($"bucket {bucketName} was made again during the restore and already holds data written since; the buckets before it in the snapshot were restored, {bucketName} and those after it were not. Run again with --force to replace it");
                 }
 
                 foreach (var existing in reappeared)
