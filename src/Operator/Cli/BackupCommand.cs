@@ -69,7 +69,7 @@ public static class BackupCommand
         common.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result, common, BackupKinds.Grafana, async () =>
         {
-            var credentials = Environment.GetEnvironmentVariable("GRAFANA_TOKEN") is { Length: > 0 } token
+            var credentials = DestinationOptions.Optional("GRAFANA_TOKEN") is { } token
                 ? GrafanaCredentials.Token(token)
                 : GrafanaCredentials.Basic(DestinationOptions.Environment("GRAFANA_USER"), DestinationOptions.Environment("GRAFANA_PASSWORD"));
             var options = common.Options(result, SecretRefs(result.GetValue(contactPointSecrets) ?? []));
@@ -129,7 +129,6 @@ public static class BackupCommand
             var reason = e switch
             {
                 MissingCredentialException => BackupReasons.CredentialsMissing,
-                ArgumentException => BackupReasons.InvalidSpec,
                 _ => BackupRun.ReasonOf(e),
             };
             outcome = BackupJobResult.Failed(reason, e.Message);

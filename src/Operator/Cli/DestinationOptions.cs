@@ -41,8 +41,15 @@ internal sealed record DestinationOptions(Option<string?> Dir, Option<string?> B
             Environment(S3Settings.AccessKeyIdKey), Environment(S3Settings.SecretAccessKeyKey)));
     }
 
-    /// <summary>A required environment variable.</summary>
+    /// <summary>
+    /// A required environment variable, trimmed as the operator trims Secret values (a Secret made with
+    /// <c>echo</c> or <c>--from-file</c> ends in a newline).
+    /// </summary>
     /// <exception cref="MissingCredentialException">It is not set.</exception>
     public static string Environment(string name) =>
-        System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new MissingCredentialException($"environment variable {name} is not set");
+        Optional(name) ?? throw new MissingCredentialException($"environment variable {name} is not set");
+
+    /// <summary>An environment variable, trimmed; null when unset or blank.</summary>
+    public static string? Optional(string name) =>
+        System.Environment.GetEnvironmentVariable(name)?.Trim() is { Length: > 0 } value ? value : null;
 }

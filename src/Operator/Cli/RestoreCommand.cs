@@ -46,7 +46,7 @@ public static class RestoreCommand
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(result, async () =>
         {
-            var credentials = Environment.GetEnvironmentVariable("GRAFANA_TOKEN") is { Length: > 0 } token
+            var credentials = DestinationOptions.Optional("GRAFANA_TOKEN") is { } token
                 ? GrafanaCredentials.Token(token)
                 : GrafanaCredentials.Basic(Env("GRAFANA_USER"), Env("GRAFANA_PASSWORD"));
             using var destination = common.Destination.Open(result);

@@ -24,11 +24,14 @@ internal static class RunCommand
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Take a coordination.k8s.io Lease before reconciling (run more than one replica)." };
         var leaseNamespace = new Option<string>("--lease-namespace") { Description = "Namespace of the leader-election Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "metrics-operator" };
         var backupImage = new Option<string?>("--backup-image") { Description = "The operator's own image, run by the Jobs that back up to a PersistentVolumeClaim (the chart passes the Deployment's image). Default: OPERATOR_IMAGE.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("OPERATOR_IMAGE") };
+        var backupPullPolicy = new Option<string>("--backup-image-pull-policy") { Description = "imagePullPolicy of the backup Jobs.", DefaultValueFactory = _ => "IfNotPresent" };
+        backupPullPolicy.AcceptOnlyFromAmong("Always", "IfNotPresent", "Never");
+        var backupPullSecrets = new Option<string[]>("--backup-image-pull-secret") { Description = "A Secret the backup Jobs pull the image with; it must exist in each stack namespace. Repeatable." };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
         {
-            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage,
+            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage, backupPullPolicy, backupPullSecrets,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,6 +44,8 @@ internal static class RunCommand
                 LeaseNamespace = parse.GetValue(leaseNamespace)!,
                 ProbeAddress = parse.GetValue(probeAddress)!,
                 BackupImage = parse.GetValue(backupImage) is { Length: > 0 } image ? image : null,
+                BackupImagePullPolicy = parse.GetValue(backupPullPolicy)!,
+                BackupImagePullSecrets = parse.GetValue(backupPullSecrets) ?? [],
             };
             var given = GivenCluster(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))

@@ -18,7 +18,12 @@ internal static class OperatorHost
         builder.WebHost.UseUrls(options.ProbeAddress);
         builder.Services.AddControllerRuntime(ManagerOptionsFrom(options), kubernetes);
         builder.Services.AddSingleton(StackBuildOptions.Default with { OperatorNamespace = options.OperatorNamespace });
-        builder.Services.AddSingleton(BackupJobOptions.Default with { Image = options.BackupImage });
+        builder.Services.AddSingleton(BackupJobOptions.Default with
+        {
+            Image = options.BackupImage,
+            ImagePullPolicy = options.BackupImagePullPolicy,
+            ImagePullSecrets = options.BackupImagePullSecrets,
+        });
         OperatorControllers.Register(builder.Services);
         var app = builder.Build();
         app.MapControllerRuntimeEndpoints();

@@ -24,6 +24,12 @@ internal sealed record OperatorOptions
     /// <summary>The operator's own image, which backup Jobs (PVC destinations) run; null: PVC backups cannot run.</summary>
     public string? BackupImage { get; init; }
 
+    /// <summary>The backup Jobs' imagePullPolicy.</summary>
+    public string BackupImagePullPolicy { get; init; } = "IfNotPresent";
+
+    /// <summary>Secrets (in each stack namespace) the backup Jobs pull the image with.</summary>
+    public IReadOnlyList<string> BackupImagePullSecrets { get; init; } = [];
+
     /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
     public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
 }

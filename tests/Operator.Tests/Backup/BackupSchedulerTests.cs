@@ -201,8 +201,13 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         stack.Status.Conditions!.Add(new V1Condition { Type = MetricsStackConditions.BackupReady, Status = "False", Reason = BackupReasons.BackupFailed, LastTransitionTime = DateTime.UtcNow });
         clock.Advance(TimeSpan.FromMinutes(1));
 
-        // A new process: nothing in memory. Before the retry has finished, the failure is still what BackupReady says.
+        // A new process: nothing in memory. Before the scheduler's first look, BackupReady still says what status says.
         var restarted = new BackupResults();
+        var before = new BackupStep(restarted, clock).Report(stack);
+        before.Done.ShouldBeFalse("a restart does not turn a failed backup into a pending one");
+        before.Reason.ShouldBe(BackupReasons.BackupFailed);
+        before.Message.ShouldBe("influxdb backup failed: InfluxDB answered 503");
+        Apply(before).Backup!.InfluxDb!.LastError.ShouldBe("influxdb backup failed: InfluxDB answered 503");
         using var scheduler2 = new BackupScheduler(new TestSources(s3, grafana, prefix), restarted, time: clock);
         var started = scheduler2.StartDue([stack], default);
         started.Count.ShouldBe(1, "retried now, not at 03:00 tomorrow");
@@ -211,6 +216,14 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         outcome.Done.ShouldBeFalse();
         outcome.Reason.ShouldBe(BackupReasons.CredentialsMissing, "the retry's own failure replaces the one before the restart");
         restarted.Get(Key(stack), BackupKinds.InfluxDb)!.Failures.ShouldBe(2);
+
+        // A success in status stays a success across a restart (not "first backup pending").
+        var succeeded = Stack("5m");
+        succeeded.Metadata.Name = "succeeded";
+        succeeded.Status.Backup = new BackupStatus { Grafana = new BackupRunStatus { LastSnapshot = "grafana/20250601T025000Z", LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddMinutes(-10) } };
+        var kept = new BackupStep(new BackupResults(), clock).Report(succeeded);
+        kept.Reason.ShouldBe(BackupReasons.Succeeded);
+        kept.Message.ShouldContain("grafana/20250601T025000Z");
 
         // Without a failure in status, a restart does not run InfluxDB early.
         var healthy = Stack("5m");

@@ -14,13 +14,14 @@ public sealed class BackupStepTests
     public BackupStepTests() => step = new BackupStep(results, new ManualClock(Now));
 
     [Fact]
-    public void After_an_operator_restart_the_previous_status_is_kept_until_the_next_run()
+    public void After_an_operator_restart_BackupReady_reports_what_the_previous_status_says_until_the_next_run()
     {
         var stack = Stack();
         stack.Status.Backup = new BackupStatus { Grafana = new BackupRunStatus { LastSnapshot = "grafana/20250531T030000Z", LastSuccessTime = Now.UtcDateTime.AddDays(-1) } };
         var outcome = step.Report(stack);
         outcome.Done.ShouldBeTrue();
-        outcome.Reason.ShouldBe(BackupReasons.Scheduled);
+        outcome.Reason.ShouldBe(BackupReasons.Succeeded, "a backup that succeeded before the restart is not \"pending\" after it");
+        outcome.Message.ShouldBe("the latest backups succeeded: grafana/20250531T030000Z");
         var status = new MetricsStackStatus();
         outcome.ApplyStatus!(status);
         status.Backup!.Grafana!.LastSnapshot.ShouldBe("grafana/20250531T030000Z");

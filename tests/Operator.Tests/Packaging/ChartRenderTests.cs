@@ -155,6 +155,7 @@ public sealed class ChartRenderTests
             valuesOverride: """
                 fullnameOverride: metrics-operator-for-a-very-long-environment-name-that-goes-past-the-limit
                 image: {repository: example.org/mo, tag: "1.2.3"}
+                imagePullSecrets: [{name: regcred}]
                 logLevel: Debug
                 stackNamespaces: [metrics, metrics-dev]
                 resources: {limits: {memory: 128Mi, cpu: "1"}}
@@ -169,6 +170,10 @@ public sealed class ChartRenderTests
         ((string?)container["image"]).ShouldBe("example.org/mo:1.2.3");
         var args = Args(manifests);
         args[args.IndexOf("--backup-image") + 1].ShouldBe("example.org/mo:1.2.3", "backup Jobs run the operator's own image");
+        var parsed = new RootCommand { RunCommand.Create() }.Parse(args);
+        parsed.Errors.ShouldBeEmpty();
+        parsed.GetValue<string>("--backup-image-pull-policy").ShouldBe("IfNotPresent");
+        parsed.GetValue<string[]>("--backup-image-pull-secret").ShouldBe(["regcred"], "backup Jobs pull with the operator's pull secrets");
         Env(container, "Logging__LogLevel__Default").ShouldBe("Debug");
         ((string?)container["resources"]!["limits"]!["cpu"]).ShouldBe("1");
         ((string?)container["resources"]!["limits"]!["memory"]).ShouldBe("128Mi");

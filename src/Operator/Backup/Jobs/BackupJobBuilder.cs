@@ -13,7 +13,14 @@ namespace MetricsOperator.Backup.Jobs;
 /// <param name="Image">The operator's image.</param>
 /// <param name="Source">Grafana's or InfluxDB's URL, as the operator reaches it (the Service in the cluster).</param>
 /// <param name="Deadline">The Job's activeDeadlineSeconds.</param>
-public sealed record BackupJobSettings(string Image, Uri Source, TimeSpan Deadline);
+public sealed record BackupJobSettings(string Image, Uri Source, TimeSpan Deadline)
+{
+    /// <summary>The image pull policy.</summary>
+    public string ImagePullPolicy { get; init; } = "IfNotPresent";
+
+    /// <summary>Names of Secrets in the stack's namespace to pull the image with.</summary>
+    public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
+}
 
 /// <summary>
 /// The Job that runs one backup to a PersistentVolumeClaim: the operator's image running
@@ -78,7 +85,8 @@ public static class BackupJobBuilder
                         // The command talks to Grafana or InfluxDB only, never to the Kubernetes API.
                         AutomountServiceAccountToken = false,
                         EnableServiceLinks = false,
-                        SecurityContext = PodSecurity.Pod(PodSecurity.OperatorUser),
+                        SecurityContext = PodSecurityFor(),
+                        ImagePullSecrets = settings.ImagePullSecrets.Count > 0 ? [.. settings.ImagePullSecrets.Select(n => new V1LocalObjectReference { Name = n })] : null,
                         Containers = [Container(stack, kind, target, settings)],
                         Volumes =
                         [
@@ -89,6 +97,15 @@ public static class BackupJobBuilder
                 },
             },
         };
+    }
+
+    // Every run mounts the same claim: the kubelet changes its files' group only when the root's is wrong, not on every
+    // start (the default walks every snapshot file each time).
+    private static V1PodSecurityContext PodSecurityFor()
+    {
+        var security = PodSecurity.Pod(PodSecurity.OperatorUser);
+        security.FsGroupChangePolicy = "OnRootMismatch";
+        return security;
     }
 
     /// <summary>The labels of the Jobs (and pods) of one stack's backups of one kind: how the operator finds them again.</summary>
@@ -151,7 +168,7 @@ public static class BackupJobBuilder
         {
             Name = ContainerName,
             Image = settings.Image,
-            ImagePullPolicy = "IfNotPresent",
+            ImagePullPolicy = settings.ImagePullPolicy,
             Args = args,
             Env = kind == BackupKinds.Grafana ? GrafanaEnv(stack) : InfluxDbEnv(stack),
             VolumeMounts = [new V1VolumeMount { Name = "destination", MountPath = MountPath }, PodSecurity.TmpMount()],
@@ -163,7 +180,8 @@ public static class BackupJobBuilder
             {
                 Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("128Mi") },
                 // A shard streams through one 80 KiB copy buffer to the file; a Grafana export is a few MiB.
-                Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("512Mi") },
+                // A CPU limit too, so a namespace whose ResourceQuota requires limits admits the pod.
+                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1"), ["memory"] = new("512Mi") },
             },
         };
     }

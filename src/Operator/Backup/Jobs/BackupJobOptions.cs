@@ -9,6 +9,18 @@ public sealed record BackupJobOptions
     /// </summary>
     public string? Image { get; init; }
 
+    /// <summary>The Jobs' imagePullPolicy (the chart passes the Deployment's).</summary>
+    public string ImagePullPolicy { get; init; } = "IfNotPresent";
+
+    /// <summary>
+    /// Secrets to pull the image with, by name: they must exist in each stack namespace (the Job's pod runs there,
+    /// under its default ServiceAccount).
+    /// </summary>
+    public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
+
+    /// <summary>How long a pod may fail to start (a Secret key missing, an image that cannot be pulled) before the run is reported failed.</summary>
+    public TimeSpan StuckGrace { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often a running Job is looked at.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 

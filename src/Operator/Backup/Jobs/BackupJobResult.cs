@@ -63,9 +63,19 @@ public sealed record BackupJobResult
                 return json;
             }
 
-            result = result.Deleted.Count > 0
-                ? result with { Deleted = [.. result.Deleted.Take(result.Deleted.Count / 2)] }
-                : result with { Error = result.Error is { Length: > 200 } e ? e[..(e.Length / 2)] + "…" : result.Error };
+            if (result.Deleted.Count > 0)
+            {
+                result = result with { Deleted = [.. result.Deleted.Take(result.Deleted.Count / 2)] };
+            }
+            else if (result.Error is { Length: > 200 } error)
+            {
+                result = result with { Error = error[..(error.Length / 2)] + "…" };
+            }
+            else
+            {
+                // Nothing left to shorten (cannot happen with our fields' sizes): the outcome alone.
+                return JsonSerializer.Serialize(new BackupJobResult { Snapshot = result.Snapshot?[..Math.Min(result.Snapshot.Length, 64)], Written = result.Written, Bytes = result.Bytes, Reason = result.Reason });
+            }
         }
     }
 

@@ -14,7 +14,7 @@ namespace MetricsOperator.Backup.Scheduling;
 /// </summary>
 public sealed class BackupScheduler : IDisposable
 {
-    /// <summary>Backups running at the same time, across stacks.</summary>
+    /// <summary>Backups streaming through the operator at the same time, across stacks (Jobs do not count).</summary>
     public const int MaxConcurrentRuns = 2;
 
     private readonly IBackupRunner runner;
@@ -140,7 +140,7 @@ public sealed class BackupScheduler : IDisposable
     /// run before the restart failed, that failure, which stays reported and is retried at once, as a retry whose
     /// delay has passed, rather than waiting for the next regular time.
     /// </summary>
-    private static BackupRecord Resumed(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
+    internal static BackupRecord Resumed(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
     {
         var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
         var record = new BackupRecord(
@@ -152,11 +152,13 @@ public sealed class BackupScheduler : IDisposable
             return record;
         }
 
+        // BackupReady has one reason for both kinds: it is this kind's only when the other kind has no failure.
         var condition = stack.Status?.Conditions?.FirstOrDefault(c => c.Type == MetricsStackConditions.BackupReady && c.Status == "False");
+        var other = kind == BackupKinds.Grafana ? stack.Status?.Backup?.InfluxDb : stack.Status?.Backup?.Grafana;
         return record with
         {
             LastError = error,
-            LastReason = condition?.Reason ?? BackupReasons.BackupFailed,
+            LastReason = other?.LastError is null ? condition?.Reason ?? BackupReasons.BackupFailed : BackupReasons.BackupFailed,
             Failures = 1,
             LastAttempt = now - BackupCadence.RetryDelay(1),
         };
@@ -207,9 +209,11 @@ public sealed class BackupScheduler : IDisposable
     private async Task RunAsync(V1Alpha1MetricsStack involved, V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        // Only runs that stream through this process take a slot: one waiting on a Job costs a poll every few seconds.
+        var slot = runner.RunsInProcess(stack, kind) ? slots : null;
         try
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await (slot?.WaitAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -267,7 +271,7 @@ public sealed class BackupScheduler : IDisposable
         }
         finally
         {
-            slots.Release();
+            slot?.Release();
         }
 
         // Outside the try: a failing callback is not a failed backup.

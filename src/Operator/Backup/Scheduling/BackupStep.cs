@@ -9,7 +9,7 @@ namespace MetricsOperator.Backup.Scheduling;
 /// <c>Scheduled</c> before the first run, True <c>Succeeded</c> when the latest run of every configured kind
 /// succeeded, else False with the failure's reason (<c>DestinationUnavailable</c>, <c>BackupFailed</c>,
 /// <c>InvalidSpec</c>, <c>CredentialsMissing</c>) and message. It fills <c>status.backup</c>; after an operator
-/// restart (results are in memory) the previous status is kept until the next run. Registered last, so a failing
+/// restart (results are in memory) it reports what the previous status says until the scheduler has run again. Registered last, so a failing
 /// backup stops no other step (it does make Ready False, as every component condition does).
 /// </summary>
 public sealed class BackupStep(BackupResults results, TimeProvider? time = null) : IStackStep
@@ -51,35 +51,36 @@ public sealed class BackupStep(BackupResults results, TimeProvider? time = null)
         TimeSpan requeue = MaxRequeue;
         foreach (var kind in kinds)
         {
-            var record = results.Get(key, kind);
+            // Before the scheduler's first look after an operator restart, what status says is what is known.
+            var record = results.Get(key, kind) ?? BackupScheduler.Resumed(stack, kind, now);
             var before = kind == BackupKinds.Grafana ? previous?.Grafana : previous?.InfluxDb;
             statuses[kind] = new BackupRunStatus
             {
-                LastSnapshot = record?.LastSnapshot ?? before?.LastSnapshot,
-                LastSuccessTime = record?.LastSuccess?.UtcDateTime ?? before?.LastSuccessTime,
-                LastError = record is null ? before?.LastError : record.LastError,
+                LastSnapshot = record.LastSnapshot ?? before?.LastSnapshot,
+                LastSuccessTime = record.LastSuccess?.UtcDateTime ?? before?.LastSuccessTime,
+                LastError = record.LastError,
             };
-            if (record?.LastError is { } error)
+            if (record.LastError is { } error)
             {
                 // No retry time in the message: the condition stays the same across retries (no status patch, no Event each time).
                 failures.Add((record.LastReason ?? BackupReasons.BackupFailed, error));
             }
-            else if (record?.LastSuccess is null)
+            else if (record.LastSuccess is null)
             {
                 var source = kind == BackupKinds.Grafana ? MetricsStackConditions.GrafanaReady : MetricsStackConditions.InfluxDBReady;
                 pending.Add(!BackupScheduler.SourceReady(stack, kind) ? $"first {kind} backup waits for {source}"
-                    : record?.NextDue is { } due && due > DateTimeOffset.MinValue ? $"first {kind} backup due {due:u}" : $"first {kind} backup pending");
+                    : record.NextDue is { } due && due > DateTimeOffset.MinValue ? $"first {kind} backup due {due:u}" : $"first {kind} backup pending");
             }
 
-            if (record is { Running: true })
+            if (record.Running)
             {
                 requeue = RunningRequeue;
             }
-            else if (record?.NextDue is { } next && next > now && next - now + TimeSpan.FromSeconds(5) < requeue)
+            else if (record.NextDue is { } next && next > now && next - now + TimeSpan.FromSeconds(5) < requeue)
             {
                 requeue = next - now + TimeSpan.FromSeconds(5);
             }
-            else if (record?.NextDue is { } overdue && overdue <= now)
+            else if (record.NextDue is { } overdue && overdue <= now)
             {
                 requeue = TimeSpan.FromSeconds(15) < requeue ? TimeSpan.FromSeconds(15) : requeue;
             }

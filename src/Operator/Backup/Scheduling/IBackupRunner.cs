@@ -12,6 +12,12 @@ public interface IBackupRunner
     /// <summary>Runs the <paramref name="kind"/> backup of <paramref name="stack"/> (schema defaults applied) once.</summary>
     /// <exception cref="BackupSetupException">The spec cannot be run or a Secret is missing.</exception>
     Task<BackupRunResult> RunAsync(V1Alpha1MetricsStack stack, string kind, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the run uses the operator's own memory and CPU (it streams through this process), so it counts against
+    /// <see cref="BackupScheduler.MaxConcurrentRuns"/>; a run that waits on a Job does not.
+    /// </summary>
+    bool RunsInProcess(V1Alpha1MetricsStack stack, string kind);
 }
 
 /// <summary>Runs backups in the operator's process, streaming to object storage (<see cref="BackupRun"/>).</summary>
@@ -22,6 +28,9 @@ public sealed class InProcessBackupRunner(IBackupSources sources, TimeProvider? 
     /// <inheritdoc/>
     public Task<BackupRunResult> RunAsync(V1Alpha1MetricsStack stack, string kind, CancellationToken cancellationToken) =>
         BackupRun.RunAsync(sources, stack, kind, clock, cancellationToken);
+
+    /// <inheritdoc/>
+    public bool RunsInProcess(V1Alpha1MetricsStack stack, string kind) => true;
 }
 
 /// <summary>
@@ -32,5 +41,11 @@ public sealed class DestinationBackupRunner(IBackupRunner objectStorage, IBackup
 {
     /// <inheritdoc/>
     public Task<BackupRunResult> RunAsync(V1Alpha1MetricsStack stack, string kind, CancellationToken cancellationToken) =>
-        (BackupRun.TargetOf(stack, kind).Destination.Pvc is null ? objectStorage : claim).RunAsync(stack, kind, cancellationToken);
+        RunnerFor(stack, kind).RunAsync(stack, kind, cancellationToken);
+
+    /// <inheritdoc/>
+    public bool RunsInProcess(V1Alpha1MetricsStack stack, string kind) => RunnerFor(stack, kind).RunsInProcess(stack, kind);
+
+    private IBackupRunner RunnerFor(V1Alpha1MetricsStack stack, string kind) =>
+        BackupRun.TargetOf(stack, kind).Destination.Pvc is null ? objectStorage : claim;
 }

@@ -52,7 +52,10 @@ public static class NetworkPolicyBuilder
         if (stack.Spec?.Backup?.InfluxDb?.Destination.Pvc is not null)
         {
             // Backups to a claim run as Jobs in the stack's namespace (Backup/Jobs/BackupJobBuilder).
-            peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component)) });
+            // Only InfluxDB's: the Grafana backup pods hold Grafana's admin credentials and have no business here.
+            var backupPods = StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component);
+            backupPods[Backup.Jobs.BackupJobBuilder.KindLabel] = Backup.Scheduling.BackupKinds.InfluxDb;
+            peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(backupPods) });
         }
 
         peers.Add(new V1NetworkPolicyPeer

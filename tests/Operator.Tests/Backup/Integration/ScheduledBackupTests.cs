@@ -178,6 +178,8 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
         // The scheduler hands the run to a Job; the emulated job controller and kubelet run it with the real binary.
         var run = await emulator.RunNextAsync();
         run.ExitCode.ShouldBe(0, run.Output);
+        run.TerminationMessage.ShouldNotContain(op.Grafana.AdminPassword);
+        run.Output.ShouldNotContain(op.Grafana.AdminPassword);
         var stack = await op.WaitForBackupAsync(ConditionSet.True, BackupReasons.Succeeded,
             s => s.Status.Backup?.Grafana?.LastSnapshot is not null, "the snapshot the Job wrote is in status");
 

@@ -96,7 +96,24 @@ public class BackupJobBuilderTests
         container.SecurityContext.ReadOnlyRootFilesystem.ShouldBe(true);
         container.SecurityContext.Capabilities.Drop.ShouldBe(["ALL"]);
         container.VolumeMounts.ShouldContain(m => m.MountPath == "/tmp");
-        container.Resources.Limits.ShouldContainKey("memory");
+        string.Join(",", container.Resources.Limits.Keys.Order()).ShouldBe("cpu,memory", "a ResourceQuota that requires limits admits it");
+        pod.SecurityContext.FsGroupChangePolicy.ShouldBe("OnRootMismatch", "not a walk over every snapshot file at each start");
+        pod.ImagePullSecrets.ShouldBeNull();
+        container.ImagePullPolicy.ShouldBe("IfNotPresent");
+    }
+
+    [Fact]
+    public void The_pull_policy_and_pull_secrets_are_the_operators()
+    {
+        var settings = new BackupJobSettings("registry.example/mo:1", new Uri("http://grafana:3000"), TimeSpan.FromMinutes(15))
+        {
+            ImagePullPolicy = "Always",
+            ImagePullSecrets = ["pull-secret"],
+        };
+        var pod = BackupJobBuilder.Build(Stack(), BackupKinds.Grafana, settings, At, "ab1cd").Spec.Template.Spec;
+
+        pod.Containers[0].ImagePullPolicy.ShouldBe("Always");
+        pod.ImagePullSecrets.ShouldHaveSingleItem().Name.ShouldBe("pull-secret");
     }
 
     [Fact]
@@ -130,13 +147,15 @@ public class BackupJobBuilderTests
     }
 
     [Fact]
-    public void InfluxDB_lets_backup_pods_in_only_when_its_backup_goes_to_a_claim()
+    public void InfluxDB_lets_its_own_backup_pods_in_only_when_its_backup_goes_to_a_claim()
     {
-        static bool BackupPodsAllowed(V1Alpha1MetricsStack stack) =>
+        static bool Admits(V1Alpha1MetricsStack stack, IDictionary<string, string> podLabels) =>
             NetworkPolicyBuilder.InfluxDb(stack, StackBuildOptions.Default).Spec.Ingress[0].FromProperty
-                .Any(p => p.NamespaceSelector is null && p.PodSelector.MatchLabels.TryGetValue(StackLabels.Name, out var n) && n == BackupJobBuilder.Component);
+                .Any(p => p.NamespaceSelector is null && p.PodSelector.MatchLabels.All(l => podLabels.TryGetValue(l.Key, out var v) && v == l.Value));
+        static bool BackupPodsAllowed(V1Alpha1MetricsStack stack) => Admits(stack, BackupJobBuilder.Labels(stack, BackupKinds.InfluxDb));
 
         BackupPodsAllowed(Stack()).ShouldBeTrue();
+        Admits(Stack(), BackupJobBuilder.Labels(Stack(), BackupKinds.Grafana)).ShouldBeFalse("Grafana's backup pods hold Grafana's admin credentials and need no InfluxDB");
         BackupPodsAllowed(MetricsOperator.Tests.Stacks.Stacks.FullSampleWith(spec => spec.Backup!.InfluxDb!.Destination = new BackupDestination { S3 = new S3Destination { Bucket = "b" } })).ShouldBeFalse();
         BackupPodsAllowed(MetricsOperator.Tests.Stacks.Stacks.MinimalSample()).ShouldBeFalse();
     }

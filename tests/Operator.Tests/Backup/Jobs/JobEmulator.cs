@@ -6,8 +6,8 @@ using MetricsOperator.Runtime.Client;
 
 namespace MetricsOperator.Tests.Backup.Jobs;
 
-/// <summary>What one emulated Job run did.</summary>
-internal sealed record EmulatedRun(V1Job Job, int ExitCode, string TerminationMessage, string Output, IReadOnlyDictionary<string, string> Environment);
+/// <summary>What one emulated Job run did; <see cref="CannotStart"/> is the kubelet's reason when the container never started.</summary>
+internal sealed record EmulatedRun(V1Job Job, int ExitCode, string TerminationMessage, string Output, IReadOnlyDictionary<string, string> Environment, string? CannotStart = null);
 
 /// <summary>
 /// Plays the job controller and the kubelet for backup Jobs, which the test API server has not got: it takes a Job
@@ -15,7 +15,9 @@ internal sealed record EmulatedRun(V1Job Job, int ExitCode, string TerminationMe
 /// that is missing), runs the container's arguments with the operator's real binary as a child process (its
 /// environment resolved from the Secrets the Job names, each volume mount mapped to a local folder standing for the
 /// claim, the termination message file to a temporary file), then writes what the controllers would: a Pod with the
-/// job controller's labels and the container's terminated state and message, and the Job's status.
+/// job controller's labels and the container's terminated state and message, and the Job's status. A required
+/// Secret key that is missing leaves the pod waiting in CreateContainerConfigError with the kubelet's message, and
+/// the Job without an outcome, as on a cluster.
 /// </summary>
 internal sealed class JobEmulator(KubeApi admin, string ns)
 {
@@ -53,7 +55,13 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         pod.RestartPolicy.ShouldBe("Never");
         var container = pod.Containers[0];
         var mounts = await MountsAsync(pod, container);
-        var environment = await EnvironmentAsync(container);
+        var (environment, missing) = await EnvironmentAsync(container);
+        if (missing is not null)
+        {
+            await RecordCannotStartAsync(job, container, "CreateContainerConfigError", missing);
+            return new EmulatedRun(job, -1, "", "", environment, "CreateContainerConfigError");
+        }
+
         var termination = Path.GetTempFileName();
         var args = container.Args.Select(a => a == container.TerminationMessagePath ? termination : Mapped(a, mounts)).ToList();
 
@@ -94,7 +102,7 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
     }
 
     // Only what the container spec gives, plus what the .NET host needs to start: nothing leaks in from the test process.
-    private async Task<Dictionary<string, string>> EnvironmentAsync(V1Container container)
+    private async Task<(Dictionary<string, string> Environment, string? Missing)> EnvironmentAsync(V1Container container)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var variable in container.Env ?? [])
@@ -111,13 +119,14 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
             {
                 environment[variable.Name] = Encoding.UTF8.GetString(bytes);
             }
-            else
+            else if (reference.Optional != true)
             {
-                reference.Optional.ShouldBe(true, $"the kubelet would not start the container: env {variable.Name} needs key {reference.Key} of Secret {reference.Name}");
+                // The kubelet's words for it.
+                return (environment, secret is null ? $"secret \"{reference.Name}\" not found" : $"couldn't find key {reference.Key} in Secret {ns}/{reference.Name}");
             }
         }
 
-        return environment;
+        return (environment, null);
     }
 
     private static string Mapped(string argument, Dictionary<string, string> mounts)
@@ -166,13 +175,21 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the backup command ran over 60 s: {await stdout}{await stderr}");
+        }
+
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private async Task RecordAsync(V1Job job, V1Container container, int exitCode, string message)
+    private async Task<V1Pod> CreatePodAsync(V1Job job)
     {
-        var now = DateTime.UtcNow;
         var labels = new Dictionary<string, string>(job.Spec.Template.Metadata.Labels, StringComparer.Ordinal)
         {
             ["controller-uid"] = job.Metadata.Uid,
@@ -184,7 +201,7 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
             await admin.CreateAsync(new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = ns } });
         }
 
-        var pod = await admin.CreateAsync(new V1Pod
+        return (await admin.CreateAsync(new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
@@ -196,7 +213,27 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
                 OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
             },
             Spec = job.Spec.Template.Spec,
-        });
+        }))!;
+    }
+
+    private async Task RecordCannotStartAsync(V1Job job, V1Container container, string reason, string message)
+    {
+        var pod = await CreatePodAsync(job);
+        var status = new
+        {
+            status = new
+            {
+                phase = "Pending",
+                containerStatuses = new[] { new { name = container.Name, image = container.Image, imageID = "", ready = false, restartCount = 0, state = new { waiting = new { reason, message } } } },
+            },
+        };
+        await admin.PatchAsync<V1Pod>(ns, pod.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status");
+    }
+
+    private async Task RecordAsync(V1Job job, V1Container container, int exitCode, string message)
+    {
+        var now = DateTime.UtcNow;
+        var pod = await CreatePodAsync(job);
         var succeeded = exitCode == 0;
         var podStatus = new
         {
@@ -217,7 +254,7 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
                 },
             },
         };
-        await admin.PatchAsync<V1Pod>(ns, pod!.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(podStatus), subresource: "status");
+        await admin.PatchAsync<V1Pod>(ns, pod.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(podStatus), subresource: "status");
         var condition = succeeded
             ? new { type = "Complete", status = "True", reason = (string?)null, message = (string?)null, lastProbeTime = now, lastTransitionTime = now }
             : new { type = "Failed", status = "True", reason = (string?)"BackoffLimitExceeded", message = (string?)"Job has reached the specified backoff limit", lastProbeTime = now, lastTransitionTime = now };

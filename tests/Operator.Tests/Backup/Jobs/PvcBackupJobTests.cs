@@ -99,6 +99,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         // What the API server stored: credentials by reference only, the claim mounted, the restricted pod profile.
         var json = KubernetesJson.Serialize(run.Job);
         json.ShouldNotContain(grafanaPassword);
+        (run.TerminationMessage + run.Output).ShouldNotContain(grafanaPassword, Case.Sensitive, "what the pod reports back holds no secret");
         run.Environment["GRAFANA_PASSWORD"].ShouldBe(grafanaPassword, "the pod gets the password from the Secret the Job names");
         run.Job.Spec.Template.Spec.Volumes.ShouldContain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == Claim);
         run.Job.Metadata.OwnerReferences.ShouldContain(o => o.Kind == "MetricsStack" && o.Uid == stack.Metadata.Uid);
@@ -127,7 +128,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_job_reports_the_reason_from_its_termination_message_and_is_kept_until_the_next_run()
+    public async Task A_failed_job_reports_the_reason_from_its_termination_message_in_words_that_do_not_change_between_retries()
     {
         var stack = await CreateStackAsync();
         var runner = Runner();
@@ -140,15 +141,62 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         run.ExitCode.ShouldBe(1);
         failure.Reason.ShouldBe(BackupReasons.BackupFailed);
         failure.Message.ShouldContain("401");
-        failure.Message.ShouldContain($"kubectl -n {ns} logs job/{run.Job.Metadata.Name}");
+        failure.Message.ShouldNotContain(run.Job.Metadata.Name, Case.Sensitive, "each run's Job has its own name; BackupReady's message must not change with it");
         BackupRun.ReasonOf(failure).ShouldBe(BackupReasons.BackupFailed);
-        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldNotBeNull("a failed Job stays for its logs");
+        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("a read Job is deleted, failed or not (its error is in the message)");
+
+        // The retry fails the same way: the same words, so the condition and its Event stay the same.
+        var retryTask = runner.RunAsync(stack, BackupKinds.Grafana, default);
+        await emulator.RunNextAsync();
+        (await Should.ThrowAsync<BackupJobException>(retryTask)).Message.ShouldBe(failure.Message);
 
         grafana.AdminPassword = grafanaPassword;
         var (result, next) = await RunWithEmulatorAsync(runner, stack, BackupKinds.Grafana);
         result.Written.ShouldBeTrue();
         next.Job.Metadata.Uid.ShouldNotBe(run.Job.Metadata.Uid);
-        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("the next run cleans up the failed Job");
+    }
+
+    [Fact]
+    public async Task A_pod_that_cannot_start_is_reported_with_the_kubelets_reason_long_before_the_jobs_deadline()
+    {
+        var stack = await CreateStackAsync(influxTokenKey: false);
+        var runner = new PvcJobBackupRunner(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions
+        {
+            Image = "ghcr.io/lsst-sqre/metrics-operator:test",
+            PollInterval = TimeSpan.FromMilliseconds(100),
+            StuckGrace = TimeSpan.FromMilliseconds(500),
+        });
+
+        var runTask = runner.RunAsync(stack, BackupKinds.InfluxDb, default);
+        var run = await emulator.RunNextAsync();
+        var failure = await Should.ThrowAsync<BackupJobException>(runTask.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        run.CannotStart.ShouldBe("CreateContainerConfigError");
+        failure.Reason.ShouldBe(BackupReasons.CredentialsMissing);
+        failure.Message.ShouldBe($"the backup Job's pod cannot start: CreateContainerConfigError: couldn't find key {StackNames.AdminTokenKey} in Secret {ns}/{StackNames.InfluxDbAdminSecret(stack)}");
+        (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("the Job that cannot start is deleted, so it holds the claim no longer");
+    }
+
+    [Fact]
+    public async Task A_job_that_finished_while_the_operator_was_away_is_read_not_run_again()
+    {
+        var stack = await CreateStackAsync();
+        using (var stopped = new CancellationTokenSource())
+        {
+            var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
+            await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
+            await stopped.CancelAsync();
+            await Should.ThrowAsync<OperationCanceledException>(first);
+        }
+
+        // The Job finishes with nobody waiting; the next run reports it instead of starting another.
+        var finished = await emulator.RunNextAsync();
+        var result = await Runner().RunAsync(stack, BackupKinds.Grafana, default).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var onClaim = (await new SnapshotStore(new DirectoryBackupDestination(emulator.ClaimFolder(Claim)), SnapshotNames.Grafana).LatestAsync(default))!.Value;
+        result.Snapshot.ShouldBe(onClaim.Name);
+        (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty("no second Job was made, and the read one is deleted");
+        (await admin.ListAsync<V1Pod>(ns)).Items.Select(p => p.Metadata.Labels["controller-uid"]).ShouldBe([finished.Job.Metadata.Uid], "one Job ever ran");
     }
 
     [Fact]
@@ -168,9 +216,10 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         var all = (await admin.ListAsync<V1Job>(ns)).Items;
         all.Count.ShouldBe(1, "no second Job while one is running");
         await emulator.RunAsync(all[0]);
-        var result = await second;
+        var result = await second.WaitAsync(TimeSpan.FromSeconds(30));
         result.Written.ShouldBeTrue();
         jobs![0].Metadata.Uid.ShouldBe(all[0].Metadata.Uid);
+        (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty("the adopted Job was the only one, and it is deleted once read");
     }
 
     [Fact]
@@ -207,7 +256,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         return (await runTask, run);
     }
 
-    private async Task<V1Alpha1MetricsStack> CreateStackAsync(bool createClaim = true)
+    private async Task<V1Alpha1MetricsStack> CreateStackAsync(bool createClaim = true, bool influxTokenKey = true)
     {
         var destination = new { pvc = new { claimName = Claim } };
         var json = JsonSerializer.Serialize(new
@@ -219,7 +268,13 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         });
         var created = (await admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
         await SecretAsync(StackNames.GrafanaAdminSecret(created), new() { [StackNames.GrafanaUserKey] = "admin", [StackNames.GrafanaPasswordKey] = grafanaPassword });
-        await SecretAsync(StackNames.InfluxDbAdminSecret(created), new() { [StackNames.AdminTokenKey] = onboarding.Token, [StackNames.AdminPasswordKey] = "unused" });
+        var influxAdmin = new Dictionary<string, string> { [StackNames.AdminPasswordKey] = "unused" };
+        if (influxTokenKey)
+        {
+            influxAdmin[StackNames.AdminTokenKey] = onboarding.Token;
+        }
+
+        await SecretAsync(StackNames.InfluxDbAdminSecret(created), influxAdmin);
         if (createClaim)
         {
             await admin.CreateAsync(new V1PersistentVolumeClaim
