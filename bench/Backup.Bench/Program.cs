@@ -9,13 +9,15 @@ using MetricsOperator.Influx;
 
 // Memory of an InfluxDB backup through the operator's path: the backup API's shard stream (generated in process)
 // -> InfluxBackup -> SnapshotStore -> S3BackupDestination (multipart, 8 MiB parts) -> s3rver on loopback.
-// Each size runs in its own process so its peak RSS (VmHWM) is its own.
-//   dotnet run -c Release --project bench/Backup.Bench               # 256 MiB and 1 GiB, prints a table
+// With --dir, the backup Job's path instead: -> DirectoryBackupDestination -> files in a temporary folder (what a
+// Job writes on its claim). Each size runs in its own process so its peak RSS (VmHWM) is its own.
+//   dotnet run -c Release --project bench/Backup.Bench               # 256 MiB and 1 GiB to S3, prints a table
 //   dotnet run -c Release --project bench/Backup.Bench -- 4096       # other sizes, in MiB
-// Child mode (internal): --child <endpoint> <MiB>.
-if (args is ["--child", var endpointText, var mibText])
+//   dotnet run -c Release --project bench/Backup.Bench -- --dir 256 1024
+// Child mode (internal): --child <endpoint|dir> <MiB>.
+if (args is ["--child", var target, var mibText])
 {
-    var endpoint = new Uri(endpointText);
+    var endpoint = target == "dir" ? null : new Uri(target);
     var mib = long.Parse(mibText, CultureInfo.InvariantCulture);
     var warm = await BackupAsync(endpoint, 16 * 1024 * 1024); // JIT, SDK and pools warm before the baseline
     var before = Rss.Current();
@@ -26,9 +28,12 @@ if (args is ["--child", var endpointText, var mibText])
     return 0;
 }
 
-var sizes = args.Length > 0 ? args.Select(a => long.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [256L, 1024L];
+var toFolder = args.FirstOrDefault() == "--dir";
+var sizeArgs = toFolder ? args[1..] : args;
+var sizes = sizeArgs.Length > 0 ? sizeArgs.Select(a => long.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [256L, 1024L];
 var root = Rss.RepoRoot();
-await using var s3 = await S3rverProcess.StartAsync(root);
+await using var s3 = toFolder ? null : await S3rverProcess.StartAsync(root);
+Console.WriteLine(toFolder ? "To a folder (a backup Job's claim):" : "To s3rver (the operator's S3 path):");
 Console.WriteLine("shard MiB | seconds | MiB/s | RSS before MiB | peak RSS MiB");
 Console.WriteLine("---------:|--------:|------:|---------------:|-------------:");
 foreach (var size in sizes)
@@ -40,7 +45,7 @@ foreach (var size in sizes)
         info.ArgumentList.Add(typeof(Rss).Assembly.Location);
     }
 
-    foreach (var arg in new[] { "--child", s3.Endpoint.AbsoluteUri, size.ToString(CultureInfo.InvariantCulture) })
+    foreach (var arg in new[] { "--child", s3?.Endpoint.AbsoluteUri ?? "dir", size.ToString(CultureInfo.InvariantCulture) })
     {
         info.ArgumentList.Add(arg);
     }
@@ -61,14 +66,26 @@ foreach (var size in sizes)
 
 return 0;
 
-static async Task<long> BackupAsync(Uri endpoint, long size)
+static async Task<long> BackupAsync(Uri? endpoint, long size)
 {
-    var settings = new S3Settings(S3rverProcess.Bucket, $"bench-{Guid.NewGuid():N}", endpoint, "us-east-1", "S3RVER", "S3RVER") { Timeout = TimeSpan.FromMinutes(5) };
-    using var destination = new S3BackupDestination(settings);
-    using var handler = new SyntheticInflux(size);
-    using var api = new InfluxBackupApi(new Uri("http://influxdb.bench:8086/"), new InfluxSecret("bench-token"), handler);
-    var result = await new InfluxBackup(api, new SnapshotStore(destination, SnapshotNames.InfluxDb)).RunAsync(new BackupRunOptions(Keep: 1), default);
-    return result.Bytes;
+    var folder = endpoint is null ? Directory.CreateTempSubdirectory("backup-bench-").FullName : null;
+    try
+    {
+        using IBackupDestination destination = folder is not null
+            ? new DirectoryBackupDestination(folder)
+            : new S3BackupDestination(new S3Settings(S3rverProcess.Bucket, $"bench-{Guid.NewGuid():N}", endpoint, "us-east-1", "S3RVER", "S3RVER") { Timeout = TimeSpan.FromMinutes(5) });
+        using var handler = new SyntheticInflux(size);
+        using var api = new InfluxBackupApi(new Uri("http://influxdb.bench:8086/"), new InfluxSecret("bench-token"), handler);
+        var result = await new InfluxBackup(api, new SnapshotStore(destination, SnapshotNames.InfluxDb)).RunAsync(new BackupRunOptions(Keep: 1), default);
+        return result.Bytes;
+    }
+    finally
+    {
+        if (folder is not null)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
 
 namespace MetricsOperator.Backup.Bench
