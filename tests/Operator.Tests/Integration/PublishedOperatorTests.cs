@@ -71,6 +71,43 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         times.Min().ShouldBeLessThan(TimeSpan.FromSeconds(2));
     }
 
+    [Fact]
+    public async Task The_published_binary_runs_a_backup_jobs_command_with_only_the_jobs_environment()
+    {
+        await using var grafana = await MetricsOperator.Fakes.Grafana.GrafanaFake.StartNewAsync();
+        grafana.AdminPassword = $"pw-{Guid.NewGuid():N}";
+        using (var api = new MetricsOperator.Backup.Grafana.GrafanaConfigApi(grafana.BaseUri, MetricsOperator.Grafana.GrafanaCredentials.Basic("admin", grafana.AdminPassword), TimeSpan.FromSeconds(10)))
+        {
+            await MetricsOperator.Tests.Backup.GrafanaSeed.FillAsync(api);
+        }
+
+        var claim = Directory.CreateTempSubdirectory("published-claim-").FullName;
+        var tmp = Directory.CreateTempSubdirectory("published-tmp-").FullName;
+        var result = Path.Combine(tmp, "termination-log");
+        // The arguments the operator gives a Grafana backup Job (BackupJobBuilder), with the paths the pod would have.
+        var info = new ProcessStartInfo(Path.Combine(published.Folder, "metrics-operator")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "backup", "grafana", "--dir", claim, "--grafana-url", grafana.BaseUri.AbsoluteUri, "--keep", "7", "--stack", "metrics/metrics", "--result-file", result })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Clear();
+        info.Environment["GRAFANA_USER"] = "admin";
+        info.Environment["GRAFANA_PASSWORD"] = grafana.AdminPassword + "\n"; // a Secret made with echo
+        info.Environment["TMPDIR"] = tmp;
+        info.Environment["DOTNET_ROOT"] = Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? Path.GetDirectoryName(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "/usr/share/dotnet/dotnet")!;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        process.ExitCode.ShouldBe(0, await stdout + await stderr);
+        var outcome = MetricsOperator.Backup.Jobs.BackupJobResult.Parse(await File.ReadAllTextAsync(result)).ShouldNotBeNull();
+        var snapshot = outcome.ToRunResult().ShouldNotBeNull().Snapshot;
+        File.Exists(Path.Combine(claim, "grafana", snapshot, "manifest.json")).ShouldBeTrue();
+        (await stdout + await stderr).ShouldNotContain(grafana.AdminPassword);
+    }
+
     private Process Start(string kubeconfig, int port)
     {
         var info = new ProcessStartInfo(Path.Combine(published.Folder, "metrics-operator"))
