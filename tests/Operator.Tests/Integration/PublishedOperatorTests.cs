@@ -72,7 +72,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
     }
 
     [Fact]
-    public async Task The_published_binary_runs_a_backup_jobs_command_with_only_the_jobs_environment()
+    public async Task The_published_binary_runs_a_backup_jobs_command_with_only_the_jobs_environment_and_reports_missing_credentials()
     {
         await using var grafana = await MetricsOperator.Fakes.Grafana.GrafanaFake.StartNewAsync();
         grafana.AdminPassword = $"pw-{Guid.NewGuid():N}";
@@ -106,6 +106,18 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         var snapshot = outcome.ToRunResult().ShouldNotBeNull().Snapshot;
         File.Exists(Path.Combine(claim, "grafana", snapshot, "manifest.json")).ShouldBeTrue();
         (await stdout + await stderr).ShouldNotContain(grafana.AdminPassword);
+
+        // The Secret without the keys (every Grafana key is optional in the Job): exit 1, and the reason for BackupReady.
+        info.Environment.Remove("GRAFANA_USER");
+        info.Environment.Remove("GRAFANA_PASSWORD");
+        using var without = Process.Start(info)!;
+        var output = await without.StandardOutput.ReadToEndAsync() + await without.StandardError.ReadToEndAsync();
+        await without.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        without.ExitCode.ShouldBe(1, output);
+        var failed = MetricsOperator.Backup.Jobs.BackupJobResult.Parse(await File.ReadAllTextAsync(result)).ShouldNotBeNull();
+        failed.Reason.ShouldBe(MetricsOperator.Backup.Scheduling.BackupReasons.CredentialsMissing);
+        failed.Error.ShouldBe("environment variable GRAFANA_USER is not set");
+        failed.ToRunResult().ShouldBeNull();
     }
 
     private Process Start(string kubeconfig, int port)
