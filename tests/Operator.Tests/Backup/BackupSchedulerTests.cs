@@ -263,7 +263,87 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         finished.Count.ShouldBe(2, "nothing ran, nothing finished");
     }
 
+    [Theory]
+    [InlineData(true, BackupScheduler.MaxConcurrentRuns)]
+    [InlineData(false, 4)]
+    public async Task Only_runs_that_stream_through_the_operator_wait_for_a_slot(bool inProcess, int runningAtOnce)
+    {
+        var runner = new BlockingRunner(inProcess);
+        using var scheduler3 = new BackupScheduler(runner, new BackupResults(), time: clock);
+        var stacks = Enumerable.Range(0, 4).Select(i =>
+        {
+            var stack = Stack("5m");
+            stack.Metadata.Name = $"stack-{i}";
+            return stack;
+        }).ToList();
+
+        var started = scheduler3.StartDue(stacks, default);
+        await Eventually.UntilAsync(() => runner.Running == runningAtOnce, $"{runningAtOnce} runs at once");
+        await Task.Delay(300);
+        runner.Running.ShouldBe(runningAtOnce, "no more than that start");
+        runner.Release();
+        await Task.WhenAll(started);
+        runner.Finished.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task A_run_that_happened_earlier_counts_from_its_own_times_so_the_backup_due_now_still_runs()
+    {
+        // A Job read after a restart: it finished yesterday after 03:00; today's 03:00 has come since.
+        var stack = Stack("5m");
+        stack.Spec.Backup!.Grafana = null;
+        stack.Spec.Backup.InfluxDb = new InfluxDbBackupSpec { Schedule = "0 3 * * *", Destination = new BackupDestination { Pvc = new PvcDestination { ClaimName = "c" } } };
+        stack.Status.Backup = new BackupStatus { InfluxDb = new BackupRunStatus { LastSuccessTime = clock.GetUtcNow().UtcDateTime.AddDays(-2) } };
+        var yesterday = clock.GetUtcNow().AddDays(-1);
+        var runner = new EarlierRunner(new BackupRunResult("20250531T030000Z", true, 10, []) { StartedAt = yesterday, FinishedAt = yesterday.AddMinutes(30) });
+        var results2 = new BackupResults();
+        using var scheduler3 = new BackupScheduler(runner, results2, time: clock);
+
+        await Task.WhenAll(scheduler3.StartDue([stack], default));
+
+        var record = results2.Get(Key(stack), BackupKinds.InfluxDb)!;
+        record.LastSuccess.ShouldBe(yesterday.AddMinutes(30), "status says when that backup really happened");
+        record.LastSnapshot.ShouldBe("influxdb/20250531T030000Z");
+        record.NextDue!.Value.ShouldBeLessThanOrEqualTo(clock.GetUtcNow(), "today's 03:00 run is still due");
+        scheduler3.StartDue([stack], default).Count.ShouldBe(1, "and it runs at once");
+    }
+
     private static string Key(V1Alpha1MetricsStack stack) => BackupResults.KeyOf(stack);
+
+    /// <summary>Holds every run until released; counts how many are inside at once.</summary>
+    private sealed class BlockingRunner(bool inProcess) : IBackupRunner
+    {
+        private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int running;
+        private int finished;
+
+        public int Running => Volatile.Read(ref running);
+
+        public int Finished => Volatile.Read(ref finished);
+
+        public void Release() => release.TrySetResult();
+
+        public bool RunsInProcess(V1Alpha1MetricsStack stack, string kind) => inProcess;
+
+        public async Task<BackupRunResult> RunAsync(V1Alpha1MetricsStack stack, string kind, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref running);
+            await release.Task;
+            Interlocked.Increment(ref finished);
+            return new BackupRunResult("20250601T030000Z", true, 1, []);
+        }
+    }
+
+    /// <summary>Reports a run that happened before it was asked for, once; then runs normally.</summary>
+    private sealed class EarlierRunner(BackupRunResult earlier) : IBackupRunner
+    {
+        private int calls;
+
+        public bool RunsInProcess(V1Alpha1MetricsStack stack, string kind) => false;
+
+        public Task<BackupRunResult> RunAsync(V1Alpha1MetricsStack stack, string kind, CancellationToken cancellationToken) =>
+            Task.FromResult(Interlocked.Increment(ref calls) == 1 ? earlier : new BackupRunResult("20250601T030000Z", true, 1, []));
+    }
 
     private static MetricsStackStatus Apply(MetricsOperator.Stacks.Steps.StepOutcome outcome, MetricsStackStatus? status = null)
     {

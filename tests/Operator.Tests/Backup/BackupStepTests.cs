@@ -30,6 +30,28 @@ public sealed class BackupStepTests
     }
 
     [Fact]
+    public void After_an_operator_restart_two_failures_read_the_same_as_before_it()
+    {
+        var stack = Stack();
+        stack.Spec.Backup!.InfluxDb = new InfluxDbBackupSpec { Destination = stack.Spec.Backup.Grafana!.Destination };
+        stack.Status = new MetricsStackStatus
+        {
+            Backup = new BackupStatus
+            {
+                Grafana = new BackupRunStatus { LastError = "grafana backup failed: PUT on s3://b/: refused" },
+                InfluxDb = new BackupRunStatus { LastError = "influxdb backup failed: InfluxDB GET backup/metadata: 500" },
+            },
+            Conditions = [new V1Condition { Type = MetricsStackConditions.BackupReady, Status = "False", Reason = BackupReasons.DestinationUnavailable, LastTransitionTime = Now.UtcDateTime }],
+        };
+
+        var outcome = step.Report(stack);
+
+        outcome.Done.ShouldBeFalse();
+        outcome.Reason.ShouldBe(BackupReasons.DestinationUnavailable, "the condition does not change just because the operator restarted");
+        outcome.Message.ShouldBe("grafana backup failed: PUT on s3://b/: refused; influxdb backup failed: InfluxDB GET backup/metadata: 500");
+    }
+
+    [Fact]
     public void A_destination_failure_is_reported_first_and_a_success_clears_the_error()
     {
         var stack = Stack();

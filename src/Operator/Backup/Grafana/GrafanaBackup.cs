@@ -7,7 +7,17 @@ namespace MetricsOperator.Backup.Grafana;
 /// <param name="Written">True when a new snapshot was written; false when nothing had changed.</param>
 /// <param name="Bytes">Bytes written (0 when unchanged).</param>
 /// <param name="Deleted">Snapshots retention deleted.</param>
-public sealed record BackupRunResult(string Snapshot, bool Written, long Bytes, IReadOnlyList<string> Deleted);
+public sealed record BackupRunResult(string Snapshot, bool Written, long Bytes, IReadOnlyList<string> Deleted)
+{
+    /// <summary>
+    /// When the run started, if not when the scheduler asked for it: a backup Job adopted or read after an operator
+    /// restart ran earlier. Null: it started when asked.
+    /// </summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the run finished, if earlier than when its outcome was read (see <see cref="StartedAt"/>).</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+}
 
 /// <summary>
 /// One Grafana configuration backup: export, compare the content hash with the newest snapshot's, and only when it

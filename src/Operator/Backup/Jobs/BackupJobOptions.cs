@@ -21,6 +21,12 @@ public sealed record BackupJobOptions
     /// <summary>How long a pod may fail to start (a Secret key missing, an image that cannot be pulled) before the run is reported failed.</summary>
     public TimeSpan StuckGrace { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a pod may stay unscheduled or in ContainerCreating (a cluster autoscaler adding a node, a volume being
+    /// attached) before the run is reported failed: a ReadWriteOnce claim attached to another node waits there forever.
+    /// </summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often a running Job is looked at.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s.Models;
 using MetricsOperator.Alerts;
 using MetricsOperator.Backup.Grafana;
@@ -23,16 +24,7 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
     // Set on its pods by the job controller, in every Kubernetes version this operator supports.
     private const string ControllerUidLabel = "controller-uid";
 
-    // Why a pod's container does not start, as the kubelet says it; each is reported once it lasts options.StuckGrace.
-    private static readonly Dictionary<string, string> CannotStart = new(StringComparer.Ordinal)
-    {
-        ["CreateContainerConfigError"] = BackupReasons.CredentialsMissing,
-        ["CreateContainerError"] = BackupReasons.BackupFailed,
-        ["ErrImagePull"] = BackupReasons.BackupFailed,
-        ["ImagePullBackOff"] = BackupReasons.BackupFailed,
-        ["InvalidImageName"] = BackupReasons.BackupFailed,
-    };
-
+    private readonly ConcurrentDictionary<string, bool> read = new(StringComparer.Ordinal);
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
 
@@ -44,11 +36,20 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
     {
         ArgumentNullException.ThrowIfNull(stack);
         var (running, finishedUnread) = await ObserveAsync(stack, kind, cancellationToken).ConfigureAwait(false);
+        var earlier = running ?? finishedUnread;
         var job = running is null && finishedUnread is not null
             ? finishedUnread
             : await OutcomeAsync(running ?? await StartAsync(stack, kind, cancellationToken).ConfigureAwait(false), kind, cancellationToken).ConfigureAwait(false);
-        return await ReportAsync(stack, kind, job, cancellationToken).ConfigureAwait(false);
+        var result = await ReportAsync(stack, kind, job, cancellationToken).ConfigureAwait(false);
+        // A Job this run did not start ran from its own times: the scheduler's cadence must count from those.
+        return earlier is null ? result : result with
+        {
+            StartedAt = Utc(job.Status?.StartTime ?? job.Metadata.CreationTimestamp),
+            FinishedAt = Utc(job.Status?.CompletionTime),
+        };
     }
+
+    private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     /// <summary>
     /// This stack's backup Jobs of <paramref name="kind"/>: the newest one still running, and the newest finished one
@@ -64,10 +65,27 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
             .ThenByDescending(j => j.Metadata.Name, StringComparer.Ordinal)
             .ToList();
         var running = jobs.FirstOrDefault(j => !Finished(j));
-        var finished = jobs.Where(Finished).ToList();
+        var claim = BackupRun.TargetOf(stack, kind).Destination.Pvc?.ClaimName;
+        var finished = new List<V1Job>();
+        foreach (var job in jobs.Where(Finished))
+        {
+            // Read by this process already (its delete failed), or written to a claim the spec no longer names: not this run's outcome.
+            if (read.ContainsKey(job.Metadata.Uid) || ClaimOf(job) != claim)
+            {
+                if (await DeleteQuietlyAsync(job, cancellationToken).ConfigureAwait(false))
+                {
+                    read.TryRemove(job.Metadata.Uid, out _);
+                }
+            }
+            else
+            {
+                finished.Add(job);
+            }
+        }
+
         foreach (var older in finished.Skip(1))
         {
-            await api.DeleteAsync<V1Job>(ns, older.Metadata.Name, older.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+            await DeleteQuietlyAsync(older, cancellationToken).ConfigureAwait(false);
         }
 
         if (running is not null)
@@ -81,7 +99,7 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
 
         if (running is not null && finished.FirstOrDefault() is { } superseded)
         {
-            await api.DeleteAsync<V1Job>(ns, superseded.Metadata.Name, superseded.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+            await DeleteQuietlyAsync(superseded, cancellationToken).ConfigureAwait(false);
         }
 
         return (running, running is null ? finished.FirstOrDefault() : null);
@@ -123,7 +141,7 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
         var ns = job.Metadata.NamespaceProperty;
         var deadline = job.Spec?.ActiveDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : kind == BackupKinds.Grafana ? options.GrafanaDeadline : options.InfluxDbDeadline;
         var giveUp = (job.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : clock.GetUtcNow()) + deadline + options.OutcomeGrace;
-        DateTimeOffset? stuckSince = null;
+        (string Group, DateTimeOffset Since)? stuck = null;
         var current = job;
         while (!Finished(current))
         {
@@ -132,19 +150,20 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
                 throw new BackupJobException($"the backup Job has no outcome {deadline + options.OutcomeGrace} after it was created (its deadline is {deadline}); is the job controller running?");
             }
 
-            if (await CannotStartAsync(current, cancellationToken).ConfigureAwait(false) is { } stuck)
+            if (await StartProblemAsync(current, cancellationToken).ConfigureAwait(false) is { } problem)
             {
-                stuckSince ??= clock.GetUtcNow();
-                if (clock.GetUtcNow() - stuckSince >= options.StuckGrace)
+                // The timer runs while the kind of problem stays the same (ErrImagePull and ImagePullBackOff alternate).
+                stuck = stuck?.Group == problem.Group ? stuck : (problem.Group, clock.GetUtcNow());
+                if (clock.GetUtcNow() - stuck.Value.Since >= problem.Grace)
                 {
-                    log.LogWarning("Backup Job {Namespace}/{Job} cannot start ({Reason}): deleting it", ns, job.Metadata.Name, stuck.Waiting);
-                    await api.DeleteAsync<V1Job>(ns, job.Metadata.Name, job.Metadata.Uid, cancellationToken).ConfigureAwait(false);
-                    throw new BackupJobException(stuck.Reason, $"the backup Job's pod cannot start: {stuck.Waiting}: {stuck.Message}");
+                    log.LogWarning("Backup Job {Namespace}/{Job} did not start ({Problem}): deleting it", ns, job.Metadata.Name, problem.Message);
+                    await DeleteQuietlyAsync(job, cancellationToken).ConfigureAwait(false);
+                    throw new BackupJobException(problem.Reason, problem.Message);
                 }
             }
             else
             {
-                stuckSince = null;
+                stuck = null;
             }
 
             // Wall-clock pacing of requests to the API server; the deadline above is the clock's business.
@@ -156,20 +175,35 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
         return current;
     }
 
-    /// <summary>Why the Job's pod cannot start, when the kubelet or the scheduler says so; null while it may still.</summary>
-    private async Task<(string Reason, string Waiting, string Message)?> CannotStartAsync(V1Job job, CancellationToken cancellationToken)
+    /// <summary>A reason the Job's pod is not starting, how long it may last, and the words for it (the same on every run, so BackupReady does not change between retries).</summary>
+    private sealed record StartProblem(string Group, string Reason, string Message, TimeSpan Grace);
+
+    /// <summary>Why the Job's pod is not starting, when the kubelet or the scheduler says so; null while it may still.</summary>
+    private async Task<StartProblem?> StartProblemAsync(V1Job job, CancellationToken cancellationToken)
     {
+        var image = job.Spec?.Template?.Spec?.Containers?.FirstOrDefault()?.Image;
         foreach (var pod in await PodsAsync(job, cancellationToken).ConfigureAwait(false))
         {
             var waiting = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == BackupJobBuilder.ContainerName)?.State?.Waiting;
-            if (waiting?.Reason is { } reason && CannotStart.TryGetValue(reason, out var backupReason))
+            StartProblem? problem = waiting?.Reason switch
             {
-                return (backupReason, reason, waiting.Message ?? "");
+                // The kubelet names the Secret and the key: "couldn't find key admin-token in Secret metrics/influxdb-admin".
+                "CreateContainerConfigError" => new("config", BackupReasons.CredentialsMissing, $"the backup Job's pod cannot start: CreateContainerConfigError: {waiting.Message}", options.StuckGrace),
+                "ErrImagePull" or "ImagePullBackOff" or "ErrImageNeverPull" or "InvalidImageName" => new("image", BackupReasons.BackupFailed,
+                    $"the backup Job's pod cannot pull its image {image}: check --backup-image, its pull policy and the pull Secret in the stack's namespace", options.StuckGrace),
+                "CreateContainerError" => new("create", BackupReasons.BackupFailed, $"the backup Job's pod cannot start: CreateContainerError: {waiting.Message}", options.StuckGrace),
+                "ContainerCreating" => new("creating", BackupReasons.BackupFailed,
+                    $"the backup Job's pod did not start within {options.StartTimeout} (ContainerCreating): its volumes cannot be attached or mounted, e.g. a ReadWriteOnce claim in use on another node", options.StartTimeout),
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return problem;
             }
 
-            if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") is { } unschedulable)
+            if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") is not null)
             {
-                return (BackupReasons.BackupFailed, "Unschedulable", unschedulable.Message ?? "");
+                return new("schedule", BackupReasons.BackupFailed, $"the backup Job's pod could not be scheduled within {options.StartTimeout}", options.StartTimeout);
             }
         }
 
@@ -180,11 +214,19 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
     private async Task<BackupRunResult> ReportAsync(V1Alpha1MetricsStack stack, string kind, V1Job job, CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
-        var message = (await PodsAsync(job, cancellationToken).ConfigureAwait(false))
-            .Select(p => p.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == BackupJobBuilder.ContainerName)?.State?.Terminated?.Message)
-            .FirstOrDefault(m => !string.IsNullOrWhiteSpace(m));
+        var terminated = (await PodsAsync(job, cancellationToken).ConfigureAwait(false))
+            .Select(p => p.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == BackupJobBuilder.ContainerName)?.State?.Terminated)
+            .OfType<V1ContainerStateTerminated>()
+            .OrderBy(t => string.IsNullOrWhiteSpace(t.Message))
+            .FirstOrDefault();
+        var message = terminated?.Message;
         var reported = BackupJobResult.Parse(message);
-        await api.DeleteAsync<V1Job>(ns, job.Metadata.Name, job.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+        if (!await DeleteQuietlyAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            // Still there next time, but read: not to be taken for another run's outcome.
+            read[job.Metadata.Uid] = true;
+        }
+
         if (Succeeded(job))
         {
             return reported?.ToRunResult()
@@ -200,9 +242,31 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
 
         var condition = job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True");
         var why = condition?.Reason ?? "no reason given";
+        var container = terminated is null ? "" : $"; the container ended {terminated.Reason ?? "with an error"}, exit code {terminated.ExitCode}";
         var tail = LastLine(message);
-        throw new BackupJobException($"the backup Job failed: {why}{(condition?.Message is { Length: > 0 } m ? ": " + m : "")}{(tail is null ? "" : $" (its output ended with: {tail})")}");
+        throw new BackupJobException($"the backup Job failed: {why}{(condition?.Message is { Length: > 0 } m ? ": " + m : "")}{container}{(tail is null ? "" : $" (its output ended with: {tail})")}");
     }
+
+    /// <summary>
+    /// Deletes a Job (its pods with it); false when that failed, which is logged, not fatal: a run's outcome does not
+    /// depend on cleaning up after it, and the next run tries again (the Job's TTL removes it too, from Kubernetes 1.21).
+    /// </summary>
+    private async Task<bool> DeleteQuietlyAsync(V1Job job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.DeleteAsync<V1Job>(job.Metadata.NamespaceProperty, job.Metadata.Name, job.Metadata.Uid, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubeApiException e)
+        {
+            log.LogWarning("Backup Job {Namespace}/{Job} could not be deleted: {Error}", job.Metadata.NamespaceProperty, job.Metadata.Name, e.Message);
+            return false;
+        }
+    }
+
+    private static string? ClaimOf(V1Job job) =>
+        job.Spec?.Template?.Spec?.Volumes?.FirstOrDefault(v => v.PersistentVolumeClaim is not null)?.PersistentVolumeClaim.ClaimName;
 
     private async Task<IEnumerable<V1Pod>> PodsAsync(V1Job job, CancellationToken cancellationToken) =>
         (await api.ListAsync<V1Pod>(job.Metadata.NamespaceProperty, $"{ControllerUidLabel}={job.Metadata.Uid}", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;

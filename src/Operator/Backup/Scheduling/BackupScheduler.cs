@@ -9,7 +9,8 @@ namespace MetricsOperator.Backup.Scheduling;
 /// <summary>
 /// Runs every stack's backups when due, off the reconcile workers: each <see cref="StartDue"/> looks at every stack,
 /// decides what is due (<see cref="BackupCadence"/>), and starts those runs as tasks (never two of the same stack and
-/// kind, at most <see cref="MaxConcurrentRuns"/> at once), so a long InfluxDB backup holds no worker. Results go to
+/// kind, at most <see cref="MaxConcurrentRuns"/> streaming through the operator at once; runs in Jobs are not
+/// counted), so a long InfluxDB backup holds no worker. Results go to
 /// <see cref="BackupResults"/> (read by <see cref="BackupStep"/>), metrics and Events.
 /// </summary>
 public sealed class BackupScheduler : IDisposable
@@ -152,13 +153,13 @@ public sealed class BackupScheduler : IDisposable
             return record;
         }
 
-        // BackupReady has one reason for both kinds: it is this kind's only when the other kind has no failure.
+        // BackupReady has one reason for both kinds, and status keeps no reason per kind: each failing kind resumes with
+        // the condition's, so the condition reads the same after the restart as before it (no new Event, no status write).
         var condition = stack.Status?.Conditions?.FirstOrDefault(c => c.Type == MetricsStackConditions.BackupReady && c.Status == "False");
-        var other = kind == BackupKinds.Grafana ? stack.Status?.Backup?.InfluxDb : stack.Status?.Backup?.Grafana;
         return record with
         {
             LastError = error,
-            LastReason = other?.LastError is null ? condition?.Reason ?? BackupReasons.BackupFailed : BackupReasons.BackupFailed,
+            LastReason = condition?.Reason ?? BackupReasons.BackupFailed,
             Failures = 1,
             LastAttempt = now - BackupCadence.RetryDelay(1),
         };
@@ -209,34 +210,34 @@ public sealed class BackupScheduler : IDisposable
     private async Task RunAsync(V1Alpha1MetricsStack involved, V1Alpha1MetricsStack stack, string key, string kind, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        // Only runs that stream through this process take a slot: one waiting on a Job costs a poll every few seconds.
-        var slot = runner.RunsInProcess(stack, kind) ? slots : null;
-        try
-        {
-            await (slot?.WaitAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            results.Update(key, kind, r => (r ?? new BackupRecord(startedAt)) with { Running = false });
-            return;
-        }
-
+        SemaphoreSlim? slot = null;
         var watch = Stopwatch.StartNew();
         var recorded = false;
         try
         {
+            // Only runs that stream through this process take a slot: one waiting on a Job costs a poll every few seconds.
+            if (runner.RunsInProcess(stack, kind))
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                slot = slots;
+                watch.Restart();
+            }
+
             var result = await runner.RunAsync(stack, kind, cancellationToken).ConfigureAwait(false);
-            var finished = time.GetUtcNow();
+            // A Job that ran before this run was asked for (adopted or read after a restart) counts from its own times,
+            // so the cadence runs the backup that is due now instead of taking the older one for it.
+            var finished = result.FinishedAt ?? time.GetUtcNow();
             var before = results.Get(key, kind);
             Finish(stack, key, kind, startedAt, r => r with
             {
+                LastAttempt = result.StartedAt ?? r.LastAttempt,
                 LastSuccess = finished,
                 LastSnapshot = $"{kind}/{result.Snapshot}",
                 LastError = null,
                 LastReason = null,
                 Failures = 0,
             });
-            metrics?.Observe(kind, key, watch.Elapsed, finished, result.Bytes);
+            metrics?.Observe(kind, key, result.StartedAt is { } began && result.FinishedAt is { } ended ? ended - began : watch.Elapsed, finished, result.Bytes);
             logger.LogInformation("Backup {Kind} of MetricsStack {Stack}: {Outcome} {Snapshot} ({Bytes} bytes, {Deleted} deleted by retention)",
                 kind, key, result.Written ? "wrote" : "unchanged since", result.Snapshot, result.Bytes, result.Deleted.Count);
             if (before is { Failures: > 0 } && events is not null)

@@ -216,6 +216,10 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         }))!;
     }
 
+    /// <summary>Plays a kubelet that cannot start <paramref name="job"/>'s container: the pod waits with <paramref name="reason"/>.</summary>
+    public Task LeaveWaitingAsync(V1Job job, string reason, string message) =>
+        RecordCannotStartAsync(job, job.Spec.Template.Spec.Containers[0], reason, message);
+
     private async Task RecordCannotStartAsync(V1Job job, V1Container container, string reason, string message)
     {
         var pod = await CreatePodAsync(job);

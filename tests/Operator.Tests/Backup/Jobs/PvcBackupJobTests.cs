@@ -195,6 +195,9 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
 
         var onClaim = (await new SnapshotStore(new DirectoryBackupDestination(emulator.ClaimFolder(Claim)), SnapshotNames.Grafana).LatestAsync(default))!.Value;
         result.Snapshot.ShouldBe(onClaim.Name);
+        result.FinishedAt.ShouldNotBeNull("an earlier Job reports when it really finished, so the cadence counts from then");
+        result.StartedAt.ShouldNotBeNull();
+        result.FinishedAt!.Value.ShouldBeLessThanOrEqualTo(DateTimeOffset.UtcNow);
         (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty("no second Job was made, and the read one is deleted");
         (await admin.ListAsync<V1Pod>(ns)).Items.Select(p => p.Metadata.Labels["controller-uid"]).ShouldBe([finished.Job.Metadata.Uid], "one Job ever ran");
     }
@@ -220,6 +223,78 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         result.Written.ShouldBeTrue();
         jobs![0].Metadata.Uid.ShouldBe(all[0].Metadata.Uid);
         (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty("the adopted Job was the only one, and it is deleted once read");
+    }
+
+    [Fact]
+    public async Task A_finished_job_on_a_claim_the_spec_no_longer_names_is_not_taken_for_this_runs_outcome()
+    {
+        var stack = await CreateStackAsync();
+        using (var stopped = new CancellationTokenSource())
+        {
+            var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
+            await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
+            await stopped.CancelAsync();
+            await Should.ThrowAsync<OperationCanceledException>(first);
+        }
+
+        var old = await emulator.RunNextAsync();
+        stack.Spec.Backup!.Grafana!.Destination.Pvc!.ClaimName = "other-backups";
+        await admin.CreateAsync(ClaimNamed("other-backups"));
+
+        var runTask = Runner().RunAsync(stack, BackupKinds.Grafana, default);
+        var fresh = await emulator.RunNextAsync();
+        var result = await runTask.WaitAsync(TimeSpan.FromSeconds(30));
+
+        fresh.Job.Metadata.Uid.ShouldNotBe(old.Job.Metadata.Uid, "a new Job writes the claim the spec names now");
+        result.StartedAt.ShouldBeNull("the run's own Job");
+        Directory.EnumerateFiles(emulator.ClaimFolder("other-backups"), "manifest.json", SearchOption.AllDirectories).ShouldHaveSingleItem();
+        (await admin.GetAsync<V1Job>(ns, old.Job.Metadata.Name)).ShouldBeNull("the old claim's Job is cleaned up");
+    }
+
+    [Theory]
+    [InlineData("ErrImagePull", "rpc error: pull access denied")]
+    [InlineData("ImagePullBackOff", "Back-off pulling image")]
+    public async Task An_image_that_cannot_be_pulled_is_reported_in_the_same_words_whichever_the_kubelet_says(string reason, string kubeletMessage)
+    {
+        var stack = await CreateStackAsync();
+        var runner = new PvcJobBackupRunner(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions
+        {
+            Image = "registry.example/private/metrics-operator:1",
+            PollInterval = TimeSpan.FromMilliseconds(100),
+            StuckGrace = TimeSpan.FromMilliseconds(300),
+        });
+
+        var runTask = runner.RunAsync(stack, BackupKinds.Grafana, default);
+        var job = (await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the Job"))![0];
+        await emulator.LeaveWaitingAsync(job, reason, kubeletMessage);
+        var failure = await Should.ThrowAsync<BackupJobException>(runTask.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        failure.Reason.ShouldBe(BackupReasons.BackupFailed);
+        failure.Message.ShouldBe("the backup Job's pod cannot pull its image registry.example/private/metrics-operator:1: check --backup-image, its pull policy and the pull Secret in the stack's namespace");
+        (await admin.GetAsync<V1Job>(ns, job.Metadata.Name)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_pod_left_in_ContainerCreating_is_reported_after_the_start_timeout_not_the_shorter_grace()
+    {
+        var stack = await CreateStackAsync();
+        var runner = new PvcJobBackupRunner(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions
+        {
+            Image = "ghcr.io/lsst-sqre/metrics-operator:test",
+            PollInterval = TimeSpan.FromMilliseconds(100),
+            StuckGrace = TimeSpan.FromMilliseconds(100),
+            StartTimeout = TimeSpan.FromSeconds(2),
+        });
+
+        var runTask = runner.RunAsync(stack, BackupKinds.Grafana, default);
+        var job = (await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the Job"))![0];
+        await emulator.LeaveWaitingAsync(job, "ContainerCreating", "");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var failure = await Should.ThrowAsync<BackupJobException>(runTask.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        waited.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(1.5), "ContainerCreating gets StartTimeout, not StuckGrace");
+        failure.Message.ShouldContain("did not start within 00:00:02 (ContainerCreating)");
+        failure.Message.ShouldContain("ReadWriteOnce claim in use on another node");
     }
 
     [Fact]
@@ -277,21 +352,23 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         await SecretAsync(StackNames.InfluxDbAdminSecret(created), influxAdmin);
         if (createClaim)
         {
-            await admin.CreateAsync(new V1PersistentVolumeClaim
-            {
-                ApiVersion = "v1",
-                Kind = "PersistentVolumeClaim",
-                Metadata = new V1ObjectMeta { Name = Claim, NamespaceProperty = ns },
-                Spec = new V1PersistentVolumeClaimSpec
-                {
-                    AccessModes = ["ReadWriteOnce"],
-                    Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
-                },
-            });
+            await admin.CreateAsync(ClaimNamed(Claim));
         }
 
         return SchemaDefaults.Applied(created);
     }
+
+    private V1PersistentVolumeClaim ClaimNamed(string name) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "PersistentVolumeClaim",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new V1PersistentVolumeClaimSpec
+        {
+            AccessModes = ["ReadWriteOnce"],
+            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+        },
+    };
 
     private Task<V1Secret?> SecretAsync(string name, Dictionary<string, string> data) =>
         admin.CreateAsync(new V1Secret
