@@ -86,6 +86,7 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
             (await RunDueAsync(stack)).ShouldBe(1, "retried after 30 s");
             results.Get(Key(stack), BackupKinds.Grafana)!.Failures.ShouldBe(2);
             step.Report(stack).Reason.ShouldBe(BackupReasons.DestinationUnavailable);
+            (await MetricsTextAsync()).ShouldContain("backup_consecutive_failures{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"} 2");
         }
         finally
         {
@@ -116,6 +117,14 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
         metrics.ShouldContain($"backup_last_success_timestamp_seconds{{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"}} {clock.GetUtcNow().ToUnixTimeSeconds()}");
         metrics.ShouldContain("backup_duration_seconds_count{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"} 4");
         metrics.ShouldContain("backup_size_bytes{kind=\"grafana\"");
+        metrics.ShouldContain("backup_consecutive_failures{kind=\"grafana\",namespace=\"observability\",stack=\"metrics\"} 0", customMessage: "a success resets the count");
+    }
+
+    private async Task<string> MetricsTextAsync()
+    {
+        using var text = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(text);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
     }
 
     [Fact]

@@ -147,6 +147,37 @@ public sealed class ChartRenderTests
     }
 
     [Fact]
+    public async Task The_backup_alerts_are_optional_and_name_only_metrics_the_operator_exports()
+    {
+        Defaults.ShouldNotContain(m => m.Kind == "PrometheusRule");
+
+        var rendered = HelmChart.Render(valuesOverride: "metrics: {prometheusRule: {enabled: true, labels: {release: prometheus}, influxdbBackupMaxAgeSeconds: 180000}}");
+        var rule = One(rendered, "PrometheusRule");
+        rule.ApiVersion.ShouldBe("monitoring.coreos.com/v1");
+        ((string?)rule.Json["metadata"]!["labels"]!["release"]).ShouldBe("prometheus");
+        var rules = rule.Json["spec"]!["groups"]![0]!["rules"]!.AsArray().Select(r => (Alert: (string)r!["alert"]!, Expr: (string)r["expr"]!)).ToList();
+        rules.Select(r => r.Alert).ShouldBe(["MetricsStackGrafanaBackupStale", "MetricsStackInfluxDBBackupStale", "MetricsStackBackupFailing"]);
+        rules.Single(r => r.Alert == "MetricsStackInfluxDBBackupStale").Expr.ShouldEndWith("> 180000", customMessage: "the value reaches the rule");
+        rules.Single(r => r.Alert == "MetricsStackGrafanaBackupStale").Expr.ShouldEndWith("> 3600");
+        rules.Single(r => r.Alert == "MetricsStackBackupFailing").Expr.ShouldEndWith(">= 3");
+
+        // Every metric a rule names is one the operator exports (after one failed and one successful run).
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new MetricsOperator.Backup.Scheduling.BackupMetrics(new MetricsOperator.Runtime.Metrics.RuntimeMetrics(registry));
+        metrics.Observe("grafana", "metrics/metrics", TimeSpan.FromSeconds(1), null, 0, 1);
+        metrics.Observe("influxdb", "metrics/metrics", TimeSpan.FromSeconds(1), DateTimeOffset.UtcNow, 10);
+        using var text = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(text);
+        var exported = System.Text.Encoding.UTF8.GetString(text.ToArray());
+        foreach (var (alert, expr) in rules)
+        {
+            var named = System.Text.RegularExpressions.Regex.Matches(expr, "backup_[a-z_]+").Select(m => m.Value).ToList();
+            named.ShouldNotBeEmpty(alert);
+            named.ShouldAllBe(name => exported.Contains("\n" + name + "{", StringComparison.Ordinal), $"{alert} names a metric the operator does not export");
+        }
+    }
+
+    [Fact]
     public void Overrides_reach_the_objects()
     {
         var manifests = HelmChart.Render(

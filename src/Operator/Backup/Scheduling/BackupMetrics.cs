@@ -5,8 +5,9 @@ namespace MetricsOperator.Backup.Scheduling;
 
 /// <summary>
 /// The backup metrics on the runtime's registry: <c>backup_last_success_timestamp_seconds</c>,
-/// <c>backup_duration_seconds</c> and <c>backup_size_bytes</c>, labelled by <c>kind</c> (grafana, influxdb) and by
-/// <c>namespace</c>/<c>stack</c> (one operator serves every environment's stack).
+/// <c>backup_duration_seconds</c>, <c>backup_size_bytes</c> and <c>backup_consecutive_failures</c>, labelled by
+/// <c>kind</c> (grafana, influxdb) and by <c>namespace</c>/<c>stack</c> (one operator serves every environment's stack).
+/// The failure count is what an alert needs when a backup has never succeeded (no last-success time to age).
 /// </summary>
 public sealed class BackupMetrics
 {
@@ -14,6 +15,7 @@ public sealed class BackupMetrics
     private readonly Gauge lastSuccess;
     private readonly Histogram duration;
     private readonly Gauge size;
+    private readonly Gauge failures;
 
     /// <summary>Creates the metrics in <paramref name="runtime"/>'s registry.</summary>
     public BackupMetrics(RuntimeMetrics runtime)
@@ -27,15 +29,17 @@ public sealed class BackupMetrics
             Buckets = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200],
         });
         size = factory.CreateGauge("backup_size_bytes", "Bytes written by the latest successful backup (0 when nothing had changed).", new GaugeConfiguration { LabelNames = Labels });
+        failures = factory.CreateGauge("backup_consecutive_failures", "Backup runs that failed since the latest success (0 after a success).", new GaugeConfiguration { LabelNames = Labels });
     }
 
-    /// <summary>Records a run.</summary>
-    public void Observe(string kind, string stackKey, TimeSpan took, DateTimeOffset? succeededAt, long bytes)
+    /// <summary>Records a run: a success when <paramref name="succeededAt"/> is set, else the <paramref name="consecutiveFailures"/>-th failure in a row.</summary>
+    public void Observe(string kind, string stackKey, TimeSpan took, DateTimeOffset? succeededAt, long bytes, int consecutiveFailures = 0)
     {
         ArgumentNullException.ThrowIfNull(stackKey);
         var slash = stackKey.IndexOf('/', StringComparison.Ordinal);
         string[] labels = [kind, stackKey[..Math.Max(slash, 0)], stackKey[(slash + 1)..]];
         duration.WithLabels(labels).Observe(took.TotalSeconds);
+        failures.WithLabels(labels).Set(succeededAt is null ? consecutiveFailures : 0);
         if (succeededAt is { } at)
         {
             lastSuccess.WithLabels(labels).Set(at.ToUnixTimeMilliseconds() / 1000.0);

@@ -257,7 +257,7 @@ public sealed class BackupScheduler : IDisposable
                 LastReason = reason,
                 Failures = r.Failures + 1,
             });
-            metrics?.Observe(kind, key, watch.Elapsed, null, 0);
+            metrics?.Observe(kind, key, watch.Elapsed, null, 0, record.Failures);
             logger.LogWarning("Backup {Kind} of MetricsStack {Stack} failed ({Reason}, {Failures} in a row): {Message}", kind, key, reason, record.Failures, e.Message);
             if (events is not null)
             {
