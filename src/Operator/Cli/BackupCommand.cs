@@ -4,8 +4,6 @@ using MetricsOperator.Backup.Influx;
 using MetricsOperator.Backup.Jobs;
 using MetricsOperator.Backup.Scheduling;
 using MetricsOperator.Backup.Snapshots;
-using MetricsOperator.Grafana;
-using MetricsOperator.Influx;
 
 namespace MetricsOperator.Cli;
 
@@ -69,9 +67,7 @@ public static class BackupCommand
         common.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result, common, BackupKinds.Grafana, async () =>
         {
-            var credentials = DestinationOptions.Optional("GRAFANA_TOKEN") is { } token
-                ? GrafanaCredentials.Token(token)
-                : GrafanaCredentials.Basic(DestinationOptions.Environment("GRAFANA_USER"), DestinationOptions.Environment("GRAFANA_PASSWORD"));
+            var credentials = CommandEnvironment.Grafana();
             var options = common.Options(result, SecretRefs(result.GetValue(contactPointSecrets) ?? []));
             using var destination = common.Destination.Open(result);
             using var api = new GrafanaConfigApi(new Uri(result.GetRequiredValue(url)), credentials);
@@ -90,7 +86,7 @@ public static class BackupCommand
         {
             var options = common.Options(result, null);
             using var destination = common.Destination.Open(result);
-            using var api = new InfluxBackupApi(new Uri(result.GetRequiredValue(url)), new InfluxSecret(DestinationOptions.Environment("INFLUX_TOKEN")));
+            using var api = new InfluxBackupApi(new Uri(result.GetRequiredValue(url)), CommandEnvironment.InfluxDb());
             return await new InfluxBackup(api, new SnapshotStore(destination, SnapshotNames.InfluxDb)).RunAsync(options, cancellationToken).ConfigureAwait(false);
         }));
         return command;

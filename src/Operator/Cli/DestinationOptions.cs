@@ -6,7 +6,7 @@ namespace MetricsOperator.Cli;
 /// <summary>
 /// Where the <c>backup</c> and <c>restore</c> commands read and write snapshots: a folder (a mounted PVC destination)
 /// or an S3-compatible bucket. The S3 keys come from the environment (<c>AWS_ACCESS_KEY_ID</c>,
-/// <c>AWS_SECRET_ACCESS_KEY</c>), never from arguments, which show in process lists and shell history.
+/// <c>AWS_SECRET_ACCESS_KEY</c>; see <see cref="CommandEnvironment"/>).
 /// </summary>
 internal sealed record DestinationOptions(Option<string?> Dir, Option<string?> Bucket, Option<string> Prefix, Option<string?> Endpoint, Option<string> Region)
 {
@@ -38,18 +38,6 @@ internal sealed record DestinationOptions(Option<string?> Dir, Option<string?> B
         var bucket = result.GetValue(Bucket) ?? throw new ArgumentException("give --dir or --s3-bucket");
         var endpoint = result.GetValue(Endpoint) is { Length: > 0 } e ? new Uri(e) : null;
         return new S3BackupDestination(new S3Settings(bucket, result.GetRequiredValue(Prefix), endpoint, result.GetRequiredValue(Region),
-            Environment(S3Settings.AccessKeyIdKey), Environment(S3Settings.SecretAccessKeyKey)));
+            CommandEnvironment.Required(S3Settings.AccessKeyIdKey), CommandEnvironment.Required(S3Settings.SecretAccessKeyKey)));
     }
-
-    /// <summary>
-    /// A required environment variable, trimmed as the operator trims Secret values (a Secret made with
-    /// <c>echo</c> or <c>--from-file</c> ends in a newline).
-    /// </summary>
-    /// <exception cref="MissingCredentialException">It is not set.</exception>
-    public static string Environment(string name) =>
-        Optional(name) ?? throw new MissingCredentialException($"environment variable {name} is not set");
-
-    /// <summary>An environment variable, trimmed; null when unset or blank.</summary>
-    public static string? Optional(string name) =>
-        System.Environment.GetEnvironmentVariable(name)?.Trim() is { Length: > 0 } value ? value : null;
 }

@@ -4,7 +4,6 @@ using MetricsOperator.Backup.Grafana;
 using MetricsOperator.Backup.Influx;
 using MetricsOperator.Backup.Snapshots;
 using MetricsOperator.Grafana;
-using MetricsOperator.Influx;
 
 namespace MetricsOperator.Cli;
 
@@ -46,9 +45,7 @@ public static class RestoreCommand
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(result, async () =>
         {
-            var credentials = DestinationOptions.Optional("GRAFANA_TOKEN") is { } token
-                ? GrafanaCredentials.Token(token)
-                : GrafanaCredentials.Basic(Env("GRAFANA_USER"), Env("GRAFANA_PASSWORD"));
+            var credentials = CommandEnvironment.Grafana();
             using var destination = common.Destination.Open(result);
             using var api = new GrafanaConfigApi(new Uri(result.GetRequiredValue(url)), credentials);
             var restored = await new GrafanaRestorer(api, new SnapshotStore(destination, SnapshotNames.Grafana))
@@ -78,7 +75,7 @@ public static class RestoreCommand
         command.SetAction(async (result, cancellationToken) => await RunAsync(result, async () =>
         {
             using var destination = common.Destination.Open(result);
-            using var api = new InfluxBackupApi(new Uri(result.GetRequiredValue(url)), new InfluxSecret(Env("INFLUX_TOKEN")));
+            using var api = new InfluxBackupApi(new Uri(result.GetRequiredValue(url)), CommandEnvironment.InfluxDb());
             var restored = await new InfluxRestore(api, new SnapshotStore(destination, SnapshotNames.InfluxDb))
                 .RestoreAsync(Snapshot(result, common, SnapshotNames.InfluxDb), result.GetValue(force), cancellationToken).ConfigureAwait(false);
             result.InvocationConfiguration.Output.WriteLine(
@@ -111,6 +108,4 @@ public static class RestoreCommand
             return 1;
         }
     }
-
-    private static string Env(string name) => DestinationOptions.Environment(name);
 }
