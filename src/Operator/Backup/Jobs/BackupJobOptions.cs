@@ -36,6 +36,9 @@ public sealed record BackupJobOptions
     /// <summary>The Job's activeDeadlineSeconds for an InfluxDB backup (every shard of the bucket).</summary>
     public TimeSpan InfluxDbDeadline { get; init; } = TimeSpan.FromHours(6);
 
+    /// <summary>The activeDeadlineSeconds of a <paramref name="kind"/> backup's Job.</summary>
+    public TimeSpan DeadlineFor(string kind) => kind == Scheduling.BackupKinds.Grafana ? GrafanaDeadline : InfluxDbDeadline;
+
     /// <summary>
     /// How long past the deadline the operator still waits for the Job's outcome before it reports the run failed
     /// (the job controller marks a Job Failed at its deadline; this covers a cluster where that does not happen).

@@ -44,12 +44,10 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
         // A Job this run did not start ran from its own times: the scheduler's cadence must count from those.
         return earlier is null ? result : result with
         {
-            StartedAt = Utc(job.Status?.StartTime ?? job.Metadata.CreationTimestamp),
-            FinishedAt = Utc(job.Status?.CompletionTime),
+            StartedAt = KubernetesTime.Utc(job.Status?.StartTime ?? job.Metadata.CreationTimestamp),
+            FinishedAt = KubernetesTime.Utc(job.Status?.CompletionTime),
         };
     }
-
-    private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     /// <summary>
     /// This stack's backup Jobs of <paramref name="kind"/>: the newest one still running, and the newest finished one
@@ -119,7 +117,7 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
         }
 
         var source = kind == BackupKinds.Grafana ? endpoints.Grafana(stack) : endpoints.InfluxDb(stack);
-        var deadline = kind == BackupKinds.Grafana ? options.GrafanaDeadline : options.InfluxDbDeadline;
+        var deadline = options.DeadlineFor(kind);
         var settings = new BackupJobSettings(image, source, deadline) { ImagePullPolicy = options.ImagePullPolicy, ImagePullSecrets = options.ImagePullSecrets };
         var job = BackupJobBuilder.Build(stack, kind, settings, clock.GetUtcNow(), Nonce());
         var created = await api.CreateAsync(job, cancellationToken).ConfigureAwait(false) ?? throw new BackupJobException($"creating a backup Job in {ns} returned nothing");
@@ -139,8 +137,8 @@ public sealed class PvcJobBackupRunner(KubeApi api, IStackEndpoints endpoints, B
     private async Task<V1Job> OutcomeAsync(V1Job job, string kind, CancellationToken cancellationToken)
     {
         var ns = job.Metadata.NamespaceProperty;
-        var deadline = job.Spec?.ActiveDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : kind == BackupKinds.Grafana ? options.GrafanaDeadline : options.InfluxDbDeadline;
-        var giveUp = (job.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : clock.GetUtcNow()) + deadline + options.OutcomeGrace;
+        var deadline = job.Spec?.ActiveDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.DeadlineFor(kind);
+        var giveUp = (KubernetesTime.Utc(job.Metadata.CreationTimestamp) ?? clock.GetUtcNow()) + deadline + options.OutcomeGrace;
         (string Group, DateTimeOffset Since)? stuck = null;
         var current = job;
         while (!Finished(current))

@@ -39,6 +39,13 @@ public static class BackupRun
             : backup?.InfluxDb ?? throw new BackupSetupException(BackupReasons.InvalidSpec, "spec.backup.influxdb is not set");
     }
 
+    /// <summary>What <paramref name="stack"/>'s status says of <paramref name="kind"/>'s backups; null when nothing yet.</summary>
+    public static BackupRunStatus? StatusOf(V1Alpha1MetricsStack stack, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
+    }
+
     /// <summary>The run's settings from the spec: how many to keep, the age limit, the stack, the contact points' Secrets.</summary>
     public static BackupRunOptions OptionsOf(V1Alpha1MetricsStack stack, BackupTargetSpec target)
     {

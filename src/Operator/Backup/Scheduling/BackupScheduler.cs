@@ -143,10 +143,10 @@ public sealed class BackupScheduler : IDisposable
     /// </summary>
     internal static BackupRecord Resumed(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
     {
-        var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
+        var status = BackupRun.StatusOf(stack, kind);
         var record = new BackupRecord(
             Anchor(stack, kind, now),
-            LastSuccess: status?.LastSuccessTime is { } success ? new DateTimeOffset(DateTime.SpecifyKind(success, DateTimeKind.Utc)) : null,
+            LastSuccess: KubernetesTime.Utc(status?.LastSuccessTime),
             LastSnapshot: status?.LastSnapshot);
         if (status?.LastError is not { Length: > 0 } error)
         {
@@ -171,8 +171,7 @@ public sealed class BackupScheduler : IDisposable
     /// </summary>
     private static DateTimeOffset Anchor(V1Alpha1MetricsStack stack, string kind, DateTimeOffset now)
     {
-        var status = kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
-        return status?.LastSuccessTime is { } last && new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) is var at && at < now ? at : now;
+        return KubernetesTime.Utc(BackupRun.StatusOf(stack, kind)?.LastSuccessTime) is { } at && at < now ? at : now;
     }
 
     /// <summary>

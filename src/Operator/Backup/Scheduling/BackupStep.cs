@@ -44,7 +44,6 @@ public sealed class BackupStep(BackupResults results, TimeProvider? time = null)
 
         var key = BackupResults.KeyOf(stack);
         var now = clock.GetUtcNow();
-        var previous = stack.Status?.Backup;
         var statuses = new Dictionary<string, BackupRunStatus>(StringComparer.Ordinal);
         var failures = new List<(string Reason, string Message)>();
         var pending = new List<string>();
@@ -53,7 +52,7 @@ public sealed class BackupStep(BackupResults results, TimeProvider? time = null)
         {
             // Before the scheduler's first look after an operator restart, what status says is what is known.
             var record = results.Get(key, kind) ?? BackupScheduler.Resumed(stack, kind, now);
-            var before = kind == BackupKinds.Grafana ? previous?.Grafana : previous?.InfluxDb;
+            var before = BackupRun.StatusOf(stack, kind);
             statuses[kind] = new BackupRunStatus
             {
                 LastSnapshot = record.LastSnapshot ?? before?.LastSnapshot,
