@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using MetricsOperator.Backup.Destinations;
 using MetricsOperator.Backup.Grafana;
 using MetricsOperator.Backup.Influx;
@@ -76,11 +74,5 @@ public sealed class DisasterRecoveryTests(S3rverFixture s3)
         grafana.Requests.Writes.ShouldBe(0);
     }
 
-    private static async Task WriteAsync(InfluxFake influx, string token, string lines)
-    {
-        using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
-        (await http.PostAsync(new Uri("/api/v2/write?org=lsst&bucket=metrics&precision=ns", UriKind.Relative), content)).IsSuccessStatusCode.ShouldBeTrue();
-    }
+    private static Task WriteAsync(InfluxFake influx, string token, string lines) => InfluxWrites.WriteAsync(influx, token, lines);
 }

@@ -119,12 +119,5 @@ public sealed class InfluxBackupTests(S3rverFixture s3) : IDisposable
         }
     }
 
-    private static async Task WriteAsync(InfluxFake influx, string token, string lines)
-    {
-        using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
-        var response = await http.PostAsync(new Uri("/api/v2/write?org=lsst&bucket=metrics&precision=ns", UriKind.Relative), content);
-        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
-    }
+    private static Task WriteAsync(InfluxFake influx, string token, string lines) => InfluxWrites.WriteAsync(influx, token, lines);
 }

@@ -15,6 +15,7 @@ using MetricsOperator.Runtime.Metrics;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.TestSupport;
+using MetricsOperator.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -160,17 +161,9 @@ internal sealed class InfluxOperator : IAsyncDisposable
     public static V1Condition? Condition(V1Alpha1MetricsStack? stack, string type) => stack?.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
 
     /// <summary>Queues the stack as a resync would and waits for that reconcile to finish.</summary>
-    public async Task ReconcileAgainAsync()
-    {
-        var controller = (Controller<V1Alpha1MetricsStack>)Manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
-        var before = Reconciles;
-        controller.Queue.Add(new Runtime.Reconcile.ObjectKey(Namespace, Name));
-        await Eventually.UntilAsync(() => Task.FromResult(Reconciles > before), "the requested reconcile");
-    }
+    public Task ReconcileAgainAsync() => StackReconciles.AgainAsync(Manager, Namespace, Name);
 
-    public double Reconciles =>
-        new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }
-            .Sum(r => Manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
+    public double Reconciles => StackReconciles.Count(Manager);
 
     public async Task<string?> SecretValueAsync(string name, string key)
     {

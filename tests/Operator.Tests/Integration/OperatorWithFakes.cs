@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -173,6 +172,9 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
             },
         });
 
+    /// <summary>Queues the stack as a resync would, and waits until that reconcile finished.</summary>
+    public Task ReconcileAgainAsync() => StackReconciles.AgainAsync(Manager, Namespace, Name);
+
     public Task<V1Alpha1MetricsStack?> GetStackAsync() => Admin.GetAsync<V1Alpha1MetricsStack>(Namespace, Name);
 
     public static V1Condition? Condition(V1Alpha1MetricsStack? stack, string type) => stack?.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
@@ -198,11 +200,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     {
         var token = await SecretValueAsync(StackNames.TelegrafTokenSecret(new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } }), StackNames.TokenKey);
         token.ShouldNotBeNull("the operator minted Telegraf's write token");
-        using var http = Influx.CreateClient(TimeSpan.FromSeconds(5));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
-        using var response = await http.PostAsync(new Uri("/api/v2/write?org=rubin&bucket=metrics&precision=ns", UriKind.Relative), content);
-        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+        await InfluxWrites.WriteAsync(Influx, token, lines, org: "rubin");
     }
 
     /// <summary>

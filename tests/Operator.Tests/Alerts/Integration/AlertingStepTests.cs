@@ -4,9 +4,6 @@ using k8s;
 using MetricsOperator.Alerts.Routing;
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Conditions;
-using MetricsOperator.Runtime.Controller;
-using MetricsOperator.Runtime.Metrics;
-using MetricsOperator.Stacks;
 using MetricsOperator.Tests.Backup;
 using MetricsOperator.Tests.Integration;
 
@@ -55,7 +52,7 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
         await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "butler"),
             a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == ConditionSet.True) == true, "butler's rules are synced");
         var writes = op.Grafana.Requests.Writes;
-        await ReconcileAgainAsync();
+        await op.ReconcileAgainAsync();
         op.Grafana.Requests.Writes.ShouldBe(writes, $"an unchanged stack writes nothing to Grafana: {string.Join(", ", op.Grafana.Requests.Snapshot().Where(r => !r.Key.StartsWith("GET", StringComparison.Ordinal)))}");
 
         // The app goes back to the default and square-email leaves the spec: the route goes, then the contact point.
@@ -108,15 +105,5 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
         alert.Spec.App = app;
         alert.Spec.ContactPoint = contactPoint;
         return op.Admin.CreateAsync(alert);
-    }
-
-    /// <summary>Queues the stack as a resync would and waits for that reconcile to finish.</summary>
-    private async Task ReconcileAgainAsync()
-    {
-        var controller = (Controller<V1Alpha1MetricsStack>)op.Manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
-        double Reconciles() => new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }.Sum(r => op.Manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
-        var before = Reconciles();
-        controller.Queue.Add(new Runtime.Reconcile.ObjectKey(op.Namespace, OperatorWithFakes.Name));
-        await Eventually.UntilAsync(() => Task.FromResult(Reconciles() > before), "the requested reconcile");
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -181,13 +180,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
     public async Task A_job_that_finished_while_the_operator_was_away_is_read_not_run_again()
     {
         var stack = await CreateStackAsync();
-        using (var stopped = new CancellationTokenSource())
-        {
-            var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
-            await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
-            await stopped.CancelAsync();
-            await Should.ThrowAsync<OperationCanceledException>(first);
-        }
+        await StartAndStopTheOperatorAsync(stack);
 
         // The Job finishes with nobody waiting; the next run reports it instead of starting another.
         var finished = await emulator.RunNextAsync();
@@ -206,11 +199,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
     public async Task A_job_still_running_when_the_operator_restarts_is_adopted_not_started_twice()
     {
         var stack = await CreateStackAsync();
-        using var stopped = new CancellationTokenSource();
-        var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
-        var jobs = await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
-        await stopped.CancelAsync();
-        await Should.ThrowAsync<OperationCanceledException>(first);
+        var started = await StartAndStopTheOperatorAsync(stack);
         (await emulator.PendingJobsAsync())!.Count.ShouldBe(1, "a stopped operator leaves its Job running");
 
         // A new operator process: its runner finds the running Job and waits for it.
@@ -221,7 +210,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         await emulator.RunAsync(all[0]);
         var result = await second.WaitAsync(TimeSpan.FromSeconds(30));
         result.Written.ShouldBeTrue();
-        jobs![0].Metadata.Uid.ShouldBe(all[0].Metadata.Uid);
+        started.Metadata.Uid.ShouldBe(all[0].Metadata.Uid);
         (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty("the adopted Job was the only one, and it is deleted once read");
     }
 
@@ -229,13 +218,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
     public async Task A_finished_job_on_a_claim_the_spec_no_longer_names_is_not_taken_for_this_runs_outcome()
     {
         var stack = await CreateStackAsync();
-        using (var stopped = new CancellationTokenSource())
-        {
-            var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
-            await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
-            await stopped.CancelAsync();
-            await Should.ThrowAsync<OperationCanceledException>(first);
-        }
+        await StartAndStopTheOperatorAsync(stack);
 
         var old = await emulator.RunNextAsync();
         stack.Spec.Backup!.Grafana!.Destination.Pvc!.ClaimName = "other-backups";
@@ -321,6 +304,17 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         (await admin.ListAsync<V1Job>(ns)).Items.ShouldBeEmpty();
     }
 
+    /// <summary>A Grafana run that creates its Job, then its operator stops (the run is cancelled): the Job it leaves.</summary>
+    private async Task<V1Job> StartAndStopTheOperatorAsync(V1Alpha1MetricsStack stack)
+    {
+        using var stopped = new CancellationTokenSource();
+        var first = Runner().RunAsync(stack, BackupKinds.Grafana, stopped.Token);
+        var jobs = await Eventually.UntilAsync(emulator.PendingJobsAsync, j => j!.Count == 1, "the first run's Job");
+        await stopped.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(first);
+        return jobs![0];
+    }
+
     private PvcJobBackupRunner Runner() =>
         new(operatorApi, new FakeSources(grafana, influx), new BackupJobOptions { Image = "ghcr.io/lsst-sqre/metrics-operator:test", PollInterval = TimeSpan.FromMilliseconds(100) });
 
@@ -379,12 +373,5 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
             Data = data.ToDictionary(p => p.Key, p => Encoding.UTF8.GetBytes(p.Value)),
         });
 
-    private async Task WriteAsync(string lines)
-    {
-        using var http = influx.CreateClient(TimeSpan.FromSeconds(5));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", onboarding.Token);
-        using var content = new StringContent(lines, Encoding.UTF8, "text/plain");
-        var response = await http.PostAsync(new Uri("/api/v2/write?org=lsst&bucket=metrics&precision=ns", UriKind.Relative), content);
-        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
-    }
+    private Task WriteAsync(string lines) => InfluxWrites.WriteAsync(influx, onboarding.Token, lines);
 }

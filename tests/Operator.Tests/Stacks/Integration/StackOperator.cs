@@ -11,6 +11,7 @@ using MetricsOperator.Runtime.Metrics;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Steps;
 using MetricsOperator.TestSupport;
+using MetricsOperator.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -109,9 +110,7 @@ internal sealed class StackOperator : IAsyncDisposable
     public Manager Manager { get; }
 
     /// <summary>Every reconcile the MetricsStack controller finished, whatever its outcome.</summary>
-    public double Reconciles =>
-        new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }
-            .Sum(r => Manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
+    public double Reconciles => StackReconciles.Count(Manager);
 
     /// <summary>A new namespace bound to the stack-namespace ClusterRole (unless <paramref name="bindSecrets"/> is false), and the operator started on it.</summary>
     public static async Task<StackOperator> StartAsync(ControlPlane plane, bool bindSecrets = true, TimeSpan? resyncPeriod = null)
@@ -167,13 +166,7 @@ internal sealed class StackOperator : IAsyncDisposable
     }
 
     /// <summary>Queues the stack as a resync would, and waits until that reconcile finished.</summary>
-    public async Task ReconcileAgainAsync(string name)
-    {
-        var controller = (Controller<V1Alpha1MetricsStack>)Manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
-        var target = Reconciles + 1;
-        controller.Queue.Add(new Runtime.Reconcile.ObjectKey(Namespace, name));
-        await Eventually.UntilAsync(() => Task.FromResult(Reconciles >= target), "the requested reconcile");
-    }
+    public Task ReconcileAgainAsync(string name) => StackReconciles.AgainAsync(Manager, Namespace, name);
 
     public async Task CreateSecretAsync(string name, params string[] keys)
     {

@@ -1,0 +1,24 @@
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Metrics;
+using MetricsOperator.Stacks;
+
+namespace MetricsOperator.Tests.Integration;
+
+/// <summary>The MetricsStack controller's reconciles, for the harnesses that run the operator: counted, and asked for.</summary>
+internal static class StackReconciles
+{
+    /// <summary>Every reconcile the MetricsStack controller finished, whatever its outcome.</summary>
+    public static double Count(Manager manager) =>
+        new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }
+            .Sum(r => manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
+
+    /// <summary>Queues the stack as a resync would, and waits until that reconcile finished.</summary>
+    public static async Task AgainAsync(Manager manager, string ns, string name)
+    {
+        var controller = (Controller<V1Alpha1MetricsStack>)manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
+        var target = Count(manager) + 1;
+        controller.Queue.Add(new Runtime.Reconcile.ObjectKey(ns, name));
+        await Eventually.UntilAsync(() => Task.FromResult(Count(manager) >= target), "the requested reconcile");
+    }
+}
