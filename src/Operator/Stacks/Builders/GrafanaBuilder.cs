@@ -61,18 +61,8 @@ public static class GrafanaBuilder
     };
 
     /// <summary>Grafana's Service (status.endpoints.grafana).</summary>
-    public static V1Service Service(V1Alpha1MetricsStack stack) => new()
-    {
-        ApiVersion = "v1",
-        Kind = V1Service.KubeKind,
-        Metadata = ObjectMetaBuilder.Owned(stack, StackNames.Grafana(stack), StackLabels.Grafana),
-        Spec = new V1ServiceSpec
-        {
-            Type = "ClusterIP",
-            Selector = StackLabels.Selector(stack, StackLabels.Grafana),
-            Ports = [new V1ServicePort { Name = "http", Protocol = "TCP", Port = StackNames.GrafanaPort, TargetPort = "http" }],
-        },
-    };
+    public static V1Service Service(V1Alpha1MetricsStack stack) =>
+        ServiceBuilder.ClusterIp(stack, StackNames.Grafana(stack), StackLabels.Grafana, "http", StackNames.GrafanaPort, "http");
 
     /// <summary>Grafana's Deployment: one replica with Recreate, since its SQLite database sits on a ReadWriteOnce claim.</summary>
     /// <param name="stack">The stack.</param>

@@ -19,18 +19,8 @@ public static class InfluxDbBuilder
     public const string DeletionPolicyAnnotation = ApiGroup.Name + "/deletion-policy";
 
     /// <summary>The Service Telegraf, Grafana and the operator reach InfluxDB through.</summary>
-    public static V1Service Service(V1Alpha1MetricsStack stack) => new()
-    {
-        ApiVersion = "v1",
-        Kind = V1Service.KubeKind,
-        Metadata = ObjectMetaBuilder.Owned(stack, StackNames.InfluxDb(stack), StackLabels.InfluxDb),
-        Spec = new V1ServiceSpec
-        {
-            Type = "ClusterIP",
-            Selector = StackLabels.Selector(stack, StackLabels.InfluxDb),
-            Ports = [new V1ServicePort { Name = "http", Protocol = "TCP", Port = StackNames.InfluxDbPort, TargetPort = "http" }],
-        },
-    };
+    public static V1Service Service(V1Alpha1MetricsStack stack) =>
+        ServiceBuilder.ClusterIp(stack, StackNames.InfluxDb(stack), StackLabels.InfluxDb, "http", StackNames.InfluxDbPort, "http");
 
     /// <summary>
     /// The StatefulSet. Its data claim (<see cref="StackNames.InfluxDbDataClaim"/>) is made by the StatefulSet

@@ -26,18 +26,7 @@ public static class TelegrafBuilder
     public static V1Service Service(V1Alpha1MetricsStack stack)
     {
         stack = SchemaDefaults.Applied(stack);
-        return new V1Service
-        {
-            ApiVersion = "v1",
-            Kind = V1Service.KubeKind,
-            Metadata = ObjectMetaBuilder.Owned(stack, StackNames.Telegraf(stack), StackLabels.Telegraf),
-            Spec = new V1ServiceSpec
-            {
-                Type = "ClusterIP",
-                Selector = StackLabels.Selector(stack, StackLabels.Telegraf),
-                Ports = [new V1ServicePort { Name = "http-listener", Protocol = "TCP", Port = stack.Spec.Telegraf!.ListenerPort!.Value, TargetPort = "listener" }],
-            },
-        };
+        return ServiceBuilder.ClusterIp(stack, StackNames.Telegraf(stack), StackLabels.Telegraf, "http-listener", stack.Spec.Telegraf!.ListenerPort!.Value, "listener");
     }
 
     /// <summary>
