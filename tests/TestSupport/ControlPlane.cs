@@ -29,7 +29,7 @@ public sealed class ControlPlane : IAsyncDisposable
         AdminKubeconfigPath = adminKubeconfigPath;
         _configFolder = Path.Combine(Path.GetTempPath(), LocalControlPlane.RunFolderMarker, $"{Environment.ProcessId}-kubeconfigs-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_configFolder);
-        AdminClient = new Kubernetes(adminConfig);
+        AdminClient = new Kubernetes(adminConfig, new OwnedObjectGuard());
     }
 
     /// <summary>The processes behind this control plane, or null when the tests use a given cluster.</summary>
@@ -86,6 +86,8 @@ public sealed class ControlPlane : IAsyncDisposable
     /// <summary>A client for <paramref name="identity"/>, with extra handlers (e.g. request counters) in front of it.</summary>
     public Kubernetes CreateClient(Identity identity, params DelegatingHandler[] handlers)
     {
+        // Every identity but the operator's own plays a test fixture or a user: it may not create what the operator owns.
+        handlers = identity.UserName == Identity.Operator.UserName ? handlers : [new OwnedObjectGuard(), .. handlers];
         var token = TokenOf(identity);
         if (token is not null)
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
 using MetricsOperator.Stacks.Builders;
@@ -16,7 +15,7 @@ public sealed record AdminCredentials(InfluxSecret Token, InfluxSecret Password)
 
     /// <summary>Fresh random credentials (a cryptographic RNG; URL-safe base64 so they fit headers and env vars).</summary>
     public static AdminCredentials Generate() =>
-        new(new InfluxSecret(RandomText(TokenBytes)), new InfluxSecret(RandomText(PasswordBytes)));
+        new(new InfluxSecret(CredentialSecrets.RandomText(TokenBytes)), new InfluxSecret(CredentialSecrets.RandomText(PasswordBytes)));
 
     /// <summary>
     /// The credentials in a Secret's data (keys <see cref="StackNames.AdminTokenKey"/> and <see cref="StackNames.AdminPasswordKey"/>),
@@ -54,7 +53,4 @@ public sealed record AdminCredentials(InfluxSecret Token, InfluxSecret Password)
 
         return secret.StringData is { } strings && strings.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
     }
-
-    private static string RandomText(int bytes) =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

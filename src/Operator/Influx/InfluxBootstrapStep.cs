@@ -113,8 +113,9 @@ public sealed class InfluxBootstrapStep : IStackStep
     }
 
     /// <summary>
-    /// The admin credentials: from spec.influxdb.existingAdminSecret, else from the operator's own Secret, generated
-    /// and written first when missing. Written before setup, so a run that stops between the two finds them again.
+    /// The admin credentials: from spec.influxdb.existingAdminSecret, else from the operator's own Secret, which
+    /// <see cref="StackCredentials"/> generated before any child was applied, so long before setup: a run that stops
+    /// between the two finds them again.
     /// </summary>
     private async Task<AdminCredentials> AdminCredentialsAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
     {
@@ -131,16 +132,15 @@ public sealed class InfluxBootstrapStep : IStackStep
             return given ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} (spec.influxdb.existingAdminSecret) has no key {missing}");
         }
 
-        if (existing is not null)
+        if (existing is null)
         {
-            var (stored, missing) = AdminCredentials.From(existing);
-            // Never regenerate into an existing Secret: its token may be the one InfluxDB was set up with.
-            return stored ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} has no key {missing}; restore it (see docs/influxdb.md)");
+            // StackCredentials makes it before the children are applied; gone since then means deleted by hand.
+            throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} does not exist; the operator makes it again on the next reconcile");
         }
 
-        var written = await secrets.CreateOrGetAsync(stack, name, AdminCredentials.Generate().ToData(), cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Created admin Secret {Secret} of MetricsStack {Namespace}/{Name} before InfluxDB setup", name, StackNames.Namespace(stack), stack.Metadata.Name);
-        return AdminCredentials.From(written).Credentials ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} has no admin token");
+        var (stored, lost) = AdminCredentials.From(existing);
+        // Never regenerate into an existing Secret: its token may be the one InfluxDB was set up with.
+        return stored ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} has no key {lost}; restore it (see docs/influxdb.md)");
     }
 
     private async Task SetupAsync(V1Alpha1MetricsStack stack, IInfluxApi anonymous, AdminCredentials credentials, long retention, CancellationToken cancellationToken)

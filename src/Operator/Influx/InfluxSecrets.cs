@@ -21,24 +21,6 @@ public sealed class InfluxSecrets(KubeApi api)
     public Task<V1Secret?> GetAsync(V1Alpha1MetricsStack stack, string name, CancellationToken cancellationToken) =>
         api.GetAsync<V1Secret>(StackNames.Namespace(stack), name, cancellationToken);
 
-    /// <summary>
-    /// Creates the Secret unless it exists, and returns what is stored: when another run (or replica) created it first,
-    /// its contents win, so a token written once is never replaced by a second generated one.
-    /// </summary>
-    public async Task<V1Secret> CreateOrGetAsync(V1Alpha1MetricsStack stack, string name, IDictionary<string, byte[]> data, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await api.CreateAsync(New(stack, name, data, annotations: null), cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"the API server returned no Secret {name}");
-        }
-        catch (KubeApiException e) when (e.IsConflict)
-        {
-            return await GetAsync(stack, name, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Secret {name} exists and cannot be read", e);
-        }
-    }
-
     /// <summary>Writes the new token of <paramref name="authorization"/> (and its ID as an annotation) to the token Secret, creating it when missing.</summary>
     public async Task WriteTokenAsync(V1Alpha1MetricsStack stack, string name, CreatedAuthorization authorization, bool exists, CancellationToken cancellationToken)
     {

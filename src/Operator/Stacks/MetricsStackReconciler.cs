@@ -29,13 +29,16 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     private readonly Manager manager;
     private readonly StackBuildOptions buildOptions;
     private readonly IReadOnlyList<IStackStep> steps;
+    private readonly StackCredentials credentials;
     private readonly ILogger logger;
 
     /// <summary>Creates the reconciler over the manager's client, cache and Event recorder; <paramref name="steps"/> run in order after the children are applied.</summary>
-    public MetricsStackReconciler(Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null)
+    public MetricsStackReconciler(
+        Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null, ILogger<StackCredentials>? credentialsLogger = null)
     {
         this.steps = [.. steps ?? []];
         this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
+        credentials = new StackCredentials(manager.Client.Api, credentialsLogger);
         this.buildOptions = buildOptions ?? throw new ArgumentNullException(nameof(buildOptions));
         this.logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -65,6 +68,13 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         {
             await ReportAsync(entity, [refusal], endpoints: null, cancellationToken);
             return dependsOnOthers ? ReconcileResult.RequeueAfter(RecheckAfter) : ReconcileResult.Done;
+        }
+
+        // Before any child refers to them: a Grafana pod whose admin Secret is missing never starts.
+        if (await credentials.EnsureAsync(entity, cancellationToken) is { } broken)
+        {
+            await ReportAsync(entity, [StackStatusReporter.NotReady(StackCredentials.CredentialsInvalid, broken)], endpoints: null, cancellationToken);
+            return ReconcileResult.RequeueAfter(RecheckAfter);
         }
 
         var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status));

@@ -25,6 +25,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 using MetricsOperator.Tests.Backup;
+using MetricsOperator.TestSupport.Kubelet;
 
 namespace MetricsOperator.Tests.Integration;
 
@@ -52,9 +53,8 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     public const string S3Secret = "backup-s3";
 
     private readonly ControlPlane plane;
-    private readonly CancellationTokenSource stopWorkloads = new();
     private IHost? host;
-    private Task? workloads;
+    private KubeletStandIn? kubelet;
 
     private OperatorWithFakes(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture? s3, ManualClock clock)
     {
@@ -89,8 +89,9 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     public Manager Manager => host!.Services.GetRequiredService<Manager>();
 
     /// <summary>
-    /// Starts the fakes (Grafana seeded with one of everything a backup carries, behind a generated admin password),
-    /// a namespace bound like a stack namespace, with the S3 credentials and Grafana's admin Secret, and the operator.
+    /// Starts the fakes (Grafana seeded with one of everything a backup carries), a namespace bound like a stack
+    /// namespace, with the S3 credentials (the user's Secret), and the operator. Grafana's admin login is the one the
+    /// operator generates: the kubelet stand-in hands it to the Grafana fake when it starts Grafana's pod.
     /// </summary>
     public static async Task<OperatorWithFakes> StartAsync(ControlPlane plane, S3rverFixture? s3, ManualClock clock)
     {
@@ -114,12 +115,6 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
             });
         }
 
-        // The managed Grafana's admin Secret, as the Grafana pod and the operator read it.
-        await op.CreateSecretAsync(StackNames.GrafanaAdminSecret(new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = Name } }), new()
-        {
-            [StackNames.GrafanaUserKey] = grafana.AdminUser,
-            [StackNames.GrafanaPasswordKey] = grafana.AdminPassword,
-        });
         await op.StartOperatorAsync();
         return op;
     }
@@ -154,7 +149,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     {
         var json = JsonSerializer.Serialize(new { apiVersion = "metrics.lsst.io/v1alpha1", kind = "MetricsStack", metadata = new { name = Name, @namespace = Namespace }, spec });
         var created = (await Admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
-        workloads = Task.Run(() => PlayWorkloadControllersAsync(stopWorkloads.Token));
+        kubelet ??= StartKubelet();
         return created;
     }
 
@@ -243,10 +238,9 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stopWorkloads.CancelAsync();
-        if (workloads is not null)
+        if (kubelet is not null)
         {
-            await workloads;
+            await kubelet.DisposeAsync();
         }
 
         if (host is not null)
@@ -255,7 +249,6 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
             host.Dispose();
         }
 
-        stopWorkloads.Dispose();
         Admin.Dispose();
         await Influx.DisposeAsync();
         await Grafana.DisposeAsync();
@@ -288,46 +281,29 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     }
 
     /// <summary>
-    /// Plays the Deployment and StatefulSet controllers and the kubelet (there are none here): every workload in the
-    /// namespace reports its current generation rolled out and ready, also after the operator changes a pod template
-    /// (the tokens' revision annotation does).
+    /// The cluster's part (there is no kubelet here): the kubelet stand-in starts a workload's pods only when a kubelet
+    /// would (every Secret, key and claim they reference exists, restricted Pod Security), and Grafana's pod, when it
+    /// starts, sets the Grafana fake's admin login from its environment as Grafana does on its first start.
     /// </summary>
-    private async Task PlayWorkloadControllersAsync(CancellationToken cancellationToken)
+    private KubeletStandIn StartKubelet() =>
+        new KubeletStandIn(plane.CreateClient(Identity.Admin), Namespace, GrafanaStarts(Grafana)).Start();
+
+    /// <summary>What Grafana does when its pod first starts: its admin is the one GF_SECURITY_ADMIN_USER/PASSWORD name.</summary>
+    public static Func<StartedPod, Task> GrafanaStarts(GrafanaFake grafana)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var first = true;
+        return pod =>
         {
-            try
+            // Grafana creates its admin from these only when its database is new; later starts keep the stored one.
+            if (first && pod.Labels.TryGetValue(StackLabels.Name, out var name) && name == StackLabels.Grafana && pod.Environment.TryGetValue("grafana", out var env))
             {
-                foreach (var deployment in (await Admin.ListAsync<V1Deployment>(Namespace, cancellationToken: cancellationToken)).Items)
-                {
-                    if (deployment.Status?.ObservedGeneration != deployment.Metadata.Generation)
-                    {
-                        var status = new { status = new { observedGeneration = deployment.Metadata.Generation, replicas = 1, updatedReplicas = 1, readyReplicas = 1, availableReplicas = 1 } };
-                        await Admin.PatchAsync<V1Deployment>(Namespace, deployment.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status", cancellationToken: cancellationToken);
-                    }
-                }
+                grafana.AdminUser = env["GF_SECURITY_ADMIN_USER"];
+                grafana.AdminPassword = env["GF_SECURITY_ADMIN_PASSWORD"];
+                first = false;
+            }
 
-                foreach (var statefulSet in (await Admin.ListAsync<V1StatefulSet>(Namespace, cancellationToken: cancellationToken)).Items)
-                {
-                    if (statefulSet.Status?.ObservedGeneration != statefulSet.Metadata.Generation)
-                    {
-                        var status = new { status = new { observedGeneration = statefulSet.Metadata.Generation, replicas = 1, readyReplicas = 1, updatedReplicas = 1, currentReplicas = 1 } };
-                        await Admin.PatchAsync<V1StatefulSet>(Namespace, statefulSet.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status", cancellationToken: cancellationToken);
-                    }
-                }
-
-                await Task.Delay(100, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (KubeApiException)
-            {
-                // A write racing ours (the operator's apply): the next pass sees the new object.
-                await Task.Delay(100, CancellationToken.None);
-            }
-        }
+            return Task.CompletedTask;
+        };
     }
 
     public async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>

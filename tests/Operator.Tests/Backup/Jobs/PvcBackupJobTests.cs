@@ -37,6 +37,8 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
 {
     private const string Claim = "metrics-backups";
     private const string StackName = "metrics";
+    private const string InfluxAdminSecret = "influxdb-admin-given";
+    private const string GrafanaCredentialsSecret = "grafana-credentials";
     private readonly string grafanaPassword = $"pw-{Guid.NewGuid():N}";
     private string ns = "";
     private KubeApi admin = null!;
@@ -333,17 +335,24 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
             apiVersion = "metrics.lsst.io/v1alpha1",
             kind = "MetricsStack",
             metadata = new { name = StackName, @namespace = ns },
-            spec = new { backup = new { grafana = new { destination, keep = 3 }, influxdb = new { destination } } },
+            // The credentials come from Secrets the user made (an existing InfluxDB admin Secret, an external Grafana's
+            // credentials), never from Secrets a fixture made in the operator's place.
+            spec = new
+            {
+                influxdb = new { existingAdminSecret = new { name = InfluxAdminSecret } },
+                grafana = new { mode = "external", url = "http://grafana.example:3000", credentialsSecret = new { name = GrafanaCredentialsSecret } },
+                backup = new { grafana = new { destination, keep = 3 }, influxdb = new { destination } },
+            },
         });
         var created = (await admin.CreateAsync(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json)))!;
-        await SecretAsync(StackNames.GrafanaAdminSecret(created), new() { [StackNames.GrafanaUserKey] = "admin", [StackNames.GrafanaPasswordKey] = grafanaPassword });
+        await SecretAsync(GrafanaCredentialsSecret, new() { [StackNames.GrafanaUserKey] = "admin", [StackNames.GrafanaPasswordKey] = grafanaPassword });
         var influxAdmin = new Dictionary<string, string> { [StackNames.AdminPasswordKey] = "unused" };
         if (influxTokenKey)
         {
             influxAdmin[StackNames.AdminTokenKey] = onboarding.Token;
         }
 
-        await SecretAsync(StackNames.InfluxDbAdminSecret(created), influxAdmin);
+        await SecretAsync(InfluxAdminSecret, influxAdmin);
         if (createClaim)
         {
             await admin.CreateAsync(ClaimNamed(Claim));
