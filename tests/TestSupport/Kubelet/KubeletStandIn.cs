@@ -71,7 +71,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         {
             if (deployment.Metadata.DeletionTimestamp is null)
             {
-                await PlayAsync(deployment.Metadata, deployment.Spec.Replicas ?? 1, deployment.Spec.Template, claimTemplates: [], isStatefulSet: false, cancellationToken);
+                await PlayAsync(deployment.Metadata, deployment.Spec.Replicas ?? 1, deployment.Spec.Template, deployment.Spec.Template.Spec, claimTemplates: [], isStatefulSet: false, cancellationToken);
             }
         }
 
@@ -79,7 +79,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         {
             if (statefulSet.Metadata.DeletionTimestamp is null)
             {
-                await PlayAsync(statefulSet.Metadata, statefulSet.Spec.Replicas ?? 1, statefulSet.Spec.Template, statefulSet.Spec.VolumeClaimTemplates ?? [], isStatefulSet: true, cancellationToken);
+                await PlayAsync(statefulSet.Metadata, statefulSet.Spec.Replicas ?? 1, statefulSet.Spec.Template, StatefulSetPods.Spec(statefulSet, 0), statefulSet.Spec.VolumeClaimTemplates ?? [], isStatefulSet: true, cancellationToken);
             }
         }
     }
@@ -117,7 +117,8 @@ public sealed class KubeletStandIn : IAsyncDisposable
         }
     }
 
-    private async Task PlayAsync(V1ObjectMeta workload, int replicas, V1PodTemplateSpec template, IList<V1PersistentVolumeClaim> claimTemplates, bool isStatefulSet, CancellationToken cancellationToken)
+    // podSpec: the spec of the first pod (a StatefulSet's has its claim templates' volumes added); the others differ only by ordinal.
+    private async Task PlayAsync(V1ObjectMeta workload, int replicas, V1PodTemplateSpec template, V1PodSpec podSpec, IList<V1PersistentVolumeClaim> claimTemplates, bool isStatefulSet, CancellationToken cancellationToken)
     {
         var hash = TemplateHash(template);
         var kind = isStatefulSet ? "StatefulSet" : "Deployment";
@@ -130,6 +131,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
                 foreach (var claimTemplate in claimTemplates)
                 {
                     await EnsureClaimAsync($"{claimTemplate.Metadata.Name}-{podName}", claimTemplate, cancellationToken);
+                    // (= StatefulSetPods.ClaimName(template, statefulSet, ordinal): the pod is <statefulset>-<ordinal>.)
                 }
             }
         }
@@ -137,7 +139,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         var cache = new ReferenceCache(admin, ns);
         var verdict = podNames.Count == 0
             ? new PodVerdict(PodStage.Ready, "Running", "", new Dictionary<string, IReadOnlyDictionary<string, string>>())
-            : PodStartCheck.Check(podNames[0], ns, template.Spec, await cache.LoadAsync(template.Spec, cancellationToken));
+            : PodStartCheck.Check(podNames[0], ns, podSpec, await cache.LoadAsync(podSpec, cancellationToken));
         lock (verdicts)
         {
             verdicts[workload.Name] = verdict;
@@ -151,7 +153,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
                 break;
             }
 
-            await EnsurePodAsync(workload, kind, podName, hash, template, verdict, cancellationToken);
+            await EnsurePodAsync(workload, kind, podName, hash, template, podSpec, verdict, cancellationToken);
             if (verdict.Starts && started.Add($"{podName}/{hash}") && onStarted is not null)
             {
                 await onStarted(new StartedPod(workload.Name, podName, new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>()), verdict.Environment));
@@ -229,7 +231,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         return true;
     }
 
-    private async Task EnsurePodAsync(V1ObjectMeta workload, string kind, string podName, string hash, V1PodTemplateSpec template, PodVerdict verdict, CancellationToken cancellationToken)
+    private async Task EnsurePodAsync(V1ObjectMeta workload, string kind, string podName, string hash, V1PodTemplateSpec template, V1PodSpec podSpec, PodVerdict verdict, CancellationToken cancellationToken)
     {
         var pod = await ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: cancellationToken));
         if (pod is null)
@@ -244,7 +246,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
                     Annotations = template.Metadata?.Annotations,
                     OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = kind, Name = workload.Name, Uid = workload.Uid, Controller = true, BlockOwnerDeletion = true }],
                 },
-                Spec = template.Spec,
+                Spec = podSpec,
             }, ns, cancellationToken: cancellationToken);
         }
 
