@@ -84,10 +84,16 @@ public sealed class ControlPlane : IAsyncDisposable
     }
 
     /// <summary>A client for <paramref name="identity"/>, with extra handlers (e.g. request counters) in front of it.</summary>
-    public Kubernetes CreateClient(Identity identity, params DelegatingHandler[] handlers)
-    {
+    public Kubernetes CreateClient(Identity identity, params DelegatingHandler[] handlers) =>
         // Every identity but the operator's own plays a test fixture or a user: it may not create what the operator owns.
-        handlers = identity.UserName == Identity.Operator.UserName ? handlers : [new OwnedObjectGuard(), .. handlers];
+        identity.UserName == Identity.Operator.UserName ? CreateOperatorClient(identity, handlers) : CreateOperatorClient(identity, [new OwnedObjectGuard(), .. handlers]);
+
+    /// <summary>
+    /// A client the operator under test runs with, as <paramref name="identity"/> (its ServiceAccount, whatever its name,
+    /// e.g. the chart's): without <see cref="OwnedObjectGuard"/>, since making what it owns is its job.
+    /// </summary>
+    public Kubernetes CreateOperatorClient(Identity identity, params DelegatingHandler[] handlers)
+    {
         var token = TokenOf(identity);
         if (token is not null)
         {

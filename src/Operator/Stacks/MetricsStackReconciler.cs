@@ -71,7 +71,18 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         }
 
         // Before any child refers to them: a Grafana pod whose admin Secret is missing never starts.
-        if (await credentials.EnsureAsync(entity, cancellationToken) is { } broken)
+        string? broken;
+        try
+        {
+            broken = await credentials.EnsureAsync(entity, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
+        {
+            await ReportAsync(entity, [SecretAccessDenied(entity, "the operator may not make the stack's credential Secrets (Grafana's admin login, InfluxDB's admin token)")], endpoints: null, cancellationToken);
+            return ReconcileResult.RequeueAfter(RecheckAfter);
+        }
+
+        if (broken is not null)
         {
             await ReportAsync(entity, [StackStatusReporter.NotReady(StackCredentials.CredentialsInvalid, broken)], endpoints: null, cancellationToken);
             return ReconcileResult.RequeueAfter(RecheckAfter);
@@ -131,9 +142,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
             {
                 var field = uses.First(u => u.Name == name).Field;
-                return (StackStatusReporter.NotReady(
-                    StackStatusReporter.Reasons.SecretAccessDenied,
-                    $"{field}: the operator may not read Secret \"{name}\" in namespace {stack.Metadata.NamespaceProperty}; bind the ClusterRole metrics-operator-stack-namespace to it there (config/rbac/stack-namespace/role_binding.yaml)"), true);
+                return (SecretAccessDenied(stack, $"{field}: the operator may not read Secret \"{name}\""), true);
             }
         }
 
@@ -142,6 +151,10 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             ? (null, false)
             : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
     }
+
+    private static ConditionReport SecretAccessDenied(V1Alpha1MetricsStack stack, string what) => StackStatusReporter.NotReady(
+        StackStatusReporter.Reasons.SecretAccessDenied,
+        $"{what} in namespace {stack.Metadata.NamespaceProperty}; bind the ClusterRole metrics-operator-stack-namespace to it there (config/rbac/stack-namespace/role_binding.yaml)");
 
     /// <summary>Merges the reports into status, patches it only when it changed, and records an Event for each change of a condition.</summary>
     private async Task ReportAsync(V1Alpha1MetricsStack stack, IReadOnlyList<ConditionReport> reports, StackEndpoints? endpoints, CancellationToken cancellationToken, Action<MetricsStackStatus>? applyStatus = null)

@@ -63,9 +63,11 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
         var grafana = influx.State.Authorizations.Single(a => a.Description == $"metrics-operator:{op.Namespace}/metrics:grafana-read");
         grafana.Permissions.ShouldHaveSingleItem().Action.ShouldBe("read");
 
-        // The admin Secret and the token Secrets belong to the stack (garbage-collected with it).
+        // The token Secrets belong to the stack (garbage-collected with it, minted again for a new one); the admin Secret
+        // opens the InfluxDB volume that deletionPolicy Retain (the default) keeps, so it outlives the stack too.
         var admin = (await op.Admin.GetAsync<V1Secret>(op.Namespace, "metrics-influxdb-admin")).ShouldNotBeNull();
-        admin.Metadata.OwnerReferences.ShouldHaveSingleItem().Uid.ShouldBe(stack.Metadata.Uid);
+        admin.Metadata.OwnerReferences.ShouldBeNull();
+        (await op.Admin.GetAsync<V1Secret>(op.Namespace, "metrics-telegraf-token")).ShouldNotBeNull().Metadata.OwnerReferences.ShouldHaveSingleItem().Uid.ShouldBe(stack.Metadata.Uid);
 
         // The pods roll onto the tokens: the token revision reaches the pod templates.
         await Eventually.UntilAsync(

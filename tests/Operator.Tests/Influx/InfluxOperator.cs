@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using k8s;
+using MetricsOperator.TestSupport.Kubelet;
 using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Fakes.Influx;
@@ -147,12 +148,17 @@ internal sealed class InfluxOperator : IAsyncDisposable
 
     public Task<V1Alpha1MetricsStack?> GetStackAsync() => Admin.GetAsync<V1Alpha1MetricsStack>(Namespace, Name);
 
-    /// <summary>Plays the StatefulSet controller and kubelet: InfluxDB's pod is up (there is no kubelet here).</summary>
+    /// <summary>
+    /// Plays the StatefulSet controller and kubelet (there are none here) through the kubelet stand-in: InfluxDB's pod
+    /// starts, as on a cluster, only if everything it references exists and it meets the restricted profile.
+    /// </summary>
     public async Task MakeInfluxDbReadyAsync()
     {
-        var statefulSet = await Eventually.UntilAsync(() => Admin.GetAsync<V1StatefulSet>(Namespace, $"{Name}-influxdb"), s => s is not null, "InfluxDB's StatefulSet exists");
-        var status = new { status = new { observedGeneration = statefulSet!.Metadata.Generation, replicas = 1, readyReplicas = 1, updatedReplicas = 1, currentReplicas = 1 } };
-        await Admin.PatchAsync<V1StatefulSet>(Namespace, statefulSet.Metadata.Name, PatchType.Merge, JsonSerializer.Serialize(status), subresource: "status");
+        await Eventually.UntilAsync(() => Admin.GetAsync<V1StatefulSet>(Namespace, $"{Name}-influxdb"), s => s is not null, "InfluxDB's StatefulSet exists");
+        using var client = plane.CreateClient(Identity.Admin);
+        var kubelet = new KubeletStandIn(client, Namespace);
+        await kubelet.PassAsync();
+        kubelet.Verdicts[$"{Name}-influxdb"].Stage.ShouldBe(PodStage.Ready, kubelet.Verdicts[$"{Name}-influxdb"].Message);
     }
 
     public async Task<V1Alpha1MetricsStack> WaitForInfluxAsync(string status, string reason, TimeSpan? timeout = null) =>

@@ -195,7 +195,7 @@ public sealed class ChartInstallTests(ApiServerFixture fixture, ITestOutputHelpe
                     ? new LeaderElectionOptions { LeaseNamespace = parse.GetValue<string>("--lease-namespace")!, LeaseName = "metrics-operator-leader" }
                     : null,
             });
-            collection.AddSingleton(_ => new KubeApi(plane.CreateClient(identity), ownsClient: true));
+            collection.AddSingleton(_ => new KubeApi(plane.CreateOperatorClient(identity), ownsClient: true));
             collection.AddSingleton(_ => new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry()));
             collection.AddSingleton(StackBuildOptions.Default with { OperatorNamespace = podNamespace });
             OperatorControllers.Register(collection);

@@ -43,7 +43,11 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         reported.Status.Endpoints.ShouldNotBeNull().Write.ShouldBe($"http://metrics-telegraf.{op.Namespace}.svc:8186");
         reported.Status.Endpoints.Grafana.ShouldBe($"http://metrics-grafana.{op.Namespace}.svc:3000");
         reported.Metadata.Finalizers.ShouldContain("metrics.lsst.io/data-volumes");
-        op.Recorder.Writes.ShouldNotContain(w => w.Contains("/secrets", StringComparison.Ordinal), "this reconciler only reads the Secrets a spec names");
+        // The only Secret it writes is the one credential Secret it generates (the sample names an existing InfluxDB admin
+        // Secret): Grafana's admin login, created once before Grafana's Deployment refers to it.
+        op.Recorder.Writes.Where(w => w.Contains("/secrets", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldStartWith("POST");
+        var grafanaAdmin = await op.Admin.GetAsync<V1Secret>(op.Namespace, $"{Name}-grafana-admin");
+        grafanaAdmin.ShouldNotBeNull().Metadata.Labels["app.kubernetes.io/managed-by"].ShouldBe("metrics-operator");
     }
 
     [Fact]
