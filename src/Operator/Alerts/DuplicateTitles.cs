@@ -31,8 +31,10 @@ public static class DuplicateTitles
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(others);
         var folder = FolderOf(alert);
+        var app = AlertDefaults.App(alert);
         var self = ObjectKey.Of(alert);
-        var rivals = others.Where(o => ObjectKey.Of(o) != self && FolderOf(o) == folder).ToList();
+        // One app, one folder: comparing apps is enough, and cheap (this runs per reconcile over the stack's AppAlerts).
+        var rivals = others.Where(o => AlertDefaults.App(o) == app && ObjectKey.Of(o) != self).ToList();
         var clashes = new List<TitleClash>();
         var rules = alert.Spec?.Rules ?? [];
         for (var i = 0; i < rules.Count; i++)
