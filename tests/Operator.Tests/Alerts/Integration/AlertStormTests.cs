@@ -60,10 +60,7 @@ public sealed class AlertStormTests(ApiServerFixture fixture) : IAsyncLifetime
 
     private async Task CreateAsync(string name, params string[] rules)
     {
-        var alert = AlertSamples.Alert(op.Namespace, name, [.. rules.Select(r => AlertSamples.Rule(r))]);
-        alert.ApiVersion = "metrics.lsst.io/v1alpha1";
-        alert.Kind = "AppAlert";
-        alert.Metadata.Generation = null;
+        var alert = AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, name, [.. rules.Select(r => AlertSamples.Rule(r))]));
         alert.Spec.App = "shared";
         await op.Admin.CreateAsync(alert);
     }

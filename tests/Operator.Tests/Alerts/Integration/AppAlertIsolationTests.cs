@@ -96,9 +96,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
     [Fact]
     public async Task An_InfluxDB_outage_does_not_freeze_alert_edits()
     {
-        await using var op = await AlertOperator.StartAsync(fixture.Plane);
-        await op.CreateAsync(Alert(op.Namespace, "a", Rule("r1")));
-        await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
+        await using var op = await WithOneSyncedAsync();
 
         await op.SetStackStatusAsync(influxDbReplicasReady: 0);
         await op.ReplaceSpecAsync("a", spec => spec.Rules[0].Condition.Threshold = 7);
@@ -113,9 +111,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
     [Fact]
     public async Task A_deletion_Grafana_refuses_shows_in_status_until_it_goes_through()
     {
-        await using var op = await AlertOperator.StartAsync(fixture.Plane);
-        await op.CreateAsync(Alert(op.Namespace, "a", Rule("r1")));
-        await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
+        await using var op = await WithOneSyncedAsync();
         op.Grafana.Faults.FailNext(1000, 403, "DELETE", GroupPath);
 
         await op.DeleteAsync("a");
@@ -130,6 +126,15 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         op.Grafana.Faults.Clear();
         await Eventually.UntilAsync(async () => await op.GetAsync("a") is null ? "gone" : null, _ => true, "the AppAlert is gone once Grafana lets the group go", TimeSpan.FromSeconds(20));
         op.Grafana.State.RuleCount.ShouldBe(0);
+    }
+
+    // The operator with AppAlert "a" (rule "r1") synced.
+    private async Task<AlertOperator> WithOneSyncedAsync()
+    {
+        var op = await AlertOperator.StartAsync(fixture.Plane);
+        await op.CreateAsync(Alert(op.Namespace, "a", Rule("r1")));
+        await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
+        return op;
     }
 
     private static MetricsOperator.Crds.V1Alpha1AppAlert Shared(AlertOperator op, string name, params string[] rules)
