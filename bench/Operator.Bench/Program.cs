@@ -19,6 +19,11 @@ var edits = args2.ElementAtOrDefault(3) is > 0 and var e ? e : 200;
 await using var grafana = await GrafanaFake.StartNewAsync();
 var facts = new StackAlertingFacts("influxdb-influxql", "influxdb-flux", ["slack"], "slack");
 var alerts = Enumerable.Range(0, alertCount).Select(i => Alert(i, ruleCount)).ToList();
+if (alerts.FirstOrDefault(a => DuplicateTitles.Find(a, alerts).Count > 0) is { } clashing)
+{
+    throw new InvalidOperationException($"AppAlert {clashing.Metadata.NamespaceProperty}/{clashing.Metadata.Name} shares a rule title within its app: Grafana would refuse it");
+}
+
 using var client = new GrafanaClient(grafana.BaseUri, GrafanaCredentials.Basic(grafana.AdminUser, grafana.AdminPassword));
 var session = new StackGrafana(client);
 
@@ -97,7 +102,8 @@ static V1Alpha1AppAlert Alert(int i, int rules) => new()
         Interval = "1m",
         Rules = [.. Enumerable.Range(0, rules).Select(j => new AlertRule
         {
-            Name = $"rule {j}",
+            // Unique within the app (its namespace here): Grafana 11.4 refuses a title twice in a folder.
+            Name = $"alerts-{i % 10} rule {j}",
             Query = new AlertQuery { Language = j % 2 == 0 ? QueryLanguage.InfluxQL : QueryLanguage.Flux, Text = j % 2 == 0 ? $"SELECT mean(\"v{j}\") FROM \"metrics\".\"autogen\".\"m\" WHERE $timeFilter" : $"from(bucket: \"metrics\") |> range(start: v.timeRangeStart) |> filter(fn: (r) => r._field == \"v{j}\")" },
             Condition = new AlertCondition { Reducer = Reducer.Mean, Operator = ThresholdOperator.GreaterThan, Threshold = j * 10 },
             Summary = $"rule {j} of alert {i}",

@@ -17,7 +17,12 @@ public static class AppAlertController
         ArgumentNullException.ThrowIfNull(manager);
         var described = builder.For<V1Alpha1AppAlert>()
             .Named(AppAlertReconciler.ControllerName)
-            .Watches<V1Alpha1MetricsStack>(stack => AlertsOf(manager(), stack));
+            // Its own status patches do not bring an AppAlert back (that would undo the backoff of a Requeue).
+            .ReconcilesUpdatesWhen(UpdateFilters.SpecOrMetadataChanged)
+            // A stack wakes its AppAlerts only for what they read: spec, deletion, GrafanaReady (not InfluxDB, Telegraf, backups).
+            .Watches<V1Alpha1MetricsStack>(stack => AlertsOf(manager(), stack), updateMatters: StackResolution.GateOrSpecChanged)
+            // An AppAlert keeping a rule title wakes the ones refused for it when it changes or goes.
+            .Watches<V1Alpha1AppAlert>(alert => RefusedFor(manager(), alert), updateMatters: UpdateFilters.SpecOrMetadataChanged);
         described = finalizer is null ? described.WithFinalizer<AppAlertFinalizer>() : described.WithFinalizer(finalizer);
         return reconciler is null ? described.Complete<AppAlertReconciler>() : described.Complete(reconciler);
     }
@@ -44,5 +49,18 @@ public static class AppAlertController
         var stackCount = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.Count ?? 1;
         // Stacks without a stackRef follow "the only stack": when the count changes, every one of them may be affected.
         return alerts.Where(a => StackResolution.Named(a) is null || StackResolution.Targets(a, stack, stackCount)).Select(ObjectKey.Of).ToList();
+    }
+
+    /// <summary>The other AppAlerts of <paramref name="alert"/>'s app (from the cache) refused with DuplicateRuleTitle.</summary>
+    public static IEnumerable<ObjectKey> RefusedFor(Manager manager, V1Alpha1AppAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(alert);
+        var app = AlertDefaults.App(alert);
+        var self = ObjectKey.Of(alert);
+        return (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? [])
+            .Where(a => ObjectKey.Of(a) != self && AlertDefaults.App(a) == app
+                && MetricsOperator.Runtime.Conditions.ConditionSet.Find(a.Status?.Conditions, AppAlertConditions.Ready)?.Reason == AppAlertReasons.DuplicateRuleTitle)
+            .Select(ObjectKey.Of).ToList();
     }
 }

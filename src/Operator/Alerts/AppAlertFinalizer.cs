@@ -1,4 +1,5 @@
 using MetricsOperator.Crds;
+using MetricsOperator.Grafana;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Reconcile;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,7 +9,8 @@ namespace MetricsOperator.Alerts;
 /// <summary>
 /// Runs when an AppAlert is deleted: deletes its rule group (where it is now and where status says it was), then the
 /// app's folder if no rule group and no dashboard is left in it. When the stack is gone or being deleted there is no
-/// Grafana to clean and the AppAlert is let go; when Grafana is unavailable the finalizer is retried with backoff.
+/// Grafana to clean and the AppAlert is let go; when Grafana is unavailable or refuses, status says so (Ready=False,
+/// DeletionBlocked) and the finalizer is retried with backoff.
 /// </summary>
 public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connections, ILogger<AppAlertFinalizer>? logger = null) : IFinalizer<V1Alpha1AppAlert>
 {
@@ -16,6 +18,7 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
     public const string FinalizerName = ApiGroup.Name + "/grafana-rules";
 
     private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly AppAlertStatusWriter status = new(manager);
 
     /// <inheritdoc/>
     public string Name => FinalizerName;
@@ -42,9 +45,20 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
             locations.Add((at.FolderUid!, at.RuleGroup!));
         }
 
-        // Throws (and so is retried with backoff) when the credentials are missing or Grafana does not answer.
-        var grafana = await connections.ConnectAsync(stack, cancellationToken);
-        await RuleGroupSync.RemoveAsync(grafana, locations, cancellationToken);
+        try
+        {
+            var grafana = await connections.ConnectAsync(stack, cancellationToken);
+            await RuleGroupSync.RemoveAsync(grafana, locations, cancellationToken);
+        }
+        catch (Exception e) when (e is GrafanaCredentialsException or GrafanaApiException)
+        {
+            // Rethrown, so the runtime retries with this key's backoff; status says why the AppAlert stays, for
+            // whoever waits on the deletion (kubectl, Argo CD) and never reads Events.
+            var report = AppAlertStatusReport.Waiting(AppAlertReasons.DeletionBlocked, $"the rule group cannot be removed from Grafana yet, so the finalizer {FinalizerName} stays: {e.Message}");
+            await status.WriteAsync(entity, report, cancellationToken);
+            throw;
+        }
+
         logger.LogInformation("Deleted the Grafana rule group of AppAlert {Namespace}/{Name}", entity.Metadata.NamespaceProperty, entity.Metadata.Name);
     }
 }

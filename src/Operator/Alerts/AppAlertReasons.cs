@@ -20,4 +20,13 @@ public static class AppAlertReasons
 
     /// <summary>Grafana accepted the group but stores something else than was sent (the message names the fields).</summary>
     public const string Drifted = "Drifted";
+
+    /// <summary>
+    /// A rule's name (its Grafana title) is taken in the app's folder: by another AppAlert of the app that keeps it (the
+    /// message names it and its rule), or by a rule in Grafana no AppAlert declares. Nothing of this AppAlert is written.
+    /// </summary>
+    public const string DuplicateRuleTitle = "DuplicateRuleTitle";
+
+    /// <summary>The AppAlert is being deleted and its rule group could not be removed from Grafana yet (the message says why); retried with backoff.</summary>
+    public const string DeletionBlocked = "DeletionBlocked";
 }

@@ -1,9 +1,7 @@
 using System.Net;
 using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
-using MetricsOperator.Runtime.Conditions;
 using MetricsOperator.Runtime.Controller;
-using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Reconcile;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,6 +22,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     private readonly GrafanaConnections connections;
     private readonly AlertSyncOptions options;
     private readonly ILogger logger;
+    private readonly AppAlertStatusWriter status;
 
     /// <summary>Creates the reconciler.</summary>
     public AppAlertReconciler(Manager manager, GrafanaConnections connections, AlertSyncOptions? options = null, ILogger<AppAlertReconciler>? logger = null)
@@ -32,6 +31,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
         this.connections = connections ?? throw new ArgumentNullException(nameof(connections));
         this.options = options ?? AlertSyncOptions.Default;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
+        status = new AppAlertStatusWriter(manager);
     }
 
     /// <inheritdoc/>
@@ -39,14 +39,15 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     {
         ArgumentNullException.ThrowIfNull(entity);
         var (stack, missing) = StackResolution.Resolve(entity, Stacks());
-        if (stack is null || StackResolution.NotReadyBecause(stack) is { } notReady)
+        var gate = stack is null ? (AppAlertReasons.StackNotReady, missing) : StackResolution.Gate(stack);
+        if (gate is var (reason, why))
         {
-            // Stack changes are watched and wake this AppAlert: nothing to poll.
-            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.StackNotReady, stack is null ? missing : StackResolution.NotReadyBecause(stack)!), cancellationToken);
+            // The stack changes that open the gate (GrafanaReady, spec, existence) are watched and wake this AppAlert: nothing to poll.
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(reason, why), cancellationToken);
             return ReconcileResult.Done;
         }
 
-        var plan = AppAlertMapping.Plan(entity, StackAlertingFacts.From(stack));
+        var plan = AppAlertMapping.Plan(entity, StackAlertingFacts.From(stack!));
         if (plan.Group is null)
         {
             // Invalid and not partially syncable: Grafana keeps whatever it had.
@@ -54,10 +55,18 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
+        if (DuplicateTitles.Find(entity, AlertsOf(stack!)) is { Count: > 0 } clashes)
+        {
+            // Nothing is written (Grafana would refuse it). The AppAlert keeping the title wakes this one when it changes or goes.
+            var message = string.Join("; ", clashes.Select(c => c.ToProblem(plan.Group.FolderUid).ToString()));
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.DuplicateRuleTitle, message), cancellationToken);
+            return ReconcileResult.Done;
+        }
+
         StackGrafana grafana;
         try
         {
-            grafana = await connections.ConnectAsync(stack, cancellationToken);
+            grafana = await connections.ConnectAsync(stack!, cancellationToken);
         }
         catch (GrafanaCredentialsException e)
         {
@@ -96,15 +105,19 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
         }
         catch (GrafanaApiException e)
         {
+            // Grafana answered: it is up. A refusal is this AppAlert's own: the shared session and snapshot stay (a rule
+            // POSTed before the refusal is found by its UID's 409 next time), so no other AppAlert of the stack notices.
             grafana.RecordAnswer();
-            grafana.Invalidate();
             if (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 // Perhaps the Secret changed: read it again next time.
-                connections.Forget(stack);
+                connections.Forget(stack!);
             }
 
-            await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaRejected, e.Message), cancellationToken);
+            // A title held by a rule no AppAlert of the app declares (made in the UI, or by another stack's operator).
+            var refusal = e.IsTitleConflict ? AppAlertReasons.DuplicateRuleTitle : AppAlertReasons.GrafanaRejected;
+            await ReportAsync(entity, AppAlertStatusReport.Waiting(refusal, e.Message), cancellationToken);
+            // Retried with this key's own exponential backoff (the work queue's), never faster than it.
             return ReconcileResult.Requeue;
         }
     }
@@ -112,16 +125,12 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     private IReadOnlyCollection<V1Alpha1MetricsStack> Stacks() =>
         manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
 
-    /// <summary>Merges the report into status, patches it only when it changed, and records an Event when Ready changes.</summary>
-    private async Task ReportAsync(V1Alpha1AppAlert alert, AppAlertStatusReport report, CancellationToken cancellationToken)
+    private List<V1Alpha1AppAlert> AlertsOf(V1Alpha1MetricsStack stack)
     {
-        var before = ConditionSet.Find(alert.Status?.Conditions, AppAlertConditions.Ready);
-        var changed = before is null || before.Status != (report.Ready ? ConditionSet.True : ConditionSet.False) || before.Reason != report.ReadyReason;
-        report.ApplyTo(alert);
-        await manager.Client.PatchStatusAsync(alert, cancellationToken);
-        if (changed)
-        {
-            await manager.Events.RecordAsync(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage, cancellationToken);
-        }
+        var stackCount = Stacks().Count;
+        return [.. (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? []).Where(a => StackResolution.Targets(a, stack, stackCount))];
     }
+
+    private Task ReportAsync(V1Alpha1AppAlert alert, AppAlertStatusReport report, CancellationToken cancellationToken) =>
+        status.WriteAsync(alert, report, cancellationToken);
 }

@@ -46,19 +46,42 @@ public static class StackResolution
         return Named(alert) is { } key ? key == ObjectKey.Of(stack) : stackCount == 1;
     }
 
-    /// <summary>Whether the stack's Grafana may receive rules: not being deleted, and its Ready condition True. Otherwise why not.</summary>
-    public static string? NotReadyBecause(V1Alpha1MetricsStack stack)
+    /// <summary>
+    /// Why the stack's Grafana may not receive rules now, as an AppAlert reason and message; null when it may. Only
+    /// what rules need is read: the stack exists and is not being deleted (else <c>StackNotReady</c>), and its
+    /// <c>GrafanaReady</c> is True — Grafana runs (or is external) with its datasources (False or Unknown:
+    /// <c>GrafanaUnavailable</c>; not reported yet: <c>StackNotReady</c>). Not the stack's <c>Ready</c>: an InfluxDB
+    /// outage, a failing backup or a Telegraf rollout must not freeze alert edits. Not <c>AlertingReady</c> either:
+    /// rules name no contact point (the policy routes them by label), and that condition is built from the AppAlerts
+    /// themselves and fails on a contact point's missing Secret; rules written before it is True notify through the
+    /// default route until the policy lands.
+    /// </summary>
+    public static (string Reason, string Message)? Gate(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var key = ObjectKey.Of(stack);
         if (stack.Metadata.DeletionTimestamp is not null)
         {
-            return $"MetricsStack {key} is being deleted";
+            return (AppAlertReasons.StackNotReady, $"MetricsStack {key} is being deleted");
         }
 
-        var ready = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.Ready);
-        return ready?.Status == ConditionSet.True
-            ? null
-            : $"MetricsStack {key} is not ready" + (ready is null ? "" : $" ({ready.Reason}: {ready.Message})");
+        var grafana = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.GrafanaReady);
+        return grafana?.Status switch
+        {
+            ConditionSet.True => null,
+            null => (AppAlertReasons.StackNotReady, $"MetricsStack {key} has not reported GrafanaReady yet"),
+            _ => (AppAlertReasons.GrafanaUnavailable, $"MetricsStack {key}: GrafanaReady is {grafana.Status} ({grafana.Reason}: {grafana.Message})"),
+        };
+    }
+
+    /// <summary>Whether a change of <paramref name="old"/> into <paramref name="updated"/> can change <see cref="Gate"/> or the rules (spec, deletion, GrafanaReady).</summary>
+    public static bool GateOrSpecChanged(V1Alpha1MetricsStack old, V1Alpha1MetricsStack updated)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(updated);
+        static string? Grafana(V1Alpha1MetricsStack s) => ConditionSet.Find(s.Status?.Conditions, MetricsStackConditions.GrafanaReady)?.Status;
+        return old.Metadata.Generation != updated.Metadata.Generation
+            || old.Metadata.DeletionTimestamp != updated.Metadata.DeletionTimestamp
+            || Grafana(old) != Grafana(updated);
     }
 }

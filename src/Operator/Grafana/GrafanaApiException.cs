@@ -46,4 +46,19 @@ public sealed class GrafanaApiException : Exception
     /// off. False for answers that say the request itself is wrong (4xx).
     /// </summary>
     public bool IsUnavailable => StatusCode is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+
+    /// <summary>
+    /// True when Grafana refused a rule because another rule of its folder has the same title (Grafana 11.4's
+    /// <c>ErrAlertRuleUniqueConstraintViolation</c>: 409 on POST, 400 on the PUTs): from Grafana's message, or
+    /// <see cref="TitleConflict"/>.
+    /// </summary>
+    public bool IsTitleConflict =>
+        TitleConflict || (StatusCode is HttpStatusCode.Conflict or HttpStatusCode.BadRequest &&
+        Detail.Contains(TitleConflictText, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Set when the caller established the conflict otherwise (a POST's 409 for a UID no rule has).</summary>
+    public bool TitleConflict { get; init; }
+
+    /// <summary>The part of Grafana's message that names a title conflict (pkg/services/ngalert/models).</summary>
+    public const string TitleConflictText = "title under the same organisation and folder should be unique";
 }

@@ -103,15 +103,31 @@ public sealed class GrafanaClient : IDisposable
 
     /// <summary>
     /// Creates one rule (<c>POST /api/v1/provisioning/alert-rules</c>); false when its UID exists already (409), which
-    /// the caller treats as "there". <paramref name="editable"/> sends <see cref="DisableProvenanceHeader"/>.
+    /// the caller treats as "there". Grafana also answers 409 when another rule of the folder has the title: a 409 is
+    /// read as "there" only when a GET finds the UID; otherwise it is thrown as a title conflict
+    /// (<see cref="GrafanaApiException.IsTitleConflict"/>), never read as "there" (the group PUT would then meet an unknown
+    /// UID and answer 500). <paramref name="editable"/> sends <see cref="DisableProvenanceHeader"/>.
     /// </summary>
     public async Task<bool> CreateAlertRuleAsync(ProvisionedAlertRule rule, bool editable, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var (status, _) = await SendAsync(HttpMethod.Post, "api/v1/provisioning/alert-rules", rule with { Provenance = null },
-            $"POST alert rule {rule.Uid}", editable, [HttpStatusCode.Conflict], cancellationToken);
-        return status != HttpStatusCode.Conflict;
+        var operation = $"POST alert rule {rule.Uid}";
+        var (status, body) = await SendAsync(HttpMethod.Post, "api/v1/provisioning/alert-rules", rule with { Provenance = null },
+            operation, editable, [HttpStatusCode.Conflict], cancellationToken);
+        if (status != HttpStatusCode.Conflict)
+        {
+            return true;
+        }
+
+        // Grafana 11.4 words every unique-index violation of a rule (UID or title) the same way: ask for the UID.
+        return await GetAlertRuleAsync(rule.Uid ?? "", cancellationToken) is not null
+            ? false
+            : throw new GrafanaApiException(operation, status, MessageOf(body)) { TitleConflict = true };
     }
+
+    /// <summary>One rule by UID, or null when no rule has it (404).</summary>
+    public Task<ProvisionedAlertRule?> GetAlertRuleAsync(string uid, CancellationToken cancellationToken = default) =>
+        GetOrNullAsync<ProvisionedAlertRule>($"api/v1/provisioning/alert-rules/{Escape(uid)}", $"GET alert rule {uid}", cancellationToken);
 
     /// <summary>A rule group as stored, or null when it has no rules (404).</summary>
     public Task<AlertRuleGroup?> GetRuleGroupAsync(string folderUid, string group, CancellationToken cancellationToken = default) =>

@@ -38,7 +38,8 @@ internal static class OperatorControllers
             .Owns<V1NetworkPolicy>()
             // The notification policy (the alerting step) routes each app to its AppAlert's contact point, so a new or
             // edited AppAlert must wake its stack. The map reads the manager's cache when events arrive.
-            .Watches<V1Alpha1AppAlert>(alert => AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert))
+            // Only what the policy reads (app, contact point, stackRef): an AppAlert's status never wakes its stack.
+            .Watches<V1Alpha1AppAlert>(alert => AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert), updateMatters: MetricsOperator.Alerts.Routing.AlertRouting.RoutingChanged)
             .WithFinalizer<MetricsStackFinalizer>()
             .Complete<MetricsStackReconciler>()));
         AddAlerting(services);

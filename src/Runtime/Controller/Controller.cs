@@ -52,7 +52,8 @@ public sealed class Controller<T> : IController
         IEventRecorder events,
         RuntimeMetrics metrics,
         ILogger logger,
-        ExponentialBackoff<ObjectKey>? backoff)
+        ExponentialBackoff<ObjectKey>? backoff,
+        Func<T, T, bool>? updateMatters = null)
     {
         Name = name;
         this.workers = workers;
@@ -65,7 +66,16 @@ public sealed class Controller<T> : IController
         this.logger = logger;
         kind = ResourceType.For<T>().Kind;
         Queue = new WorkQueue<ObjectKey>(backoff, metrics.ForQueue(name));
-        primary.AddHandler(e => Queue.Add(ObjectKey.Of(e.Entity)));
+        primary.AddHandler(e =>
+        {
+            // An update that does not matter (by default every one does) is most often the reconciler's own status patch.
+            if (e.Type == InformerEventType.Updated && e.Old is not null && updateMatters is not null && !updateMatters(e.Old, e.Entity))
+            {
+                return;
+            }
+
+            Queue.Add(ObjectKey.Of(e.Entity));
+        });
     }
 
     /// <inheritdoc/>
@@ -74,12 +84,22 @@ public sealed class Controller<T> : IController
     /// <summary>The controller's queue (exposed for tests and diagnostics, and for work finished outside a reconcile that the primary's status reports).</summary>
     public WorkQueue<ObjectKey> Queue { get; }
 
-    /// <summary>Maps events of another informer to primary keys and queues them.</summary>
-    internal void Watch<TOther>(Informer<TOther> informer, Func<TOther, IEnumerable<ObjectKey>> map)
+    /// <summary>
+    /// Maps events of another informer to primary keys and queues them; <paramref name="updateMatters"/> (old, new)
+    /// drops updates the primaries do not depend on. Resync events are dropped: the primary's own informer resyncs every
+    /// primary, and mapping another kind's resync too would reconcile each primary once more per resync period.
+    /// </summary>
+    internal void Watch<TOther>(Informer<TOther> informer, Func<TOther, IEnumerable<ObjectKey>> map, Func<TOther, TOther, bool>? updateMatters = null)
         where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
         informer.AddHandler(e =>
         {
+            if (e.Type == InformerEventType.Resync
+                || (e.Type == InformerEventType.Updated && e.Old is not null && updateMatters is not null && !updateMatters(e.Old, e.Entity)))
+            {
+                return;
+            }
+
             foreach (var key in map(e.Entity))
             {
                 Queue.Add(key);

@@ -32,6 +32,7 @@ public sealed class ControllerBuilder<T>
     private readonly List<Func<IFinalizer<T>>> finalizers = [];
     private string? name;
     private int? workers;
+    private Func<T, T, bool>? updateMatters;
 
     internal ControllerBuilder(Manager manager) => this.manager = manager;
 
@@ -64,12 +65,24 @@ public sealed class ControllerBuilder<T>
     }
 
     /// <summary>Watches <typeparamref name="TOther"/> (optionally only objects matching <paramref name="labelSelector"/>)
-    /// and queues the primary keys <paramref name="map"/> returns for each event.</summary>
-    public ControllerBuilder<T> Watches<TOther>(Func<TOther, IEnumerable<ObjectKey>> map, string? labelSelector = null)
+    /// and queues the primary keys <paramref name="map"/> returns for each event (not for resyncs: the primaries resync
+    /// themselves). <paramref name="updateMatters"/> (old, new) keeps only the updates the primaries depend on.</summary>
+    public ControllerBuilder<T> Watches<TOther>(Func<TOther, IEnumerable<ObjectKey>> map, string? labelSelector = null, Func<TOther, TOther, bool>? updateMatters = null)
         where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(map);
-        watches.Add(c => c.Watch(manager.Cache.GetInformer<TOther>(labelSelector), map));
+        watches.Add(c => c.Watch(manager.Cache.GetInformer<TOther>(labelSelector), map, updateMatters));
+        return this;
+    }
+
+    /// <summary>
+    /// Reconciles a primary on an update only when <paramref name="updateMatters"/> (old, new) says so, e.g.
+    /// <see cref="UpdateFilters.SpecOrMetadataChanged"/>: the reconciler's own status patch then does not bring the
+    /// object straight back, past the backoff of a <c>Requeue</c>. Adds, deletes and resyncs always reconcile.
+    /// </summary>
+    public ControllerBuilder<T> ReconcilesUpdatesWhen(Func<T, T, bool> updateMatters)
+    {
+        this.updateMatters = updateMatters ?? throw new ArgumentNullException(nameof(updateMatters));
         return this;
     }
 
@@ -120,7 +133,8 @@ public sealed class ControllerBuilder<T>
             manager.Events,
             manager.Metrics,
             manager.LoggerFactory.CreateLogger("MetricsOperator.Runtime.Controller"),
-            new ExponentialBackoff<ObjectKey>(manager.Options.BackoffBase, manager.Options.BackoffMax));
+            new ExponentialBackoff<ObjectKey>(manager.Options.BackoffBase, manager.Options.BackoffMax),
+            updateMatters);
         foreach (var watch in watches)
         {
             watch(controller);

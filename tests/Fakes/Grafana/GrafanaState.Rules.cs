@@ -79,6 +79,7 @@ public sealed partial class GrafanaState
             throw new GrafanaException(409, $"failed to save alert rule '{uid}' in organization 1 due to conflict: rule UID must be unique");
         }
 
+        EnsureUniqueTitleLocked(uid, request["title"]?.GetValue<string>() ?? "", folderUid, TitleConflictOnCreate, ignore: new HashSet<string>(StringComparer.Ordinal));
         var key = new GrafanaGroupKey(folderUid, request["ruleGroup"]!.GetValue<string>());
         // A new rule takes its group's interval, or the default when the group is new (the request's is ignored).
         var group = groups.TryGetValue(key, out var existing) ? existing : new RuleGroup(DefaultIntervalSeconds);
@@ -99,6 +100,7 @@ public sealed partial class GrafanaState
         }
 
         EnsureSingleRuleProvenance(stored, provenance);
+        EnsureUniqueTitleLocked(uid, request["title"]?.GetValue<string>() ?? "", folderUid, TitleConflictOnUpdate, ignore: new HashSet<string>(StringComparer.Ordinal) { uid });
         var oldKey = KeyOf(stored);
         var newKey = new GrafanaGroupKey(folderUid, request["ruleGroup"]!.GetValue<string>());
         var updated = GrafanaRuleShape.Stored(request, uid, stored["id"]!.GetValue<long>(), newKey.FolderUid, newKey.Title, provenance, DateTime.UtcNow);
@@ -175,6 +177,21 @@ public sealed partial class GrafanaState
             }
         }
 
+        // The group's rules after the PUT replace its current ones: only other rules of the folder, and each other, can collide.
+        var replaced = new HashSet<string>(current?.Uids ?? [], StringComparer.Ordinal);
+        replaced.UnionWith(keep);
+        var titles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (uid, request, _) in plan)
+        {
+            var title = request["title"]?.GetValue<string>() ?? "";
+            if (!titles.Add(title))
+            {
+                throw TitleConflict(TitleConflictOnUpdate, uid, title, key.FolderUid);
+            }
+
+            EnsureUniqueTitleLocked(uid, title, key.FolderUid, TitleConflictOnUpdate, replaced);
+        }
+
         foreach (var gone in current?.Uids.Where(uid => !keep.Contains(uid)).ToList() ?? [])
         {
             RemoveRuleLocked(gone);
@@ -211,6 +228,34 @@ public sealed partial class GrafanaState
     });
 
     internal bool DeleteGroup(GrafanaGroupKey key) => Locked(() => RemoveGroupLocked(key));
+
+    /// <summary>
+    /// Grafana 11.4's store keeps rule titles unique per organisation and folder (the unique index on
+    /// <c>alert_rule (org_id, namespace_uid, title)</c>); a violation is <c>ngmodels.ErrAlertRuleUniqueConstraintViolation</c>
+    /// wrapped by <c>ngmodels.ErrAlertRuleConflict</c> ("alerting.alert-rule.conflict", pkg/services/ngalert/models/errors.go).
+    /// The provisioning API answers it 409 on <c>POST /alert-rules</c> and 400 on the rule PUT and the group PUT.
+    /// </summary>
+    private void EnsureUniqueTitleLocked(string uid, string title, string folderUid, int status, HashSet<string> ignore)
+    {
+        // Through the group index: a folder's rules without reading every rule of the organisation.
+        var taken = groups.Where(g => g.Key.FolderUid == folderUid).SelectMany(g => g.Value.Uids)
+            .Any(other => !ignore.Contains(other) && rules[other]["title"]!.GetValue<string>() == title);
+        if (taken)
+        {
+            throw TitleConflict(status, uid, title, folderUid);
+        }
+    }
+
+    private const int TitleConflictOnCreate = 409;
+    private const int TitleConflictOnUpdate = 400;
+
+    /// <summary>Grafana's text: errAlertRuleConflictMsg around ErrAlertRuleUniqueConstraintViolation's message.</summary>
+    internal static string TitleConflictMessage(string uid, string title, string folderUid) =>
+        $"conflicting alert rule found [rule_uid: '{uid}', title: '{title}', namespace_uid: '{folderUid}']: " +
+        "a conflicting alert rule is found: rule title under the same organisation and folder should be unique";
+
+    private static GrafanaException TitleConflict(int status, string uid, string title, string folderUid) =>
+        new(status, TitleConflictMessage(uid, title, folderUid));
 
     // Grafana's validation.CanUpdateProvenanceInRuleGroup.
     private static bool CanUpdateInGroup(string stored, string provenance) =>

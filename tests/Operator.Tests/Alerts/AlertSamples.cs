@@ -30,4 +30,13 @@ public static class AlertSamples
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Generation = 1 },
         Spec = new AppAlertSpec { Rules = rules.Length == 0 ? [Rule("Login failures")] : [.. rules] },
     };
+
+    /// <summary><paramref name="alert"/> ready for the API server: apiVersion and kind set, no generation (the server assigns it).</summary>
+    public static V1Alpha1AppAlert ForApiServer(V1Alpha1AppAlert alert)
+    {
+        alert.ApiVersion = "metrics.lsst.io/v1alpha1";
+        alert.Kind = "AppAlert";
+        alert.Metadata.Generation = null;
+        return alert;
+    }
 }

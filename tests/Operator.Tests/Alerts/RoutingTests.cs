@@ -63,3 +63,27 @@ public sealed class RoutingTests
         mapped.Uid.ShouldBe(AlertRouting.ContactPointUid(Stack, "x"));
     }
 }
+
+/// <summary>Which AppAlert changes wake the stack's routing: what the policy reads, never status or rules.</summary>
+public sealed class RoutingChangedTests
+{
+    [Fact]
+    public void Status_and_rule_changes_do_not_matter_to_routing_but_app_contact_point_and_stackRef_do()
+    {
+        var before = Alert("ns", "a");
+        var statusOnly = Alert("ns", "a");
+        statusOnly.Status = new AppAlertStatus { Conditions = [new V1Condition { Type = "Ready", Status = "False", Reason = "GrafanaUnavailable" }] };
+        statusOnly.Spec.Rules[0].Condition.Threshold = 1;
+
+        AlertRouting.RoutingChanged(before, statusOnly).ShouldBeFalse();
+        var app = Alert("ns", "a");
+        app.Spec.App = "other";
+        AlertRouting.RoutingChanged(before, app).ShouldBeTrue();
+        var contactPoint = Alert("ns", "a");
+        contactPoint.Spec.ContactPoint = "email-team";
+        AlertRouting.RoutingChanged(before, contactPoint).ShouldBeTrue();
+        var stack = Alert("ns", "a");
+        stack.Spec.StackRef = new StackReference { Name = "other" };
+        AlertRouting.RoutingChanged(before, stack).ShouldBeTrue();
+    }
+}

@@ -78,6 +78,19 @@ public static class AlertRouting
         return new NotificationRoute { Receiver = defaultReceiver, GroupBy = GroupBy, Routes = routes };
     }
 
+    /// <summary>
+    /// Whether an AppAlert's change can change the stack's policy: what <see cref="Policy"/> and the stack it targets
+    /// read (app, contact point, stackRef). Its status and rules never do, so they never wake the stack.
+    /// </summary>
+    public static bool RoutingChanged(V1Alpha1AppAlert old, V1Alpha1AppAlert updated)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(updated);
+        return AlertDefaults.App(old) != AlertDefaults.App(updated)
+            || old.Spec?.ContactPoint != updated.Spec?.ContactPoint
+            || StackResolution.Named(old) != StackResolution.Named(updated);
+    }
+
     /// <summary>Whether Grafana's tree equals the desired one in every field the operator sets.</summary>
     public static bool SamePolicy(NotificationRoute desired, NotificationRoute stored)
     {

@@ -31,7 +31,8 @@ internal sealed class FakeEndpoints(GrafanaFake grafana) : IStackEndpoints
 /// <summary>
 /// The AppAlert controller as the operator registers it (OperatorControllers.AddAlerting), run by the real runtime
 /// Manager as the operator's ServiceAccount, against the Grafana fake; one namespace per test holding a MetricsStack
-/// whose status the test sets Ready (no MetricsStack controller runs) and its Grafana admin Secret.
+/// with an external Grafana (the fake) and the user's credentials Secret, whose status the test writes in the shape the
+/// stack's reconciler does (no MetricsStack controller runs).
 /// </summary>
 internal sealed class AlertOperator : IAsyncDisposable
 {
@@ -62,7 +63,7 @@ internal sealed class AlertOperator : IAsyncDisposable
 
     public Manager Manager => services!.GetRequiredService<Manager>();
 
-    public static async Task<AlertOperator> StartAsync(ControlPlane plane, TimeSpan? resyncPeriod = null, AlertSyncOptions? options = null)
+    public static async Task<AlertOperator> StartAsync(ControlPlane plane, TimeSpan? resyncPeriod = null, AlertSyncOptions? options = null, bool stackStatus = true)
     {
         var grafana = await GrafanaFake.StartNewAsync();
         var ns = await plane.CreateNamespaceAsync("alerts");
@@ -73,7 +74,7 @@ internal sealed class AlertOperator : IAsyncDisposable
             OutageBackoffMax = TimeSpan.FromSeconds(1),
             Client = new GrafanaClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(500), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(20) },
         });
-        await op.CreateStackAsync();
+        await op.CreateStackAsync(stackStatus);
         op.Start();
         return op;
     }
@@ -147,6 +148,20 @@ internal sealed class AlertOperator : IAsyncDisposable
             $"AppAlert {name} is Ready={status} ({reason})",
             timeout);
 
+    /// <summary>How many reconciles the AppAlert controller finished (any result), from the runtime's metrics.</summary>
+    public double AppAlertReconciles()
+    {
+        var metrics = services!.GetRequiredService<RuntimeMetrics>();
+        return new[] { "success", "requeue", "requeue_after", "error" }.Sum(result => metrics.ReconcileTotal.WithLabels(AppAlertReconciler.ControllerName, result).Value);
+    }
+
+    /// <summary>Warning Events recorded about the AppAlert <paramref name="name"/>, repeats counted.</summary>
+    public async Task<int> WarningEventsAsync(string name)
+    {
+        var events = await Admin.CoreV1.ListNamespacedEventAsync(Namespace, fieldSelector: $"involvedObject.name={name}");
+        return events.Items.Where(e => e.Type == "Warning").Sum(e => e.Count ?? 1);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (run is not null && !run.IsCompleted)
@@ -158,41 +173,73 @@ internal sealed class AlertOperator : IAsyncDisposable
         await Grafana.DisposeAsync();
     }
 
-    private async Task CreateStackAsync()
+    /// <summary>The user-made Secret with the external Grafana's credentials (not a name the operator owns).</summary>
+    public const string CredentialsSecret = "grafana-credentials";
+
+    // The stack points at the fake as an external Grafana (spec.grafana.mode external), with credentials the user
+    // provides: the harness creates nothing the operator would own (the managed mode's admin Secret is the operator's).
+    private async Task CreateStackAsync(bool reportStatus)
     {
-        var stack = new V1Alpha1MetricsStack { Metadata = new V1ObjectMeta { Name = StackName, NamespaceProperty = Namespace } };
         await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new V1ObjectMeta { Name = StackNames.GrafanaAdminSecret(stack) },
+            Metadata = new V1ObjectMeta { Name = CredentialsSecret },
             Data = new Dictionary<string, byte[]>
             {
                 [StackNames.GrafanaUserKey] = Encoding.UTF8.GetBytes(Grafana.AdminUser),
                 [StackNames.GrafanaPasswordKey] = Encoding.UTF8.GetBytes(Grafana.AdminPassword),
             },
         }, Namespace);
-        await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(stack, ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks");
-        await SetStackReadyAsync(true);
-    }
-
-    /// <summary>Sets the stack's Ready condition as its reconciler would.</summary>
-    public async Task SetStackReadyAsync(bool ready)
-    {
-        var status = new
+        var stack = new V1Alpha1MetricsStack
         {
-            status = new
+            Metadata = new V1ObjectMeta { Name = StackName, NamespaceProperty = Namespace },
+            Spec = new MetricsStackSpec
             {
-                conditions = new[]
-                {
-                    new
-                    {
-                        type = "Ready", status = ready ? "True" : "False", reason = ready ? "AllComponentsReady" : "ComponentsNotReady",
-                        message = ready ? "ready" : "Grafana: not ready", lastTransitionTime = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-                    },
-                },
+                Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = Grafana.BaseUri.ToString(), CredentialsSecret = new SecretReference { Name = CredentialsSecret } },
             },
         };
+        await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(stack, ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks");
+        if (reportStatus)
+        {
+            await SetStackStatusAsync();
+        }
+    }
+
+    /// <summary>
+    /// Writes the stack's status as its reconciler would for an external Grafana (no MetricsStack controller runs here):
+    /// the component conditions from <see cref="StackStatusReporter.Report"/> over InfluxDB's StatefulSet and Telegraf's
+    /// Deployment with <paramref name="influxDbReplicasReady"/> / 1 replicas ready, and AlertingReady as the alerting step
+    /// reports a stack without contact points.
+    /// </summary>
+    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1)
+    {
+        var stack = new V1Alpha1MetricsStack
+        {
+            Metadata = new V1ObjectMeta { Name = StackName, NamespaceProperty = Namespace },
+            Spec = new MetricsStackSpec { Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = Grafana.BaseUri.ToString() } },
+        };
+        var influx = new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = StackNames.InfluxDb(stack), Generation = 1 },
+            Spec = new V1StatefulSetSpec { Replicas = 1 },
+            Status = new V1StatefulSetStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = influxDbReplicasReady },
+        };
+        var telegraf = new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = StackNames.Telegraf(stack), Generation = 1 },
+            Spec = new V1DeploymentSpec { Replicas = 1 },
+            Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, AvailableReplicas = 1 },
+        };
+        var reports = StackStatusReporter.Report(stack, new ObservedChildren(influx, telegraf, null)).ToList();
+        reports.Add(new ConditionReport(MetricsStackConditions.AlertingReady, "True", "NoContactPoints", "No contact points declared: Grafana's own routing is left alone"));
+        var conditions = new List<V1Condition>();
+        foreach (var report in reports)
+        {
+            MetricsOperator.Runtime.Conditions.ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, 1);
+        }
+
+        var status = new { status = new { conditions } };
         await Admin.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch(JsonSerializer.Serialize(status), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", StackName);
+            new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", StackName);
     }
 
     private static T Convert<T>(object o) => KubernetesJson.Deserialize<T>(JsonSerializer.Serialize(o));

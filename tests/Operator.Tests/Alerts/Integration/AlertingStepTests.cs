@@ -98,10 +98,7 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
 
     private Task<V1Alpha1AppAlert?> CreateAppAlertAsync(string app, string contactPoint)
     {
-        var alert = AlertSamples.Alert(op.Namespace, app);
-        alert.ApiVersion = "metrics.lsst.io/v1alpha1";
-        alert.Kind = "AppAlert";
-        alert.Metadata.Generation = null;
+        var alert = AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, app));
         alert.Spec.App = app;
         alert.Spec.ContactPoint = contactPoint;
         return op.Admin.CreateAsync(alert);

@@ -133,7 +133,8 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         await using var op = await AlertOperator.StartAsync(fixture.Plane);
         foreach (var name in new[] { "one", "two" })
         {
-            var alert = Alert(op.Namespace, name, Rule("r1"), Rule("r2"));
+            // Rule names are unique per app (Grafana 11.4 refuses a title twice in a folder): DuplicateTitleTests.
+            var alert = Alert(op.Namespace, name, Rule($"{name}-r1"), Rule($"{name}-r2"));
             alert.Spec.App = "shared";
             await op.CreateAsync(alert);
         }
@@ -182,17 +183,16 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
     [Fact]
     public async Task An_appalert_waits_for_its_stack()
     {
-        await using var op = await AlertOperator.StartAsync(fixture.Plane);
-        await op.SetStackReadyAsync(false);
+        await using var op = await AlertOperator.StartAsync(fixture.Plane, stackStatus: false);
         await op.CreateAsync(Alert(op.Namespace, "a"));
-        (await op.WaitForReadyAsync("a", "False", AppAlertReasons.StackNotReady)).Status.Conditions!.Single(c => c.Type == "Ready").Message.ShouldContain("not ready");
+        (await op.WaitForReadyAsync("a", "False", AppAlertReasons.StackNotReady)).Status.Conditions!.Single(c => c.Type == "Ready").Message.ShouldContain("has not reported GrafanaReady");
 
         var missing = Alert(op.Namespace, "b");
         missing.Spec.StackRef = new StackReference { Name = "nope" };
         await op.CreateAsync(missing);
         await op.WaitForReadyAsync("b", "False", AppAlertReasons.StackNotReady);
 
-        await op.SetStackReadyAsync(true);
+        await op.SetStackStatusAsync();
         await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
         op.Grafana.Contract.AssertNoContractViolations();
     }

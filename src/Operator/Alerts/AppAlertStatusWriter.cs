@@ -1,0 +1,29 @@
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Conditions;
+using MetricsOperator.Runtime.Controller;
+using MetricsOperator.Runtime.Events;
+
+namespace MetricsOperator.Alerts;
+
+/// <summary>
+/// Writes an AppAlert's report: merged into status, patched only when it changed, and an Event only when Ready changes
+/// (status or reason), so an AppAlert that keeps failing the same way writes nothing. Shared by the reconciler and the
+/// finalizer (a cleanup that cannot finish shows in status, not only in Events).
+/// </summary>
+public sealed class AppAlertStatusWriter(Manager manager)
+{
+    /// <summary>Merges <paramref name="report"/> into <paramref name="alert"/>'s status and writes it.</summary>
+    public async Task WriteAsync(V1Alpha1AppAlert alert, AppAlertStatusReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(report);
+        var before = ConditionSet.Find(alert.Status?.Conditions, AppAlertConditions.Ready);
+        var changed = before is null || before.Status != (report.Ready ? ConditionSet.True : ConditionSet.False) || before.Reason != report.ReadyReason;
+        report.ApplyTo(alert);
+        await manager.Client.PatchStatusAsync(alert, cancellationToken);
+        if (changed)
+        {
+            await manager.Events.RecordAsync(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage, cancellationToken);
+        }
+    }
+}

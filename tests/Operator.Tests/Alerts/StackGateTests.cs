@@ -1,0 +1,56 @@
+using k8s.Models;
+using MetricsOperator.Alerts;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Tests.Alerts;
+
+/// <summary>What gates an AppAlert's sync: the stack's existence and GrafanaReady, not its overall Ready (pure).</summary>
+public sealed class StackGateTests
+{
+    private static V1Alpha1MetricsStack Stack(params (string Type, string Status)[] conditions) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "metrics", NamespaceProperty = "metrics", Generation = 1 },
+        Status = new MetricsStackStatus
+        {
+            Conditions = [.. conditions.Select(c => new V1Condition { Type = c.Type, Status = c.Status, Reason = c.Status == "True" ? "Available" : "Progressing", Message = $"{c.Type} says so" })],
+        },
+    };
+
+    [Fact]
+    public void GrafanaReady_opens_the_gate_whatever_InfluxDB_backups_and_Ready_say()
+    {
+        var stack = Stack(("Ready", "False"), ("InfluxDBReady", "False"), ("BackupReady", "False"), ("AlertingReady", "False"), ("GrafanaReady", "True"));
+
+        StackResolution.Gate(stack).ShouldBeNull();
+    }
+
+    [Fact]
+    public void GrafanaReady_False_is_GrafanaUnavailable_with_the_stacks_reason()
+    {
+        var gate = StackResolution.Gate(Stack(("Ready", "True"), ("GrafanaReady", "False"))).ShouldNotBeNull();
+
+        gate.Reason.ShouldBe(AppAlertReasons.GrafanaUnavailable);
+        gate.Message.ShouldBe("MetricsStack metrics/metrics: GrafanaReady is False (Progressing: GrafanaReady says so)");
+    }
+
+    [Fact]
+    public void No_GrafanaReady_yet_or_a_stack_being_deleted_is_StackNotReady()
+    {
+        StackResolution.Gate(Stack(("Ready", "True"))).ShouldNotBeNull().Reason.ShouldBe(AppAlertReasons.StackNotReady);
+        var deleting = Stack(("GrafanaReady", "True"));
+        deleting.Metadata.DeletionTimestamp = DateTime.UtcNow;
+        StackResolution.Gate(deleting).ShouldNotBeNull().ShouldBe((AppAlertReasons.StackNotReady, "MetricsStack metrics/metrics is being deleted"));
+    }
+
+    [Fact]
+    public void Only_spec_deletion_and_GrafanaReady_changes_wake_the_appalerts()
+    {
+        var before = Stack(("Ready", "True"), ("InfluxDBReady", "True"), ("GrafanaReady", "True"));
+
+        StackResolution.GateOrSpecChanged(before, Stack(("Ready", "False"), ("InfluxDBReady", "False"), ("GrafanaReady", "True"))).ShouldBeFalse();
+        StackResolution.GateOrSpecChanged(before, Stack(("Ready", "True"), ("InfluxDBReady", "True"), ("GrafanaReady", "False"))).ShouldBeTrue();
+        var edited = Stack(("Ready", "True"), ("InfluxDBReady", "True"), ("GrafanaReady", "True"));
+        edited.Metadata.Generation = 2;
+        StackResolution.GateOrSpecChanged(before, edited).ShouldBeTrue();
+    }
+}
