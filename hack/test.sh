@@ -64,8 +64,18 @@ counter() { sed -nE "s/.*<Counters [^>]*\b$1=\"([0-9]+)\".*/\1/p" "$2" | head -1
 for trx in "$RESULTS"/*.trx; do
   [[ -f $trx ]] || continue
   p=$(counter passed "$trx"); f=$(counter failed "$trx"); e=$(counter error "$trx"); t=$(counter timeout "$trx")
-  n=$(counter notExecuted "$trx"); a=$(counter aborted "$trx")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0})); skipped=$((skipped + ${n:-0}))
+  a=$(counter aborted "$trx"); total=$(counter total "$trx"); executed=$(counter executed "$trx")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+  # Skipped tests are in total but not executed (vstest leaves the notExecuted counter at 0 for them).
+  skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+
+# Name every skipped test with its reason (e.g. a contract file absent in a clone without ../shared).
+for trx in "$RESULTS"/*.trx; do
+  [[ -f $trx ]] || continue
+  awk '/<UnitTestResult / && /outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); open = 1; next }
+       open && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print "skipped: " name ": " reason; open = 0 }
+       open && /<\/UnitTestResult>/ { print "skipped: " name; open = 0 }' "$trx"
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -2,7 +2,7 @@ using MetricsOperator.LocalCluster;
 
 namespace MetricsOperator.TestSupport;
 
-/// <summary>Where the repository's files and <c>../shared</c> are, seen from a test.</summary>
+/// <summary>Where the repository's files are, seen from a test (the contracts: <c>ContractFiles</c> in tests/Fakes).</summary>
 public static class RepoPaths
 {
     private static readonly Lazy<string> RootFolder = new(FindRoot);
@@ -12,16 +12,6 @@ public static class RepoPaths
 
     /// <summary>A path under the repository root.</summary>
     public static string InRepo(params string[] parts) => Path.Combine([Root, .. parts]);
-
-    /// <summary>The shared folder beside the repository, or null in a user's clone that lacks it.</summary>
-    public static string? Shared
-    {
-        get
-        {
-            var shared = Path.GetFullPath(Path.Combine(Root, "..", "shared"));
-            return Directory.Exists(shared) ? shared : null;
-        }
-    }
 
     private static string FindRoot()
     {

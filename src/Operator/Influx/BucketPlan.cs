@@ -39,17 +39,26 @@ public enum DbrpAction
     Replace,
 }
 
-/// <summary>Decides what to do about the DBRP mapping: database = bucket name, retention policy <c>autogen</c>, default.</summary>
+/// <summary>
+/// Decides what to do about the DBRP mapping: database = bucket name, retention policy <c>autogen</c>, default, and
+/// physical (stored by InfluxDB, not made up from the bucket's name).
+/// </summary>
 public static class DbrpPlan
 {
     /// <summary>The retention policy InfluxQL uses when a query names none, and what InfluxDB 1.x called its default.</summary>
     public const string RetentionPolicy = "autogen";
 
     /// <summary>The action, and the mapping it concerns (null for None-without-mapping and Create).</summary>
+    /// <remarks>
+    /// A virtual mapping never counts. InfluxDB 2.x lists one for every bucket (database = the bucket's name, retention
+    /// policy <c>autogen</c>, <c>"virtual": true</c>; default while no physical mapping targets the bucket: influxdata/influxdb
+    /// dbrp/service.go, <c>FindMany</c> and <c>bucketToMapping</c>). It is not the operator's, it vanishes if someone renames the
+    /// bucket, and it cannot be made default or repointed; the docs promise a real mapping, so one is created beside it.
+    /// </remarks>
     public static (DbrpAction Action, InfluxDbrp? Mapping) Compute(IReadOnlyList<InfluxDbrp> observed, string database, string bucketId)
     {
         ArgumentNullException.ThrowIfNull(observed);
-        var mapping = observed.FirstOrDefault(m => m.Database == database && m.RetentionPolicy == RetentionPolicy);
+        var mapping = observed.FirstOrDefault(m => !m.IsVirtual && m.Database == database && m.RetentionPolicy == RetentionPolicy);
         if (mapping is null)
         {
             return (DbrpAction.Create, null);

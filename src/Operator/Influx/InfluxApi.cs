@@ -107,8 +107,10 @@ public sealed class InfluxApi : IInfluxApi
     public Task<IReadOnlyList<InfluxDbrp>> ListDbrpsAsync(string orgId, string database, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<InfluxDbrp>>("list DBRP mappings", async ct =>
         {
-            var found = await Dbrps().GetDBRPsAsync(orgID: orgId, db: database, cancellationToken: ct).ConfigureAwait(false);
-            return [.. (found.Content ?? []).Select(m => new InfluxDbrp(m.Id, m.BucketID, m.Database, m.RetentionPolicy, m.Default ?? false))];
+            // The raw body: the typed DBRP model drops the "virtual" field (see DbrpListing). Error statuses still throw
+            // HttpException through the service's exception factory, as the typed call does.
+            var response = await Dbrps().GetDBRPsAsyncWithIRestResponse(orgID: orgId, db: database, cancellationToken: ct).ConfigureAwait(false);
+            return DbrpListing.Parse(response.Content ?? string.Empty);
         }, cancellationToken);
 
     /// <inheritdoc />

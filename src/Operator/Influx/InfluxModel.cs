@@ -27,7 +27,11 @@ public sealed record InfluxBucket(string Id, string Name, string OrgId, long Ret
 /// <param name="Database">The InfluxQL database name.</param>
 /// <param name="RetentionPolicy">The InfluxQL retention policy name.</param>
 /// <param name="IsDefault">Whether it is the database's default retention policy.</param>
-public sealed record InfluxDbrp(string Id, string BucketId, string Database, string RetentionPolicy, bool IsDefault);
+/// <param name="IsVirtual">
+/// Whether InfluxDB made it up from a bucket's name rather than stored it (the DBRP schema's <c>virtual</c> field): it
+/// exists only while the bucket keeps its name, and no one created it.
+/// </param>
+public sealed record InfluxDbrp(string Id, string BucketId, string Database, string RetentionPolicy, bool IsDefault, bool IsVirtual = false);
 
 /// <summary>An organization.</summary>
 /// <param name="Id">InfluxDB's ID.</param>

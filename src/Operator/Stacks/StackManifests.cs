@@ -16,19 +16,16 @@ namespace MetricsOperator.Stacks;
 public static class StackManifests
 {
     /// <summary>The MetricsStack documents of a YAML stream, in order, plus the kinds of the documents that were not.</summary>
-    public static (IReadOnlyList<V1Alpha1MetricsStack> Stacks, IReadOnlyList<string> Skipped) Read(TextReader yaml)
+    public static (IReadOnlyList<V1Alpha1MetricsStack> Stacks, IReadOnlyList<string> Skipped) Read(TextReader yaml) => Split(ReadDocuments(yaml));
+
+    /// <summary>The MetricsStacks among <paramref name="documents"/>, in order, plus the kinds of the documents that were not.</summary>
+    public static (IReadOnlyList<V1Alpha1MetricsStack> Stacks, IReadOnlyList<string> Skipped) Split(IEnumerable<JsonObject> documents)
     {
-        var stream = new YamlStream();
-        stream.Load(yaml);
+        ArgumentNullException.ThrowIfNull(documents);
         var stacks = new List<V1Alpha1MetricsStack>();
         var skipped = new List<string>();
-        foreach (var document in stream.Documents)
+        foreach (var json in documents)
         {
-            if (ToJson(document.RootNode) is not JsonObject json)
-            {
-                continue;
-            }
-
             var apiVersion = json["apiVersion"]?.GetValue<string>();
             var kind = json["kind"]?.GetValue<string>();
             if (apiVersion == ApiGroup.ApiVersion && kind == "MetricsStack")
@@ -42,6 +39,14 @@ public static class StackManifests
         }
 
         return (stacks, skipped);
+    }
+
+    /// <summary>The documents of a YAML stream that are mappings, as the JSON the API server would be sent.</summary>
+    public static IReadOnlyList<JsonObject> ReadDocuments(TextReader yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(yaml);
+        return [.. stream.Documents.Select(document => ToJson(document.RootNode)).OfType<JsonObject>()];
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace MetricsOperator.Fakes.Tests.Grafana;
 /// <summary>The Grafana fake refuses what openapi3.json does not allow, naming the field.</summary>
 public sealed class GrafanaContractTests : GrafanaTestBase
 {
-    [Theory]
+    [ContractTheory(ContractFiles.GrafanaFile)]
     [InlineData("condition", null, "$.condition: required property is missing")]
     [InlineData("noDataState", "Sometimes", "$.noDataState: \"Sometimes\" is not one of [Alerting, NoData, OK]")]
     [InlineData("orgID", "one", "$.orgID: expected an integer, got a string")]
@@ -36,7 +36,7 @@ public sealed class GrafanaContractTests : GrafanaTestBase
         Grafana.State.RuleCount.ShouldBe(0);
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.GrafanaFile)]
     public async Task A_label_that_is_not_a_string_is_refused_inside_a_group_PUT()
     {
         var rule = Rule(null, "R1");

@@ -81,9 +81,41 @@ public sealed class InfluxBehaviourTests : IAsyncLifetime
         var series = result!["results"]![0]!["series"]![0]!;
         series["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ShouldBe(["time", "latency", "app"]);
         series["values"]![0]![1]!.GetValue<double>().ShouldBe(0.5);
-        var listed = await http.GetFromJsonAsync<JsonObject>($"/api/v2/dbrps?orgID={setup.Org.Id}&db=metrics");
-        listed!["content"]!.AsArray().Count.ShouldBe(1);
         influx.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task Every_bucket_lists_a_virtual_mapping_the_default_until_a_physical_one_targets_the_bucket()
+    {
+        var before = await ListAsync("db=metrics");
+
+        var only = before.ShouldHaveSingleItem();
+        ((string?)only["id"]).ShouldBe(setup.Bucket.Id, "a virtual mapping carries its bucket's ID");
+        ((string?)only["bucketID"]).ShouldBe(setup.Bucket.Id);
+        ((string?)only["orgID"]).ShouldBe(setup.Org.Id);
+        ((string?)only["retention_policy"]).ShouldBe("autogen");
+        ((bool?)only["default"]).ShouldBe(true);
+        ((bool?)only["virtual"]).ShouldBe(true);
+        (await http.GetFromJsonAsync<JsonObject>($"/api/v2/dbrps/{setup.Bucket.Id}?orgID={setup.Org.Id}"))!["content"]!["virtual"]!.GetValue<bool>().ShouldBeTrue();
+
+        var created = await http.PostAsJsonAsync("/api/v2/dbrps", new { orgID = setup.Org.Id, bucketID = setup.Bucket.Id, database = "metrics", retention_policy = "autogen" });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, "a virtual mapping does not take the database and retention policy");
+        var after = await ListAsync("db=metrics");
+
+        var physical = after.Single(m => (bool?)m["virtual"] == false);
+        ((bool?)physical["default"]).ShouldBe(true);
+        physical["id"]!.GetValue<string>().ShouldNotBe(setup.Bucket.Id);
+        var shadowed = after.Single(m => (bool?)m["virtual"] == true);
+        ((bool?)shadowed["default"]).ShouldBe(false, "InfluxDB keeps listing the virtual mapping, no longer the default");
+        (await ListAsync("db=metrics&default=true")).ShouldHaveSingleItem()["id"]!.GetValue<string>().ShouldBe(physical["id"]!.GetValue<string>());
+        (await ListAsync("db=_monitoring")).ShouldHaveSingleItem()["virtual"]!.GetValue<bool>().ShouldBeTrue("system buckets have one too");
+        influx.Contract.AssertNoContractViolations();
+    }
+
+    private async Task<List<JsonObject>> ListAsync(string query)
+    {
+        var listed = await http.GetFromJsonAsync<JsonObject>($"/api/v2/dbrps?orgID={setup.Org.Id}&{query}");
+        return [.. listed!["content"]!.AsArray().Select(m => m!.AsObject())];
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class InfluxContractTests : IAsyncLifetime
         await influx.DisposeAsync();
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.InfluxDbFile)]
     public async Task A_bucket_without_orgID_is_refused_naming_the_field()
     {
         var response = await http.PostAsJsonAsync("/api/v2/buckets", new { name = "metrics2" });
@@ -37,7 +37,7 @@ public sealed class InfluxContractTests : IAsyncLifetime
         influx.State.Buckets.ShouldNotContain(b => b.Name == "metrics2");
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.InfluxDbFile)]
     public async Task A_permission_with_an_unknown_action_is_refused_naming_the_field()
     {
         var response = await http.PostAsJsonAsync("/api/v2/authorizations", new
@@ -49,7 +49,7 @@ public sealed class InfluxContractTests : IAsyncLifetime
         await ShouldBeRejected(response, HttpStatusCode.BadRequest, "$.permissions[0].action: \"admin\" is not one of [read, write]");
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.InfluxDbFile)]
     public async Task A_retention_of_the_wrong_type_is_refused_naming_the_field()
     {
         var body = JsonNode.Parse($$"""{"orgID":"{{setup.Org.Id}}","name":"x","retentionRules":[{"type":"expire","everySeconds":"forever"}]}""");
@@ -58,7 +58,7 @@ public sealed class InfluxContractTests : IAsyncLifetime
         await ShouldBeRejected(response, HttpStatusCode.BadRequest, "$.retentionRules[0].everySeconds: expected an integer, got a string");
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.InfluxDbFile)]
     public async Task A_write_without_the_required_org_parameter_is_refused()
     {
         var response = await http.PostAsync("/api/v2/write?bucket=metrics", new StringContent("m v=1"));
@@ -66,7 +66,7 @@ public sealed class InfluxContractTests : IAsyncLifetime
         await ShouldBeRejected(response, HttpStatusCode.BadRequest, "query parameter org: required but missing");
     }
 
-    [Fact]
+    [ContractFact(ContractFiles.InfluxDbFile)]
     public async Task A_path_outside_the_spec_is_404_and_recorded()
     {
         var response = await http.GetAsync("/api/v2/nonsense");

@@ -47,7 +47,7 @@ public sealed class ContractMiddleware
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var match = rules.Document.Match(context.Request.Path.Value ?? "/");
+        var match = rules.Document?.Match(context.Request.Path.Value ?? "/");
         OpenApiOperation? operation = null;
         if (match is not null && Enum.TryParse<OperationType>(context.Request.Method, ignoreCase: true, out var type))
         {

@@ -15,8 +15,8 @@ public sealed class ContractRules
 {
     private HashSet<string>? gaps;
 
-    /// <summary>The spec.</summary>
-    public required ContractDocument Document { get; init; }
+    /// <summary>The spec, or null when no contracts folder exists (a user's clone): the fake then checks nothing.</summary>
+    public required ContractDocument? Document { get; init; }
 
     /// <summary>See <see cref="SchemaValidator(bool)"/>.</summary>
     public bool TrimEnumValues { get; init; }

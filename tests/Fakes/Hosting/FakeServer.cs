@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -132,11 +133,22 @@ public abstract class FakeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var application = builder.Build();
 
-        application.Use(contract.MatchAsync);
-        application.Use(CountAndInjectFaultsAsync);
-        application.Use(contract.CheckResponseAsync);
-        application.Use(AuthenticateAsync);
-        application.Use(contract.CheckRequestAsync);
+        if (Rules.Document is null)
+        {
+            // No spec to check against (no contracts folder beside a user's clone): state, authentication, counters and
+            // faults work as ever; requests are counted under the fake's own route templates, written as the spec's.
+            application.Use(CountAndInjectFaultsAsync);
+            application.Use(AuthenticateAsync);
+        }
+        else
+        {
+            application.Use(contract.MatchAsync);
+            application.Use(CountAndInjectFaultsAsync);
+            application.Use(contract.CheckResponseAsync);
+            application.Use(AuthenticateAsync);
+            application.Use(contract.CheckRequestAsync);
+        }
+
         MapEndpoints(application);
         // Routing and endpoint execution wrap the middleware above (WebApplication adds them); anything the spec
         // allows but the fake does not serve ends here.
@@ -145,9 +157,14 @@ public abstract class FakeServer : IAsyncDisposable
         return application;
     }
 
+    // The template of the fake endpoint routing chose (routing runs before this middleware); not the catch-all fallback.
+    private static string? RouteTemplate(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } text } && !text.StartsWith('{') ? text : null;
+
     private async Task CountAndInjectFaultsAsync(HttpContext context, RequestDelegate next)
     {
         var template = context.Features.Get<ContractRouteFeature>()?.TemplateOr(context.Request.Path.Value ?? "/")
+            ?? RouteTemplate(context)
             ?? context.Request.Path.Value ?? "/";
         Requests.Record(context.Request.Method, template);
         var fault = await Faults.ApplyAsync(context, template);

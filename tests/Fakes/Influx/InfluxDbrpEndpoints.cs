@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace MetricsOperator.Fakes.Influx;
 
-/// <summary>DBRP mappings (InfluxQL's database/retention policy → bucket). Access follows the mapped bucket's permissions.</summary>
+/// <summary>
+/// DBRP mappings (InfluxQL's database/retention policy → bucket), stored ones and the virtual one InfluxDB 2.7 lists for every
+/// bucket (see <see cref="InfluxState.ListDbrps"/>). Access follows the mapped bucket's permissions.
+/// </summary>
 internal static class InfluxDbrpEndpoints
 {
     public static void Map(WebApplication app, InfluxState state)
@@ -65,6 +68,13 @@ internal static class InfluxDbrpEndpoints
         }
 
         InfluxHttp.Require(context, action, "buckets", mapping.OrgId, mapping.BucketId);
+        if (action == "write" && mapping.IsVirtual)
+        {
+            // A gap, not InfluxDB's answer (its Update would store the virtual mapping as a physical one): the fake
+            // refuses to change what it makes up from a bucket (docs/fakes.md).
+            throw InfluxException.NotFound("unable to find DBRP");
+        }
+
         return mapping;
     }
 }

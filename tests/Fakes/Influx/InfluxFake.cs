@@ -81,7 +81,7 @@ public sealed class InfluxFake : FakeServer
 
     private static ContractRules CreateRules() => new()
     {
-        Document = ContractDocument.Load(ContractFiles.InfluxDb),
+        Document = ContractFiles.LoadIfAvailable(ContractFiles.InfluxDbFile),
         // Almost every operation declares "default"; these cover the rest (authentication, faults, the fake's gaps).
         ServerWideStatuses = new HashSet<int> { 401, 500, 501, 503 },
         // The v1 compatibility API (InfluxQL /query) has its own spec, not in ../shared.

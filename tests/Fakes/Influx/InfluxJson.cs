@@ -149,6 +149,6 @@ internal static class InfluxJson
         ["database"] = dbrp.Database,
         ["retention_policy"] = dbrp.RetentionPolicy,
         ["default"] = dbrp.IsDefault,
-        ["virtual"] = false,
+        ["virtual"] = dbrp.IsVirtual,
     };
 }

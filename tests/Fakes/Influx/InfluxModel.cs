@@ -12,7 +12,8 @@ public sealed record InfluxBucket(
     bool IsSystem, long ShardId, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>A database/retention-policy mapping for InfluxQL.</summary>
-public sealed record InfluxDbrp(string Id, string OrgId, string BucketId, string Database, string RetentionPolicy, bool IsDefault);
+/// <summary>A DBRP mapping; <see cref="IsVirtual"/> ones are not stored but made up from a bucket when listed (see InfluxState.ListDbrps).</summary>
+public sealed record InfluxDbrp(string Id, string OrgId, string BucketId, string Database, string RetentionPolicy, bool IsDefault, bool IsVirtual = false);
 
 /// <summary>One permission: an action on a resource type, optionally narrowed to one org and/or one resource id.</summary>
 public sealed record InfluxPermission(string Action, string Type, string? Id = null, string? OrgId = null, string? Name = null)

@@ -110,9 +110,19 @@ public sealed partial class InfluxState
         return mapping;
     });
 
-    internal IReadOnlyList<InfluxDbrp> ListDbrps(Func<InfluxDbrp, bool> filter) => Locked(() => dbrps.Values.Where(filter).ToList());
+    /// <summary>
+    /// The stored (physical) mappings, then a virtual one for every bucket, as InfluxDB 2.7 lists them
+    /// (influxdata/influxdb dbrp/service.go, FindMany and bucketToMapping): the virtual mapping's ID is the bucket's,
+    /// its database the bucket's name (or the part before a "/", the rest being the retention policy, else
+    /// <c>autogen</c>), and it is the default only while no physical mapping targets the bucket. A physical mapping does
+    /// not hide it: it stays listed with <c>default</c> false. The filter sees each with its computed default.
+    /// </summary>
+    internal IReadOnlyList<InfluxDbrp> ListDbrps(Func<InfluxDbrp, bool> filter) => Locked(() =>
+        dbrps.Values.Concat(buckets.Values.OrderBy(b => b.CreatedAt).Select(VirtualDbrpLocked)).Where(filter).ToList());
 
-    internal InfluxDbrp? FindDbrp(string id) => Locked(() => dbrps.GetValueOrDefault(id));
+    /// <summary>A stored mapping by ID or, as InfluxDB's FindByID falls back to, the virtual mapping of the bucket with that ID.</summary>
+    internal InfluxDbrp? FindDbrp(string id) => Locked(() =>
+        dbrps.GetValueOrDefault(id) ?? (buckets.TryGetValue(id, out var bucket) ? VirtualDbrpLocked(bucket) : null));
 
     internal InfluxDbrp UpdateDbrp(string id, string? retentionPolicy, bool? isDefault) => Locked(() =>
     {
@@ -161,6 +171,14 @@ public sealed partial class InfluxState
         {
             throw new InfluxException(422, "unprocessable entity", "retention policy duration must be at least 1h0m0s");
         }
+    }
+
+    private InfluxDbrp VirtualDbrpLocked(InfluxBucket bucket)
+    {
+        var slash = bucket.Name.IndexOf('/', StringComparison.Ordinal);
+        var (database, retentionPolicy) = slash < 0 ? (bucket.Name, "autogen") : (bucket.Name[..slash], bucket.Name[(slash + 1)..]);
+        var overridden = dbrps.Values.Any(d => d.BucketId == bucket.Id);
+        return new InfluxDbrp(bucket.Id, bucket.OrgId, bucket.Id, database, retentionPolicy, IsDefault: !overridden, IsVirtual: true);
     }
 
     private void ClearDefaultLocked(string orgId, string database)

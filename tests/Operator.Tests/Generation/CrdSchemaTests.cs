@@ -6,6 +6,8 @@ using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Generation;
 
+using MetricsOperator.Validation;
+
 namespace MetricsOperator.Tests.Generation;
 
 /// <summary>What the generated schemas must say, read from the CRDs the generator makes now.</summary>

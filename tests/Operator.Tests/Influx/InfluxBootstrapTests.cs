@@ -90,6 +90,26 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task The_operator_creates_a_physical_dbrp_mapping_beside_the_virtual_one_InfluxDB_lists_for_the_bucket()
+    {
+        await op.CreateStackAsync();
+        await op.MakeInfluxDbReadyAsync();
+        await op.WaitForInfluxAsync("True", InfluxReasons.Ready);
+        var bucket = influx.State.FindBucketByName("metrics").ShouldNotBeNull();
+        var adminToken = (await op.SecretValueAsync("metrics-influxdb-admin", StackNames.AdminTokenKey)).ShouldNotBeNull();
+
+        // Read back through the operator's own client, which keeps the "virtual" field.
+        using var admin = new InfluxApi(new Uri(influx.Url), new InfluxSecret(adminToken), InfluxClientOptions.Default);
+        var listed = await admin.ListDbrpsAsync(bucket.OrgId, "metrics", CancellationToken.None);
+
+        var physical = listed.Single(m => !m.IsVirtual);
+        physical.ShouldSatisfyAllConditions(
+            m => m.BucketId.ShouldBe(bucket.Id), m => m.RetentionPolicy.ShouldBe("autogen"), m => m.IsDefault.ShouldBeTrue());
+        listed.Single(m => m.IsVirtual).IsDefault.ShouldBeFalse("the physical mapping is now the database's default");
+        influx.State.Dbrps.ShouldHaveSingleItem().Id.ShouldBe(physical.Id);
+    }
+
+    [Fact]
     public async Task The_telegraf_token_writes_the_grafana_token_reads_and_cannot_write()
     {
         await op.CreateStackAsync();

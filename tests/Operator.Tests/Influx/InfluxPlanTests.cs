@@ -136,6 +136,38 @@ public sealed class InfluxPlanTests
     }
 
     [Fact]
+    public void A_virtual_mapping_is_never_taken_for_the_operators()
+    {
+        var virtualOne = new InfluxDbrp("b1", "b1", "metrics", "autogen", IsDefault: true, IsVirtual: true);
+        var physical = new InfluxDbrp("d", "b1", "metrics", "autogen", IsDefault: true);
+
+        DbrpPlan.Compute([virtualOne], "metrics", "b1").ShouldBe((DbrpAction.Create, (InfluxDbrp?)null));
+        DbrpPlan.Compute([virtualOne with { IsDefault = false }, physical], "metrics", "b1").ShouldBe((DbrpAction.None, physical));
+        DbrpPlan.Compute([virtualOne with { IsDefault = false }, physical with { IsDefault = false }], "metrics", "b1").ShouldBe((DbrpAction.MakeDefault, physical with { IsDefault = false }));
+        DbrpPlan.Compute([virtualOne with { BucketId = "old", Id = "old" }], "metrics", "b1").Action.ShouldBe(DbrpAction.Create, "a virtual mapping is not replaced either");
+    }
+
+    [Fact]
+    public void The_dbrp_listing_keeps_the_virtual_flag_the_client_model_drops()
+    {
+        const string body = """
+            {"content": [
+              {"id": "d1", "orgID": "o", "bucketID": "b1", "database": "metrics", "retention_policy": "autogen", "default": true, "virtual": false},
+              {"id": "b1", "orgID": "o", "bucketID": "b1", "database": "metrics", "retention_policy": "autogen", "default": false, "virtual": true},
+              {"id": "d2", "orgID": "o", "bucketID": "b2", "database": "old", "retention_policy": "weekly", "default": false}
+            ]}
+            """;
+
+        DbrpListing.Parse(body).ShouldBe(
+        [
+            new InfluxDbrp("d1", "b1", "metrics", "autogen", true, false),
+            new InfluxDbrp("b1", "b1", "metrics", "autogen", false, true),
+            new InfluxDbrp("d2", "b2", "old", "weekly", false, false),
+        ]);
+        DbrpListing.Parse("{}").ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Backoff_doubles_to_a_ceiling_and_resets_after_success()
     {
         var backoff = new InfluxBackoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MetricsOperator.Fakes.Contracts;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.TestSupport;
 using Tomlyn;
@@ -8,11 +9,11 @@ namespace MetricsOperator.Tests.Stacks;
 
 /// <summary>
 /// Every option the rendered telegraf.conf sets must exist in Telegraf 1.39: in the plugin's sample.conf under
-/// ../shared/contracts/telegraf/&lt;kind&gt;/&lt;plugin&gt;.conf, or for [agent] in CONFIGURATION.md's Agent section.
+/// the contracts folder's telegraf/&lt;kind&gt;/&lt;plugin&gt;.conf, or for [agent] in CONFIGURATION.md's Agent section.
 /// </summary>
 public partial class TelegrafOptionTests
 {
-    [SharedContractsFact]
+    [ContractFact("telegraf/")]
     public void Every_rendered_option_exists_in_the_plugin_sample_conf()
     {
         var checkedOptions = 0;
@@ -25,7 +26,7 @@ public partial class TelegrafOptionTests
         checkedOptions.ShouldBeGreaterThan(20);
     }
 
-    [SharedContractsFact]
+    [ContractFact("telegraf/")]
     public void The_check_names_the_plugin_and_option_it_rejects()
     {
         var checkedOptions = 0;
@@ -82,7 +83,7 @@ public partial class TelegrafOptionTests
     /// <summary>Option names of a sample.conf: set (<c>name = ...</c>) or commented out (<c># name = ...</c>); <c>##</c> lines are prose.</summary>
     private static HashSet<string> SampleOptions(string kind, string plugin)
     {
-        var path = Path.Combine(RepoPaths.Shared!, "contracts", "telegraf", kind, plugin + ".conf");
+        var path = Path.Combine(ContractFiles.Folder!, "telegraf", kind, plugin + ".conf");
         File.Exists(path).ShouldBeTrue($"{kind}.{plugin}: no sample configuration at {path}");
         return [.. File.ReadLines(path).Select(line => SampleOption().Match(line)).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
     }
@@ -90,7 +91,7 @@ public partial class TelegrafOptionTests
     /// <summary>The agent options CONFIGURATION.md documents (<c>- **name**:</c> under <c>## Agent</c>), plus contracts/telegraf/agent if it exists.</summary>
     private static HashSet<string> AgentOptions()
     {
-        var telegraf = Path.Combine(RepoPaths.Shared!, "contracts", "telegraf");
+        var telegraf = Path.Combine(ContractFiles.Folder!, "telegraf");
         var path = Path.Combine(telegraf, "CONFIGURATION.md");
         File.Exists(path).ShouldBeTrue($"agent: no {path}");
         var text = File.ReadAllText(path);

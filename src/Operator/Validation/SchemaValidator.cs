@@ -2,29 +2,45 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s.Models;
+using MetricsOperator.Stacks;
 
-namespace MetricsOperator.Tests.Generation;
+namespace MetricsOperator.Validation;
 
 /// <summary>
-/// Checks a JSON value against a generated structural schema, as strictly as the API server with field
-/// validation: unknown fields are errors (the server would prune them silently), and so are wrong types,
-/// enum values, patterns, bounds, missing required fields, duplicate list-map keys and broken oneOfs.
-/// Errors name the field by its path, like the server's.
+/// Checks a JSON value against a generated structural schema, as strictly as the API server with strict field
+/// validation (kubectl 1.27+): unknown fields are errors (the server would otherwise prune them silently), and so are
+/// wrong types, enum values, patterns, bounds, missing required fields, duplicate list-map keys and broken oneOfs.
+/// Errors name the field by its path, like the server's. Pure: value and schema in, errors out (empty when valid).
 /// </summary>
-internal static class SchemaValidator
+public static class SchemaValidator
 {
-    public static List<string> Validate(JsonNode? value, V1JSONSchemaProps schema, string path = "")
+    /// <summary>The message of an unknown field's error; <see cref="Describe"/> words it as kubectl's strict decoding does.</summary>
+    public const string UnknownField = "unknown field";
+
+    /// <summary>Every error in <paramref name="value"/>, each naming its field by its path under <paramref name="path"/>.</summary>
+    public static IReadOnlyList<FieldError> Validate(JsonNode? value, V1JSONSchemaProps schema, string path = "")
     {
-        var errors = new List<string>();
+        ArgumentNullException.ThrowIfNull(schema);
+        var errors = new List<FieldError>();
         Check(value, schema, path, errors);
         return errors;
     }
 
-    private static void Check(JsonNode? value, V1JSONSchemaProps schema, string path, List<string> errors)
+    /// <summary>
+    /// One error as a line: <c>unknown field "spec.foo"</c> as kubectl's strict decoding says it, any other as
+    /// <c>field: message</c>.
+    /// </summary>
+    public static string Describe(FieldError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Message == UnknownField ? $"{UnknownField} \"{error.Field}\"" : error.ToString();
+    }
+
+    private static void Check(JsonNode? value, V1JSONSchemaProps schema, string path, List<FieldError> errors)
     {
         if (value is null)
         {
-            errors.Add($"{path}: null is not allowed (no field is nullable)");
+            errors.Add(new FieldError(path, "null is not allowed (no field is nullable)"));
             return;
         }
 
@@ -36,7 +52,7 @@ internal static class SchemaValidator
             }
             else if (!(value is JsonValue n && n.GetValueKind() == JsonValueKind.Number && IsInteger(n)))
             {
-                errors.Add($"{path}: must be an integer or a string");
+                errors.Add(new FieldError(path, "must be an integer or a string"));
             }
 
             return;
@@ -57,7 +73,7 @@ internal static class SchemaValidator
                 }
                 else
                 {
-                    errors.Add($"{path}: must be a string");
+                    errors.Add(new FieldError(path, "must be a string"));
                 }
 
                 break;
@@ -67,38 +83,38 @@ internal static class SchemaValidator
                     var x = Number(number);
                     if (schema.Minimum is { } min && x < min)
                     {
-                        errors.Add($"{path}: {x} is below the minimum {min}");
+                        errors.Add(new FieldError(path, $"{x} is below the minimum {min}"));
                     }
 
                     if (schema.Maximum is { } max && x > max)
                     {
-                        errors.Add($"{path}: {x} is above the maximum {max}");
+                        errors.Add(new FieldError(path, $"{x} is above the maximum {max}"));
                     }
                 }
                 else
                 {
-                    errors.Add($"{path}: must be {(schema.Type == "integer" ? "an integer" : "a number")}");
+                    errors.Add(new FieldError(path, $"must be {(schema.Type == "integer" ? "an integer" : "a number")}"));
                 }
 
                 break;
             case "boolean":
                 if (value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
                 {
-                    errors.Add($"{path}: must be a boolean");
+                    errors.Add(new FieldError(path, "must be a boolean"));
                 }
 
                 break;
             default:
-                errors.Add($"{path}: the schema has no type (not structural)");
+                errors.Add(new FieldError(path, "the schema has no type (not structural)"));
                 break;
         }
     }
 
-    private static void CheckObject(JsonNode value, V1JSONSchemaProps schema, string path, List<string> errors)
+    private static void CheckObject(JsonNode value, V1JSONSchemaProps schema, string path, List<FieldError> errors)
     {
         if (value is not JsonObject map)
         {
-            errors.Add($"{path}: must be an object");
+            errors.Add(new FieldError(path, "must be an object"));
             return;
         }
 
@@ -106,7 +122,7 @@ internal static class SchemaValidator
         {
             if (!map.ContainsKey(required))
             {
-                errors.Add($"{Join(path, required)}: Required value");
+                errors.Add(new FieldError(Join(path, required), "Required value"));
             }
         }
 
@@ -122,7 +138,7 @@ internal static class SchemaValidator
             }
             else if (schema.Properties is not null)
             {
-                errors.Add($"{Join(path, name)}: unknown field");
+                errors.Add(new FieldError(Join(path, name), UnknownField));
             }
         }
 
@@ -131,27 +147,27 @@ internal static class SchemaValidator
             var matching = alternatives.Count(alternative => (alternative.Required ?? []).All(map.ContainsKey));
             if (matching != 1)
             {
-                errors.Add($"{path}: must set exactly one of {string.Join(", ", alternatives.SelectMany(a => a.Required ?? []))}");
+                errors.Add(new FieldError(path, $"must set exactly one of {string.Join(", ", alternatives.SelectMany(a => a.Required ?? []))}"));
             }
         }
     }
 
-    private static void CheckArray(JsonNode value, V1JSONSchemaProps schema, string path, List<string> errors)
+    private static void CheckArray(JsonNode value, V1JSONSchemaProps schema, string path, List<FieldError> errors)
     {
         if (value is not JsonArray list)
         {
-            errors.Add($"{path}: must be a list");
+            errors.Add(new FieldError(path, "must be a list"));
             return;
         }
 
         if (schema.MinItems is { } minItems && list.Count < minItems)
         {
-            errors.Add($"{path}: must have at least {minItems} items");
+            errors.Add(new FieldError(path, $"must have at least {minItems} items"));
         }
 
         if (schema.MaxItems is { } maxItems && list.Count > maxItems)
         {
-            errors.Add($"{path}: must have at most {maxItems} items");
+            errors.Add(new FieldError(path, $"must have at most {maxItems} items"));
         }
 
         var keys = new HashSet<string>();
@@ -163,37 +179,37 @@ internal static class SchemaValidator
                 var key = string.Join("/", schema.XKubernetesListMapKeys.Select(k => item[k]?.ToJsonString()));
                 if (!keys.Add(key))
                 {
-                    errors.Add($"{path}[{i}]: Duplicate value: {key}");
+                    errors.Add(new FieldError($"{path}[{i}]", $"Duplicate value: {key}"));
                 }
             }
         }
     }
 
-    private static void CheckString(string text, V1JSONSchemaProps schema, string path, List<string> errors)
+    private static void CheckString(string text, V1JSONSchemaProps schema, string path, List<FieldError> errors)
     {
         if (schema.EnumProperty is { Count: > 0 } allowed && !allowed.Select(a => a.ToString()).Contains(text))
         {
-            errors.Add($"{path}: Unsupported value \"{text}\": supported values: {string.Join(", ", allowed)}");
+            errors.Add(new FieldError(path, $"\"{text}\" is not one of {string.Join(", ", allowed)}"));
         }
 
         if (schema.Pattern is { } pattern && !Regex.IsMatch(text, pattern))
         {
-            errors.Add($"{path}: \"{text}\" does not match {pattern}");
+            errors.Add(new FieldError(path, $"\"{text}\" does not match {pattern}"));
         }
 
         if (schema.MinLength is { } minLength && text.Length < minLength)
         {
-            errors.Add($"{path}: shorter than {minLength}");
+            errors.Add(new FieldError(path, $"shorter than {minLength}"));
         }
 
         if (schema.MaxLength is { } maxLength && text.Length > maxLength)
         {
-            errors.Add($"{path}: longer than {maxLength}");
+            errors.Add(new FieldError(path, $"longer than {maxLength}"));
         }
 
         if (schema.Format == "date-time" && !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out _))
         {
-            errors.Add($"{path}: not a date-time");
+            errors.Add(new FieldError(path, "not a date-time"));
         }
     }
 
