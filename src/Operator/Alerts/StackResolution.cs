@@ -54,7 +54,8 @@ public static class StackResolution
     /// outage, a failing backup or a Telegraf rollout must not freeze alert edits. Not <c>AlertingReady</c> either:
     /// rules name no contact point (the policy routes them by label), and that condition is built from the AppAlerts
     /// themselves and fails on a contact point's missing Secret; rules written before it is True notify through the
-    /// default route until the policy lands.
+    /// default route until the policy lands. A GrafanaReady observed at an older generation than the stack's (its current
+    /// spec was refused) is <c>StackNotReady</c> with the stack's Ready reason.
     /// </summary>
     public static (string Reason, string Message)? Gate(V1Alpha1MetricsStack stack)
     {
@@ -66,6 +67,14 @@ public static class StackResolution
         }
 
         var grafana = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.GrafanaReady);
+        if (grafana?.ObservedGeneration is { } seen && seen < stack.Metadata.Generation)
+        {
+            // The stack's current spec was not applied (refused as InvalidSpec, ApplyRejected, …): GrafanaReady speaks of an
+            // older spec, and Ready says why the current one is not in effect.
+            var ready = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.Ready);
+            return (AppAlertReasons.StackNotReady, $"MetricsStack {key} has not applied generation {stack.Metadata.Generation}" + (ready is null ? "" : $" ({ready.Reason}: {ready.Message})"));
+        }
+
         return grafana?.Status switch
         {
             ConditionSet.True => null,

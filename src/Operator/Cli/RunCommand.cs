@@ -27,11 +27,13 @@ internal static class RunCommand
         var backupPullPolicy = new Option<string>("--backup-image-pull-policy") { Description = "imagePullPolicy of the backup Jobs.", DefaultValueFactory = _ => "IfNotPresent" };
         backupPullPolicy.AcceptOnlyFromAmong("Always", "IfNotPresent", "Never");
         var backupPullSecrets = new Option<string[]>("--backup-image-pull-secret") { Description = "A Secret the backup Jobs pull the image with; it must exist in each stack namespace. Repeatable." };
+        var influxUrl = new Option<Uri?>("--influxdb-url") { Description = "Reach every stack's InfluxDB at this URL instead of its in-cluster Service (an operator outside the cluster, through kubectl port-forward; hack/run.sh's simulated InfluxDB)." };
+        var grafanaUrl = new Option<Uri?>("--grafana-url") { Description = "Reach every managed Grafana at this URL instead of its in-cluster Service (as --influxdb-url). External Grafanas keep their spec.grafana.url." };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
         {
-            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage, backupPullPolicy, backupPullSecrets,
+            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage, backupPullPolicy, backupPullSecrets, influxUrl, grafanaUrl,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,6 +48,8 @@ internal static class RunCommand
                 BackupImage = parse.GetValue(backupImage) is { Length: > 0 } image ? image : null,
                 BackupImagePullPolicy = parse.GetValue(backupPullPolicy)!,
                 BackupImagePullSecrets = parse.GetValue(backupPullSecrets) ?? [],
+                InfluxDbUrl = parse.GetValue(influxUrl),
+                GrafanaUrl = parse.GetValue(grafanaUrl),
             };
             var given = GivenCluster(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))

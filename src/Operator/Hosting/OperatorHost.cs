@@ -3,6 +3,7 @@ using MetricsOperator.Backup.Jobs;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Runtime.Leader;
+using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Hosting;
@@ -24,6 +25,11 @@ internal static class OperatorHost
             ImagePullPolicy = options.BackupImagePullPolicy,
             ImagePullSecrets = options.BackupImagePullSecrets,
         });
+        if (options.InfluxDbUrl is not null || options.GrafanaUrl is not null)
+        {
+            builder.Services.AddSingleton<IStackEndpoints>(new OverriddenStackEndpoints(options.InfluxDbUrl, options.GrafanaUrl, new ClusterStackEndpoints()));
+        }
+
         OperatorControllers.Register(builder.Services);
         var app = builder.Build();
         app.MapControllerRuntimeEndpoints();

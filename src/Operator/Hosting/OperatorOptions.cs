@@ -30,6 +30,12 @@ internal sealed record OperatorOptions
     /// <summary>Secrets (in each stack namespace) the backup Jobs pull the image with.</summary>
     public IReadOnlyList<string> BackupImagePullSecrets { get; init; } = [];
 
+    /// <summary>Where the operator reaches every stack's InfluxDB instead of its in-cluster Service; null: the Service.</summary>
+    public Uri? InfluxDbUrl { get; init; }
+
+    /// <summary>Where the operator reaches every managed Grafana instead of its in-cluster Service; null: the Service.</summary>
+    public Uri? GrafanaUrl { get; init; }
+
     /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
     public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
 }

@@ -29,3 +29,18 @@ public sealed class ClusterStackEndpoints : IStackEndpoints
             ? new Uri(url)
             : new Uri(StackNames.GrafanaUrl(stack));
 }
+
+/// <summary>
+/// The in-cluster endpoints with InfluxDB and the managed Grafana reached somewhere else: for an operator run outside the
+/// cluster (through <c>kubectl port-forward</c>) or against <c>hack/run.sh</c>'s simulated stand-ins. An external
+/// Grafana keeps the URL its spec gives.
+/// </summary>
+public sealed class OverriddenStackEndpoints(Uri? influxDb, Uri? grafana, IStackEndpoints inCluster) : IStackEndpoints
+{
+    /// <inheritdoc />
+    public Uri InfluxDb(V1Alpha1MetricsStack stack) => influxDb ?? inCluster.InfluxDb(stack);
+
+    /// <inheritdoc />
+    public Uri Grafana(V1Alpha1MetricsStack stack) =>
+        grafana is not null && stack?.Spec?.Grafana?.Mode != GrafanaMode.External ? grafana : inCluster.Grafana(stack!);
+}

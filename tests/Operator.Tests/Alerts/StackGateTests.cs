@@ -34,6 +34,23 @@ public sealed class StackGateTests
     }
 
     [Fact]
+    public void A_GrafanaReady_of_an_older_generation_is_StackNotReady_with_the_stacks_Ready_reason()
+    {
+        // The stack's generation 2 was refused: only Ready was reported at it; GrafanaReady still speaks of generation 1.
+        var stack = Stack(("GrafanaReady", "True"));
+        stack.Metadata.Generation = 2;
+        stack.Status!.Conditions![0].ObservedGeneration = 1;
+        stack.Status.Conditions.Add(new V1Condition { Type = "Ready", Status = "False", Reason = "InvalidSpec", Message = "spec.grafana.url: required", ObservedGeneration = 2 });
+
+        var gate = StackResolution.Gate(stack).ShouldNotBeNull();
+
+        gate.Reason.ShouldBe(AppAlertReasons.StackNotReady);
+        gate.Message.ShouldBe("MetricsStack metrics/metrics has not applied generation 2 (InvalidSpec: spec.grafana.url: required)");
+        stack.Status.Conditions[0].ObservedGeneration = 2;
+        StackResolution.Gate(stack).ShouldBeNull("applied: the gate opens");
+    }
+
+    [Fact]
     public void No_GrafanaReady_yet_or_a_stack_being_deleted_is_StackNotReady()
     {
         StackResolution.Gate(Stack(("Ready", "True"))).ShouldNotBeNull().Reason.ShouldBe(AppAlertReasons.StackNotReady);
