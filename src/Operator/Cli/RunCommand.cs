@@ -27,8 +27,8 @@ internal static class RunCommand
         var backupPullPolicy = new Option<string>("--backup-image-pull-policy") { Description = "imagePullPolicy of the backup Jobs.", DefaultValueFactory = _ => "IfNotPresent" };
         backupPullPolicy.AcceptOnlyFromAmong("Always", "IfNotPresent", "Never");
         var backupPullSecrets = new Option<string[]>("--backup-image-pull-secret") { Description = "A Secret the backup Jobs pull the image with; it must exist in each stack namespace. Repeatable." };
-        var influxUrl = new Option<Uri?>("--influxdb-url") { Description = "Reach every stack's InfluxDB at this URL instead of its in-cluster Service (an operator outside the cluster, through kubectl port-forward; hack/run.sh's simulated InfluxDB)." };
-        var grafanaUrl = new Option<Uri?>("--grafana-url") { Description = "Reach every managed Grafana at this URL instead of its in-cluster Service (as --influxdb-url). External Grafanas keep their spec.grafana.url." };
+        var influxUrl = new Option<Uri?>("--influxdb-url") { CustomParser = AbsoluteUrl, Description = "Reach every stack's InfluxDB at this URL instead of its in-cluster Service (an operator outside the cluster, through kubectl port-forward; hack/run.sh's simulated InfluxDB)." };
+        var grafanaUrl = new Option<Uri?>("--grafana-url") { CustomParser = AbsoluteUrl, Description = "Reach every managed Grafana at this URL instead of its in-cluster Service (as --influxdb-url). External Grafanas keep their spec.grafana.url." };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
@@ -59,7 +59,7 @@ internal static class RunCommand
             }
 
             await using var environment = await LocalEnvironment.StartAsync(RepositoryRoot(), !parse.GetValue(noSamples), Console.Out, cancellationToken);
-            PrintLocalSummary(environment);
+            PrintLocalSummary(environment, simulated: options.InfluxDbUrl is not null);
             using var stopSummary = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var summary = LocalSummary.PrintPeriodicallyAsync(environment, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), Console.Out, stopSummary.Token);
             await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
@@ -85,6 +85,19 @@ internal static class RunCommand
         await app.RunAsync(cancellationToken);
     }
 
+    // An absolute http(s) URL, or the parse error that names the option.
+    private static Uri? AbsoluteUrl(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+        {
+            return url;
+        }
+
+        result.AddError($"{(result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name}: \"{text}\" is not an absolute http(s) URL");
+        return null;
+    }
+
     /// <summary>The cluster named by the flag, KUBECONFIG, ~/.kube/config or the pod's ServiceAccount; null if none.</summary>
     private static KubernetesClientConfiguration? GivenCluster(string? kubeconfigFlag)
     {
@@ -104,12 +117,14 @@ internal static class RunCommand
         return path is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
     }
 
-    private static void PrintLocalSummary(LocalEnvironment environment)
+    private static void PrintLocalSummary(LocalEnvironment environment, bool simulated)
     {
+        var pods = simulated
+            ? "no kubelet: hack/run.sh's [simulated] kubelet stand-in plays one, and InfluxDB and Grafana are [simulated] stand-ins"
+            : "no kubelet: pods are never scheduled or run here, so workloads never become ready";
         Console.WriteLine($"""
 
-            Local control plane ready at {environment.Plane.Server} (no kubelet: pods are never scheduled or run here,
-            so workloads never become ready; every object the operator creates is visible with kubectl).
+            Local control plane ready at {environment.Plane.Server} ({pods}; every object the operator creates is visible with kubectl).
             From another terminal:
               kubectl --kubeconfig {environment.AdminKubeconfig} get metricsstacks,appalerts -A
               kubectl --kubeconfig {environment.AdminKubeconfig} get statefulsets,deployments,services,configmaps,networkpolicies -n metrics

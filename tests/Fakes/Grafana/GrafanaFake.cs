@@ -33,6 +33,7 @@ public sealed class GrafanaFake : FakeServer
     ];
 
     private readonly ConcurrentDictionary<string, byte> serviceAccountTokens = new(StringComparer.Ordinal);
+    private bool adminFromEnvironment;
 
     private GrafanaFake()
         : base(CreateRules())
@@ -47,6 +48,25 @@ public sealed class GrafanaFake : FakeServer
 
     /// <summary>Basic-auth password.</summary>
     public string AdminPassword { get; set; } = "admin";
+
+    /// <summary>
+    /// What Grafana does when its container starts with this environment: on the first start (a new database) the admin
+    /// login becomes <c>GF_SECURITY_ADMIN_USER</c>/<c>GF_SECURITY_ADMIN_PASSWORD</c>; later starts keep the stored one
+    /// (Grafana's docs: "admin_password … only used on first run"). Returns whether the login was taken.
+    /// </summary>
+    public bool StartedWith(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (adminFromEnvironment || !environment.TryGetValue("GF_SECURITY_ADMIN_PASSWORD", out var password))
+        {
+            return false;
+        }
+
+        AdminUser = environment.TryGetValue("GF_SECURITY_ADMIN_USER", out var user) ? user : "admin";
+        AdminPassword = password;
+        adminFromEnvironment = true;
+        return true;
+    }
 
     /// <summary>Creates and starts a fake on a free loopback port.</summary>
     public static async Task<GrafanaFake> StartNewAsync(CancellationToken cancellationToken = default)

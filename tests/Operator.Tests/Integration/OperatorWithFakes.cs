@@ -288,23 +288,16 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     private KubeletStandIn StartKubelet() =>
         new KubeletStandIn(plane.CreateClient(Identity.Admin), Namespace, GrafanaStarts(Grafana)).Start();
 
-    /// <summary>What Grafana does when its pod first starts: its admin is the one GF_SECURITY_ADMIN_USER/PASSWORD name.</summary>
-    public static Func<StartedPod, Task> GrafanaStarts(GrafanaFake grafana)
+    /// <summary>Hands Grafana's pod, when it starts, to the Grafana fake (its admin login comes from the pod's environment).</summary>
+    public static Func<StartedPod, Task> GrafanaStarts(GrafanaFake grafana) => pod =>
     {
-        var first = true;
-        return pod =>
+        if (pod.Labels.TryGetValue(StackLabels.Name, out var name) && name == StackLabels.Grafana && pod.Environment.TryGetValue("grafana", out var env))
         {
-            // Grafana creates its admin from these only when its database is new; later starts keep the stored one.
-            if (first && pod.Labels.TryGetValue(StackLabels.Name, out var name) && name == StackLabels.Grafana && pod.Environment.TryGetValue("grafana", out var env))
-            {
-                grafana.AdminUser = env["GF_SECURITY_ADMIN_USER"];
-                grafana.AdminPassword = env["GF_SECURITY_ADMIN_PASSWORD"];
-                first = false;
-            }
+            grafana.StartedWith(env);
+        }
 
-            return Task.CompletedTask;
-        };
-    }
+        return Task.CompletedTask;
+    };
 
     public async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>
         await Admin.CreateAsync(new V1Secret
