@@ -1,6 +1,7 @@
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Conditions;
 using MetricsOperator.Runtime.Reconcile;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Alerts;
 
@@ -50,7 +51,8 @@ public static class StackResolution
     /// Why the stack's Grafana may not receive rules now, as an AppAlert reason and message; null when it may. Only
     /// what rules need is read: the stack exists and is not being deleted (else <c>StackNotReady</c>), and its
     /// <c>GrafanaReady</c> is True — Grafana runs (or is external) with its datasources (False or Unknown:
-    /// <c>GrafanaUnavailable</c>; not reported yet: <c>StackNotReady</c>). Not the stack's <c>Ready</c>: an InfluxDB
+    /// <c>GrafanaUnavailable</c>; not reported yet: <c>StackNotReady</c>), and its spec is not refused (<c>Ready</c>
+    /// False with reason InvalidSpec: <c>StackNotReady</c>). Not the stack's <c>Ready</c> otherwise: an InfluxDB
     /// outage, a failing backup or a Telegraf rollout must not freeze alert edits. Not <c>AlertingReady</c> either:
     /// rules name no contact point (the policy routes them by label), and that condition is built from the AppAlerts
     /// themselves and fails on a contact point's missing Secret; rules written before it is True notify through the
@@ -64,6 +66,13 @@ public static class StackResolution
         if (stack.Metadata.DeletionTimestamp is not null)
         {
             return (AppAlertReasons.StackNotReady, $"MetricsStack {key} is being deleted");
+        }
+
+        if (HasInvalidSpec(stack))
+        {
+            // Its component conditions are left from an older spec; the rules depend on this one's datasources and Grafana.
+            var ready = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.Ready)!;
+            return (AppAlertReasons.StackNotReady, $"MetricsStack {key} has an invalid spec: {ready.Message}");
         }
 
         var grafana = ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.GrafanaReady);
@@ -83,7 +92,7 @@ public static class StackResolution
         };
     }
 
-    /// <summary>Whether a change of <paramref name="old"/> into <paramref name="updated"/> can change <see cref="Gate"/> or the rules (spec, deletion, GrafanaReady).</summary>
+    /// <summary>Whether a change of <paramref name="old"/> into <paramref name="updated"/> can change <see cref="Gate"/> or the rules (spec, deletion, GrafanaReady, InvalidSpec).</summary>
     public static bool GateOrSpecChanged(V1Alpha1MetricsStack old, V1Alpha1MetricsStack updated)
     {
         ArgumentNullException.ThrowIfNull(old);
@@ -91,6 +100,10 @@ public static class StackResolution
         static string? Grafana(V1Alpha1MetricsStack s) => ConditionSet.Find(s.Status?.Conditions, MetricsStackConditions.GrafanaReady)?.Status;
         return old.Metadata.Generation != updated.Metadata.Generation
             || old.Metadata.DeletionTimestamp != updated.Metadata.DeletionTimestamp
-            || Grafana(old) != Grafana(updated);
+            || Grafana(old) != Grafana(updated)
+            || HasInvalidSpec(old) != HasInvalidSpec(updated);
     }
+
+    private static bool HasInvalidSpec(V1Alpha1MetricsStack stack) =>
+        ConditionSet.Find(stack.Status?.Conditions, MetricsStackConditions.Ready) is { Status: ConditionSet.False, Reason: StackStatusReporter.Reasons.InvalidSpec };
 }

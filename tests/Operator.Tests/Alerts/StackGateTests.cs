@@ -70,4 +70,15 @@ public sealed class StackGateTests
         edited.Metadata.Generation = 2;
         StackResolution.GateOrSpecChanged(before, edited).ShouldBeTrue();
     }
+
+    [Fact]
+    public void A_stack_whose_spec_is_refused_is_StackNotReady_quoting_it_and_that_wakes_the_appalerts()
+    {
+        var valid = Stack(("GrafanaReady", "True"), ("Ready", "True"));
+        var invalid = Stack(("GrafanaReady", "True"));
+        invalid.Status!.Conditions!.Add(new V1Condition { Type = "Ready", Status = "False", Reason = "InvalidSpec", Message = "spec.grafana.url: required when mode is external" });
+
+        StackResolution.Gate(invalid).ShouldBe((AppAlertReasons.StackNotReady, "MetricsStack metrics/metrics has an invalid spec: spec.grafana.url: required when mode is external"));
+        StackResolution.GateOrSpecChanged(valid, invalid).ShouldBeTrue();
+    }
 }

@@ -11,43 +11,36 @@ namespace MetricsOperator.Tests.Alerts.Integration;
 /// its app already uses causes no storm — no extra stack reconciles, no InfluxDB or Grafana traffic, one Warning Event.
 /// </summary>
 [Collection(SharedApiServer.Name)]
-public sealed class AlertStormTests(ApiServerFixture fixture) : IAsyncLifetime
+public sealed class AlertStormTests(ApiServerFixture fixture)
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
-    private OperatorWithFakes op = null!;
-
-    public async Task InitializeAsync() => op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, new ManualClock(DateTimeOffset.UtcNow));
-
-    public async Task DisposeAsync()
-    {
-        await op.DisposeAsync();
-        op.Grafana.Contract.AssertNoContractViolations();
-    }
 
     [Fact]
     public async Task A_refused_appalert_wakes_neither_its_stack_nor_the_others()
     {
+        await using var op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, new ManualClock(DateTimeOffset.UtcNow));
         await op.CreateStackWithSpecAsync(new { });
         await Eventually.UntilAsync(op.GetStackAsync, s => ConditionSet.IsTrue(s?.Status?.Conditions, MetricsStackConditions.Ready), "the stack is Ready");
-        await CreateAsync("first", "r1", "r2");
-        await WaitForReadyAsync("first", AppAlertReasons.Synced);
-        var baseline = await MeasureAsync();
-        var firstWarnings = await WarningsAsync("first");
+        await CreateAsync(op, "first", "r1", "r2");
+        await WaitForReadyAsync(op, "first", AppAlertReasons.Synced);
+        var baseline = await MeasureAsync(op);
+        var firstWarnings = await WarningsAsync(op, "first");
 
-        await CreateAsync("second", "r3", "r2");
-        await WaitForReadyAsync("second", AppAlertReasons.DuplicateRuleTitle);
+        await CreateAsync(op, "second", "r3", "r2");
+        await WaitForReadyAsync(op, "second", AppAlertReasons.DuplicateRuleTitle);
         await Task.Delay(TimeSpan.FromSeconds(0.5));
-        var during = await MeasureAsync();
+        var during = await MeasureAsync(op);
 
         during.StackReconciles.ShouldBeLessThanOrEqualTo(baseline.StackReconciles + 1, $"stack reconciles in {Window}: before {baseline}, with the refused AppAlert {during}");
         during.Influx.ShouldBeLessThanOrEqualTo(baseline.Influx + 5, $"InfluxDB requests in {Window}: before {baseline}, with the refused AppAlert {during}");
         during.Grafana.ShouldBeLessThanOrEqualTo(baseline.Grafana + 5, $"Grafana requests in {Window}: before {baseline}, with the refused AppAlert {during}");
-        (await WarningsAsync("second")).ShouldBe(1);
-        (await WarningsAsync("first")).ShouldBe(firstWarnings, "the first AppAlert did not flap");
+        (await WarningsAsync(op, "second")).ShouldBe(1);
+        (await WarningsAsync(op, "first")).ShouldBe(firstWarnings, "the first AppAlert did not flap");
         (await op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "first"))!.Status!.Conditions!.Single(c => c.Type == "Ready").Reason.ShouldBe(AppAlertReasons.Synced);
+        op.Grafana.Contract.AssertNoContractViolations();
     }
 
-    private async Task<Traffic> MeasureAsync()
+    private static async Task<Traffic> MeasureAsync(OperatorWithFakes op)
     {
         var stack = StackReconciles.Count(op.Manager);
         var (influx, grafana) = (op.Influx.Requests.Total, op.Grafana.Requests.Total);
@@ -55,17 +48,17 @@ public sealed class AlertStormTests(ApiServerFixture fixture) : IAsyncLifetime
         return new Traffic(StackReconciles.Count(op.Manager) - stack, op.Influx.Requests.Total - influx, op.Grafana.Requests.Total - grafana);
     }
 
-    private async Task<int> WarningsAsync(string name) =>
+    private static async Task<int> WarningsAsync(OperatorWithFakes op, string name) =>
         (await op.EventsAsync()).Where(e => e.Type == "Warning" && e.InvolvedObject.Name == name).Sum(e => e.Count ?? 1);
 
-    private async Task CreateAsync(string name, params string[] rules)
+    private static async Task CreateAsync(OperatorWithFakes op, string name, params string[] rules)
     {
         var alert = AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, name, [.. rules.Select(r => AlertSamples.Rule(r))]));
         alert.Spec.App = "shared";
         await op.Admin.CreateAsync(alert);
     }
 
-    private Task<V1Alpha1AppAlert> WaitForReadyAsync(string name, string reason) =>
+    private static Task<V1Alpha1AppAlert> WaitForReadyAsync(OperatorWithFakes op, string name, string reason) =>
         Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, name),
             a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Reason == reason) == true, $"{name} is {reason}");
 
