@@ -31,7 +31,11 @@ mkdir -p .local
 rm -f .local/standins.env
 dotnet "tests/LocalWorld/bin/$CONFIGURATION/net10.0/metrics-local-world.dll" --repo "$PWD" &
 world=$!
-trap 'kill "$world" 2>/dev/null || true; wait "$world" 2>/dev/null || true' EXIT
+op=""
+# Whatever ends this script (Ctrl-C, a TERM, the operator exiting) ends both processes: the operator stops its control plane.
+stop() { kill $op "$world" 2>/dev/null || true; wait $op "$world" 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 300); do
   [[ -f .local/standins.env ]] && break
   kill -0 "$world" 2>/dev/null || { echo "[run.sh] the simulated cluster parts did not start" >&2; exit 1; }
@@ -39,4 +43,6 @@ for _ in $(seq 1 300); do
 done
 # shellcheck disable=SC1091
 source .local/standins.env
-"${operator[@]}" --influxdb-url "$INFLUXDB_URL" --grafana-url "$GRAFANA_URL" "$@"
+"${operator[@]}" --influxdb-url "$INFLUXDB_URL" --grafana-url "$GRAFANA_URL" "$@" &
+op=$!
+wait "$op"

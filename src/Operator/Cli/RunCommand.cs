@@ -61,7 +61,7 @@ internal static class RunCommand
             await using var environment = await LocalEnvironment.StartAsync(RepositoryRoot(), !parse.GetValue(noSamples), Console.Out, cancellationToken);
             PrintLocalSummary(environment, simulated: options.InfluxDbUrl is not null);
             using var stopSummary = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var summary = LocalSummary.PrintPeriodicallyAsync(environment, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), Console.Out, stopSummary.Token);
+            var summary = LocalSummary.PrintPeriodicallyAsync(environment, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), Console.Out, simulated: options.InfluxDbUrl is not null, stopSummary.Token);
             await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
             await stopSummary.CancelAsync();
             await summary;

@@ -15,14 +15,14 @@ internal static class LocalSummary
         "{range .status.endpoints}  apps write line protocol to: {.write}\n{end}{end}";
 
     /// <summary>Prints the summary now, then every <paramref name="every"/> until cancelled.</summary>
-    public static async Task PrintPeriodicallyAsync(LocalEnvironment environment, TimeSpan first, TimeSpan every, TextWriter output, CancellationToken cancellationToken)
+    public static async Task PrintPeriodicallyAsync(LocalEnvironment environment, TimeSpan first, TimeSpan every, TextWriter output, bool simulated, CancellationToken cancellationToken)
     {
         try
         {
             await Task.Delay(first, cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
-                await output.WriteAsync(await RenderAsync(environment, cancellationToken));
+                await output.WriteAsync(await RenderAsync(environment, simulated, cancellationToken));
                 await Task.Delay(every, cancellationToken);
             }
         }
@@ -38,8 +38,8 @@ internal static class LocalSummary
         }
     }
 
-    /// <summary>The summary as text.</summary>
-    public static async Task<string> RenderAsync(LocalEnvironment environment, CancellationToken cancellationToken)
+    /// <summary>The summary as text; <paramref name="simulated"/>: hack/run.sh's stand-ins run beside the operator.</summary>
+    public static async Task<string> RenderAsync(LocalEnvironment environment, bool simulated, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         text.Append("\n===== metrics stacks (kubectl get metricsstacks -A) =====\n");
@@ -52,8 +52,11 @@ internal static class LocalSummary
             cancellationToken: cancellationToken));
         text.Append("\n===== app alerts (kubectl get appalerts -A) =====\n");
         text.Append(await environment.KubectlAsync(["get", "appalerts", "-A"], cancellationToken: cancellationToken));
-        text.Append("\nNo pods run on the local control plane (no kubelet), so InfluxDB and Grafana never answer here:\n" +
-                    "workloads stay unready and InfluxDBReady says why. On a real cluster the same resources converge to Ready.\n\n");
+        text.Append(simulated
+            ? "\n[simulated] Pods are played by a kubelet stand-in and InfluxDB and Grafana are stand-ins (tests/Fakes): the operator and\n" +
+              "the API server are real, the workloads and the servers they would run are not.\n\n"
+            : "\nNo pods run on the local control plane (no kubelet), so InfluxDB and Grafana never answer here:\n" +
+              "workloads stay unready and InfluxDBReady says why. On a real cluster the same resources converge to Ready.\n\n");
         return text.ToString();
     }
 }
