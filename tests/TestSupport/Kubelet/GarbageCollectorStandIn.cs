@@ -13,59 +13,37 @@ public static class GarbageCollectorStandIn
     public static async Task<IReadOnlyList<string>> CollectAsync(IKubernetes admin, string ns, string ownerUid, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        bool Owned(V1ObjectMeta meta) => meta.OwnerReferences?.Any(o => o.Uid == ownerUid) == true;
+        var c = cancellationToken;
+        // The kinds an operator's children come in: how to list them, and how to delete one by name.
+        var kinds = new (string Kind, Func<Task<IEnumerable<V1ObjectMeta>>> List, Func<string, Task> Delete)[]
+        {
+            ("Secret", async () => (await admin.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.CoreV1.DeleteNamespacedSecretAsync(n, ns, cancellationToken: c))),
+            ("ConfigMap", async () => (await admin.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.CoreV1.DeleteNamespacedConfigMapAsync(n, ns, cancellationToken: c))),
+            ("Service", async () => (await admin.CoreV1.ListNamespacedServiceAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.CoreV1.DeleteNamespacedServiceAsync(n, ns, cancellationToken: c))),
+            ("PersistentVolumeClaim", async () => (await admin.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(n, ns, cancellationToken: c))),
+            ("Deployment", async () => (await admin.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.AppsV1.DeleteNamespacedDeploymentAsync(n, ns, cancellationToken: c))),
+            ("StatefulSet", async () => (await admin.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.AppsV1.DeleteNamespacedStatefulSetAsync(n, ns, cancellationToken: c))),
+            ("NetworkPolicy", async () => (await admin.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: c)).Items.Select(o => o.Metadata), n => Quietly(admin.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(n, ns, cancellationToken: c))),
+        };
         var deleted = new List<string>();
-        foreach (var o in (await admin.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
+        foreach (var (kind, list, delete) in kinds)
         {
-            await DeleteAsync(() => admin.CoreV1.DeleteNamespacedSecretAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"Secret/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.CoreV1.DeleteNamespacedConfigMapAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"ConfigMap/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.CoreV1.ListNamespacedServiceAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.CoreV1.DeleteNamespacedServiceAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"Service/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"PersistentVolumeClaim/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.AppsV1.DeleteNamespacedDeploymentAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"Deployment/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.AppsV1.DeleteNamespacedStatefulSetAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"StatefulSet/{o.Metadata.Name}");
-        }
-
-        foreach (var o in (await admin.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, cancellationToken: cancellationToken)).Items.Where(o => Owned(o.Metadata)))
-        {
-            await DeleteAsync(() => admin.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(o.Metadata.Name, ns, cancellationToken: cancellationToken));
-            deleted.Add($"NetworkPolicy/{o.Metadata.Name}");
+            foreach (var meta in (await list()).Where(m => m.OwnerReferences?.Any(o => o.Uid == ownerUid) == true))
+            {
+                await delete(meta.Name);
+                deleted.Add($"{kind}/{meta.Name}");
+            }
         }
 
         return deleted;
     }
 
     // Older API servers answer some deletes (a Service's on 1.20) with a Status, which the client cannot read as the object.
-    private static async Task DeleteAsync<T>(Func<Task<T>> delete)
+    private static async Task Quietly<T>(Task<T> delete)
     {
         try
         {
-            await delete();
+            await delete;
         }
         catch (System.Text.Json.JsonException)
         {

@@ -1,5 +1,7 @@
 using k8s;
 using k8s.Models;
+using MetricsOperator.LocalCluster;
+using MetricsOperator.TestSupport.Kubelet;
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Stacks.Builders;
@@ -278,13 +280,13 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         await using var op = await StackOperator.StartAsync(fixture.Plane);
         var stack = await op.CreateAsync(Stacks.MinimalSampleWith(s => s.InfluxDb!.DeletionPolicy = Enum.Parse<DeletionPolicy>(policy)));
         await WaitSettledAsync(op, 1);
-        // What the StatefulSet controller would make from the claim template (no controller-manager runs here).
-        var template = StackBuilder.Build(stack, StackBuildOptions.Default).OfType<V1StatefulSet>().First(s => s.Metadata.Name == "metrics-influxdb").Spec.VolumeClaimTemplates.Single();
-        await op.Admin.CreateAsync(new V1PersistentVolumeClaim
+        // The StatefulSet controller makes the claim from the template (no controller-manager runs here: its stand-in does).
+        using (var client = fixture.Plane.CreateClient(Identity.Admin))
         {
-            Metadata = new V1ObjectMeta { Name = "data-metrics-influxdb-0", NamespaceProperty = op.Namespace, Labels = template.Metadata.Labels, Annotations = template.Metadata.Annotations },
-            Spec = template.Spec,
-        });
+            await new KubeletStandIn(client, op.Namespace).PassAsync();
+        }
+
+        (await op.Admin.GetAsync<V1PersistentVolumeClaim>(op.Namespace, "data-metrics-influxdb-0")).ShouldNotBeNull("made from the claim template");
 
         await op.Admin.DeleteAsync<V1Alpha1MetricsStack>(op.Namespace, Name);
         await Eventually.UntilAsync(async () => await op.GetAsync(Name) is null, "the finalizer let the stack go");
