@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.TestSupport.Kubelet;
 
 namespace MetricsOperator.Tests.Backup.Jobs;
 
@@ -54,13 +55,19 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         pod.Containers.Count.ShouldBe(1, "a backup Job has one container");
         pod.RestartPolicy.ShouldBe("Never");
         var container = pod.Containers[0];
-        var mounts = await MountsAsync(pod, container);
-        var (environment, missing) = await EnvironmentAsync(container);
-        if (missing is not null)
+        // The kubelet's (and admission's) verdict, as for every other workload: restricted Pod Security, claims, Secret keys.
+        var verdict = PodStartCheck.Check($"{job.Metadata.Name}-{job.Metadata.Uid[..5]}", ns, pod, await ReferencesAsync(pod));
+        verdict.Stage.ShouldNotBe(PodStage.Forbidden, verdict.Message);
+        verdict.Stage.ShouldNotBe(PodStage.Unschedulable, verdict.Message);
+        if (verdict.Stage == PodStage.CreateContainerConfigError)
         {
-            await RecordCannotStartAsync(job, container, "CreateContainerConfigError", missing);
-            return new EmulatedRun(job, -1, "", "", environment, "CreateContainerConfigError");
+            await RecordCannotStartAsync(job, container, verdict.Reason, verdict.Message);
+            return new EmulatedRun(job, -1, "", "", new Dictionary<string, string>(), verdict.Reason);
         }
+
+        var mounts = MountFolders(pod, container);
+        // Only what the container spec gives, plus what the .NET host needs to start: nothing leaks in from the test process.
+        var environment = new Dictionary<string, string>(verdict.Environment[container.Name], StringComparer.Ordinal);
 
         var termination = Path.GetTempFileName();
         var args = container.Args.Select(a => a == container.TerminationMessagePath ? termination : Mapped(a, mounts)).ToList();
@@ -80,7 +87,7 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         return new EmulatedRun(job, exitCode, message, output, environment);
     }
 
-    private async Task<Dictionary<string, string>> MountsAsync(V1PodSpec pod, V1Container container)
+    private Dictionary<string, string> MountFolders(V1PodSpec pod, V1Container container)
     {
         var mounts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var mount in container.VolumeMounts ?? [])
@@ -88,7 +95,6 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
             var volume = pod.Volumes.Single(v => v.Name == mount.Name);
             if (volume.PersistentVolumeClaim is { } claim)
             {
-                (await admin.GetAsync<V1PersistentVolumeClaim>(ns, claim.ClaimName)).ShouldNotBeNull($"the kubelet would wait for claim {claim.ClaimName}");
                 mounts[mount.MountPath] = ClaimFolder(claim.ClaimName);
             }
             else
@@ -101,32 +107,24 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         return mounts;
     }
 
-    // Only what the container spec gives, plus what the .NET host needs to start: nothing leaks in from the test process.
-    private async Task<(Dictionary<string, string> Environment, string? Missing)> EnvironmentAsync(V1Container container)
+    // What the pod references, read through the API server, for PodStartCheck.
+    private async Task<PodReferences> ReferencesAsync(V1PodSpec pod)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var variable in container.Env ?? [])
+        var secrets = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
+        foreach (var name in pod.Containers.SelectMany(c => c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>().Distinct())
         {
-            if (variable.Value is { } value)
-            {
-                environment[variable.Name] = value;
-                continue;
-            }
-
-            var reference = variable.ValueFrom?.SecretKeyRef ?? throw new ShouldAssertException($"env {variable.Name}: only values and secretKeyRefs are expected");
-            var secret = await admin.GetAsync<V1Secret>(ns, reference.Name);
-            if (secret?.Data?.TryGetValue(reference.Key, out var bytes) == true)
-            {
-                environment[variable.Name] = Encoding.UTF8.GetString(bytes);
-            }
-            else if (reference.Optional != true)
-            {
-                // The kubelet's words for it.
-                return (environment, secret is null ? $"secret \"{reference.Name}\" not found" : $"couldn't find key {reference.Key} in Secret {ns}/{reference.Name}");
-            }
+            secrets[name] = await admin.GetAsync<V1Secret>(ns, name);
         }
 
-        return (environment, null);
+        var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var name in (pod.Volumes ?? []).Select(v => v.PersistentVolumeClaim?.ClaimName).OfType<string>().Distinct())
+        {
+            claims[name] = await admin.GetAsync<V1PersistentVolumeClaim>(ns, name) is not null;
+        }
+
+        var account = pod.ServiceAccountName is { Length: > 0 } named ? named : "default";
+        var accountExists = account == "default" || await admin.GetAsync<V1ServiceAccount>(ns, account) is not null;
+        return new PodReferences(name => secrets.GetValueOrDefault(name), _ => null, name => claims.GetValueOrDefault(name), name => name == account && accountExists);
     }
 
     private static string Mapped(string argument, Dictionary<string, string> mounts)
