@@ -36,16 +36,17 @@ public sealed class StackGateTests
     [Fact]
     public void A_GrafanaReady_of_an_older_generation_is_StackNotReady_with_the_stacks_Ready_reason()
     {
-        // The stack's generation 2 was refused: only Ready was reported at it; GrafanaReady still speaks of generation 1.
+        // The stack's generation 2 could not be applied (the API server refused a child): only Ready was reported at it;
+        // GrafanaReady still speaks of generation 1.
         var stack = Stack(("GrafanaReady", "True"));
         stack.Metadata.Generation = 2;
         stack.Status!.Conditions![0].ObservedGeneration = 1;
-        stack.Status.Conditions.Add(new V1Condition { Type = "Ready", Status = "False", Reason = "InvalidSpec", Message = "spec.grafana.url: required", ObservedGeneration = 2 });
+        stack.Status.Conditions.Add(new V1Condition { Type = "Ready", Status = "False", Reason = "ApplyRejected", Message = "StatefulSet metrics-influxdb: spec: Forbidden", ObservedGeneration = 2 });
 
         var gate = StackResolution.Gate(stack).ShouldNotBeNull();
 
         gate.Reason.ShouldBe(AppAlertReasons.StackNotReady);
-        gate.Message.ShouldBe("MetricsStack metrics/metrics has not applied generation 2 (InvalidSpec: spec.grafana.url: required)");
+        gate.Message.ShouldBe("MetricsStack metrics/metrics has not applied generation 2 (ApplyRejected: StatefulSet metrics-influxdb: spec: Forbidden)");
         stack.Status.Conditions[0].ObservedGeneration = 2;
         StackResolution.Gate(stack).ShouldBeNull("applied: the gate opens");
     }
