@@ -89,11 +89,8 @@
     - persistentvolumeclaims
     - services
   verbs:
-    - create
-    - delete
     - get
     - list
-    - patch
     - watch
 - apiGroups:
     - ""
@@ -108,11 +105,8 @@
     - deployments
     - statefulsets
   verbs:
-    - create
-    - delete
     - get
     - list
-    - patch
     - watch
 - apiGroups:
     - metrics.lsst.io
@@ -146,14 +140,21 @@
   resources:
     - networkpolicies
   verbs:
-    - create
-    - delete
     - get
     - list
-    - patch
     - watch
 {{- end }}
 {{- define "metrics-operator.rules.stack_namespace_role" -}}
+- apiGroups:
+    - ""
+  resources:
+    - configmaps
+    - persistentvolumeclaims
+    - services
+  verbs:
+    - create
+    - delete
+    - patch
 - apiGroups:
     - ""
   resources:
@@ -169,6 +170,15 @@
     - get
     - patch
 - apiGroups:
+    - apps
+  resources:
+    - deployments
+    - statefulsets
+  verbs:
+    - create
+    - delete
+    - patch
+- apiGroups:
     - batch
   resources:
     - jobs
@@ -177,4 +187,12 @@
     - delete
     - get
     - list
+- apiGroups:
+    - networking.k8s.io
+  resources:
+    - networkpolicies
+  verbs:
+    - create
+    - delete
+    - patch
 {{- end }}

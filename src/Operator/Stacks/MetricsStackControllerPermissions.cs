@@ -11,14 +11,17 @@ namespace MetricsOperator.Stacks;
 [RbacRule(Groups = "metrics.lsst.io", Resources = "metricsstacks/status", Verbs = "get,patch,update")]
 // Setting an ownerReference with blockOwnerDeletion on a child needs update on the owner's finalizers.
 [RbacRule(Groups = "metrics.lsst.io", Resources = "metricsstacks/finalizers", Verbs = "update")]
-// Children, written by server-side apply (an apply that creates checks "create" as well as "patch") and
-// watched to map changes back to their stack. Delete: parts turned off in the spec (external Grafana, Kafka or
-// backups removed) are removed. No "update": the operator never PUTs a child.
-[RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "get,list,watch,create,patch,delete")]
-[RbacRule(Groups = "", Resources = "services,configmaps", Verbs = "get,list,watch,create,patch,delete")]
-[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "get,list,watch,create,patch,delete")]
-// The InfluxDB volume: delete is used only when spec.influxdb.deletionPolicy is Delete.
-[RbacRule(Groups = "", Resources = "persistentvolumeclaims", Verbs = "get,list,watch,create,patch,delete")]
+// Children are watched cluster-wide (the cache maps their changes back to their stack), but written only where the
+// stack-namespace role is bound: creating a Deployment in a namespace is as strong as reading every Secret there (its
+// pods may mount any of them and run as any ServiceAccount), and deleting a claim loses data. Writes are server-side
+// apply (an apply that creates checks "create" as well as "patch"); delete removes parts turned off in the spec and,
+// for the InfluxDB and Grafana claims, only with deletionPolicy Delete. No "update": the operator never PUTs a child.
+[RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "get,list,watch")]
+[RbacRule(Groups = "", Resources = "services,configmaps,persistentvolumeclaims", Verbs = "get,list,watch")]
+[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "get,list,watch")]
+[RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
+[RbacRule(Groups = "", Resources = "services,configmaps,persistentvolumeclaims", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
+[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
 // Secrets only in namespaces that hold a MetricsStack (a RoleBinding per such namespace), and never listed or
 // watched: the operator GETs the Secrets a spec names and creates the ones holding the tokens it made. Caching
 // Secrets cluster-wide is how prometheus-operator grew past 500 MiB, and reading other namespaces' Secrets is

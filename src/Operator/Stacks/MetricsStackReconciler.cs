@@ -78,7 +78,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         }
         catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
         {
-            await ReportAsync(entity, [SecretAccessDenied(entity, "the operator may not make the stack's credential Secrets (Grafana's admin login, InfluxDB's admin token)")], endpoints: null, cancellationToken);
+            await ReportAsync(entity, [NamespaceNotBound(entity, "credential Secrets: the operator may not make Grafana's admin login or InfluxDB's admin token")], endpoints: null, cancellationToken);
             return ReconcileResult.RequeueAfter(RecheckAfter);
         }
 
@@ -94,6 +94,12 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             try
             {
                 await StackChildren.ApplyAsync(Client, entity, child, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
+            {
+                // Writes go only where the stack-namespace role is bound: say which binding is missing, not a retry loop.
+                await ReportAsync(entity, [NamespaceNotBound(entity, $"{child.Kind} {child.Metadata.Name}: the operator may not write it")], endpoints: null, cancellationToken);
+                return ReconcileResult.RequeueAfter(RecheckAfter);
             }
             catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.UnprocessableEntity)
             {
@@ -142,7 +148,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
             {
                 var field = uses.First(u => u.Name == name).Field;
-                return (SecretAccessDenied(stack, $"{field}: the operator may not read Secret \"{name}\""), true);
+                return (NamespaceNotBound(stack, $"{field}: the operator may not read Secret \"{name}\""), true);
             }
         }
 
@@ -152,8 +158,8 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
     }
 
-    private static ConditionReport SecretAccessDenied(V1Alpha1MetricsStack stack, string what) => StackStatusReporter.NotReady(
-        StackStatusReporter.Reasons.SecretAccessDenied,
+    private static ConditionReport NamespaceNotBound(V1Alpha1MetricsStack stack, string what) => StackStatusReporter.NotReady(
+        StackStatusReporter.Reasons.NamespaceNotBound,
         $"{what} in namespace {stack.Metadata.NamespaceProperty}; bind the ClusterRole metrics-operator-stack-namespace to it there (config/rbac/stack-namespace/role_binding.yaml)");
 
     /// <summary>Merges the reports into status, patches it only when it changed, and records an Event for each change of a condition.</summary>

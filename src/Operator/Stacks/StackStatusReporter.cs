@@ -51,8 +51,11 @@ public static class StackStatusReporter
         /// <summary>The spec breaks a rule the schema cannot express; nothing was created, changed or deleted.</summary>
         public const string InvalidSpec = "InvalidSpec";
 
-        /// <summary>The operator may not read a Secret the spec names (the namespace lacks the stack-namespace RoleBinding).</summary>
-        public const string SecretAccessDenied = "SecretAccessDenied";
+        /// <summary>
+        /// The operator may not write (or read Secrets) in the stack's namespace: the ClusterRole
+        /// metrics-operator-stack-namespace is not bound there. The message names the binding to add.
+        /// </summary>
+        public const string NamespaceNotBound = "NamespaceNotBound";
 
         /// <summary>The API server refused to apply a child (for example an immutable field changed).</summary>
         public const string ApplyRejected = "ApplyRejected";

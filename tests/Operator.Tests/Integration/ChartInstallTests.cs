@@ -61,7 +61,7 @@ public sealed class ChartInstallTests(ApiServerFixture fixture, ITestOutputHelpe
         output.WriteLine($"MetricsStack status written by the operator: {stack["status"]!.ToJsonString()}");
         (await plane.KubectlAsync(["get", "statefulset", "-n", stackNamespace, "metrics-influxdb"])).EnsureSuccess();
         var ready = Ready(stack);
-        ((string?)ready["reason"]).ShouldNotBe("SecretAccessDenied", "the chart's stack-namespace RoleBinding lets the operator at the stack's Secrets");
+        ((string?)ready["reason"]).ShouldNotBe("NamespaceNotBound", "the chart's stack-namespace RoleBinding lets the operator at the stack's Secrets");
         ((string?)ready["status"]).ShouldBe("False", "no kubelet here: the stack's pods never run");
         (await ArgoHealth.EvaluateAsync("MetricsStack", stack)).ShouldBe(("Progressing", (string)ready["message"]!));
 

@@ -30,13 +30,12 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "update", "metrics.lsst.io", "appalerts", "finalizers", "gafaelfawr" },
         { "patch", "metrics.lsst.io", "appalerts", "", "gafaelfawr" },
         { "create", "", "events", "", "gafaelfawr" },
-        { "patch", "apps", "statefulsets", "", "metrics" },
-        { "patch", "apps", "deployments", "", "metrics" },
         { "watch", "apps", "statefulsets", "", "" },
-        { "patch", "", "services", "", "metrics" },
-        { "patch", "", "configmaps", "", "metrics" },
-        { "patch", "", "persistentvolumeclaims", "", "metrics" },
-        { "patch", "networking.k8s.io", "networkpolicies", "", "metrics" },
+        { "watch", "apps", "deployments", "", "" },
+        { "watch", "", "services", "", "" },
+        { "watch", "", "configmaps", "", "" },
+        { "watch", "", "persistentvolumeclaims", "", "" },
+        { "watch", "networking.k8s.io", "networkpolicies", "", "" },
         { "get", "coordination.k8s.io", "leases", "", OperatorNamespace },
         { "create", "coordination.k8s.io", "leases", "", OperatorNamespace },
         { "update", "coordination.k8s.io", "leases", "", OperatorNamespace },
@@ -67,6 +66,18 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "create", "batch", "cronjobs", "", "metrics" },
         { "list", "", "pods", "", "" },
         { "get", "", "pods", "log", "metrics" },
+        // Creating a Deployment is as strong as reading every Secret of its namespace; deleting a claim loses data:
+        // writes only where the stack-namespace role is bound, never cluster-wide.
+        { "create", "apps", "deployments", "", "kube-system" },
+        { "create", "apps", "deployments", "", "default" },
+        { "patch", "apps", "statefulsets", "", "default" },
+        { "create", "", "persistentvolumeclaims", "", "kube-system" },
+        { "delete", "", "persistentvolumeclaims", "", "default" },
+        { "create", "", "configmaps", "", "kube-system" },
+        { "create", "", "configmaps", "", "default" },
+        { "patch", "", "services", "", "default" },
+        { "delete", "networking.k8s.io", "networkpolicies", "", "kube-system" },
+        { "create", "apps", "deployments", "", "" },
     };
 
     [Theory]
@@ -90,6 +101,39 @@ public sealed class RbacTests(ApiServerFixture fixture)
         (await CanOperatorAsync("get", "", "secrets", "", bound)).ShouldBeTrue();
         (await CanOperatorAsync("get", "", "secrets", "", unbound)).ShouldBeFalse();
         (await CanOperatorAsync("delete", "", "secrets", "", bound)).ShouldBeFalse("the operator never deletes a Secret it may not own");
+    }
+
+    [Fact]
+    public async Task Children_are_written_only_in_namespaces_bound_to_the_stack_namespace_role()
+    {
+        var bound = await fixture.Plane.CreateNamespaceAsync("stack");
+        var unbound = await fixture.Plane.CreateNamespaceAsync("elsewhere");
+        await ClusterSetup.BindStackNamespaceAsync(fixture.Plane, bound);
+
+        foreach (var (group, resource) in new[] { ("apps", "statefulsets"), ("apps", "deployments"), ("", "services"), ("", "configmaps"), ("", "persistentvolumeclaims"), ("networking.k8s.io", "networkpolicies") })
+        {
+            foreach (var verb in new[] { "create", "patch", "delete" })
+            {
+                (await CanOperatorAsync(verb, group, resource, "", bound)).ShouldBeTrue($"{verb} {resource} in a stack namespace");
+                (await CanOperatorAsync(verb, group, resource, "", unbound)).ShouldBeFalse($"{verb} {resource} elsewhere");
+            }
+
+            (await CanOperatorAsync("update", group, resource, "", bound)).ShouldBeFalse($"the operator never PUTs {resource}");
+        }
+
+        // A real request, as the operator: the API server refuses a Deployment outside the stack namespaces.
+        using var op = fixture.Plane.CreateClient(Identity.Operator);
+        var deployment = new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "not-mine" },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["a"] = "b" } },
+                Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["a"] = "b" } }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "busybox" }] } },
+            },
+        };
+        (await Should.ThrowAsync<HttpOperationException>(() => op.AppsV1.CreateNamespacedDeploymentAsync(deployment, unbound))).Response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await op.AppsV1.CreateNamespacedDeploymentAsync(deployment, bound)).Metadata.Name.ShouldBe("not-mine");
     }
 
     [Fact]

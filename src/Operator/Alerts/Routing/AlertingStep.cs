@@ -7,6 +7,7 @@ using MetricsOperator.Grafana;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Steps;
 
 namespace MetricsOperator.Alerts.Routing;
@@ -54,7 +55,7 @@ public sealed class AlertingStep(Manager manager, GrafanaConnections connections
             }
             catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
             {
-                return new StepOutcome(false, "SecretAccessDenied", $"the operator may not read Secret {ns}/{contactPoint.SecretRef.Name}", TimeSpan.FromSeconds(30));
+                return new StepOutcome(false, StackStatusReporter.Reasons.NamespaceNotBound, $"the operator may not read Secret {ns}/{contactPoint.SecretRef.Name}: bind the ClusterRole metrics-operator-stack-namespace in namespace {ns}", TimeSpan.FromSeconds(30));
             }
 
             if (secret?.Data?.TryGetValue(contactPoint.SecretRef.Key, out var value) != true || value!.Length == 0)

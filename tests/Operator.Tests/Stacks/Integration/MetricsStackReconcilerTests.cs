@@ -185,7 +185,8 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         { "Kafka SASL Secret missing", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"topics":["t"],"sasl":{"secret":{"name":"sasl"}}}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.sasl.secret: Secret \"sasl\" not found" },
         { "Kafka broker without port", """{"telegraf":{"kafka":{"brokers":["kafka"],"topics":["t"]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
         { "contact point key missing", """{"grafana":{"contactPoints":[{"name":"slack","type":"slack","secretRef":{"name":"contacts","key":"webhook"}}]}}""", ["contacts:other"], true, "InvalidSpec", "spec.grafana.contactPoints[0].secretRef: Secret \"contacts\" has no key \"webhook\"" },
-        { "Secrets not readable in the namespace", """{"influxdb":{"existingAdminSecret":{"name":"influxdb-admin"}}}""", [], false, "SecretAccessDenied", "spec.influxdb.existingAdminSecret: the operator may not read Secret \"influxdb-admin\"" },
+        { "a namespace without the stack-namespace binding", "{}", [], false, "NamespaceNotBound", "credential Secrets: the operator may not make Grafana's admin login or InfluxDB's admin token in namespace" },
+        { "Secrets not readable in the namespace", """{"influxdb":{"existingAdminSecret":{"name":"influxdb-admin"}}}""", [], false, "NamespaceNotBound", "spec.influxdb.existingAdminSecret: the operator may not read Secret \"influxdb-admin\"" },
     };
 
     [Theory]
