@@ -171,7 +171,8 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         foreach (var report in reports)
         {
             var before = ConditionSet.Find(conditions, report.Type);
-            if (before is null || before.Status != report.Status || before.Reason != report.Reason || before.Message != report.Message)
+            // Status holds the message redacted (ConditionSet.Set): compare like with like, or a masked message is news forever.
+            if (before is null || before.Status != report.Status || before.Reason != report.Reason || before.Message != Redactor.Redact(report.Message))
             {
                 changed.Add(report);
             }

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
 
+using MetricsOperator.Runtime.Events;
+
 namespace MetricsOperator.Runtime.Conditions;
 
 /// <summary>What <c>ConditionSet.Set</c> did.</summary>
@@ -66,7 +68,9 @@ public static partial class ConditionSet
             throw new ArgumentException($"Condition reason '{reason}' is not CamelCase.", nameof(reason));
         }
 
-        message ??= string.Empty;
+        // Every condition message goes through the same guard as Events and logs: a server's error text quoted in a
+        // message (Grafana's, InfluxDB's) may echo a token, and status is readable by anyone who may read the object.
+        message = Redactor.Redact(message);
         var now = TruncateToSeconds((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
         var existing = Find(conditions, type);
         if (existing is null)

@@ -176,7 +176,7 @@ public abstract class FakeServer : IAsyncDisposable
             case 0:
                 break; // connection aborted
             default:
-                await WriteErrorAsync(context, fault.Value, $"injected fault: {fault.Value}");
+                await WriteErrorAsync(context, fault.Value, Faults.TakenMessage ?? $"injected fault: {fault.Value}");
                 break;
         }
     }

@@ -37,15 +37,19 @@ public sealed class FaultInjector
 
     /// <summary>
     /// The next <paramref name="count"/> requests (matching <paramref name="method"/> and <paramref name="template"/>
-    /// when given) are answered with <paramref name="status"/>.
+    /// when given) are answered with <paramref name="status"/>, and <paramref name="message"/> as the error body's message
+    /// when given (e.g. to plant a secret where a server might echo one).
     /// </summary>
-    public void FailNext(int count, int status = 500, string? method = null, string? template = null)
+    public void FailNext(int count, int status = 500, string? method = null, string? template = null, string? message = null)
     {
         for (var i = 0; i < count; i++)
         {
-            planned.Enqueue(new PlannedFailure(status, method, template));
+            planned.Enqueue(new PlannedFailure(status, method, template, message));
         }
     }
+
+    /// <summary>The message of the planned failure <see cref="ApplyAsync"/> answered with last, if it carried one.</summary>
+    internal string? TakenMessage { get; private set; }
 
     /// <summary>Back to normal: no latency, no failures.</summary>
     public void Clear()
@@ -84,13 +88,14 @@ public sealed class FaultInjector
         // Only the head of the queue is considered so failures are consumed in the order they were planned.
         if (planned.TryPeek(out var next) && next.Matches(method, template) && planned.TryDequeue(out var taken))
         {
+            TakenMessage = taken.Message;
             return taken.Status;
         }
 
         return null;
     }
 
-    private sealed record PlannedFailure(int Status, string? Method, string? Template)
+    private sealed record PlannedFailure(int Status, string? Method, string? Template, string? Message)
     {
         public bool Matches(string method, string template) =>
             (Method is null || Method.Equals(method, StringComparison.OrdinalIgnoreCase)) &&

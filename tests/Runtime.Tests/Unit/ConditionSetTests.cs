@@ -91,4 +91,17 @@ public class ConditionSetTests
         ConditionSet.Remove(conditions, "Synced").ShouldBeTrue();
         conditions.Count.ShouldBe(1);
     }
+
+    [Fact]
+    public void A_message_is_stored_redacted_and_setting_it_again_changes_nothing()
+    {
+        var conditions = new List<V1Condition>();
+        const string Quoted = "InfluxDB answered 401: token=s3cr3tTok3nValue rejected";
+
+        ConditionSet.Set(conditions, "Ready", false, "Rejected", Quoted, 1);
+
+        conditions[0].Message.ShouldNotContain("s3cr3tTok3nValue");
+        conditions[0].Message.ShouldContain(MetricsOperator.Runtime.Events.Redactor.Mask);
+        ConditionSet.Set(conditions, "Ready", false, "Rejected", Quoted, 1).ShouldBe(ConditionChange.Unchanged);
+    }
 }
