@@ -3,6 +3,8 @@ using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
 using GrafanaQuery = MetricsOperator.Grafana.AlertQuery;
 
+using MetricsOperator.Alerts.Routing;
+
 namespace MetricsOperator.Alerts;
 
 /// <summary>
@@ -107,7 +109,7 @@ public static class AppAlertMapping
             ExecErrState = ExecErrStateName(rule.ExecErrState ?? AlertDefaults.ExecErr),
             // Grafana stores durations in its own format ("300s" comes back "5m"): send that format.
             For = GrafanaDuration.Format(GrafanaDuration.TryParseSeconds(rule.For ?? AlertDefaults.For) ?? 0),
-            Labels = Labels(rule, app, ns),
+            Labels = Labels(rule, app, ns, name),
             Annotations = Annotations(rule),
             IsPaused = false,
         };
@@ -193,7 +195,7 @@ public static class AppAlertMapping
         return new GrafanaQuery { RefId = refId, QueryType = "", DatasourceUid = datasourceUid, RelativeTimeRange = range, Model = model };
     }
 
-    private static Dictionary<string, string> Labels(AlertRule rule, string app, string ns)
+    private static Dictionary<string, string> Labels(AlertRule rule, string app, string ns, string appAlert)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in rule.Labels ?? new Dictionary<string, string>())
@@ -201,9 +203,11 @@ public static class AppAlertMapping
             labels[key] = value;
         }
 
-        // Routing and silences rely on these: the user's labels never override them.
+        // Routing and silences rely on these: the user's labels never override them. Routing matches the AppAlert's own
+        // namespace and name, which nobody else can claim, so an AppAlert steers only its own rules.
         labels["app"] = app;
-        labels["namespace"] = ns;
+        labels[AlertRouting.NamespaceLabel] = ns;
+        labels[AlertRouting.AppAlertLabel] = appAlert;
         labels["severity"] = SeverityName(rule.Severity ?? AlertDefaults.Severity);
         return new Dictionary<string, string>(labels, StringComparer.Ordinal);
     }

@@ -18,7 +18,7 @@ public sealed class RoutingTests
     }
 
     [Fact]
-    public void The_root_goes_to_the_default_and_each_app_to_its_contact_point()
+    public void The_root_goes_to_the_default_and_each_appalert_naming_another_contact_point_gets_its_own_route()
     {
         var policy = AlertRouting.Policy("slack-alerts", [
             Routed("gafaelfawr", "a", null, "email-team"),
@@ -28,17 +28,38 @@ public sealed class RoutingTests
         policy.Receiver.ShouldBe("slack-alerts");
         var route = policy.Routes.ShouldHaveSingleItem();
         route.Receiver.ShouldBe("email-team");
-        route.ObjectMatchers.ShouldHaveSingleItem().ShouldBe(["app", "=", "gafaelfawr"]);
+        route.ObjectMatchers.ShouldBe([["namespace", "=", "gafaelfawr"], ["appalert", "=", "a"]]);
     }
 
     [Fact]
-    public void Disagreeing_appalerts_of_one_app_route_by_namespace()
+    public void An_appalert_naming_another_teams_app_steers_only_its_own_rules()
     {
+        // ns2 claims app "shared" (ns1's) with its own contact point: its route matches its own namespace and name only,
+        // so ns1's rules (labels namespace=ns1, appalert=a) still reach ns1's contact point.
         var policy = AlertRouting.Policy("default", [Routed("ns1", "a", "shared", "one"), Routed("ns2", "b", "shared", "two")]);
-        var app = policy.Routes.ShouldHaveSingleItem();
-        app.Receiver.ShouldBe("default");
-        app.Routes!.Select(r => (r.Receiver, r.ObjectMatchers![0][2])).ShouldBe([("one", "ns1"), ("two", "ns2")]);
+
+        policy.Routes!.Select(r => (r.Receiver, r.ObjectMatchers![0][2], r.ObjectMatchers[1][2])).ShouldBe([("one", "ns1", "a"), ("two", "ns2", "b")]);
+        policy.Routes!.ShouldAllBe(r => r.ObjectMatchers!.All(m => m[0] != "app"), "nothing routes on the app label, which any AppAlert may set");
+        var ns1Rule = new Dictionary<string, string> { ["app"] = "shared", ["namespace"] = "ns1", ["appalert"] = "a" };
+        Receiver(policy, ns1Rule).ShouldBe("one");
+        Receiver(policy, new Dictionary<string, string> { ["app"] = "shared", ["namespace"] = "ns1", ["appalert"] = "other" }).ShouldBe("default");
     }
+
+    [Fact]
+    public void Rules_carry_the_labels_the_routes_match_and_a_users_label_cannot_claim_them()
+    {
+        var alert = Alert("ns1", "a", Rule("r1"));
+        alert.Spec.Rules[0].Labels = new Dictionary<string, string> { ["appalert"] = "someone-else", ["namespace"] = "elsewhere", ["team"] = "sqre" };
+
+        var plan = MetricsOperator.Alerts.AppAlertMapping.Plan(alert, BothDatasources);
+
+        var labels = plan.Group.ShouldNotBeNull().Rules.ShouldHaveSingleItem().Grafana.Labels!;
+        (labels["namespace"], labels["appalert"], labels["team"]).ShouldBe(("ns1", "a", "sqre"));
+    }
+
+    // The receiver Grafana picks for a rule's labels: the first child route whose matchers all match, else the root's.
+    private static string? Receiver(MetricsOperator.Grafana.NotificationRoute policy, Dictionary<string, string> labels) =>
+        policy.Routes?.FirstOrDefault(r => r.ObjectMatchers!.All(m => m[1] == "=" && labels.TryGetValue(m[0], out var v) && v == m[2]))?.Receiver ?? policy.Receiver;
 
     [Fact]
     public void The_policy_compares_equal_to_itself_as_provisioned_and_differs_when_a_route_changes()

@@ -39,8 +39,20 @@ public sealed class RbacGeneratorTests
         }
 
         grants.ShouldContain(("", "events", "create"));
-        grants.ShouldContain(("apps", "statefulsets", "patch"));
-        grants.ShouldContain(("", "persistentvolumeclaims", "create"));
+        grants.ShouldContain(("apps", "statefulsets", "watch"));
+        grants.ShouldContain(("", "persistentvolumeclaims", "watch"));
+    }
+
+    [Fact]
+    public void Children_are_watched_cluster_wide_and_written_only_through_the_stack_namespace_role()
+    {
+        var cluster = Grants(Document<V1ClusterRole>("role.yaml").Rules).ToHashSet();
+        var stackNamespace = Grants(Document<V1ClusterRole>("stack_namespace_role.yaml").Rules).ToHashSet();
+        foreach (var (group, resource) in new[] { ("apps", "statefulsets"), ("apps", "deployments"), ("", "services"), ("", "configmaps"), ("", "persistentvolumeclaims"), ("networking.k8s.io", "networkpolicies") })
+        {
+            cluster.Where(g => g.Group == group && g.Resource == resource).Select(g => g.Verb).Order().ToList().ShouldBe(["get", "list", "watch"], resource);
+            stackNamespace.Where(g => g.Group == group && g.Resource == resource).Select(g => g.Verb).Order().ToList().ShouldBe(["create", "delete", "patch"], resource);
+        }
     }
 
     [Fact]

@@ -8,12 +8,18 @@ namespace MetricsOperator.Alerts.Routing;
 /// <summary>
 /// Contact points and the notification policy tree of a stack, as pure functions. Each contact point of the spec
 /// becomes one Grafana contact point with a deterministic UID; the policy's root goes to the default contact point
-/// and has one route per app (label <c>app</c>) whose AppAlerts name another one. When AppAlerts of one app name
-/// different contact points, the app's route has a child route per namespace (label <c>namespace</c>), the first
-/// AppAlert by name deciding within a namespace.
+/// and has one route per AppAlert that names another one, matching the labels the operator sets on that AppAlert's
+/// rules and nobody else can claim: its namespace and its name. An AppAlert so steers its own rules only, never
+/// another team's (routing on <c>app</c> let any namespace redirect an app's alerts by naming that app).
 /// </summary>
 public static class AlertRouting
 {
+    /// <summary>The label on every rule naming the namespace of the AppAlert it comes from (set by the operator).</summary>
+    public const string NamespaceLabel = "namespace";
+
+    /// <summary>The label on every rule naming the AppAlert it comes from (set by the operator).</summary>
+    public const string AppAlertLabel = "appalert";
+
     /// <summary>The labels alerts are grouped by in notifications.</summary>
     public static IReadOnlyList<string> GroupBy { get; } = ["grafana_folder", "alertname"];
 
@@ -49,32 +55,19 @@ public static class AlertRouting
     public static NotificationRoute Policy(string defaultReceiver, IEnumerable<V1Alpha1AppAlert> alerts)
     {
         ArgumentNullException.ThrowIfNull(alerts);
-        var routes = new List<NotificationRoute>();
-        var wanting = alerts
+        var routes = alerts
             .Where(a => a.Spec?.ContactPoint is { Length: > 0 } cp && cp != defaultReceiver)
             .OrderBy(a => a.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(a => a.Metadata.Name, StringComparer.Ordinal)
-            .GroupBy(AlertDefaults.App, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var app in wanting)
-        {
-            var receivers = app.Select(a => a.Spec.ContactPoint!).Distinct(StringComparer.Ordinal).ToList();
-            var matchApp = new List<IReadOnlyList<string>> { new[] { "app", "=", app.Key } };
-            if (receivers.Count == 1)
+            .Select(a => new NotificationRoute
             {
-                routes.Add(new NotificationRoute { Receiver = receivers[0], ObjectMatchers = matchApp });
-                continue;
-            }
-
-            var perNamespace = app.GroupBy(a => a.Metadata.NamespaceProperty ?? "default", StringComparer.Ordinal)
-                .Select(ns => new NotificationRoute
-                {
-                    Receiver = ns.First().Spec.ContactPoint,
-                    ObjectMatchers = [new[] { "namespace", "=", ns.Key }],
-                })
-                .ToList();
-            routes.Add(new NotificationRoute { Receiver = defaultReceiver, ObjectMatchers = matchApp, Routes = perNamespace });
-        }
-
+                Receiver = a.Spec.ContactPoint,
+                ObjectMatchers =
+                [
+                    new[] { NamespaceLabel, "=", a.Metadata.NamespaceProperty ?? "default" },
+                    new[] { AppAlertLabel, "=", a.Metadata.Name },
+                ],
+            })
+            .ToList();
         return new NotificationRoute { Receiver = defaultReceiver, GroupBy = GroupBy, Routes = routes };
     }
 

@@ -88,9 +88,11 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
 
     private List<JsonObject> Routes() => [.. (op.Grafana.State.PolicyTree["routes"] as JsonArray ?? []).OfType<JsonObject>()];
 
-    private static bool RoutesApp(JsonObject route, string app, string receiver) =>
+    // The AppAlert named like its app routes to receiver: its route matches its own namespace and name.
+    private bool RoutesApp(JsonObject route, string appAlert, string receiver) =>
         (string?)route["receiver"] == receiver
-        && (route["object_matchers"] as JsonArray ?? []).OfType<JsonArray>().Any(m => m.Select(v => (string?)v).SequenceEqual(["app", "=", app]));
+        && (route["object_matchers"] as JsonArray ?? []).OfType<JsonArray>().Select(m => string.Join(' ', m.Select(v => (string?)v)))
+            .OrderBy(m => m, StringComparer.Ordinal).SequenceEqual([$"appalert = {appAlert}", $"namespace = {op.Namespace}"]);
 
     private async Task<k8s.Models.V1Condition> WaitForAlertingAsync(string reason, string what) =>
         (await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.AlertingReady)?.Reason == reason, what))!
