@@ -60,14 +60,13 @@ public sealed class InfluxSecrets(KubeApi api)
         ApiVersion = "v1",
         Kind = "Secret",
         Type = "Opaque",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            NamespaceProperty = StackNames.Namespace(stack),
-            Labels = StackLabels.For(stack, StackLabels.InfluxDb),
-            Annotations = annotations,
-            OwnerReferences = [ObjectClient.ControllerReference(stack)],
-        },
+        Metadata = WithAnnotations(ObjectMetaBuilder.Owned(stack, name, StackLabels.InfluxDb), annotations),
         Data = data,
     };
+
+    private static V1ObjectMeta WithAnnotations(V1ObjectMeta meta, IDictionary<string, string>? annotations)
+    {
+        meta.Annotations = annotations;
+        return meta;
+    }
 }

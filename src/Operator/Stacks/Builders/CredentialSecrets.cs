@@ -56,14 +56,9 @@ public static class CredentialSecrets
         ApiVersion = "v1",
         Kind = "Secret",
         Type = "Opaque",
-        Metadata = new V1ObjectMeta
-        {
-            Name = name,
-            NamespaceProperty = StackNames.Namespace(stack),
-            // No app.kubernetes.io/instance: an unowned object carrying Argo CD's default tracking label would be pruned.
-            Labels = StackLabels.ForData(stack, component),
-            OwnerReferences = OwnerReferences(stack),
-        },
+        // Labelled like a data volume (no app.kubernetes.io/instance: an unowned object carrying Argo CD's default tracking
+        // label would be pruned), and owned as one.
+        Metadata = ObjectMetaBuilder.DataVolume(stack, name, component, DeletedWithStack(stack)),
         Data = data,
     };
 

@@ -16,8 +16,9 @@ public static class ObjectMetaBuilder
     };
 
     /// <summary>
-    /// Metadata of a data volume: owned (deleted with the stack) only when <paramref name="deleteWithStack"/>;
-    /// otherwise it has no ownerReference so the garbage collector keeps it, and it is found again by its name.
+    /// Metadata of what holds or opens data (a data volume, a credential Secret): owned (deleted with the stack) only when
+    /// <paramref name="deleteWithStack"/>; otherwise it has no ownerReference so the garbage collector keeps it, and it is
+    /// found again by its name.
     /// </summary>
     public static V1ObjectMeta DataVolume(V1Alpha1MetricsStack stack, string name, string component, bool deleteWithStack) => new()
     {
