@@ -120,27 +120,16 @@ public sealed class InfluxBootstrapStep : IStackStep
     private async Task<AdminCredentials> AdminCredentialsAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
     {
         var name = StackNames.InfluxDbAdminSecret(stack);
-        var existing = await secrets.GetAsync(stack, name, cancellationToken).ConfigureAwait(false);
-        if (stack.Spec.InfluxDb!.ExistingAdminSecret is not null)
-        {
-            if (existing is null)
-            {
-                throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} (spec.influxdb.existingAdminSecret) does not exist");
-            }
+        var given = stack.Spec.InfluxDb!.ExistingAdminSecret is not null;
+        var which = given ? $"Secret {name} (spec.influxdb.existingAdminSecret)" : $"Secret {name}";
+        var existing = await secrets.GetAsync(stack, name, cancellationToken).ConfigureAwait(false)
+            // The user's Secret is the user's to make; the operator's own is made by StackCredentials before the children
+            // are applied, so gone since then means deleted by hand.
+            ?? throw Stop(InfluxReasons.AdminSecretInvalid, given ? $"{which} does not exist" : $"{which} does not exist; the operator makes it again on the next reconcile");
 
-            var (given, missing) = AdminCredentials.From(existing);
-            return given ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} (spec.influxdb.existingAdminSecret) has no key {missing}");
-        }
-
-        if (existing is null)
-        {
-            // StackCredentials makes it before the children are applied; gone since then means deleted by hand.
-            throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} does not exist; the operator makes it again on the next reconcile");
-        }
-
-        var (stored, lost) = AdminCredentials.From(existing);
+        var (credentials, missing) = AdminCredentials.From(existing);
         // Never regenerate into an existing Secret: its token may be the one InfluxDB was set up with.
-        return stored ?? throw Stop(InfluxReasons.AdminSecretInvalid, $"Secret {name} has no key {lost}; restore it (see docs/influxdb.md)");
+        return credentials ?? throw Stop(InfluxReasons.AdminSecretInvalid, given ? $"{which} has no key {missing}" : $"{which} has no key {missing}; restore it (see docs/influxdb.md)");
     }
 
     private async Task SetupAsync(V1Alpha1MetricsStack stack, IInfluxApi anonymous, AdminCredentials credentials, long retention, CancellationToken cancellationToken)
