@@ -286,7 +286,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     /// starts, sets the Grafana fake's admin login from its environment as Grafana does on its first start.
     /// </summary>
     private KubeletStandIn StartKubelet() =>
-        new KubeletStandIn(plane.CreateClient(Identity.Admin), Namespace, GrafanaStarts(Grafana)).Start();
+        new KubeletStandIn(Admin.Kubernetes, Namespace, GrafanaStarts(Grafana)).Start();
 
     /// <summary>Hands Grafana's pod, when it starts, to the Grafana fake (its admin login comes from the pod's environment).</summary>
     public static Func<StartedPod, Task> GrafanaStarts(GrafanaFake grafana) => pod =>

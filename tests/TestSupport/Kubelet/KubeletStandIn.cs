@@ -71,7 +71,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         {
             if (deployment.Metadata.DeletionTimestamp is null)
             {
-                await PlayAsync(deployment.Metadata, deployment.Spec.Replicas ?? 1, deployment.Spec.Template, deployment.Spec.Template.Spec, claimTemplates: [], isStatefulSet: false, cancellationToken);
+                await PlayAsync(deployment.Metadata, KubernetesJson.Serialize(deployment.Status), deployment.Spec.Replicas ?? 1, deployment.Spec.Template, deployment.Spec.Template.Spec, claimTemplates: [], isStatefulSet: false, cancellationToken);
             }
         }
 
@@ -79,7 +79,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
         {
             if (statefulSet.Metadata.DeletionTimestamp is null)
             {
-                await PlayAsync(statefulSet.Metadata, statefulSet.Spec.Replicas ?? 1, statefulSet.Spec.Template, StatefulSetPods.Spec(statefulSet, 0), statefulSet.Spec.VolumeClaimTemplates ?? [], isStatefulSet: true, cancellationToken);
+                await PlayAsync(statefulSet.Metadata, KubernetesJson.Serialize(statefulSet.Status), statefulSet.Spec.Replicas ?? 1, statefulSet.Spec.Template, StatefulSetPods.Spec(statefulSet, 0), statefulSet.Spec.VolumeClaimTemplates ?? [], isStatefulSet: true, cancellationToken);
             }
         }
     }
@@ -117,8 +117,9 @@ public sealed class KubeletStandIn : IAsyncDisposable
         }
     }
 
-    // podSpec: the spec of the first pod (a StatefulSet's has its claim templates' volumes added); the others differ only by ordinal.
-    private async Task PlayAsync(V1ObjectMeta workload, int replicas, V1PodTemplateSpec template, V1PodSpec podSpec, IList<V1PersistentVolumeClaim> claimTemplates, bool isStatefulSet, CancellationToken cancellationToken)
+    // podSpec: the spec of the first pod (a StatefulSet's has its claim templates' volumes added); the others differ only by
+    // ordinal. currentStatus: the workload's status as just listed, so an unchanged one costs no request.
+    private async Task PlayAsync(V1ObjectMeta workload, string currentStatus, int replicas, V1PodTemplateSpec template, V1PodSpec podSpec, IList<V1PersistentVolumeClaim> claimTemplates, bool isStatefulSet, CancellationToken cancellationToken)
     {
         var hash = TemplateHash(template);
         var kind = isStatefulSet ? "StatefulSet" : "Deployment";
@@ -136,10 +137,9 @@ public sealed class KubeletStandIn : IAsyncDisposable
             }
         }
 
-        var cache = new ReferenceCache(admin, ns);
         var verdict = podNames.Count == 0
             ? new PodVerdict(PodStage.Ready, "Running", "", new Dictionary<string, IReadOnlyDictionary<string, string>>())
-            : PodStartCheck.Check(podNames[0], ns, podSpec, await cache.LoadAsync(podSpec, cancellationToken));
+            : PodStartCheck.Check(podNames[0], ns, podSpec, await PodReferences.LoadAsync(admin, ns, podSpec, cancellationToken));
         lock (verdicts)
         {
             verdicts[workload.Name] = verdict;
@@ -177,7 +177,7 @@ public sealed class KubeletStandIn : IAsyncDisposable
                     : null,
             };
         var json = JsonSerializer.Serialize(new { status });
-        if (!StatusAlreadySays(await ReadStatusAsync(kind, workload.Name, cancellationToken), status))
+        if (!StatusAlreadySays(currentStatus, status))
         {
             var patch = new V1Patch(json, V1Patch.PatchType.MergePatch);
             if (isStatefulSet)
@@ -190,11 +190,6 @@ public sealed class KubeletStandIn : IAsyncDisposable
             }
         }
     }
-
-    private async Task<string?> ReadStatusAsync(string kind, string name, CancellationToken cancellationToken) =>
-        kind == "StatefulSet"
-            ? KubernetesJson.Serialize((await admin.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: cancellationToken)).Status)
-            : KubernetesJson.Serialize((await admin.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken)).Status);
 
     // Whether every field the stand-in writes already has its value (no write, no watch event, when nothing changed).
     private static bool StatusAlreadySays(string? current, object wanted)
@@ -334,7 +329,8 @@ public sealed class KubeletStandIn : IAsyncDisposable
     private static string TemplateHash(V1PodTemplateSpec template) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(template))))[..10];
 
-    internal static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
+    /// <summary>The object <paramref name="read"/> returns, or null on 404.</summary>
+    public static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
         where T : class
     {
         try
@@ -344,48 +340,6 @@ public sealed class KubeletStandIn : IAsyncDisposable
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
-        }
-    }
-
-    /// <summary>Reads what a pod spec references, once per pass.</summary>
-    private sealed class ReferenceCache(IKubernetes admin, string ns)
-    {
-        private readonly Dictionary<string, V1Secret?> secrets = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, V1ConfigMap?> maps = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, bool> claims = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, bool> accounts = new(StringComparer.Ordinal);
-
-        public async Task<PodReferences> LoadAsync(V1PodSpec spec, CancellationToken cancellationToken)
-        {
-            var containers = (spec.InitContainers ?? []).Concat(spec.Containers ?? []).ToList();
-            var secretNames = containers.SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)))
-                .Concat((spec.Volumes ?? []).Select(v => v.Secret?.SecretName))
-                .Concat((spec.Volumes ?? []).SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.Secret?.Name));
-            var mapNames = containers.SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)))
-                .Concat((spec.Volumes ?? []).Select(v => v.ConfigMap?.Name))
-                .Concat((spec.Volumes ?? []).SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.ConfigMap?.Name));
-            foreach (var name in secretNames.OfType<string>().Distinct())
-            {
-                secrets[name] = await ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken));
-            }
-
-            foreach (var name in mapNames.OfType<string>().Distinct())
-            {
-                maps[name] = await ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken));
-            }
-
-            foreach (var name in (spec.Volumes ?? []).Select(v => v.PersistentVolumeClaim?.ClaimName).OfType<string>().Distinct())
-            {
-                claims[name] = await ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken)) is not null;
-            }
-
-            var account = spec.ServiceAccountName is { Length: > 0 } named ? named : "default";
-            accounts[account] = await ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedServiceAccountAsync(account, ns, cancellationToken: cancellationToken)) is not null;
-            return new PodReferences(
-                name => secrets.GetValueOrDefault(name),
-                name => maps.GetValueOrDefault(name),
-                name => claims.GetValueOrDefault(name),
-                name => accounts.GetValueOrDefault(name));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using k8s;
 using k8s.Models;
 
 namespace MetricsOperator.TestSupport.Kubelet;
@@ -41,7 +42,44 @@ public sealed record PodVerdict(PodStage Stage, string Reason, string Message, I
 /// <param name="ConfigMap">A ConfigMap of the pod's namespace by name.</param>
 /// <param name="ClaimExists">Whether a PersistentVolumeClaim of that name exists.</param>
 /// <param name="ServiceAccountExists">Whether a ServiceAccount of that name exists.</param>
-public sealed record PodReferences(Func<string, V1Secret?> Secret, Func<string, V1ConfigMap?> ConfigMap, Func<string, bool> ClaimExists, Func<string, bool> ServiceAccountExists);
+public sealed record PodReferences(Func<string, V1Secret?> Secret, Func<string, V1ConfigMap?> ConfigMap, Func<string, bool> ClaimExists, Func<string, bool> ServiceAccountExists)
+{
+    /// <summary>Reads, once each, what <paramref name="spec"/> references in <paramref name="ns"/> through the API server.</summary>
+    public static async Task<PodReferences> LoadAsync(IKubernetes admin, string ns, V1PodSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        ArgumentNullException.ThrowIfNull(spec);
+        var containers = (spec.InitContainers ?? []).Concat(spec.Containers ?? []).ToList();
+        var volumes = spec.Volumes ?? [];
+        var secretNames = containers.SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.SecretRef?.Name)))
+            .Concat(volumes.Select(v => v.Secret?.SecretName))
+            .Concat(volumes.SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.Secret?.Name));
+        var mapNames = containers.SelectMany(c => (c.Env ?? []).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).Concat((c.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)))
+            .Concat(volumes.Select(v => v.ConfigMap?.Name))
+            .Concat(volumes.SelectMany(v => v.Projected?.Sources ?? []).Select(s => s.ConfigMap?.Name));
+        var secrets = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
+        foreach (var name in secretNames.OfType<string>().Distinct())
+        {
+            secrets[name] = await KubeletStandIn.ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken));
+        }
+
+        var maps = new Dictionary<string, V1ConfigMap?>(StringComparer.Ordinal);
+        foreach (var name in mapNames.OfType<string>().Distinct())
+        {
+            maps[name] = await KubeletStandIn.ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken));
+        }
+
+        var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var name in volumes.Select(v => v.PersistentVolumeClaim?.ClaimName).OfType<string>().Distinct())
+        {
+            claims[name] = await KubeletStandIn.ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken)) is not null;
+        }
+
+        var account = spec.ServiceAccountName is { Length: > 0 } named ? named : "default";
+        var accountExists = await KubeletStandIn.ReadOrNullAsync(() => admin.CoreV1.ReadNamespacedServiceAccountAsync(account, ns, cancellationToken: cancellationToken)) is not null;
+        return new PodReferences(secrets.GetValueOrDefault, maps.GetValueOrDefault, claims.GetValueOrDefault, name => name == account && accountExists);
+    }
+}
 
 /// <summary>
 /// Decides whether a kubelet (after admission and the scheduler) would start a pod, and if not, what the cluster would

@@ -56,7 +56,8 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         pod.RestartPolicy.ShouldBe("Never");
         var container = pod.Containers[0];
         // The kubelet's (and admission's) verdict, as for every other workload: restricted Pod Security, claims, Secret keys.
-        var verdict = PodStartCheck.Check($"{job.Metadata.Name}-{job.Metadata.Uid[..5]}", ns, pod, await ReferencesAsync(pod));
+        await EnsureDefaultServiceAccountAsync();
+        var verdict = PodStartCheck.Check($"{job.Metadata.Name}-{job.Metadata.Uid[..5]}", ns, pod, await PodReferences.LoadAsync(admin.Kubernetes, ns, pod));
         verdict.Stage.ShouldNotBe(PodStage.Forbidden, verdict.Message);
         verdict.Stage.ShouldNotBe(PodStage.Unschedulable, verdict.Message);
         if (verdict.Stage == PodStage.CreateContainerConfigError)
@@ -105,26 +106,6 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         }
 
         return mounts;
-    }
-
-    // What the pod references, read through the API server, for PodStartCheck.
-    private async Task<PodReferences> ReferencesAsync(V1PodSpec pod)
-    {
-        var secrets = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
-        foreach (var name in pod.Containers.SelectMany(c => c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>().Distinct())
-        {
-            secrets[name] = await admin.GetAsync<V1Secret>(ns, name);
-        }
-
-        var claims = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var name in (pod.Volumes ?? []).Select(v => v.PersistentVolumeClaim?.ClaimName).OfType<string>().Distinct())
-        {
-            claims[name] = await admin.GetAsync<V1PersistentVolumeClaim>(ns, name) is not null;
-        }
-
-        var account = pod.ServiceAccountName is { Length: > 0 } named ? named : "default";
-        var accountExists = account == "default" || await admin.GetAsync<V1ServiceAccount>(ns, account) is not null;
-        return new PodReferences(name => secrets.GetValueOrDefault(name), _ => null, name => claims.GetValueOrDefault(name), name => name == account && accountExists);
     }
 
     private static string Mapped(string argument, Dictionary<string, string> mounts)
@@ -186,19 +167,24 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    // The service account controller's part: every namespace has its "default" ServiceAccount.
+    private async Task EnsureDefaultServiceAccountAsync()
+    {
+        if (await admin.GetAsync<V1ServiceAccount>(ns, "default") is null)
+        {
+            await admin.CreateAsync(new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = ns } });
+        }
+    }
+
     private async Task<V1Pod> CreatePodAsync(V1Job job)
     {
+        // Admission wants the pod's ServiceAccount to exist (also for a pod left waiting without a run).
+        await EnsureDefaultServiceAccountAsync();
         var labels = new Dictionary<string, string>(job.Spec.Template.Metadata.Labels, StringComparer.Ordinal)
         {
             ["controller-uid"] = job.Metadata.Uid,
             ["job-name"] = job.Metadata.Name,
         };
-        if (await admin.GetAsync<V1ServiceAccount>(ns, "default") is null)
-        {
-            // The service account controller's part: the API server's admission wants the pod's ServiceAccount to exist.
-            await admin.CreateAsync(new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = ns } });
-        }
-
         return (await admin.CreateAsync(new V1Pod
         {
             ApiVersion = "v1",
