@@ -93,6 +93,9 @@ public sealed class WorkQueue<TKey> : IAsyncDisposable
         }
     }
 
+    // The longest single wait of the delay loop (CancellationTokenSource.CancelAfter's limit is uint.MaxValue - 1 ms).
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(24);
+
     /// <summary>Queues <paramref name="item"/> once <paramref name="delay"/> has passed. If the item already waits,
     /// the earlier of the two times wins.</summary>
     public void AddAfter(TKey item, TimeSpan delay)
@@ -310,8 +313,9 @@ public sealed class WorkQueue<TKey> : IAsyncDisposable
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(token);
             if (wait != Timeout.InfiniteTimeSpan)
             {
-                // Round up so a wake-up never comes a tick early and spins.
-                timer.CancelAfter(wait + TimeSpan.FromMilliseconds(1));
+                // Round up so a wake-up never comes a tick early and spins. A timer cannot wait longer than about 49 days
+                // (CancelAfter throws beyond uint.MaxValue - 1 ms): wake at that bound and look again, the item stays due later.
+                timer.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(wait.TotalMilliseconds + 1, MaxTimerWait.TotalMilliseconds)));
             }
 
             try

@@ -107,6 +107,23 @@ public class WorkQueueTests
     }
 
     [Fact]
+    public async Task A_delay_longer_than_a_timer_can_wait_keeps_the_queue_working_and_stopping()
+    {
+        // A token rotated every 90 days asks to be looked at again in 90 days; one timer waits at most about 49.
+        await using var queue = new WorkQueue<string>();
+        queue.AddAfter("in-90-days", TimeSpan.FromDays(90));
+        await Task.Delay(50);
+        queue.AddAfter("soon", TimeSpan.FromMilliseconds(50));
+
+        // The delay loop is alive: a later, shorter delay still comes due.
+        var (item, _) = await queue.GetAsync(CancellationToken.None).WaitAsync(Deadline);
+        item.ShouldBe("soon");
+        queue.DelayedCount.ShouldBe(1);
+        queue.Done(item);
+        await queue.ShutDownWithDrainAsync().WaitAsync(Deadline);
+    }
+
+    [Fact]
     public async Task AddRateLimited_waits_longer_after_each_failure_and_Forget_resets()
     {
         await using var queue = new WorkQueue<string>(new ExponentialBackoff<string>(TimeSpan.FromMilliseconds(40), TimeSpan.FromSeconds(10)));
