@@ -20,6 +20,9 @@ public static class MetricsStackConditions
 
     /// <summary>The latest backups succeeded, or none are configured.</summary>
     public const string BackupReady = "BackupReady";
+
+    /// <summary>The listener token exists and every opted-in namespace holds its current copy.</summary>
+    public const string WriteAccessReady = "WriteAccessReady";
 }
 
 /// <summary>The condition types an AppAlert reports.</summary>

@@ -12,7 +12,7 @@ public sealed class MetricsStackStatus
 
     /// <summary>
     /// Conditions of the stack: Ready (the one Argo CD and people read), InfluxDBReady, TelegrafReady,
-    /// GrafanaReady, AlertingReady, BackupReady.
+    /// GrafanaReady, AlertingReady, BackupReady, WriteAccessReady.
     /// </summary>
     [JsonPropertyName("conditions")]
     public IList<V1Condition>? Conditions { get; set; }
@@ -28,6 +28,10 @@ public sealed class MetricsStackStatus
     /// <summary>Names of the Secrets, in the stack's namespace, that hold the tokens the operator made. The tokens themselves never appear in status.</summary>
     [JsonPropertyName("secrets")]
     public StackSecrets? Secrets { get; set; }
+
+    /// <summary>Where the listener's write token has been handed out (never the token itself).</summary>
+    [JsonPropertyName("writeAccess")]
+    public WriteAccessStatus? WriteAccess { get; set; }
 
     /// <summary>Outcome of the latest backups.</summary>
     [JsonPropertyName("backup")]
@@ -90,6 +94,22 @@ public sealed class StackSecrets
     /// </summary>
     [JsonPropertyName("grafanaReadTokenID")]
     public string? GrafanaReadTokenId { get; set; }
+}
+
+/// <summary>The listener token and its copies.</summary>
+public sealed class WriteAccessStatus
+{
+    /// <summary>Secret, in the stack's namespace, holding the token Telegraf's listener accepts.</summary>
+    [JsonPropertyName("tokenSecret")]
+    public string? TokenSecret { get; set; }
+
+    /// <summary>When the token in use was made (it changes on every rotation; Telegraf's pods roll with it).</summary>
+    [JsonPropertyName("tokenCreated")]
+    public DateTime? TokenCreated { get; set; }
+
+    /// <summary>Namespaces holding a copy of the token in the Secret <c>metrics-write-token</c>, sorted.</summary>
+    [JsonPropertyName("namespaces")]
+    public IList<string>? Namespaces { get; set; }
 }
 
 /// <summary>Outcome of the latest backups of each part.</summary>

@@ -26,6 +26,11 @@ public sealed class TelegrafSpec
     [Maximum(65535)]
     public int? ListenerPort { get; set; }
 
+    /// <summary>Who may write to the listener: the token it requires and the namespaces it is handed to.</summary>
+    [JsonPropertyName("writeAccess")]
+    [DefaultEmptyObject]
+    public WriteAccessSpec? WriteAccess { get; set; }
+
     /// <summary>
     /// Telegraf's disk buffer (<c>buffer_strategy = "disk"</c>): metrics survive an InfluxDB outage or a Telegraf
     /// restart. The lighter alternative to Kafka.

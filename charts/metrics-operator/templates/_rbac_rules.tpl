@@ -86,6 +86,7 @@
     - ""
   resources:
     - configmaps
+    - namespaces
     - persistentvolumeclaims
     - services
   verbs:
@@ -98,6 +99,22 @@
     - events
   verbs:
     - create
+    - patch
+- apiGroups:
+    - ""
+  resources:
+    - secrets
+  verbs:
+    - create
+- apiGroups:
+    - ""
+  resourceNames:
+    - metrics-write-token
+  resources:
+    - secrets
+  verbs:
+    - delete
+    - get
     - patch
 - apiGroups:
     - apps

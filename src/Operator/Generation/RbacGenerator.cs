@@ -112,23 +112,30 @@ public static class RbacGenerator
     /// </summary>
     internal static List<V1PolicyRule> Merge(IEnumerable<RbacRuleAttribute> declared, RbacScope scope)
     {
-        var verbsByResource = new SortedDictionary<(string Group, string Resource), SortedSet<string>>();
+        var verbsByResource = new SortedDictionary<(string Group, string Resource, string Names), SortedSet<string>>();
         foreach (var rule in declared.Where(rule => rule.Scope == scope))
         {
             var verbs = Split(rule.Verbs);
             var resources = Split(rule.Resources);
+            var names = string.Join(",", Split(rule.ResourceNames));
             if (verbs.Count == 0 || resources.Count == 0)
             {
                 throw new InvalidOperationException($"An [RbacRule] for groups \"{rule.Groups}\" names no resources or no verbs.");
+            }
+
+            if (names.Length > 0 && verbs.Intersect(UnnamedVerbs).FirstOrDefault() is { } unnamed)
+            {
+                // The API server ignores resourceNames for these: the rule would silently grant them on every object.
+                throw new InvalidOperationException($"An [RbacRule] on {rule.Resources} limited to names {names} grants \"{unnamed}\", which names cannot limit.");
             }
 
             foreach (var group in rule.Groups.Split(',').Select(group => group.Trim()).Distinct())
             {
                 foreach (var resource in resources)
                 {
-                    if (!verbsByResource.TryGetValue((group, resource), out var set))
+                    if (!verbsByResource.TryGetValue((group, resource, names), out var set))
                     {
-                        verbsByResource[(group, resource)] = set = new SortedSet<string>(StringComparer.Ordinal);
+                        verbsByResource[(group, resource, names)] = set = new SortedSet<string>(StringComparer.Ordinal);
                     }
 
                     set.UnionWith(verbs);
@@ -139,12 +146,16 @@ public static class RbacGenerator
         return
         [
             .. verbsByResource
-                .GroupBy(entry => (entry.Key.Group, Verbs: string.Join(",", entry.Value)))
-                .Select(rule => Rule(rule.Key.Group, [.. rule.Select(entry => entry.Key.Resource)], [.. rule.Key.Verbs.Split(',')]))
+                .GroupBy(entry => (entry.Key.Group, entry.Key.Names, Verbs: string.Join(",", entry.Value)))
+                .Select(rule => Rule(rule.Key.Group, [.. rule.Select(entry => entry.Key.Resource)], [.. rule.Key.Verbs.Split(',')], rule.Key.Names))
                 .OrderBy(rule => rule.ApiGroups[0], StringComparer.Ordinal)
-                .ThenBy(rule => rule.Resources[0], StringComparer.Ordinal),
+                .ThenBy(rule => rule.Resources[0], StringComparer.Ordinal)
+                .ThenBy(rule => rule.ResourceNames is null ? 0 : 1),
         ];
     }
+
+    // Verbs that act on no single named object (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
+    private static readonly string[] UnnamedVerbs = ["create", "list", "watch", "deletecollection"];
 
     private static V1ClusterRole ClusterRole(string name, Dictionary<string, string> labels, List<V1PolicyRule> rules) => new()
     {
@@ -154,10 +165,11 @@ public static class RbacGenerator
         Rules = rules,
     };
 
-    private static V1PolicyRule Rule(string group, List<string> resources, List<string> verbs) => new()
+    private static V1PolicyRule Rule(string group, List<string> resources, List<string> verbs, string names = "") => new()
     {
         ApiGroups = [group],
         Resources = resources,
+        ResourceNames = names.Length == 0 ? null : [.. names.Split(',')],
         Verbs = verbs,
     };
 

@@ -18,6 +18,12 @@ public sealed class RbacRuleAttribute : Attribute
     /// <summary>Verbs, comma-separated.</summary>
     public string Verbs { get; set; } = "";
 
+    /// <summary>
+    /// Object names the rule is limited to, comma-separated; empty for all. The API server cannot limit create, list or
+    /// watch by name, so a rule with names grants only the verbs that act on one named object (get, patch, update, delete).
+    /// </summary>
+    public string ResourceNames { get; set; } = "";
+
     /// <summary>Where the permission is granted; cluster-wide unless said otherwise.</summary>
     public RbacScope Scope { get; set; } = RbacScope.Cluster;
 }

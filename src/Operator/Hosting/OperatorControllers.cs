@@ -9,6 +9,7 @@ using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.Steps;
+using MetricsOperator.Stacks.WriteAccess;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MetricsOperator.Hosting;
@@ -40,6 +41,9 @@ internal static class OperatorControllers
             // edited AppAlert must wake its stack. The map reads the manager's cache when events arrive.
             // Only what the policy reads (app, contact point, stackRef): an AppAlert's status never wakes its stack.
             .Watches<V1Alpha1AppAlert>(alert => AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert), updateMatters: MetricsOperator.Alerts.Routing.AlertRouting.RoutingChanged)
+            // A namespace labelled metrics.lsst.io/write-token=<stack> gets the listener token and a path through the
+            // listener's NetworkPolicy. Only labelled namespaces are cached; a label dropped reaches the watch as a delete.
+            .Watches<V1Namespace>(ns => WriteAccessMapping.StacksFor(sp.GetRequiredService<Manager>(), ns), labelSelector: WriteTokenSecrets.OptInLabel, updateMatters: WriteAccessMapping.OptInChanged)
             .WithFinalizer<MetricsStackFinalizer>()
             .Complete<MetricsStackReconciler>()));
         AddAlerting(services);

@@ -27,4 +27,12 @@ namespace MetricsOperator.Stacks;
 // Secrets cluster-wide is how prometheus-operator grew past 500 MiB, and reading other namespaces' Secrets is
 // not something this operator needs. No delete: its own Secrets go with the stack through ownerReferences.
 [RbacRule(Groups = "", Resources = "secrets", Verbs = "get,create,patch", Scope = RbacScope.StackNamespace)]
+// The listener token goes to namespaces that opt in with a label: their Namespace objects are watched (only labelled ones
+// are cached). The copies are the one write outside stack namespaces, held as narrow as RBAC allows: Kubernetes cannot
+// limit create by name, so create is cluster-wide (it cannot read or change an existing Secret); reading, changing and
+// deleting are limited to Secrets named metrics-write-token (WriteTokenSecrets.CopyName), and the operator changes or
+// deletes only the ones carrying its stack's source annotation.
+[RbacRule(Groups = "", Resources = "namespaces", Verbs = "get,list,watch")]
+[RbacRule(Groups = "", Resources = "secrets", Verbs = "create")]
+[RbacRule(Groups = "", Resources = "secrets", Verbs = "get,patch,delete", ResourceNames = "metrics-write-token")]
 internal static class MetricsStackControllerPermissions;

@@ -11,7 +11,9 @@ namespace MetricsOperator.Stacks;
 /// Runs when a MetricsStack is deleted. With <c>spec.influxdb.deletionPolicy: Delete</c> it deletes the data claims
 /// (InfluxDB's <c>data-&lt;stack&gt;-influxdb-0</c>, which the StatefulSet controller made and nothing owns, and
 /// Grafana's <c>&lt;stack&gt;-grafana</c>); with <c>Retain</c> it deletes nothing. Telegraf's buffer claims are never
-/// deleted (unsent metrics). Everything else goes by garbage collection through ownerReferences.
+/// deleted (unsent metrics). The copies of the listener token in other namespaces (<c>metrics-write-token</c>) are
+/// deleted whatever the policy: they open nothing kept, and ownerReferences cannot reach across namespaces. Everything
+/// else goes by garbage collection through ownerReferences.
 /// </summary>
 /// <remarks>
 /// It takes the <see cref="KubeApi"/>, not the Manager's client: finalizers are resolved while the Manager itself is
@@ -40,6 +42,7 @@ public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinal
     public async Task FinalizeAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entity);
+        await RemoveTokenCopiesAsync(entity, cancellationToken);
         var ns = StackNames.Namespace(entity);
         foreach (var name in ClaimsToDelete(entity))
         {
@@ -55,6 +58,22 @@ public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinal
             {
                 logger.LogInformation("Deleted PersistentVolumeClaim {Claim} of MetricsStack {Namespace}/{Name} (deletionPolicy Delete)", name, ns, entity.Metadata.Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the token copies where status says they are and where the opt-in label says they would be (a copy made by
+    /// a reconcile whose status write was lost). A 403 throws: the finalizer stays and the deletion is retried.
+    /// </summary>
+    private async Task RemoveTokenCopiesAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    {
+        var labelled = await api.ListAsync<V1Namespace>(null, $"{WriteTokenSecrets.OptInLabel}={stack.Metadata.Name}", cancellationToken: cancellationToken);
+        var namespaces = (stack.Status?.WriteAccess?.Namespaces ?? [])
+            .Concat(labelled.Items.Select(n => n.Metadata.Name))
+            .Distinct(StringComparer.Ordinal);
+        foreach (var ns in namespaces)
+        {
+            await WriteAccess.WriteTokenDelivery.RemoveCopyAsync(api, stack, ns, logger, cancellationToken);
         }
     }
 

@@ -8,6 +8,7 @@ using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Reconcile;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.Steps;
+using MetricsOperator.Stacks.WriteAccess;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetricsOperator.Stacks;
@@ -30,15 +31,21 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     private readonly StackBuildOptions buildOptions;
     private readonly IReadOnlyList<IStackStep> steps;
     private readonly StackCredentials credentials;
+    private readonly ListenerTokens listenerTokens;
+    private readonly WriteTokenDelivery delivery;
+    private readonly TimeProvider time;
     private readonly ILogger logger;
 
     /// <summary>Creates the reconciler over the manager's client, cache and Event recorder; <paramref name="steps"/> run in order after the children are applied.</summary>
     public MetricsStackReconciler(
-        Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null, ILogger<StackCredentials>? credentialsLogger = null)
+        Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null, ILogger<StackCredentials>? credentialsLogger = null, TimeProvider? time = null)
     {
         this.steps = [.. steps ?? []];
         this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
+        this.time = time ?? TimeProvider.System;
         credentials = new StackCredentials(manager.Client.Api, credentialsLogger);
+        listenerTokens = new ListenerTokens(manager.Client.Api, this.time, credentialsLogger);
+        delivery = new WriteTokenDelivery(manager.Client.Api, credentialsLogger);
         this.buildOptions = buildOptions ?? throw new ArgumentNullException(nameof(buildOptions));
         this.logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -70,15 +77,18 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             return dependsOnOthers ? ReconcileResult.RequeueAfter(RecheckAfter) : ReconcileResult.Done;
         }
 
-        // Before any child refers to them: a Grafana pod whose admin Secret is missing never starts.
+        // Before any child refers to them: a Grafana pod whose admin Secret is missing never starts, nor a Telegraf pod
+        // without its listener token.
         string? broken;
+        ListenerToken listenerToken;
         try
         {
             broken = await credentials.EnsureAsync(entity, cancellationToken);
+            listenerToken = await listenerTokens.EnsureAsync(entity, cancellationToken);
         }
         catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
         {
-            await ReportAsync(entity, [NamespaceNotBound(entity, "credential Secrets: the operator may not make Grafana's admin login or InfluxDB's admin token")], endpoints: null, cancellationToken);
+            await ReportAsync(entity, [NamespaceNotBound(entity, "credential Secrets: the operator may not make Grafana's admin login, InfluxDB's admin token or the listener token")], endpoints: null, cancellationToken);
             return ReconcileResult.RequeueAfter(RecheckAfter);
         }
 
@@ -88,7 +98,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             return ReconcileResult.RequeueAfter(RecheckAfter);
         }
 
-        var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status));
+        var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status) with { ListenerTokenRevision = listenerToken.Revision });
         foreach (var child in desired)
         {
             try
@@ -116,10 +126,17 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             logger.LogInformation("Pruned {Count} children of MetricsStack {Name} the spec no longer wants", pruned, entity.Metadata.Name);
         }
 
+        var namespaces = manager.Cache.TryGetStore<V1Namespace>()?.List() ?? [];
+        var access = await delivery.DeliverAsync(entity, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
+
         var observed = StackChildren.Observe(Client, entity);
-        var run = await StackStepRunner.RunAsync(steps, entity, StackStatusReporter.Report(entity, observed), cancellationToken);
-        await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, run.ApplyStatus);
-        return run.RequeueAfter is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
+        var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report], cancellationToken);
+        await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
+        {
+            run.ApplyStatus(status);
+            status.WriteAccess = access.Status;
+        });
+        return Earliest(run.RequeueAfter, listenerToken.RotateAt - time.GetUtcNow().UtcDateTime) is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
     /// <summary>
@@ -157,6 +174,10 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             ? (null, false)
             : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
     }
+
+    // The rotation is due at a time no watch event announces: wake then, unless a step asked for sooner.
+    private static TimeSpan? Earliest(TimeSpan? step, TimeSpan? rotation) =>
+        rotation is { } r ? (step is { } s && s < r ? s : (r > TimeSpan.Zero ? r : TimeSpan.FromSeconds(1))) : step;
 
     private static ConditionReport NamespaceNotBound(V1Alpha1MetricsStack stack, string what) => StackStatusReporter.NotReady(
         StackStatusReporter.Reasons.NamespaceNotBound,

@@ -56,14 +56,35 @@ public sealed class RbacGeneratorTests
     }
 
     [Fact]
-    public void Secrets_are_never_granted_cluster_wide_and_never_listed()
+    public void Secrets_cluster_wide_are_only_the_write_token_copies_and_never_listed()
     {
-        Grants(Document<V1ClusterRole>("role.yaml").Rules).ShouldNotContain(grant => grant.Resource == "secrets");
-        Grants(Document<V1ClusterRole>("role.yaml").Rules).ShouldNotContain(grant => grant.Verb == "*" || grant.Resource == "*");
+        var rules = Document<V1ClusterRole>("role.yaml").Rules;
+        Grants(rules).ShouldNotContain(grant => grant.Verb == "*" || grant.Resource == "*");
+
+        // Outside stack namespaces: create (which RBAC cannot limit by name, and which cannot read or change an existing
+        // Secret), and reading, changing and deleting only the Secret named metrics-write-token. Never list or watch.
+        var secretRules = rules.Where(rule => rule.Resources.Contains("secrets")).ToList();
+        secretRules.Count.ShouldBe(2);
+        var unnamed = secretRules.Single(rule => rule.ResourceNames is null);
+        unnamed.Verbs.ShouldBe(["create"]);
+        var named = secretRules.Single(rule => rule.ResourceNames is not null);
+        named.ResourceNames.ShouldBe(["metrics-write-token"]);
+        named.Verbs.ShouldBe(["delete", "get", "patch"]);
 
         var secretVerbs = Grants(Document<V1ClusterRole>("stack_namespace_role.yaml").Rules).Where(grant => grant.Resource == "secrets").Select(grant => grant.Verb);
         secretVerbs.ShouldBe(["create", "get", "patch"]);
         Document<V1RoleBinding>("stack-namespace/role_binding.yaml").Metadata.NamespaceProperty.ShouldBe("metrics");
+    }
+
+    [Theory]
+    [InlineData("create")]
+    [InlineData("list")]
+    [InlineData("watch")]
+    public void A_rule_limited_to_names_may_not_grant_a_verb_names_cannot_limit(string verb)
+    {
+        var rule = new RbacRuleAttribute { Groups = "", Resources = "secrets", Verbs = "get," + verb, ResourceNames = "x" };
+
+        Should.Throw<InvalidOperationException>(() => RbacGenerator.Merge([rule], RbacScope.Cluster)).Message.ShouldContain(verb);
     }
 
     [Fact]

@@ -38,6 +38,7 @@ internal static class OperatorOwnedNames
             found.Add(("secrets", StackNames.TelegrafTokenSecret(sample), "StackNames.TelegrafTokenSecret, filled by the InfluxDB step"));
             found.Add(("secrets", StackNames.GrafanaTokenSecret(sample), "StackNames.GrafanaTokenSecret, filled by the InfluxDB step"));
             found.Add(("secrets", StackNames.GrafanaAdminSecret(sample), "StackNames.GrafanaAdminSecret, made by StackCredentials"));
+            found.Add(("secrets", StackNames.ListenerTokenSecret(sample), "StackNames.ListenerTokenSecret, made by ListenerTokens"));
             if (sample.Spec.InfluxDb?.ExistingAdminSecret is null)
             {
                 found.Add(("secrets", StackNames.InfluxDbAdminSecret(sample), "StackNames.InfluxDbAdminSecret, made by StackCredentials"));

@@ -286,7 +286,14 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     /// starts, sets the Grafana fake's admin login from its environment as Grafana does on its first start.
     /// </summary>
     private KubeletStandIn StartKubelet() =>
-        new KubeletStandIn(Admin.Kubernetes, Namespace, GrafanaStarts(Grafana)).Start();
+        new KubeletStandIn(Admin.Kubernetes, Namespace, async pod =>
+        {
+            StartedPods.Enqueue(pod);
+            await GrafanaStarts(Grafana)(pod);
+        }).Start();
+
+    /// <summary>Every pod the kubelet stand-in started, in order (a pod restarted with a new template appears again).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<StartedPod> StartedPods { get; } = new();
 
     /// <summary>Hands Grafana's pod, when it starts, to the Grafana fake (its admin login comes from the pod's environment).</summary>
     public static Func<StartedPod, Task> GrafanaStarts(GrafanaFake grafana) => pod =>

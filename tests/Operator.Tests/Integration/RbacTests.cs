@@ -36,6 +36,11 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "watch", "", "configmaps", "", "" },
         { "watch", "", "persistentvolumeclaims", "", "" },
         { "watch", "networking.k8s.io", "networkpolicies", "", "" },
+        // Namespaces that opt in to writing are found by their label.
+        { "list", "", "namespaces", "", "" },
+        { "watch", "", "namespaces", "", "" },
+        // The write-token copy: create cannot be limited by name (the named verbs are checked in their own test).
+        { "create", "", "secrets", "", "any-app" },
         { "get", "coordination.k8s.io", "leases", "", OperatorNamespace },
         { "create", "coordination.k8s.io", "leases", "", OperatorNamespace },
         { "update", "coordination.k8s.io", "leases", "", OperatorNamespace },
@@ -104,6 +109,31 @@ public sealed class RbacTests(ApiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Outside_stack_namespaces_the_only_Secret_the_operator_may_read_or_change_is_the_write_token_copy()
+    {
+        var app = await fixture.Plane.CreateNamespaceAsync("app");
+        foreach (var ns in new[] { app, "default", "kube-system" })
+        {
+            foreach (var verb in new[] { "get", "patch", "delete" })
+            {
+                (await CanOperatorAsync(verb, "", "secrets", "", ns, "metrics-write-token")).ShouldBeTrue($"{verb} metrics-write-token in {ns}");
+                (await CanOperatorAsync(verb, "", "secrets", "", ns, "gafaelfawr-secret")).ShouldBeFalse($"{verb} another Secret in {ns}");
+            }
+
+            (await CanOperatorAsync("update", "", "secrets", "", ns, "metrics-write-token")).ShouldBeFalse("the operator never PUTs a Secret");
+            (await CanOperatorAsync("list", "", "secrets", "", ns)).ShouldBeFalse($"list Secrets in {ns}");
+        }
+
+        // Real requests, as the operator: another Secret of the namespace cannot be read; the copy can be made and read back.
+        using var admin = fixture.Plane.CreateClient(Identity.Admin);
+        await admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "gafaelfawr-secret" }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, app);
+        using var op = fixture.Plane.CreateClient(Identity.Operator);
+        (await Should.ThrowAsync<HttpOperationException>(() => op.CoreV1.ReadNamespacedSecretAsync("gafaelfawr-secret", app))).Response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await op.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "metrics-write-token" }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, app);
+        (await op.CoreV1.ReadNamespacedSecretAsync("metrics-write-token", app)).Metadata.Name.ShouldBe("metrics-write-token");
+    }
+
+    [Fact]
     public async Task Children_are_written_only_in_namespaces_bound_to_the_stack_namespace_role()
     {
         var bound = await fixture.Plane.CreateNamespaceAsync("stack");
@@ -166,7 +196,7 @@ public sealed class RbacTests(ApiServerFixture fixture)
         denied.Response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
-    private async Task<bool> CanOperatorAsync(string verb, string group, string resource, string subresource, string ns)
+    private async Task<bool> CanOperatorAsync(string verb, string group, string resource, string subresource, string ns, string? name = null)
     {
         using var op = fixture.Plane.CreateClient(Identity.Operator);
         var review = await op.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
@@ -180,6 +210,7 @@ public sealed class RbacTests(ApiServerFixture fixture)
                     Resource = resource,
                     Subresource = string.IsNullOrEmpty(subresource) ? null : subresource,
                     NamespaceProperty = string.IsNullOrEmpty(ns) ? null : ns,
+                    Name = name,
                 },
             },
         });

@@ -51,12 +51,13 @@ public class NetworkPolicyTests
     }
 
     [Fact]
-    public void Apps_in_any_namespace_reach_the_Telegraf_listener()
+    public void Only_namespaces_labelled_for_this_stack_reach_the_Telegraf_listener()
     {
         var rule = NetworkPolicyBuilder.Telegraf(Stacks.MinimalSample()).Spec.Ingress.Single();
 
         var peer = rule.FromProperty.ShouldHaveSingleItem();
-        peer.NamespaceSelector.ShouldNotBeNull().MatchLabels.ShouldBeNull();
+        peer.NamespaceSelector.ShouldNotBeNull().MatchLabels.ShouldBe(new Dictionary<string, string> { ["metrics.lsst.io/write-token"] = "metrics" });
+        peer.NamespaceSelector.MatchExpressions.ShouldBeNull();
         peer.PodSelector.ShouldBeNull();
         rule.Ports.Single().Port.Value.ShouldBe("8186");
     }

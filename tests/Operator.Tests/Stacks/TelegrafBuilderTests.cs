@@ -85,13 +85,13 @@ public class TelegrafBuilderTests
         var withoutKafka = Stacks.FullSampleWith(spec => spec.Telegraf!.Kafka = null);
 
         var on = Template(withKafka).Spec;
-        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]);
-        on.Containers.Single().Env.Skip(1).ShouldAllBe(e => e.ValueFrom.SecretKeyRef.Name == "telegraf-kafka-sasl");
+        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]);
+        on.Containers.Single().Env.Skip(2).ShouldAllBe(e => e.ValueFrom.SecretKeyRef.Name == "telegraf-kafka-sasl");
         on.Volumes.ShouldContain(v => v.Name == "kafka-tls" && v.Secret.SecretName == "sasquatch-cluster-ca");
         TelegrafConfigRenderer.Render(withKafka).ShouldContain("[[inputs.kafka_consumer]]");
 
         var off = Template(withoutKafka).Spec;
-        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN"]);
+        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN"]);
         off.Volumes.ShouldNotContain(v => v.Name == "kafka-tls");
         TelegrafConfigRenderer.Render(withoutKafka).ShouldNotContain("kafka");
 

@@ -5,7 +5,7 @@ namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
 /// Ingress rules for the stack's pods: deny by default, then allow exactly the paths the design needs
-/// (apps → Telegraf's listener; Telegraf, Grafana and the operator → InfluxDB; people → Grafana).
+/// (apps of opted-in namespaces → Telegraf's listener; Telegraf, Grafana and the operator → InfluxDB; people → Grafana).
 /// NetworkPolicies are additive, so each allow policy opens one path on top of the default deny.
 /// </summary>
 public static class NetworkPolicyBuilder
@@ -69,13 +69,20 @@ public static class NetworkPolicyBuilder
             [new V1NetworkPolicyIngressRule { FromProperty = peers, Ports = [Port(StackNames.InfluxDbPort)] }]);
     }
 
-    /// <summary>Telegraf's listener is open to every pod in every namespace: any app of the environment may write.</summary>
+    /// <summary>
+    /// Telegraf's listener admits pods of the namespaces that opted in to this stack (label
+    /// <c>metrics.lsst.io/write-token=&lt;stack&gt;</c>, the same label that brings them the token) and no one else.
+    /// </summary>
     public static V1NetworkPolicy Telegraf(V1Alpha1MetricsStack stack)
     {
         var listenerPort = SchemaDefaults.Applied(stack).Spec.Telegraf!.ListenerPort!.Value;
+        var writers = new V1NetworkPolicyPeer
+        {
+            NamespaceSelector = Selector(new SortedDictionary<string, string>(StringComparer.Ordinal) { [WriteTokenSecrets.OptInLabel] = stack.Metadata.Name }),
+        };
         return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Telegraf), StackLabels.Telegraf,
             StackLabels.Selector(stack, StackLabels.Telegraf),
-            [new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }], Ports = [Port(listenerPort)] }]);
+            [new V1NetworkPolicyIngressRule { FromProperty = [writers], Ports = [Port(listenerPort)] }]);
     }
 
     /// <summary>

@@ -17,6 +17,15 @@ public sealed record StackBuildOptions(string OperatorNamespace, IReadOnlyDictio
     /// <summary>Which Grafana read token the pods should run with, as <see cref="TelegrafTokenRevision"/>.</summary>
     public string? GrafanaTokenRevision { get; init; }
 
+    /// <summary>
+    /// Which listener token Telegraf's pods should run with: its creation time (never the token), in the pod template
+    /// annotation <see cref="ListenerTokenRevisionAnnotation"/>, so a rotation rolls them. Null: none yet.
+    /// </summary>
+    public string? ListenerTokenRevision { get; init; }
+
+    /// <summary>The pod-template annotation carrying <see cref="ListenerTokenRevision"/>.</summary>
+    public const string ListenerTokenRevisionAnnotation = Crds.ApiGroup.Name + "/listener-token-revision";
+
     /// <summary>These options with the token revisions <paramref name="status"/> records (the authorization IDs the InfluxDB step wrote).</summary>
     public StackBuildOptions WithTokens(Crds.MetricsStackStatus? status) => this with
     {

@@ -24,7 +24,7 @@ public static class StackBuilder
             InfluxDbBuilder.StatefulSet(stack),
             TelegrafBuilder.ConfigMap(stack),
             TelegrafBuilder.Service(stack),
-            TelegrafBuilder.Workload(stack, options.TelegrafTokenRevision),
+            TelegrafBuilder.Workload(stack, options.TelegrafTokenRevision, options.ListenerTokenRevision),
             .. GrafanaBuilder.Build(stack, options.GrafanaTokenRevision),
             .. NetworkPolicyBuilder.Build(stack, options),
         ];

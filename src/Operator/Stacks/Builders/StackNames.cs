@@ -35,6 +35,9 @@ public static class StackNames
     /// <summary>Key of the password in Grafana's admin Secret.</summary>
     public const string GrafanaPasswordKey = "password";
 
+    /// <summary>The Secret holding the token Telegraf's listener accepts from apps (not an InfluxDB token).</summary>
+    public static string ListenerTokenSecret(V1Alpha1MetricsStack stack) => Prefixed(stack, "listener-token");
+
     /// <summary>InfluxDB's StatefulSet and Service.</summary>
     public static string InfluxDb(V1Alpha1MetricsStack stack) => Prefixed(stack, "influxdb");
 

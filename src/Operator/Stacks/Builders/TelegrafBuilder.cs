@@ -31,15 +31,16 @@ public static class TelegrafBuilder
 
     /// <summary>
     /// The workload: a Deployment, or a StatefulSet with a buffer claim per pod when the disk buffer is on.
-    /// <paramref name="tokenRevision"/> (the write token's authorization ID) rolls the pods when the token changes.
+    /// <paramref name="tokenRevision"/> (the write token's authorization ID) and <paramref name="listenerTokenRevision"/>
+    /// (the listener token's creation time) roll the pods when either token changes.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> Workload(V1Alpha1MetricsStack stack, string? tokenRevision = null)
+    public static IKubernetesObject<V1ObjectMeta> Workload(V1Alpha1MetricsStack stack, string? tokenRevision = null, string? listenerTokenRevision = null)
     {
         stack = SchemaDefaults.Applied(stack);
         var telegraf = stack.Spec.Telegraf!;
         var metadata = ObjectMetaBuilder.Owned(stack, StackNames.Telegraf(stack), StackLabels.Telegraf);
         var selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.Telegraf) };
-        var template = PodTemplate(stack, tokenRevision);
+        var template = PodTemplate(stack, tokenRevision, listenerTokenRevision);
         if (telegraf.DiskBuffer!.Enabled != true)
         {
             return new V1Deployment
@@ -86,7 +87,7 @@ public static class TelegrafBuilder
         };
     }
 
-    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, string? tokenRevision)
+    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, string? tokenRevision, string? listenerTokenRevision)
     {
         var telegraf = stack.Spec.Telegraf!;
         var conf = TelegrafConfigRenderer.Render(stack);
@@ -104,6 +105,11 @@ public static class TelegrafBuilder
         {
             Env.FromSecret(TelegrafConfigRenderer.TokenEnv, StackNames.TelegrafTokenSecret(stack), StackNames.TokenKey),
         };
+
+        if (TelegrafConfigRenderer.RequiresToken(stack))
+        {
+            env.Add(Env.FromSecret(TelegrafConfigRenderer.ListenerTokenEnv, StackNames.ListenerTokenSecret(stack), StackNames.TokenKey));
+        }
 
         if (telegraf.DiskBuffer!.Enabled == true)
         {
@@ -124,7 +130,7 @@ public static class TelegrafBuilder
 
         return new V1PodTemplateSpec
         {
-            Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Telegraf, TokenRevision.Add(ConfigHash.AnnotationFor(conf), tokenRevision)),
+            Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Telegraf, ListenerRevision(TokenRevision.Add(ConfigHash.AnnotationFor(conf), tokenRevision), listenerTokenRevision)),
             Spec = new V1PodSpec
             {
                 SecurityContext = PodSecurity.Pod(PodSecurity.TelegrafUser),
@@ -151,5 +157,16 @@ public static class TelegrafBuilder
                 Volumes = volumes,
             },
         };
+    }
+
+    // Telegraf reads the listener token from its env at start: a new token must restart the pods.
+    private static IDictionary<string, string> ListenerRevision(IDictionary<string, string> annotations, string? revision)
+    {
+        if (!string.IsNullOrEmpty(revision))
+        {
+            annotations[StackBuildOptions.ListenerTokenRevisionAnnotation] = revision;
+        }
+
+        return annotations;
     }
 }

@@ -14,6 +14,9 @@ public static class TelegrafConfigRenderer
     /// <summary>Environment variable holding the write token (from the <c>&lt;stack&gt;-telegraf-token</c> Secret).</summary>
     public const string TokenEnv = "INFLUX_TOKEN";
 
+    /// <summary>Environment variable holding the token the listener accepts (from the <c>&lt;stack&gt;-listener-token</c> Secret).</summary>
+    public const string ListenerTokenEnv = "LISTENER_TOKEN";
+
     /// <summary>Environment variable holding the Kafka SASL user name.</summary>
     public const string KafkaUserEnv = "KAFKA_SASL_USERNAME";
 
@@ -49,6 +52,11 @@ public static class TelegrafConfigRenderer
 
         text.Append("\n[[inputs.influxdb_v2_listener]]\n");
         Option(text, "service_address", Quoted(string.Create(CultureInfo.InvariantCulture, $":{telegraf.ListenerPort}")));
+        if (RequiresToken(stack))
+        {
+            // Telegraf then answers 401 to any request whose Authorization header is not exactly "Token <token>".
+            Option(text, "token", Quoted("${" + ListenerTokenEnv + "}"));
+        }
 
         if (telegraf.Kafka is { } kafka)
         {
@@ -61,6 +69,13 @@ public static class TelegrafConfigRenderer
         Option(text, "organization", Quoted(influxDb.Organization!));
         Option(text, "bucket", Quoted(influxDb.Bucket!));
         return text.ToString();
+    }
+
+    /// <summary>Whether the listener refuses writes without the token (<c>spec.telegraf.writeAccess.requireToken</c>, default true).</summary>
+    public static bool RequiresToken(V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return stack.Spec?.Telegraf?.WriteAccess?.RequireToken != false;
     }
 
     private static void RenderKafka(StringBuilder text, KafkaSpec kafka)

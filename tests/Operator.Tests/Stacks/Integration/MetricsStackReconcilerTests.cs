@@ -45,9 +45,12 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         reported.Status.Endpoints.ShouldNotBeNull().Write.ShouldBe($"http://metrics-telegraf.{op.Namespace}.svc:8186");
         reported.Status.Endpoints.Grafana.ShouldBe($"http://metrics-grafana.{op.Namespace}.svc:3000");
         reported.Metadata.Finalizers.ShouldContain("metrics.lsst.io/data-volumes");
-        // The only Secret it writes is the one credential Secret it generates (the sample names an existing InfluxDB admin
-        // Secret): Grafana's admin login, created once before Grafana's Deployment refers to it.
-        op.Recorder.Writes.Where(w => w.Contains("/secrets", StringComparison.Ordinal)).ShouldHaveSingleItem().ShouldStartWith("POST");
+        // The only Secrets it writes are the ones it generates (the sample names an existing InfluxDB admin Secret): Grafana's
+        // admin login and the listener token, each created once before a Deployment refers to it. No namespace opted in
+        // to writing, so no copy of the token is made anywhere.
+        op.Recorder.Writes.Where(w => w.Contains("/secrets", StringComparison.Ordinal)).Count().ShouldBe(2);
+        op.Recorder.Writes.Where(w => w.Contains("/secrets", StringComparison.Ordinal)).ShouldAllBe(w => w.StartsWith("POST", StringComparison.Ordinal));
+        (await op.Admin.GetAsync<V1Secret>(op.Namespace, $"{Name}-listener-token")).ShouldNotBeNull().Metadata.OwnerReferences.ShouldHaveSingleItem().Uid.ShouldBe(stack.Metadata.Uid);
         var grafanaAdmin = await op.Admin.GetAsync<V1Secret>(op.Namespace, $"{Name}-grafana-admin");
         grafanaAdmin.ShouldNotBeNull().Metadata.Labels["app.kubernetes.io/managed-by"].ShouldBe("metrics-operator");
     }
@@ -185,7 +188,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         { "Kafka SASL Secret missing", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"topics":["t"],"sasl":{"secret":{"name":"sasl"}}}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.sasl.secret: Secret \"sasl\" not found" },
         { "Kafka broker without port", """{"telegraf":{"kafka":{"brokers":["kafka"],"topics":["t"]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
         { "contact point key missing", """{"grafana":{"contactPoints":[{"name":"slack","type":"slack","secretRef":{"name":"contacts","key":"webhook"}}]}}""", ["contacts:other"], true, "InvalidSpec", "spec.grafana.contactPoints[0].secretRef: Secret \"contacts\" has no key \"webhook\"" },
-        { "a namespace without the stack-namespace binding", "{}", [], false, "NamespaceNotBound", "credential Secrets: the operator may not make Grafana's admin login or InfluxDB's admin token in namespace" },
+        { "a namespace without the stack-namespace binding", "{}", [], false, "NamespaceNotBound", "credential Secrets: the operator may not make Grafana's admin login, InfluxDB's admin token or the listener token in namespace" },
         { "Secrets not readable in the namespace", """{"influxdb":{"existingAdminSecret":{"name":"influxdb-admin"}}}""", [], false, "NamespaceNotBound", "spec.influxdb.existingAdminSecret: the operator may not read Secret \"influxdb-admin\"" },
     };
 
@@ -268,6 +271,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
             ("GrafanaReady", "True", "Available"),
             ("InfluxDBReady", "True", "Available"),
             ("TelegrafReady", "True", "Available"),
+            ("WriteAccessReady", "True", "TokenDelivered"),
         ]);
         ready.Status.Conditions.ShouldAllBe(c => c.ObservedGeneration == 1);
         await Eventually.UntilAsync(async () => (await op.Admin.ListAsync<Corev1Event>(op.Namespace)).Items.Any(e => e.Type == "Normal" && e.Reason == "AllComponentsReady"), "a Normal Event for Ready");
