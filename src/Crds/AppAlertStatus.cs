@@ -33,9 +33,20 @@ public sealed class AppAlertStatus
     public IList<AlertRuleStatus>? Rules { get; set; }
 }
 
-/// <summary>The Grafana folder and rule group of an AppAlert.</summary>
+/// <summary>
+/// Where the AppAlert's rule group was last written: the stack whose Grafana holds it, that Grafana's URL, the folder and
+/// the group. Cleanup (a changed stackRef, the AppAlert's deletion) goes by this record, not by the spec.
+/// </summary>
 public sealed class GrafanaRuleGroupStatus
 {
+    /// <summary>The MetricsStack whose Grafana holds the group, as <c>namespace/name</c>.</summary>
+    [JsonPropertyName("stack")]
+    public string? Stack { get; set; }
+
+    /// <summary>The URL of that Grafana when the group was written.</summary>
+    [JsonPropertyName("url")]
+    public string? Url { get; set; }
+
     /// <summary>UID of the app's Grafana folder.</summary>
     [JsonPropertyName("folderUid")]
     public string? FolderUid { get; set; }

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MetricsOperator.Alerts;
 
 /// <summary>
-/// Runs when an AppAlert is deleted: deletes its rule group (where it is now and where status says it was), then the
-/// app's folder if no rule group and no dashboard is left in it. When the stack is gone or being deleted there is no
-/// Grafana to clean and the AppAlert is let go; when Grafana is unavailable or refuses, status says so (Ready=False,
-/// DeletionBlocked) and the finalizer is retried with backoff.
+/// Runs when an AppAlert is deleted: deletes its rule group from the Grafana of the stack status says holds it
+/// (<c>status.grafana.stack</c>; the spec's stack only when nothing is recorded), then the app's folder if no rule group
+/// and no dashboard is left in it. When that stack is gone or being deleted there is no Grafana to clean and the AppAlert
+/// is let go; when Grafana is unavailable or refuses, status says so (Ready=False, DeletionBlocked) and the finalizer is
+/// retried with backoff.
 /// </summary>
 public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connections, ILogger<AppAlertFinalizer>? logger = null) : IFinalizer<V1Alpha1AppAlert>
 {
@@ -28,7 +29,10 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
     {
         ArgumentNullException.ThrowIfNull(entity);
         var stacks = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
-        var (stack, missing) = StackResolution.Resolve(entity, stacks);
+        // Where the rules were written, not where the spec points now: stackRef may have changed since, or name nothing.
+        var (stack, missing) = RecordedLocation.Stack(entity) is { } recorded
+            ? (stacks.FirstOrDefault(s => ObjectKey.Of(s) == recorded), $"MetricsStack {recorded}, whose Grafana held its rules (status.grafana.stack), no longer exists")
+            : StackResolution.Resolve(entity, stacks);
         if (stack is null || stack.Metadata.DeletionTimestamp is not null)
         {
             logger.LogInformation("Released AppAlert {Namespace}/{Name} without cleaning Grafana: {Reason}",
@@ -40,9 +44,9 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
         {
             (AlertNames.FolderUid(AlertDefaults.App(entity)), AlertNames.RuleGroup(entity.Metadata.NamespaceProperty ?? "default", entity.Metadata.Name)),
         };
-        if (entity.Status?.Grafana is { FolderUid.Length: > 0, RuleGroup.Length: > 0 } at)
+        if (RecordedLocation.Group(entity) is { } at)
         {
-            locations.Add((at.FolderUid!, at.RuleGroup!));
+            locations.Add(at);
         }
 
         try

@@ -39,6 +39,18 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     {
         ArgumentNullException.ThrowIfNull(entity);
         var (stack, missing) = StackResolution.Resolve(entity, Stacks());
+        if (stack is not null && RecordedLocation.ElsewhereThan(entity, stack))
+        {
+            // stackRef changed: the rules still fire in the Grafana they were written to. Take them out there first.
+            if (await LeaveRecordedStackAsync(entity, cancellationToken) is { } blocked)
+            {
+                await ReportAsync(entity, AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaUnavailable, blocked), cancellationToken);
+                return ReconcileResult.RequeueAfter(options.StackRecheck);
+            }
+
+            entity.Status!.Grafana = null;
+        }
+
         var gate = stack is null ? (AppAlertReasons.StackNotReady, missing) : StackResolution.Gate(stack);
         if (gate is var (reason, why))
         {
@@ -92,7 +104,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
                     entity.Metadata.NamespaceProperty, entity.Metadata.Name, plan.Group.FolderUid, plan.Group.Group, result.Writes);
             }
 
-            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, result), cancellationToken);
+            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, result, ObjectKey.Of(stack!).ToString(), grafana.Client.BaseUri.ToString()), cancellationToken);
             return ReconcileResult.Done;
         }
         catch (GrafanaApiException e) when (e.IsUnavailable)
@@ -119,6 +131,35 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             await ReportAsync(entity, AppAlertStatusReport.Waiting(refusal, e.Message), cancellationToken);
             // Retried with this key's own exponential backoff (the work queue's), never faster than it.
             return ReconcileResult.Requeue;
+        }
+    }
+
+    /// <summary>
+    /// Removes the group from the Grafana of the stack status names. Null when it is gone (or that stack is, or is being
+    /// deleted, and its Grafana with it); otherwise why it could not be removed yet.
+    /// </summary>
+    private async Task<string?> LeaveRecordedStackAsync(V1Alpha1AppAlert alert, CancellationToken cancellationToken)
+    {
+        var key = RecordedLocation.Stack(alert)!.Value;
+        var old = Stacks().FirstOrDefault(s => ObjectKey.Of(s) == key);
+        if (old is null || old.Metadata.DeletionTimestamp is not null)
+        {
+            logger.LogInformation("AppAlert {Namespace}/{Name} moved away from MetricsStack {Stack}, which is gone: nothing to remove there",
+                alert.Metadata.NamespaceProperty, alert.Metadata.Name, key);
+            return null;
+        }
+
+        try
+        {
+            var grafana = await connections.ConnectAsync(old, cancellationToken);
+            await RuleGroupSync.RemoveAsync(grafana, [RecordedLocation.Group(alert)!.Value], cancellationToken);
+            logger.LogInformation("Removed the rule group of AppAlert {Namespace}/{Name} from the Grafana of MetricsStack {Stack} (stackRef changed)",
+                alert.Metadata.NamespaceProperty, alert.Metadata.Name, key);
+            return null;
+        }
+        catch (Exception e) when (e is GrafanaCredentialsException or GrafanaApiException)
+        {
+            return $"the rules are still in the Grafana of MetricsStack {key} (status.grafana) and are removed there before they are written anywhere else: {e.Message}";
         }
     }
 

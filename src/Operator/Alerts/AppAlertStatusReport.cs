@@ -24,8 +24,11 @@ public sealed record AppAlertStatusReport(
     public static AppAlertStatusReport Waiting(string reason, string message) =>
         new(false, reason, message, false, reason, null, null);
 
-    /// <summary>The report after validation, and after a sync when one happened (<paramref name="sync"/> null: nothing was synced).</summary>
-    public static AppAlertStatusReport After(V1Alpha1AppAlert alert, AlertPlan plan, RuleGroupSyncResult? sync)
+    /// <summary>
+    /// The report after validation, and after a sync when one happened (<paramref name="sync"/> null: nothing was synced)
+    /// to the Grafana of <paramref name="stack"/> at <paramref name="grafanaUrl"/>.
+    /// </summary>
+    public static AppAlertStatusReport After(V1Alpha1AppAlert alert, AlertPlan plan, RuleGroupSyncResult? sync, string? stack = null, string? grafanaUrl = null)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(plan);
@@ -50,7 +53,7 @@ public sealed record AppAlertStatusReport(
         }
 
         var location = plan.Group is { } group && sync is not null
-            ? new GrafanaRuleGroupStatus { FolderUid = group.FolderUid, RuleGroup = group.Group }
+            ? new GrafanaRuleGroupStatus { Stack = stack, Url = grafanaUrl, FolderUid = group.FolderUid, RuleGroup = group.Group }
             : null;
         if (!plan.IsValid)
         {

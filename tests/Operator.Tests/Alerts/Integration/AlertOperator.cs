@@ -20,12 +20,16 @@ using GrafanaClientOptions = MetricsOperator.Grafana.GrafanaClientOptions;
 
 namespace MetricsOperator.Tests.Alerts.Integration;
 
-/// <summary>Sends the operator to the Grafana fake instead of the Service no pod serves.</summary>
+/// <summary>
+/// Sends the operator to the Grafana fake instead of the Service no pod serves; an external Grafana keeps the URL its spec
+/// gives, as in the cluster (a second stack may point at a second fake).
+/// </summary>
 internal sealed class FakeEndpoints(GrafanaFake grafana) : IStackEndpoints
 {
     public Uri InfluxDb(V1Alpha1MetricsStack stack) => new("http://127.0.0.1:1");
 
-    public Uri Grafana(V1Alpha1MetricsStack stack) => grafana.BaseUri;
+    public Uri Grafana(V1Alpha1MetricsStack stack) =>
+        stack.Spec?.Grafana is { Mode: GrafanaMode.External, Url: { Length: > 0 } url } ? new Uri(url) : grafana.BaseUri;
 }
 
 /// <summary>
@@ -178,29 +182,34 @@ internal sealed class AlertOperator : IAsyncDisposable
 
     // The stack points at the fake as an external Grafana (spec.grafana.mode external), with credentials the user
     // provides: the harness creates nothing the operator would own (the managed mode's admin Secret is the operator's).
-    private async Task CreateStackAsync(bool reportStatus)
+    private Task CreateStackAsync(bool reportStatus) => CreateStackAsync(StackName, Grafana, CredentialsSecret, reportStatus);
+
+    /// <summary>Another stack in the test namespace, with its own external Grafana (<paramref name="grafana"/>) and credentials, reported ready.</summary>
+    public Task CreateOtherStackAsync(string name, GrafanaFake grafana) => CreateStackAsync(name, grafana, name + "-grafana-credentials", reportStatus: true);
+
+    private async Task CreateStackAsync(string name, GrafanaFake grafana, string credentialsSecret, bool reportStatus)
     {
         await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
-            Metadata = new V1ObjectMeta { Name = CredentialsSecret },
+            Metadata = new V1ObjectMeta { Name = credentialsSecret },
             Data = new Dictionary<string, byte[]>
             {
-                [StackNames.GrafanaUserKey] = Encoding.UTF8.GetBytes(Grafana.AdminUser),
-                [StackNames.GrafanaPasswordKey] = Encoding.UTF8.GetBytes(Grafana.AdminPassword),
+                [StackNames.GrafanaUserKey] = Encoding.UTF8.GetBytes(grafana.AdminUser),
+                [StackNames.GrafanaPasswordKey] = Encoding.UTF8.GetBytes(grafana.AdminPassword),
             },
         }, Namespace);
         var stack = new V1Alpha1MetricsStack
         {
-            Metadata = new V1ObjectMeta { Name = StackName, NamespaceProperty = Namespace },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
             Spec = new MetricsStackSpec
             {
-                Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = Grafana.BaseUri.ToString(), CredentialsSecret = new SecretReference { Name = CredentialsSecret } },
+                Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = grafana.BaseUri.ToString(), CredentialsSecret = new SecretReference { Name = credentialsSecret } },
             },
         };
         await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(stack, ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks");
         if (reportStatus)
         {
-            await SetStackStatusAsync();
+            await SetStackStatusAsync(name: name, grafana: grafana);
         }
     }
 
@@ -210,12 +219,12 @@ internal sealed class AlertOperator : IAsyncDisposable
     /// Deployment with <paramref name="influxDbReplicasReady"/> / 1 replicas ready, and AlertingReady as the alerting step
     /// reports a stack without contact points.
     /// </summary>
-    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1)
+    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1, string name = StackName, GrafanaFake? grafana = null)
     {
         var stack = new V1Alpha1MetricsStack
         {
-            Metadata = new V1ObjectMeta { Name = StackName, NamespaceProperty = Namespace },
-            Spec = new MetricsStackSpec { Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = Grafana.BaseUri.ToString() } },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
+            Spec = new MetricsStackSpec { Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = (grafana ?? Grafana).BaseUri.ToString() } },
         };
         var influx = new V1StatefulSet
         {
@@ -239,7 +248,7 @@ internal sealed class AlertOperator : IAsyncDisposable
 
         var status = new { status = new { conditions } };
         await Admin.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", StackName);
+            new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", name);
     }
 
     private static T Convert<T>(object o) => KubernetesJson.Deserialize<T>(JsonSerializer.Serialize(o));

@@ -1,3 +1,4 @@
+using MetricsOperator.Fakes.Grafana;
 using k8s.Models;
 using MetricsOperator.Alerts;
 using MetricsOperator.Crds;
@@ -195,6 +196,52 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         await op.SetStackStatusAsync();
         await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
         op.Grafana.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task Changing_stackRef_moves_the_rules_and_deletion_cleans_the_Grafana_status_names_not_the_one_the_spec_names()
+    {
+        await using var op = await AlertOperator.StartAsync(fixture.Plane);
+        await using var second = await GrafanaFake.StartNewAsync();
+        await op.CreateOtherStackAsync("second", second);
+        await op.CreateAsync(Alert(op.Namespace, "moving", Rule("Login failures")));
+        var first = await op.WaitForReadyAsync("moving", "True", AppAlertReasons.Synced);
+        (first.Status.Grafana!.Stack, first.Status.Grafana.Url).ShouldBe(($"{op.Namespace}/metrics", op.Grafana.BaseUri.ToString()));
+        op.Grafana.State.RuleCount.ShouldBe(1);
+
+        // stackRef changes: the rules leave the first Grafana before they reach the second.
+        await op.PatchSpecAsync("moving", new { stackRef = new { name = "second", @namespace = op.Namespace } });
+        var moved = await Eventually.UntilAsync(() => op.GetAsync("moving"), a => a.Status?.Grafana?.Stack == $"{op.Namespace}/second" && a.Status.ObservedGeneration == a.Metadata.Generation, "status records the second stack");
+        moved.Status.Grafana!.Url.ShouldBe(second.BaseUri.ToString());
+        op.Grafana.State.RuleCount.ShouldBe(0, "nothing keeps firing in the Grafana the AppAlert left");
+        second.State.RuleCount.ShouldBe(1);
+
+        // The spec now names a stack that does not exist; the rules are still in the second Grafana, and deletion removes them there.
+        await op.PatchSpecAsync("moving", new { stackRef = new { name = "gone", @namespace = op.Namespace } });
+        await op.WaitForReadyAsync("moving", "False", AppAlertReasons.StackNotReady);
+        second.State.RuleCount.ShouldBe(1, "a stackRef to nothing removes nothing");
+        await op.DeleteAsync("moving");
+        await WaitGoneAsync(op, "moving");
+        second.State.RuleCount.ShouldBe(0, "the finalizer cleaned where status said the rules were");
+        op.Grafana.Contract.AssertNoContractViolations();
+        second.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task Deletion_waits_while_the_recorded_Grafana_is_unreachable_and_says_so()
+    {
+        await using var op = await AlertOperator.StartAsync(fixture.Plane);
+        await op.CreateAsync(Alert(op.Namespace, "stuck", Rule("Login failures")));
+        await op.WaitForReadyAsync("stuck", "True", AppAlertReasons.Synced);
+
+        await op.Grafana.StopAsync();
+        await op.DeleteAsync("stuck");
+        var blocked = await Eventually.UntilAsync(() => op.GetAsync("stuck"), a => a.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Reason == AppAlertReasons.DeletionBlocked) == true, "Ready=False DeletionBlocked");
+        blocked.Metadata.Finalizers.ShouldContain(AppAlertFinalizer.FinalizerName);
+
+        await op.Grafana.StartAsync();
+        await WaitGoneAsync(op, "stuck");
+        op.Grafana.State.RuleCount.ShouldBe(0);
     }
 
     private static async Task WaitGoneAsync(AlertOperator op, string name)
