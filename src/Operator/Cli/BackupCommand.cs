@@ -60,7 +60,7 @@ public static class BackupCommand
         var url = new Option<string>("--grafana-url") { Description = "Grafana's root URL.", Required = true };
         var contactPointSecrets = new Option<string[]>("--contact-point-secret")
         {
-            Description = "name=secret: the Secret a contact point's redacted settings come from (spec.grafana.contactPoints), recorded in the snapshot.",
+            Description = "name=secret[/key]: the Secret (and its key) a contact point's redacted setting comes from (spec.grafana.contactPoints), recorded in the snapshot for restore --secrets-namespace.",
             AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("grafana", "Export Grafana's configuration; a snapshot is written only when something changed.") { url, contactPointSecrets };

@@ -41,25 +41,62 @@ public static class RestoreCommand
     {
         var common = Common.Create();
         var url = new Option<string>("--grafana-url") { Description = "Grafana's root URL.", Required = true };
-        var command = new Command("grafana", "Restore Grafana's folders, dashboards, alert rules, contact points, policies and datasources; writes only what differs, deletes nothing.") { url };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan (what would be created, replaced, left with a placeholder, and every problem) and write nothing." };
+        var secretFiles = new Option<string[]>("--secret-file")
+        {
+            Description = "uid/field=path: the value of a secret setting the snapshot left out (a contact point's settings key, a datasource's secureJsonData key), read from a file (e.g. a mounted Secret). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var secretsNamespace = new Option<string>("--secrets-namespace")
+        {
+            Description = "Read the Secret each contact point's snapshot records (secretRef, from spec.grafana.contactPoints) in this namespace, with the current kubeconfig.",
+        };
+        var command = new Command("grafana", "Restore Grafana's folders, dashboards, alert rules, contact points, policies and datasources: plans first, refuses a plan that cannot complete, writes only what differs, deletes only the duplicate a fresh Grafana's built-in contact point would make.")
+        {
+            url, dryRun, secretFiles, secretsNamespace,
+        };
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(result, async () =>
         {
             var credentials = CommandEnvironment.Grafana();
             using var destination = common.Destination.Open(result);
             using var api = new GrafanaConfigApi(new Uri(result.GetRequiredValue(url)), credentials);
-            var restored = await new GrafanaRestorer(api, new SnapshotStore(destination, SnapshotNames.Grafana))
-                .RestoreAsync(Snapshot(result, common, SnapshotNames.Grafana), cancellationToken).ConfigureAwait(false);
-            var output = result.InvocationConfiguration.Output;
-            output.WriteLine($"Restored Grafana from snapshot {restored.Snapshot}: {restored.Written.Count} objects written, {restored.Skipped.Count} skipped.");
-            foreach (var path in restored.Written)
+            var restorer = new GrafanaRestorer(api, new SnapshotStore(destination, SnapshotNames.Grafana));
+            var name = Snapshot(result, common, SnapshotNames.Grafana);
+            var secrets = RestoreSecretSources.FromFiles(result.GetValue(secretFiles) ?? []);
+            if (result.GetValue(secretsNamespace) is { Length: > 0 } ns)
             {
-                output.WriteLine($"  wrote {path}");
+                var (_, files) = await restorer.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+                await RestoreSecretSources.FromClusterAsync(secrets, files, ns, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var skipped in restored.Skipped)
+            var output = result.InvocationConfiguration.Output;
+            try
             {
-                output.WriteLine($"  skipped {skipped}");
+                var restored = await restorer.RestoreAsync(name, cancellationToken, secrets, result.GetValue(dryRun)).ConfigureAwait(false);
+                RestorePlanText.Write(output, restored.Snapshot, restored.Plan);
+                output.WriteLine(restored.DryRun
+                    ? "Dry run: nothing was written."
+                    : $"Restored Grafana from snapshot {restored.Snapshot}: {restored.Written.Count} writes done.");
+                if (restored.Plan.Secrets.Any(s => s.IsPlaceholder) && !restored.DryRun)
+                {
+                    result.InvocationConfiguration.Error.WriteLine(
+                        $"WARNING: {restored.Plan.Secrets.Count(s => s.IsPlaceholder)} secret settings hold a placeholder (listed above as PLACEHOLDER): notifications through them fail until the secret is entered in Grafana or the restore runs again with --secret-file or --secrets-namespace.");
+                }
+            }
+            catch (RestoreIncompleteException e)
+            {
+                foreach (var step in e.Written)
+                {
+                    output.WriteLine($"  done     {RestorePlanText.Describe(step)}");
+                }
+
+                foreach (var step in e.NotWritten)
+                {
+                    output.WriteLine($"  not done {RestorePlanText.Describe(step)}");
+                }
+
+                throw;
             }
         }).ConfigureAwait(false));
         return command;
@@ -102,7 +139,7 @@ public static class RestoreCommand
             await error.WriteLineAsync($"Refused: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        catch (Exception e) when (e is CorruptSnapshotException or BackupDestinationException or GrafanaApiException or InfluxBackupException or ArgumentException)
+        catch (Exception e) when (e is CorruptSnapshotException or BackupDestinationException or GrafanaApiException or InfluxBackupException or ArgumentException or RestoreIncompleteException or k8s.Autorest.HttpOperationException)
         {
             await error.WriteLineAsync($"Restore failed: {e.Message}").ConfigureAwait(false);
             return 1;

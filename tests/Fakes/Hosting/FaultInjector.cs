@@ -48,6 +48,24 @@ public sealed class FaultInjector
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="writes"/> more write requests (any method but GET and HEAD) through, then answers the next one
+    /// with <paramref name="status"/>: a client stopped half-way through a sequence of writes.
+    /// </summary>
+    public void FailWriteAfter(int writes, int status = 500)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(writes);
+        lock (writeGate)
+        {
+            writesBeforeFailure = writes;
+            writeFailureStatus = status;
+        }
+    }
+
+    private readonly Lock writeGate = new();
+    private int writesBeforeFailure = -1;
+    private int writeFailureStatus;
+
     /// <summary>The message of the planned failure <see cref="ApplyAsync"/> answered with last, if it carried one.</summary>
     internal string? TakenMessage { get; private set; }
 
@@ -58,6 +76,10 @@ public sealed class FaultInjector
         Unavailable = false;
         ResetConnections = false;
         planned.Clear();
+        lock (writeGate)
+        {
+            writesBeforeFailure = -1;
+        }
     }
 
     /// <summary>Applies the faults; returns a status to answer with, or null to handle the request normally.</summary>
@@ -78,6 +100,23 @@ public sealed class FaultInjector
         if (Unavailable)
         {
             return StatusCodes.Status503ServiceUnavailable;
+        }
+
+        if (!Microsoft.AspNetCore.Http.HttpMethods.IsGet(context.Request.Method) && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(context.Request.Method))
+        {
+            lock (writeGate)
+            {
+                if (writesBeforeFailure == 0)
+                {
+                    writesBeforeFailure = -1;
+                    return writeFailureStatus;
+                }
+
+                if (writesBeforeFailure > 0)
+                {
+                    writesBeforeFailure--;
+                }
+            }
         }
 
         return TakePlanned(context.Request.Method, template);

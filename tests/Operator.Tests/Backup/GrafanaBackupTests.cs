@@ -102,23 +102,91 @@ public sealed class GrafanaBackupTests(S3rverFixture s3) : IAsyncLifetime, IDisp
         using var emptyApi = GrafanaSeed.Api(empty);
         var restored = await new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default);
         restored.Snapshot.ShouldBe(snapshot);
-        restored.Skipped.ShouldHaveSingleItem().ShouldStartWith("contact-points/ops-slack.json: its secret (url)");
+        restored.Plan.Problems.ShouldBeEmpty();
+        var placeholder = restored.Plan.Secrets.ShouldHaveSingleItem();
+        (placeholder.Path, placeholder.Field, placeholder.IsPlaceholder).ShouldBe(("contact-points/ops-slack.json", "url", true));
 
+        // Every object back as it was (the Slack URL is redacted in both exports), and nothing else: the empty Grafana's own
+        // default contact point (a random UID) was replaced by the snapshot's of the same name, not kept beside it.
         var after = await new GrafanaExporter(emptyApi).ExportAsync(null, default);
-        foreach (var (path, content) in original.Files.Where(f => f.Key != "contact-points/ops-slack.json"))
+        after.Files.Keys.Order(StringComparer.Ordinal).ShouldBe(original.Files.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, content) in original.Files)
         {
-            after.Files.ShouldContainKey(path);
             CanonicalJson.Text(after.Files[path]).ShouldBe(CanonicalJson.Text(content), path);
         }
 
-        // Besides: only the empty Grafana's own default contact point (its UID is random per Grafana).
-        after.Files.Keys.Except(original.Files.Keys).Select(k => after.Files[k]["name"]?.GetValue<string>()).ShouldBe(["grafana-default-email"]);
+        empty.State.ContactPoints.Single(c => c["uid"]!.GetValue<string>() == "ops-slack")["settings"]!["url"]!.GetValue<string>()
+            .ShouldBe("https://restore-placeholder.invalid/ops-slack/url");
+        empty.State.ContactPoints.Count(c => c["name"]!.GetValue<string>() == "grafana-default-email").ShouldBe(1);
 
         empty.Requests.Reset();
         var again = await new GrafanaRestorer(emptyApi, store).RestoreAsync(snapshot, default);
         again.Written.ShouldBeEmpty();
         empty.Requests.Writes.ShouldBe(0);
         empty.Contract.AssertNoContractViolations();
+    }
+
+    [Fact]
+    public async Task A_plan_that_cannot_complete_is_refused_before_any_write_naming_every_problem()
+    {
+        // Grafana lets a datasource go while rules still query it; the snapshot then holds rules no restore can write.
+        await api.SendAsync(HttpMethod.Delete, "api/datasources/uid/influxdb", null, false, default);
+        await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5), default);
+
+        await using var empty = await GrafanaFake.StartNewAsync();
+        using var emptyApi = GrafanaSeed.Api(empty);
+        empty.Requests.Reset();
+        var refused = await Should.ThrowAsync<MetricsOperator.Backup.Influx.RestoreRefusedException>(() => new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default));
+
+        refused.Message.ShouldContain("nothing was written");
+        refused.Message.ShouldContain("rule \"Butler is slow\" queries datasource \"influxdb\"");
+        refused.Message.ShouldContain("rule \"Butler is down\" queries datasource \"influxdb\"");
+        empty.Requests.Writes.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public async Task A_restore_stopped_after_some_writes_says_what_was_done_and_the_next_run_finishes_it(int writesBeforeFailure)
+    {
+        await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5), default);
+        var original = await new GrafanaExporter(api).ExportAsync(null, default);
+        await using var empty = await GrafanaFake.StartNewAsync();
+        using var emptyApi = GrafanaSeed.Api(empty);
+
+        empty.Faults.FailWriteAfter(writesBeforeFailure, status: 400);
+        var stopped = await Should.ThrowAsync<RestoreIncompleteException>(() => new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default));
+        stopped.Written.Count.ShouldBeLessThanOrEqualTo(writesBeforeFailure, "a step may take several requests");
+        stopped.NotWritten.ShouldNotBeEmpty();
+        stopped.Message.ShouldContain("Run the restore again to continue");
+
+        var resumed = await new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default);
+        resumed.Written.Count.ShouldBeLessThanOrEqualTo(stopped.NotWritten.Count, "what was done is not done again");
+        var after = await new GrafanaExporter(emptyApi).ExportAsync(null, default);
+        after.Files.Keys.Order(StringComparer.Ordinal).ShouldBe(original.Files.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, content) in original.Files)
+        {
+            CanonicalJson.Text(after.Files[path]).ShouldBe(CanonicalJson.Text(content), path);
+        }
+    }
+
+    [Fact]
+    public async Task Rules_come_back_in_the_order_their_group_had()
+    {
+        // The seed's group holds butler-slow then butler-down; put them the other way round (not the UIDs' order).
+        await api.SendAsync(HttpMethod.Put, "api/v1/provisioning/folder/app-butler/rule-groups/butler-alerts", new JsonObject
+        {
+            ["interval"] = 120,
+            ["rules"] = new JsonArray(GrafanaSeed.Rule("butler-slow", "Butler is slow"), GrafanaSeed.Rule("butler-down", "Butler is down")),
+        }, true, default, System.Net.HttpStatusCode.OK);
+        await new GrafanaBackup(api, store, clock).RunAsync(new BackupRunOptions(Keep: 5), default);
+
+        await using var empty = await GrafanaFake.StartNewAsync();
+        using var emptyApi = GrafanaSeed.Api(empty);
+        await new GrafanaRestorer(emptyApi, store).RestoreAsync("latest", default);
+
+        empty.State.Group("app-butler", "butler-alerts").ShouldNotBeNull().Rules.Select(r => r["uid"]!.GetValue<string>()).ShouldBe(["butler-slow", "butler-down"]);
     }
 
     [Fact]

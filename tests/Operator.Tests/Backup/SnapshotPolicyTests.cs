@@ -31,11 +31,28 @@ public sealed class SnapshotPolicyTests
     {
         var files = new[] { new ManifestFile("a.json", new string('a', 64), 1), new ManifestFile("b.json", new string('b', 64), 1) };
         var manifest = new SnapshotManifest { Kind = "grafana", CreatedAt = Now, ContentHash = SnapshotManifest.ContentHashOf(files), Files = files };
-        ManifestVerification.Problems(manifest, new Dictionary<string, string> { ["a.json"] = new('a', 64), ["b.json"] = new('b', 64) }).ShouldBeEmpty();
-        var problems = ManifestVerification.Problems(manifest, new Dictionary<string, string> { ["a.json"] = new('c', 64), ["x.json"] = new('x', 64) });
+        var intact = new Dictionary<string, (string, long)> { ["a.json"] = (new('a', 64), 1), ["b.json"] = (new('b', 64), 1) };
+        ManifestVerification.Problems(manifest, intact).ShouldBeEmpty();
+        var problems = ManifestVerification.Problems(manifest, new Dictionary<string, (string, long)> { ["a.json"] = (new('c', 64), 1), ["x.json"] = (new('x', 64), 1) });
         problems.ShouldBe(["a.json has SHA-256 cccccccccccc…, the manifest says aaaaaaaaaaaa…", "b.json is missing", "x.json is not in the manifest"]);
-        ManifestVerification.Problems(manifest with { ContentHash = "0" }, new Dictionary<string, string> { ["a.json"] = new('a', 64), ["b.json"] = new('b', 64) })
-            .ShouldHaveSingleItem().ShouldContain("manifest was edited");
+        ManifestVerification.Problems(manifest with { ContentHash = "0" }, intact).ShouldHaveSingleItem().ShouldContain("manifest was edited");
+    }
+
+    [Fact]
+    public void A_changed_size_in_the_manifest_is_noticed_in_either_format()
+    {
+        var files = new[] { new ManifestFile("a.json", new string('a', 64), 1) };
+        var actual = new Dictionary<string, (string, long)> { ["a.json"] = (new('a', 64), 1) };
+        var edited = new[] { files[0] with { Size = 2 } };
+
+        // Format 2 hashes the sizes: an edited size with the old hash is an edited manifest, and the bytes disagree too.
+        var current = new SnapshotManifest { Kind = "grafana", CreatedAt = Now, ContentHash = SnapshotManifest.ContentHashOf(files), Files = edited };
+        ManifestVerification.Problems(current, actual).ShouldBe(["a.json has 1 bytes, the manifest says 2", "the manifest's content hash does not match its file list (the manifest was edited)"]);
+
+        // Format 1 (older snapshots) hashed no size: the file's real length still disagrees.
+        var legacy = new SnapshotManifest { Format = 1, Kind = "grafana", CreatedAt = Now, ContentHash = SnapshotManifest.ContentHashOf(edited, format: 1), Files = edited };
+        ManifestVerification.Problems(legacy, actual).ShouldBe(["a.json has 1 bytes, the manifest says 2"]);
+        ManifestVerification.Problems(legacy with { Files = files, ContentHash = SnapshotManifest.ContentHashOf(files, format: 1) }, actual).ShouldBeEmpty();
     }
 
     [Fact]

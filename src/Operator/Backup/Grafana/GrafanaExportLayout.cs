@@ -82,15 +82,12 @@ public static class GrafanaExportLayout
         var content = (JsonObject)group.DeepClone();
         if (content["rules"] is JsonArray rules)
         {
+            // The group's order is kept: Grafana keeps it, and it is the order people see the rules in.
             foreach (var rule in rules.OfType<JsonObject>())
             {
                 rule.Remove("id");
                 rule.Remove("updated");
             }
-
-            // Grafana lists rules in its own order; sort so a re-ordering alone is no change.
-            var sorted = rules.OfType<JsonObject>().OrderBy(r => r["uid"]?.GetValue<string>(), StringComparer.Ordinal).Select(r => r.DeepClone()).ToArray();
-            content["rules"] = new JsonArray(sorted);
         }
 
         var folder = content["folderUid"]?.GetValue<string>() ?? "";

@@ -1,25 +1,61 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Grafana;
 
 namespace MetricsOperator.Backup.Grafana;
 
-/// <summary>What a Grafana restore did.</summary>
+/// <summary>What a Grafana restore did (or, with a dry run, would do).</summary>
 /// <param name="Snapshot">The snapshot restored.</param>
-/// <param name="Written">Paths written to Grafana.</param>
-/// <param name="Skipped">Paths not written, each with why (e.g. a contact point whose secret the snapshot does not hold).</param>
-public sealed record GrafanaRestoreResult(string Snapshot, IReadOnlyList<string> Written, IReadOnlyList<string> Skipped);
+/// <param name="Plan">The plan it followed.</param>
+/// <param name="Written">The steps done, in order (none on a dry run).</param>
+/// <param name="DryRun">Whether nothing was written on purpose.</param>
+public sealed record GrafanaRestoreResult(string Snapshot, GrafanaRestorePlan Plan, IReadOnlyList<RestoreStep> Written, bool DryRun);
+
+/// <summary>A restore stopped by a failing write after others were done: what was written and what was not. Running it again continues.</summary>
+public sealed class RestoreIncompleteException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public RestoreIncompleteException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public RestoreIncompleteException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public RestoreIncompleteException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for <paramref name="written"/> done and <paramref name="notWritten"/> left.</summary>
+    public RestoreIncompleteException(IReadOnlyList<RestoreStep> written, IReadOnlyList<RestoreStep> notWritten, Exception cause)
+        : base($"{notWritten[0].Action} {notWritten[0].Path} failed after {written.Count} of {written.Count + notWritten.Count} writes: {cause.Message}. Run the restore again to continue: it plans against what Grafana holds now.", cause)
+    {
+        Written = written;
+        NotWritten = notWritten;
+    }
+
+    /// <summary>The steps done before the failure.</summary>
+    public IReadOnlyList<RestoreStep> Written { get; } = [];
+
+    /// <summary>The failed step and those after it.</summary>
+    public IReadOnlyList<RestoreStep> NotWritten { get; } = [];
+}
 
 /// <summary>
 /// Restores a Grafana snapshot: verifies every file against the manifest first (a corrupt snapshot is refused before
-/// anything is written), exports what Grafana has now, and writes only what <see cref="GrafanaRestorePlan"/> says
-/// differs. Run twice, the second run writes nothing.
+/// anything is written), exports what Grafana has now, builds the whole <see cref="GrafanaRestorePlan"/>, refuses before
+/// any write when the plan cannot complete, and then writes its steps in order. Run twice, the second run writes nothing
+/// (unless secrets are offered again: they are written each time, as they cannot be compared).
 /// </summary>
 public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
 {
-    /// <summary>Restores <paramref name="snapshot"/> (a name or <c>latest</c>).</summary>
+    /// <summary>The snapshot's files, verified against its manifest.</summary>
     /// <exception cref="CorruptSnapshotException">The snapshot is incomplete or does not match its manifest.</exception>
-    public async Task<GrafanaRestoreResult> RestoreAsync(string snapshot, CancellationToken cancellationToken)
+    public async Task<(string Name, Dictionary<string, JsonNode> Files)> ReadAsync(string snapshot, CancellationToken cancellationToken)
     {
         var name = await store.ResolveAsync(snapshot, cancellationToken).ConfigureAwait(false);
         var manifest = await store.VerifyAsync(name, cancellationToken).ConfigureAwait(false);
@@ -30,33 +66,65 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
                 ?? throw new CorruptSnapshotException($"grafana snapshot {name}: {file.Path} is empty");
         }
 
-        var current = await new GrafanaExporter(api).ExportAsync(null, cancellationToken).ConfigureAwait(false);
-        var currentFiles = current.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        var written = new List<string>();
-        var skipped = new List<string>();
-        foreach (var path in GrafanaRestorePlan.Writes(files, currentFiles))
-        {
-            var why = await WriteAsync(path, (JsonObject)files[path], currentFiles, cancellationToken).ConfigureAwait(false);
-            if (why is null)
-            {
-                written.Add(path);
-            }
-            else
-            {
-                skipped.Add($"{path}: {why}");
-            }
-        }
-
-        return new GrafanaRestoreResult(name, written, skipped);
+        return (name, files);
     }
 
-    // Writes one object; returns why it was skipped, or null when written.
-    private async Task<string?> WriteAsync(string path, JsonObject content, Dictionary<string, JsonNode> current, CancellationToken cancellationToken)
+    /// <summary>Restores <paramref name="snapshot"/> (a name or <c>latest</c>) with <paramref name="secrets"/>; with <paramref name="dryRun"/> only plans.</summary>
+    /// <exception cref="CorruptSnapshotException">The snapshot is incomplete or does not match its manifest.</exception>
+    /// <exception cref="Influx.RestoreRefusedException">The plan cannot complete: nothing was written.</exception>
+    /// <exception cref="RestoreIncompleteException">A write failed after others were done.</exception>
+    public async Task<GrafanaRestoreResult> RestoreAsync(string snapshot, CancellationToken cancellationToken, RestoreSecrets? secrets = null, bool dryRun = false)
     {
+        secrets ??= RestoreSecrets.None;
+        var (name, files) = await ReadAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var current = await new GrafanaExporter(api).ExportAsync(null, cancellationToken).ConfigureAwait(false);
+        var currentFiles = current.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        var plan = GrafanaRestorePlan.Build(files, currentFiles, secrets);
+        if (dryRun)
+        {
+            return new GrafanaRestoreResult(name, plan, [], DryRun: true);
+        }
+
+        if (plan.Problems.Count > 0)
+        {
+            throw new Influx.RestoreRefusedException(
+                $"the restore of grafana snapshot {name} cannot complete, so nothing was written: {string.Join("; ", plan.Problems)}");
+        }
+
+        var written = new List<RestoreStep>();
+        for (var i = 0; i < plan.Steps.Count; i++)
+        {
+            var step = plan.Steps[i];
+            try
+            {
+                if (step.Action == RestoreAction.RemoveDuplicate)
+                {
+                    await api.SendAsync(HttpMethod.Delete, $"api/v1/provisioning/contact-points/{E(step.Uid)}", null, false, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteAsync(step, (JsonObject)files[step.Path], secrets, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is GrafanaApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RestoreIncompleteException(written, [.. plan.Steps.Skip(i)], e);
+            }
+
+            written.Add(step);
+        }
+
+        return new GrafanaRestoreResult(name, plan, written, DryRun: false);
+    }
+
+    // Writes one object as the step says.
+    private async Task WriteAsync(RestoreStep step, JsonObject content, RestoreSecrets secrets, CancellationToken cancellationToken)
+    {
+        var path = step.Path;
         var body = (JsonObject)content.DeepClone();
         body.Remove(GrafanaExportLayout.SecureFieldsLeftOut);
         body.Remove(GrafanaExportLayout.SecretRef);
-        var exists = current.ContainsKey(path);
+        var exists = step.Action == RestoreAction.Replace;
         if (path.StartsWith(GrafanaExportLayout.Folders, StringComparison.Ordinal))
         {
             var uid = Str(body, "uid");
@@ -71,6 +139,22 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         }
         else if (path.StartsWith(GrafanaExportLayout.Datasources, StringComparison.Ordinal))
         {
+            // Left-out secure fields: the offered value; on a new datasource a placeholder; an existing one keeps its own.
+            var secure = new JsonObject();
+            foreach (var field in GrafanaRestorePlan.LeftOut(content))
+            {
+                var value = secrets.ValueOf(step.Uid, field) ?? (exists ? null : RestoreSecrets.Placeholder(step.Uid, field));
+                if (value is not null)
+                {
+                    secure[field] = value;
+                }
+            }
+
+            if (secure.Count > 0)
+            {
+                body["secureJsonData"] = secure;
+            }
+
             if (exists)
             {
                 await api.SendAsync(HttpMethod.Put, $"api/datasources/uid/{E(Str(body, "uid"))}", body, false, cancellationToken).ConfigureAwait(false);
@@ -79,9 +163,6 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
             {
                 await api.SendAsync(HttpMethod.Post, "api/datasources", body, false, cancellationToken).ConfigureAwait(false);
             }
-
-            // Secure fields (tokens, passwords) are not in backups: the datasource is back, its secrets come from
-            // Grafana's provisioning (the operator's own datasource) or are entered again.
         }
         else if (path.StartsWith(GrafanaExportLayout.Dashboards, StringComparison.Ordinal))
         {
@@ -90,13 +171,13 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         }
         else if (path.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal))
         {
-            if (content[GrafanaExportLayout.SecureFieldsLeftOut] is JsonArray { Count: > 0 } leftOut)
+            // Left-out secret settings: the offered value; on a new contact point a placeholder (so the policy tree can name
+            // it); an existing one gets "[REDACTED]", which Grafana reads as "keep the stored value".
+            var settings = body["settings"] as JsonObject ?? [];
+            body["settings"] = settings;
+            foreach (var field in GrafanaRestorePlan.LeftOut(content))
             {
-                // Without its secret the contact point cannot be written faithfully. Those the MetricsStack declares
-                // are put back by the operator from their Secret; others need their secret entered again.
-                return content[GrafanaExportLayout.SecretRef] is JsonValue secret
-                    ? $"its secret ({string.Join(", ", leftOut)}) is not in backups; the operator recreates it from Secret {secret}"
-                    : $"its secret ({string.Join(", ", leftOut)}) is not in backups; recreate it in Grafana";
+                settings[field] = secrets.ValueOf(step.Uid, field) ?? (exists ? GrafanaExportLayout.Redacted : RestoreSecrets.Placeholder(step.Uid, field));
             }
 
             body.Remove("provenance");
@@ -130,10 +211,8 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         }
         else
         {
-            return "not a Grafana object this version knows";
+            throw new InvalidOperationException($"{path} is not a Grafana object this version knows");
         }
-
-        return null;
     }
 
     // Grafana before 11.6 answers 500 to a group PUT naming a rule UID no rule has (grafana/grafana#98283): create the

@@ -64,6 +64,7 @@ public static class BackupRun
 
     private static Dictionary<string, string>? SecretRefs(V1Alpha1MetricsStack stack) =>
         stack.Spec?.Grafana?.ContactPoints is { Count: > 0 } points
-            ? points.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().SecretRef.Name, StringComparer.Ordinal)
+            // "Secret/key": a restore run with cluster access reads the value back from there.
+            ? points.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => $"{g.First().SecretRef.Name}/{g.First().SecretRef.Key}", StringComparer.Ordinal)
             : null;
 }

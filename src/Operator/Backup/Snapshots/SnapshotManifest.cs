@@ -22,9 +22,15 @@ public sealed record SnapshotManifest
     /// <summary>The manifest's own file name.</summary>
     public const string FileName = "manifest.json";
 
-    /// <summary>Format version of the manifest.</summary>
+    /// <summary>
+    /// Format version of the manifest: 2 hashes every field a restore trusts (path, SHA-256 and size); 1 (older
+    /// snapshots) hashed path and SHA-256 only. Both are verified, and sizes are checked against the bytes either way.
+    /// </summary>
     [JsonPropertyName("format")]
-    public int Format { get; init; } = 1;
+    public int Format { get; init; } = CurrentFormat;
+
+    /// <summary>The format this version writes.</summary>
+    public const int CurrentFormat = 2;
 
     /// <summary><c>grafana</c> or <c>influxdb</c>.</summary>
     [JsonPropertyName("kind")]
@@ -42,7 +48,7 @@ public sealed record SnapshotManifest
     [JsonPropertyName("stack")]
     public string? Stack { get; init; }
 
-    /// <summary>Hash of the content (every path and file hash, not the time): equal hashes mean nothing changed.</summary>
+    /// <summary>Hash of the content (every path, file hash and size, not the time): equal hashes mean nothing changed.</summary>
     [JsonPropertyName("contentHash")]
     public required string ContentHash { get; init; }
 
@@ -54,11 +60,15 @@ public sealed record SnapshotManifest
     [JsonPropertyName("notIncluded")]
     public IReadOnlyList<string>? NotIncluded { get; init; }
 
-    /// <summary>The content hash of a set of files: SHA-256 over "path sha256\n" lines in path order.</summary>
-    public static string ContentHashOf(IEnumerable<ManifestFile> files)
+    /// <summary>
+    /// The content hash of a set of files in manifest format <paramref name="format"/>: SHA-256 over "path sha256 size\n"
+    /// lines in path order (format 1: "path sha256\n").
+    /// </summary>
+    public static string ContentHashOf(IEnumerable<ManifestFile> files, int format = CurrentFormat)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var lines = string.Concat(files.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => $"{f.Path} {f.Sha256}\n"));
+        var lines = string.Concat(files.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f =>
+            format >= 2 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{f.Path} {f.Sha256} {f.Size}\n") : $"{f.Path} {f.Sha256}\n"));
         return CanonicalJson.Sha256(System.Text.Encoding.UTF8.GetBytes(lines));
     }
 

@@ -121,7 +121,7 @@ public sealed class SnapshotStore(IBackupDestination destination, string kind)
         }
 
         var prefix = $"{Kind}/{snapshot}/";
-        var actual = new Dictionary<string, string>(StringComparer.Ordinal);
+        var actual = new Dictionary<string, (string, long)>(StringComparer.Ordinal);
         foreach (var stored in await Destination.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             var path = stored.Key[prefix.Length..];
@@ -138,7 +138,7 @@ public sealed class SnapshotStore(IBackupDestination destination, string kind)
 
             using var hashing = new HashingStream(stream);
             await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            actual[path] = hashing.HexHash();
+            actual[path] = (hashing.HexHash(), hashing.BytesRead);
         }
 
         var problems = ManifestVerification.Problems(manifest, actual);

@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using MetricsOperator.Backup.Grafana;
+using MetricsOperator.Runtime.Client;
+
+namespace MetricsOperator.Cli;
+
+/// <summary>Where the restore command finds secret values: files named on the command line, and the Secrets the snapshot recorded.</summary>
+internal static class RestoreSecretSources
+{
+    /// <summary>Values from <c>uid/field=path</c> pairs, each read from its file (trailing newline dropped, as in a mounted Secret written by hand).</summary>
+    public static RestoreSecrets FromFiles(IEnumerable<string> pairs)
+    {
+        var secrets = new RestoreSecrets();
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var slash = equals > 0 ? pair.LastIndexOf('/', equals) : -1;
+            if (equals <= 0 || slash <= 0 || slash == equals - 1 || equals == pair.Length - 1)
+            {
+                throw new ArgumentException($"--secret-file {pair}: expected uid/field=path");
+            }
+
+            var path = pair[(equals + 1)..];
+            if (!File.Exists(path))
+            {
+                throw new ArgumentException($"--secret-file {pair[..equals]}: file {path} does not exist");
+            }
+
+            secrets.With(pair[..slash], pair[(slash + 1)..equals], File.ReadAllText(path).TrimEnd('\n', '\r'), $"file {path}");
+        }
+
+        return secrets;
+    }
+
+    /// <summary>
+    /// Adds, for each contact point of <paramref name="files"/> that records a <c>secretRef</c> (<c>Secret/key</c>, or just
+    /// <c>Secret</c> when it holds one key) and has one left-out field, that Secret's value in <paramref name="ns"/>. A value
+    /// already offered by a file wins.
+    /// </summary>
+    public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, CancellationToken cancellationToken)
+    {
+        using var api = new KubeApi(new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()), ownsClient: true);
+        foreach (var (path, content) in files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)))
+        {
+            var leftOut = GrafanaRestorePlan.LeftOut(content);
+            if (content[GrafanaExportLayout.SecretRef] is not JsonValue reference || leftOut.Count != 1 || content["uid"]?.GetValue<string>() is not { Length: > 0 } uid
+                || secrets.Has(uid, leftOut[0]))
+            {
+                continue;
+            }
+
+            var text = reference.GetValue<string>();
+            var (name, key) = text.Split('/', 2) is [var n, var k] ? (n, (string?)k) : (text, null);
+            var secret = await api.GetAsync<V1Secret>(ns, name, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArgumentException($"{path}: Secret {ns}/{name} (its recorded secretRef) does not exist");
+            var data = secret.Data ?? new Dictionary<string, byte[]>();
+            var value = key is not null
+                ? data.TryGetValue(key, out var bytes) ? bytes : throw new ArgumentException($"{path}: Secret {ns}/{name} has no key {key}")
+                : data.Count == 1 ? data.Values.Single() : throw new ArgumentException($"{path}: Secret {ns}/{name} holds {data.Count} keys and the snapshot names none");
+            secrets.With(uid, leftOut[0], Encoding.UTF8.GetString(value).Trim(), $"Secret {ns}/{name}{(key is null ? "" : "/" + key)}");
+        }
+    }
+}
