@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import inspect
 import logging
 import os
 import threading
@@ -133,11 +132,7 @@ class MetricsClient:
         for instrument in instruments:
             for callback in instrument.callbacks:
                 try:
-                    observations: Iterable[ObservationLike]
-                    if inspect.isgenerator(callback):
-                        observations = callback.send(options)
-                    else:
-                        observations = callback(options)
+                    observations: Iterable[ObservationLike] = callback(options)
                     for observation in observations or ():
                         self._record(instrument.shape, observation.value, observation.attributes)
                 except Exception:

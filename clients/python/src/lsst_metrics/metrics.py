@@ -115,7 +115,23 @@ class _Observable(Instrument):
     def __init__(self, client: MetricsClient | None, shape: InstrumentShape | None, name: str, unit: str,
                  description: str, callbacks: Sequence[CallbackT] | None) -> None:
         super().__init__(client, shape, name, unit, description)
-        self.callbacks: list[Any] = list(callbacks or ())
+        self.callbacks: list[Any] = [_callable(c) for c in callbacks or ()]
+
+
+def _callable(callback: CallbackT) -> Callable[[CallbackOptions], Iterable[Observation]]:
+    """OpenTelemetry's generator form: advanced to its first yield now, then sent the
+    options at each poll (opentelemetry-sdk _Observable does the same)."""
+    if not isinstance(callback, Generator):
+        return callback
+    next(callback)
+
+    def poll(options: CallbackOptions) -> Iterable[Observation]:
+        try:
+            return callback.send(options)
+        except StopIteration:
+            return []
+
+    return poll
 
 
 class ObservableCounter(_Observable):
