@@ -41,7 +41,7 @@ class Settings:
     token_file: str | None
     global_tags: tuple[tuple[str, str], ...]
     unit_tag: bool = True
-    buffer_capacity: int = 100_000
+    buffer_capacity: int = 50_000
     batch_size: int = 5_000
     flush_interval: float = 1.0
     observable_interval: float = 10.0

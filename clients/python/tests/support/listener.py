@@ -64,6 +64,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        # For the benchmark, whose listener runs in another process: how many lines arrived.
+        state = self.server.state
+        with state.lock:
+            count = state.line_count
+        self._answer(200 if self.path == "/count" else 404, str(count), 0, None, None, content_type="text/plain")
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         state = self.server.state
         length = int(self.headers.get("Content-Length") or 0)
@@ -158,6 +165,14 @@ class Listener:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def serve_counting() -> None:
+    """Runs a counting listener in this process until killed; prints its URL first."""
+    server = Listener()
+    server.state.count_only = True
+    print(server.url, flush=True)
+    server.thread.join()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
