@@ -155,7 +155,8 @@ class InstrumentShape:
             return text
         return self._invalid(counters, f"{type(value).__name__} is not a number")
 
-    def _invalid(self, counters: Counters, why: str) -> None:
+    def _invalid(self, counters: Counters, why: str) -> str | None:
+        """Counts a skipped value and warns once per instrument; returns None (no field)."""
         counters.invalid += 1
         if not self.warned:
             self.warned = True

@@ -36,7 +36,7 @@ class _Done:
     __slots__ = ()
 
     def __await__(self) -> typing.Generator[None, None, None]:
-        return iter(())
+        yield from ()
 
 
 _DONE = _Done()
@@ -123,7 +123,7 @@ def _getter(shape: EventShape) -> Callable[[Any], tuple[Any, ...]]:
     get = operator.attrgetter(*shape.names)
     if len(shape.names) == 1:
         return lambda payload: (get(payload),)
-    return get  # type: ignore[return-value]
+    return get
 
 
 class EventPublisher(Generic[P]):

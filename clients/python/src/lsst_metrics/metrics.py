@@ -123,11 +123,12 @@ def _callable(callback: CallbackT) -> Callable[[CallbackOptions], Iterable[Obser
     options at each poll (opentelemetry-sdk _Observable does the same)."""
     if not isinstance(callback, Generator):
         return callback
-    next(callback)
+    generator = callback
+    next(generator)
 
     def poll(options: CallbackOptions) -> Iterable[Observation]:
         try:
-            return callback.send(options)
+            return generator.send(options)
         except StopIteration:
             return []
 
