@@ -184,8 +184,7 @@ class MetricsClient:
             _LIVE.discard(self)
         # A little beyond the deadline: the sender counts what it could not send, then ends.
         self._sender.thread.join(max(0.0, deadline - time.monotonic()) + 1.0)
-        stats = self.statistics
-        return stats.buffered == 0 and stats.dropped == 0 if limit > 0 else stats.buffered == 0
+        return not self._buffer and self._counters.lost_at_shutdown == 0
 
     def record_observables_quietly(self) -> None:
         try:

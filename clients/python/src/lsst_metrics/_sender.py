@@ -201,8 +201,7 @@ class Sender:
             time.sleep(seconds)
             return
         # Before shutdown, wake early when it starts so its deadline applies.
-        if self._client._closing_event.wait(seconds) and self.deadline is not None:
-            return
+        self._client._closing_event.wait(seconds)
 
 
 def _event_line(shape: EventShape, values: Any, ts: int, counters: Any) -> str | None:

@@ -74,14 +74,8 @@ class Instrument:
         self._client = client
 
 
-class _Synchronous(Instrument):
-    def _emit(self, amount: Amount, attributes: Attributes) -> None:
-        client = self._client
-        if client is not None:
-            client._record(self.shape, amount, attributes)  # type: ignore[arg-type]
-
-
-class Counter(_Synchronous):
+# Each record method calls the client directly (no shared helper): one call less on the hot path.
+class Counter(Instrument):
     def add(self, amount: Amount, attributes: Attributes = None, context: Any = None) -> None:
         """Adds a non-negative amount: one point whose value is ``amount``."""
         client = self._client
@@ -89,14 +83,14 @@ class Counter(_Synchronous):
             client._record(self.shape, amount, attributes)  # type: ignore[arg-type]
 
 
-class UpDownCounter(_Synchronous):
+class UpDownCounter(Instrument):
     def add(self, amount: Amount, attributes: Attributes = None, context: Any = None) -> None:
         client = self._client
         if client is not None:
             client._record(self.shape, amount, attributes)  # type: ignore[arg-type]
 
 
-class Histogram(_Synchronous):
+class Histogram(Instrument):
     def record(self, amount: Amount, attributes: Attributes = None, context: Any = None) -> None:
         """Records one raw value: percentiles are exact at query time."""
         client = self._client
@@ -104,7 +98,7 @@ class Histogram(_Synchronous):
             client._record(self.shape, amount, attributes)  # type: ignore[arg-type]
 
 
-class Gauge(_Synchronous):
+class Gauge(Instrument):
     def set(self, amount: Amount, attributes: Attributes = None, context: Any = None) -> None:
         client = self._client
         if client is not None:
