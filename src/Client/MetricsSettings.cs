@@ -83,6 +83,11 @@ internal sealed class MetricsSettings
                 throw new LsstMetricsConfigurationException(setting, "repeats a tag the client sets itself (app, environment, host, unit).");
             }
 
+            if (key == LineProtocol.TimeKey)
+            {
+                throw new LsstMetricsConfigurationException(setting, "is named 'time', a tag key InfluxDB refuses (with every point that carries it).");
+            }
+
             if (!string.IsNullOrEmpty(value))
             {
                 AddTag(tags, key, value, setting);

@@ -113,6 +113,7 @@ public class ConfigurationTests
         { o => o.MaxRetryDelay = TimeSpan.FromMilliseconds(1), "LsstMetrics:MaxRetryDelay" },
         { o => o.GlobalTags["bad\\"] = "x", "LsstMetrics:GlobalTags:bad\\" },
         { o => o.GlobalTags["app"] = "x", "LsstMetrics:GlobalTags:app" },
+        { o => o.GlobalTags["time"] = "x", "LsstMetrics:GlobalTags:time" },
         { o => o.GlobalTags["line"] = "a\nb", "LsstMetrics:GlobalTags:line" },
         { o => o.Environment = "tab\there", "LsstMetrics:Environment" },
     };
