@@ -177,7 +177,7 @@ def test_asyncio_code_records_without_blocking_the_loop(listener: Listener, make
     worst, flushed = asyncio.run(main())
     assert flushed
     assert len(values(listener)) == 2000
-    assert worst < 0.2, f"the loop stalled {worst * 1000:.0f} ms"
+    assert worst < 0.4, f"the loop stalled {worst * 1000:.0f} ms"
 
 
 def _run_app(listener: Listener, body: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
