@@ -184,3 +184,14 @@ def test_observables_are_polled_on_the_interval(listener: Listener, make_client:
 
     wait_until(lambda: len(calls) >= 3, what="three polls")
     assert calls[0] == 50
+
+
+def test_a_raising_callback_never_stops_the_sender_even_with_raise_on_error(listener: Listener, make_client: Make) -> None:
+    from support.listener import wait_until
+
+    client = make_client(**listener.settings(observable_interval=0.05, raise_on_error=True))
+    meter = MeterProvider(client).get_meter("obs")
+    meter.create_observable_gauge("broken", [lambda options: 1 / 0])
+    wait_until(lambda: client.statistics.callback_errors >= 2, what="two polls, so the sender lived through the first")
+    meter.create_counter("c").add(1)
+    assert [p.fields["value"] for p in shipped(listener, client)] == [1]

@@ -183,10 +183,12 @@ class MetricsClient:
             self._wake.set()
             _LIVE.discard(self)
         # A little beyond the deadline: the sender counts what it could not send, then ends.
-        self._sender.thread.join(max(0.0, deadline - time.monotonic()) + 1.0)
+        if threading.current_thread() is not self._sender.thread:
+            self._sender.thread.join(max(0.0, deadline - time.monotonic()) + 1.0)
         return not self._buffer and self._counters.lost_at_shutdown == 0
 
     def record_observables_quietly(self) -> None:
+        """record_observables() that never raises, even with raise_on_error (errors are counted)."""
         try:
             self.record_observables()
         except Exception:

@@ -55,7 +55,7 @@ class Sender:
             while not client._closing:
                 now = time.monotonic()
                 if now >= next_poll:
-                    client.record_observables()
+                    client.record_observables_quietly()  # a callback's error (raise_on_error) must not stop the sender
                     next_poll = now + settings.observable_interval
                 flush = client._flush_requested
                 due = (
