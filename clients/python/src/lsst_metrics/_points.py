@@ -38,6 +38,7 @@ AMOUNT_KINDS = frozenset({"counter", "up_down_counter", "observable_counter", "o
 MONOTONIC_KINDS = frozenset({"counter", "observable_counter"})
 
 _TAG_CACHE_LIMIT = 50_000
+_SHAPE_CACHE_LIMIT = 10_000
 
 
 class PointError(ValueError):
@@ -121,6 +122,34 @@ class InstrumentShape:
         # None: decided by the first value (amounts); False: always float.
         self.integer: bool | None = None if kind in AMOUNT_KINDS else False
         self.warned = False
+        # Attribute sets repeat (a route, a status): their checked, escaped tag text is kept,
+        # with what formatting it counted, so a repeat costs one dict lookup.
+        self.tag_cache: dict[tuple[tuple[str, Any], ...], tuple[str | None, bool]] = {}
+
+    def tag_text(self, attributes: Mapping[str, Any], tags: TagWriter, counters: Counters) -> str | None:
+        """The ``,k=v`` tail for these attributes, or None when the point must be skipped (counted)."""
+        try:
+            key: tuple[tuple[str, Any], ...] | None = tuple(attributes.items())
+            cached = self.tag_cache.get(key)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable value, e.g. a list
+            key, cached = None, None
+        if cached is not None:
+            part, renamed = cached
+            if part is None:
+                counters.invalid += 1
+            elif renamed:
+                counters.renamed += 1
+            return part
+        renamed_before = counters.renamed
+        part = tags.tags(attributes, self.reserved)
+        if part is not None and self.prefix_bytes + utf8_length(part) > MAX_SERIES_KEY_BYTES:
+            counters.invalid += 1
+            part = None
+        if key is not None:
+            if len(self.tag_cache) >= _SHAPE_CACHE_LIMIT:
+                self.tag_cache.clear()
+            self.tag_cache[key] = (part, counters.renamed > renamed_before)
+        return part
 
     def field_value(self, value: Any, counters: Counters) -> str | None:
         """The ``value`` field's text, or None when the value is skipped (counted)."""
@@ -167,11 +196,8 @@ class InstrumentShape:
 def format_instrument_line(
     shape: InstrumentShape, value: Any, attributes: Mapping[str, Any] | None, ts: int, tags: TagWriter, counters: Counters
 ) -> str | None:
-    tag_part = tags.tags(attributes, shape.reserved) if attributes else ""
+    tag_part = shape.tag_text(attributes, tags, counters) if attributes else ""
     if tag_part is None:
-        return None
-    if shape.prefix_bytes + utf8_length(tag_part) > MAX_SERIES_KEY_BYTES:
-        counters.invalid += 1
         return None
     field = shape.field_value(value, counters)
     if field is None:
