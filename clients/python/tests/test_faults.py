@@ -120,6 +120,17 @@ def test_a_slow_endpoint_does_not_slow_recording(listener: Listener, make_client
     assert client.statistics.recorded == 20_000
 
 
+def test_a_kept_alive_connection_closed_while_idle_is_reopened_without_a_retry(listener: Listener, make_client: Make) -> None:
+    listener.state.close_silently = True
+    client = make_client(**listener.settings())
+    c = MeterProvider(client).get_meter("m").create_counter("c")
+    for v in (1, 2, 3):
+        c.add(v)
+        assert client.flush(20)
+    assert values(listener) == [1, 2, 3]
+    assert client.statistics.retries == 0
+
+
 def test_gzip_bodies_by_default(listener: Listener, make_client: Make) -> None:
     client = make_client(**listener.settings())
     MeterProvider(client).get_meter("m").create_counter("c").add(1)

@@ -100,18 +100,25 @@ class HttpWriter:
         }
         if gzipped:
             headers["Content-Encoding"] = "gzip"
-        try:
-            connection = self._connect(timeout)
-            connection.request("POST", self._path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read(64 * 1024).decode("utf-8", "replace")
-            status = response.status
-            retry_after = retry_after_seconds(response.getheader("Retry-After"))
-            if response.will_close:
+        for attempt in range(2):
+            reused = self._connection is not None
+            try:
+                connection = self._connect(timeout)
+                connection.request("POST", self._path, body=body, headers=headers)
+                response = connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                status = response.status
+                retry_after = retry_after_seconds(response.getheader("Retry-After"))
+                if response.will_close:
+                    self.close()
+                break
+            except (OSError, http.client.HTTPException) as e:
                 self.close()
-        except (OSError, http.client.HTTPException) as e:
-            self.close()
-            return WriteResult(Outcome.RETRY, error=f"{type(e).__name__}: {e}")
+                # A kept-alive connection the server closed while idle (Go's http.Server does after its
+                # idle timeout) fails at once: reconnect once before calling it a failure.
+                if reused and attempt == 0 and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                    continue
+                return WriteResult(Outcome.RETRY, error=f"{type(e).__name__}: {e}")
         if 200 <= status < 300:
             return WriteResult(Outcome.SENT)
         error = f"HTTP {status}: {text.strip()[:500]}"

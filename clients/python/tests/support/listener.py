@@ -5,7 +5,8 @@ What it models, and from where:
   (Telegraf plugins/inputs/influxdb_v2_listener).
 - With a token, the whole ``Authorization`` header must equal ``Token <token>``; otherwise
   401 with body ``Unauthorized\\n`` as text/plain (Telegraf internal/http.go GenericAuthHandler).
-- Faults: down (the connection is closed without an answer), scripted answers (429/503 with
+- Faults: down (the connection is closed without an answer), a kept-alive connection closed
+  between writes (as an idle timeout does), scripted answers (429/503 with
   Retry-After, 400 partial writes), a delay before answering (slow endpoint).
 - ``forward_to``: instead of storing, relay the body to a real InfluxDB 1.x ``/write``
   (db = bucket) and answer what it answered: the client's real HTTP path, InfluxDB's real parser.
@@ -49,6 +50,9 @@ class State:
     available: bool = True
     delay: float = 0.0
     count_only: bool = False
+    # Close each connection after answering, without saying so (no "Connection: close"): what a
+    # server's idle timeout does to a kept-alive connection between two writes.
+    close_silently: bool = False
     script: list[Scripted] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     line_count: int = 0
@@ -126,6 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+        if state.close_silently:
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
