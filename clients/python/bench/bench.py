@@ -194,7 +194,7 @@ def main() -> int:
         # point "tail ms" after the last record. "delivered/s" spreads the same count over recording plus tail.
         print("   target/s   achieved/s  delivered/s   tail ms      lost  peak buffered  buffer MiB")
         best = 0.0
-        for rate in (50_000, 100_000, 125_000, 150_000, 200_000):
+        for rate in (50_000, 100_000, 150_000, 200_000, 300_000):
             r = bench_rate(url, rate, step)
             no_loss = r["lost"] == 0 and r["dropped"] == 0
             if no_loss:
