@@ -392,6 +392,12 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
                 continue;
             }
 
+            var text = LineProtocol.TagText(tags[i].Value, scratch);
+            if (text.IsEmpty)
+            {
+                continue; // line protocol has no empty tag values: the tag is omitted
+            }
+
             if (key == LineProtocol.TimeKey)
             {
                 // InfluxDB refuses the tag key "time" and the whole point with it: keep the value under another key.
@@ -402,12 +408,6 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
 
                 key = LineProtocol.RenamedTimeKey;
                 Interlocked.Increment(ref _renamed);
-            }
-
-            var text = LineProtocol.TagText(tags[i].Value, scratch);
-            if (text.IsEmpty)
-            {
-                continue; // line protocol has no empty tag values: the tag is omitted
             }
 
             if (LineProtocol.Invalid(key) is not null || LineProtocol.Invalid(text) is not null)

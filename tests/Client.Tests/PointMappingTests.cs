@@ -200,6 +200,7 @@ public class PointMappingTests
         var c = meter.CreateCounter<long>("c");
         c.Add(1, new KeyValuePair<string, object?>("time", "noon"));
         c.Add(2, new KeyValuePair<string, object?>("time", "dusk"), new KeyValuePair<string, object?>("time_", "kept"));
+        c.Add(3, new KeyValuePair<string, object?>("time", "")); // an empty tag is omitted, nothing renamed
         await client.FlushAsync().WaitAsync(Guard);
 
         var points = writer.Points;
@@ -207,6 +208,7 @@ public class PointMappingTests
         points[0].Tag("time").ShouldBeNull();
         points[1].Tags.Count(t => t.Key == "time_").ShouldBe(1);
         points[1].Tag("time_").ShouldBe("kept", "an explicit time_ tag wins over the renamed one");
+        points[2].Tags.ShouldNotContain(t => t.Key.StartsWith("time", StringComparison.Ordinal));
         client.Statistics.Renamed.ShouldBe(1);
     }
 
