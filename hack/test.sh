@@ -14,6 +14,14 @@ need_pkgs=()
 command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
 command -v lua5.4 >/dev/null || need_pkgs+=(lua5.4)
 command -v npm >/dev/null || need_pkgs+=(nodejs npm)
+# The Python client's tests run on Debian's own interpreter with Debian's pytest, hypothesis, setuptools, pip
+# and mypy; both clients' tests start a real InfluxDB 1.6.7 (Debian's influxdb package).
+PYTHON=/usr/bin/python3
+[[ -x $PYTHON ]] || need_pkgs+=(python3)
+for mod in pytest:python3-pytest hypothesis:python3-hypothesis setuptools:python3-setuptools pip:python3-pip mypy:python3-mypy; do
+  [[ -x $PYTHON ]] && "$PYTHON" -c "import ${mod%%:*}" 2>/dev/null || need_pkgs+=("${mod#*:}")
+done
+[[ -x /usr/bin/influxd ]] || need_pkgs+=(influxdb)
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq && apt_updated=1
@@ -52,6 +60,11 @@ dotnet build Operator.sln -c Debug --no-restore -warnaserror >&2
 RESULTS="$ROOT/TestResults"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 set +e
+# The Python client (clients/python): pytest writes JUnit XML, summed below with the .NET results.
+log "python client tests (pytest)"
+(cd clients/python && "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$RESULTS/python-client.xml" tests) 2>&1 \
+  | tee "$RESULTS/python-client.log"
+py_status=${PIPESTATUS[0]}
 dotnet test Operator.sln -c Debug --no-build --blame-hang-timeout 8m --logger "console;verbosity=normal" \
   --logger "trx" --results-directory "$RESULTS" "$@" 2>&1 | tee "$RESULTS/console.log"
 status=${PIPESTATUS[0]}
@@ -70,6 +83,19 @@ for trx in "$RESULTS"/*.trx; do
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
 
+# The pytest counts: <testsuite … errors="…" failures="…" skipped="…" tests="…">. No file (pytest did
+# not run) or exit 5 (no test collected) fails the run.
+py_attr() { sed -nE "s/.*<testsuite [^>]*\b$1=\"([0-9]+)\".*/\1/p" "$RESULTS/python-client.xml" | head -1; }
+if [[ -f $RESULTS/python-client.xml ]]; then
+  py_total=$(py_attr tests); py_failed=$(( $(py_attr failures) + $(py_attr errors) )); py_skipped=$(py_attr skipped)
+  passed=$((passed + py_total - py_failed - py_skipped)); failed=$((failed + py_failed)); skipped=$((skipped + py_skipped))
+  log "python client: $((py_total - py_failed - py_skipped)) passed, $py_failed failed, $py_skipped skipped (pytest exit $py_status)"
+fi
+if [[ ! -f $RESULTS/python-client.xml || $py_status -ne 0 ]]; then
+  log "python client tests failed (pytest exit $py_status)"
+  [[ $py_status -ne 0 ]] || py_status=1
+fi
+
 # Name every skipped test with its reason (e.g. a contract file absent in a clone without ../shared).
 for trx in "$RESULTS"/*.trx; do
   [[ -f $trx ]] || continue
@@ -79,5 +105,5 @@ for trx in "$RESULTS"/*.trx; do
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"
-if [[ $status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
+if [[ $status -ne 0 || $py_status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
 if [[ $passed -eq 0 ]]; then log "no test ran"; exit 1; fi

@@ -75,8 +75,12 @@ public class RecordBenchmarks
 /// <summary>A transport that accepts everything at once.</summary>
 internal sealed class DiscardingWriter : ILineWriter
 {
-    public Task<(WriteOutcome Outcome, TimeSpan? RetryAfter, string? Error)> WriteAsync(string lines, CancellationToken cancellationToken)
-        => Task.FromResult<(WriteOutcome, TimeSpan?, string?)>((WriteOutcome.Sent, null, null));
+    public Task<WriteResult> WriteAsync(string lines, int count, CancellationToken cancellationToken)
+        => Task.FromResult(WriteResult.Sent);
+
+    public void ReloadToken()
+    {
+    }
 
     public void Dispose()
     {

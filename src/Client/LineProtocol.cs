@@ -50,9 +50,40 @@ internal static class LineProtocol
         return null;
     }
 
+    /// <summary>InfluxDB refuses a series key (escaped measurement and tags) longer than this: "max key length exceeded" (models.MaxKeyLength).</summary>
+    public const int MaxSeriesKeyBytes = 65_535;
+
+    /// <summary>InfluxDB refuses this tag key and field key ("invalid tag key: input tag "time"").</summary>
+    public const string TimeKey = "time";
+
+    /// <summary>What a tag named <see cref="TimeKey"/> is written as.</summary>
+    public const string RenamedTimeKey = "time_";
+
     /// <summary>Why <paramref name="name"/> cannot be a measurement, or <c>null</c> when it can.</summary>
     public static string? InvalidMeasurement(string name)
-        => name.StartsWith('#') ? "starts with '#', which would make the line a comment" : Invalid(name);
+    {
+        if (name.StartsWith('#'))
+        {
+            return "starts with '#', which would make the line a comment";
+        }
+
+        if (Invalid(name) is { } problem)
+        {
+            return problem;
+        }
+
+        // InfluxDB's parser reads a backslash before these as an escape and drops it: the point is accepted (204)
+        // and stored under another name (measured on InfluxDB 1.6.7, see docs/point-shape.md).
+        for (var i = 0; i + 1 < name.Length; i++)
+        {
+            if (name[i] == '\\' && name[i + 1] is ',' or ' ' or '=' or '"')
+            {
+                return $"has a backslash before '{name[i + 1]}', which InfluxDB drops from the name";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Appends a measurement name, escaping comma and space.</summary>
     public static StringBuilder AppendMeasurement(StringBuilder sb, ReadOnlySpan<char> name)

@@ -44,6 +44,8 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private long _nonFinite;
     private long _invalid;
     private long _retries;
+    private long _unauthorized;
+    private long _renamed;
     private bool _listenerDisposed;
     private Task? _stop;
 
@@ -68,6 +70,8 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         _meter.CreateObservableCounter("non_finite", () => Volatile.Read(ref _nonFinite), description: "NaN or infinite measurements skipped.");
         _meter.CreateObservableCounter("invalid", () => Volatile.Read(ref _invalid), description: "Measurements skipped because a tag cannot be written.");
         _meter.CreateObservableCounter("retries", () => Volatile.Read(ref _retries), description: "Failed write attempts that were retried.");
+        _meter.CreateObservableCounter("unauthorized", () => Volatile.Read(ref _unauthorized), description: "Write attempts answered 401 (token re-read, batch retried).");
+        _meter.CreateObservableCounter("renamed", () => Volatile.Read(ref _renamed), description: "Tags named 'time' written as 'time_'.");
         _meter.CreateObservableGauge("buffered", () => _ring.Count, description: "Measurements waiting in the buffer.");
 
         _listener = new MeterListener
@@ -99,7 +103,9 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         NonFinite: Volatile.Read(ref _nonFinite),
         Invalid: Volatile.Read(ref _invalid),
         Retries: Volatile.Read(ref _retries),
-        Buffered: _ring.Count);
+        Buffered: _ring.Count,
+        Unauthorized: Volatile.Read(ref _unauthorized),
+        Renamed: Volatile.Read(ref _renamed));
 
     /// <summary>Polls the observable instruments now (they are also polled every <c>ObservableInterval</c>).</summary>
     public void RecordObservableInstruments()
@@ -287,7 +293,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         var failing = false;
         while (true)
         {
-            var (outcome, retryAfter, error) = await _writer.WriteAsync(_pending!, token);
+            var (outcome, retryAfter, error, refusedLines) = await _writer.WriteAsync(_pending!, _pendingLines, token);
             switch (outcome)
             {
                 case WriteOutcome.Sent:
@@ -300,12 +306,22 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
                     ClearPending();
                     return;
                 case WriteOutcome.Rejected:
-                    Interlocked.Add(ref _failed, _pendingLines);
-                    _logger.LogError("Metrics endpoint {Url} refused {Lines} points: {Error}", _settings.Url, _pendingLines, error);
+                    // A 400 may be partial: InfluxDB stored the other lines and says how many it dropped.
+                    var refused = Math.Clamp(refusedLines ?? _pendingLines, 0, _pendingLines);
+                    Interlocked.Add(ref _failed, refused);
+                    Interlocked.Add(ref _sent, _pendingLines - refused);
+                    _logger.LogError("Metrics endpoint {Url} refused {Refused} of {Lines} points: {Error}", _settings.Url, refused, _pendingLines, error);
                     ClearPending();
                     return;
                 default:
                     Interlocked.Increment(ref _retries);
+                    if (outcome == WriteOutcome.Unauthorized)
+                    {
+                        // Not permanent: the operator rotates the listener token and the mounted file follows.
+                        Interlocked.Increment(ref _unauthorized);
+                        _writer.ReloadToken();
+                    }
+
                     if (!failing)
                     {
                         _logger.LogWarning("Writing metrics to {Url} failed, retrying: {Error}", _settings.Url, error);
@@ -382,6 +398,18 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
                 continue; // line protocol has no empty tag values: the tag is omitted
             }
 
+            if (key == LineProtocol.TimeKey)
+            {
+                // InfluxDB refuses the tag key "time" and the whole point with it: keep the value under another key.
+                if (HasKey(tags, LineProtocol.RenamedTimeKey))
+                {
+                    continue;
+                }
+
+                key = LineProtocol.RenamedTimeKey;
+                Interlocked.Increment(ref _renamed);
+            }
+
             if (LineProtocol.Invalid(key) is not null || LineProtocol.Invalid(text) is not null)
             {
                 sb.Length = lineStart;
@@ -392,6 +420,13 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
             sb.Append(',');
             LineProtocol.AppendKey(sb, key).Append('=');
             LineProtocol.AppendKey(sb, text);
+        }
+
+        if (SeriesKeyTooLong(sb, lineStart))
+        {
+            sb.Length = lineStart;
+            Interlocked.Increment(ref _invalid);
+            return false;
         }
 
         sb.Append(" value=");
@@ -408,6 +443,31 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         LineProtocol.AppendTimestamp(sb, UniqueTimestamp(m.Timestamp));
         sb.Append('\n');
         return true;
+    }
+
+    private static bool HasKey(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
+    {
+        foreach (var tag in tags)
+        {
+            if (string.Equals(tag.Key, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the series key written since <paramref name="start"/> exceeds InfluxDB's 65,535 bytes (UTF-8).</summary>
+    private static bool SeriesKeyTooLong(StringBuilder sb, int start)
+    {
+        var chars = sb.Length - start;
+        if (chars * 3 <= LineProtocol.MaxSeriesKeyBytes)
+        {
+            return false; // a UTF-16 char is at most 3 UTF-8 bytes: no need to count
+        }
+
+        return Encoding.UTF8.GetByteCount(sb.ToString(start, chars)) > LineProtocol.MaxSeriesKeyBytes;
     }
 
     private static bool SeenBefore(ReadOnlySpan<KeyValuePair<string, object?>> tags, int index)

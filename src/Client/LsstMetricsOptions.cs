@@ -21,6 +21,12 @@ public sealed class LsstMetricsOptions
     /// <summary>Environment variable holding the write token (from the stack's write-token Secret).</summary>
     public const string TokenVariable = "METRICS_TOKEN";
 
+    /// <summary>
+    /// Environment variable holding the path of a file that holds the write token (a mounted key of the
+    /// <c>metrics-write-token</c> Secret). It wins over <see cref="TokenVariable"/> and is re-read after a 401.
+    /// </summary>
+    public const string TokenFileVariable = "METRICS_TOKEN_FILE";
+
     /// <summary>Environment variable holding the <c>app</c> tag.</summary>
     public const string AppVariable = "METRICS_APP";
 
@@ -41,6 +47,13 @@ public sealed class LsstMetricsOptions
 
     /// <summary>Write token. Falls back to <c>METRICS_TOKEN</c>.</summary>
     public string? Token { get; set; }
+
+    /// <summary>
+    /// Path of a file holding the write token, e.g. <c>/etc/metrics-write-token/METRICS_TOKEN</c> (a mounted Secret).
+    /// Falls back to <c>METRICS_TOKEN_FILE</c>. When set it wins over <see cref="Token"/>; it is read at start and
+    /// again after every 401, so a rotated token is picked up without a restart.
+    /// </summary>
+    public string? TokenFile { get; set; }
 
     /// <summary>The <c>app</c> tag. Falls back to <c>METRICS_APP</c>, then to the entry assembly's name.</summary>
     public string? App { get; set; }

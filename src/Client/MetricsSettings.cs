@@ -12,6 +12,7 @@ internal sealed class MetricsSettings
     public required string Org { get; init; }
     public required string Bucket { get; init; }
     public required string Token { get; init; }
+    public required string? TokenFile { get; init; }
     public required IReadOnlyList<KeyValuePair<string, string>> GlobalTags { get; init; }
     public required IReadOnlyList<string> Meters { get; init; }
     public required bool UnitTag { get; init; }
@@ -40,7 +41,11 @@ internal sealed class MetricsSettings
 
         var org = Required(options.Org, "Org", LsstMetricsOptions.OrgVariable, env);
         var bucket = Required(options.Bucket, "Bucket", LsstMetricsOptions.BucketVariable, env);
-        var token = Required(options.Token, "Token", LsstMetricsOptions.TokenVariable, env);
+        // A mounted Secret (METRICS_TOKEN_FILE) wins over METRICS_TOKEN: it survives rotation without a restart.
+        var tokenFile = FirstNonEmpty(options.TokenFile, env(LsstMetricsOptions.TokenFileVariable));
+        var token = tokenFile is not null
+            ? ReadTokenFile(tokenFile)
+            : Required(options.Token, "Token", LsstMetricsOptions.TokenVariable, env);
 
         var meters = options.Meters.Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m.Trim()).Distinct(StringComparer.Ordinal).ToList();
         if (meters.Count == 0)
@@ -76,6 +81,11 @@ internal sealed class MetricsSettings
             if (key is "unit" || tags.Any(t => t.Key == key))
             {
                 throw new LsstMetricsConfigurationException(setting, "repeats a tag the client sets itself (app, environment, host, unit).");
+            }
+
+            if (key == LineProtocol.TimeKey)
+            {
+                throw new LsstMetricsConfigurationException(setting, "is named 'time', a tag key InfluxDB refuses (with every point that carries it).");
             }
 
             if (!string.IsNullOrEmpty(value))
@@ -114,6 +124,7 @@ internal sealed class MetricsSettings
             Org = org,
             Bucket = bucket,
             Token = token,
+            TokenFile = tokenFile,
             GlobalTags = tags,
             Meters = meters,
             UnitTag = options.UnitTag,
@@ -159,6 +170,24 @@ internal sealed class MetricsSettings
         }
 
         return false;
+    }
+
+    /// <summary>Reads the token from <paramref name="path"/>, trimmed; a missing, unreadable or empty file is a configuration error.</summary>
+    public static string ReadTokenFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LsstMetricsConfigurationException($"{Section}:TokenFile",
+                $"(or {LsstMetricsOptions.TokenFileVariable}) cannot be read: {e.Message}");
+        }
+
+        return text.Length > 0 ? text : throw new LsstMetricsConfigurationException($"{Section}:TokenFile",
+            $"(or {LsstMetricsOptions.TokenFileVariable}) names an empty file ({path}).");
     }
 
     private static string Required(string? value, string name, string variable, Func<string, string?> env)

@@ -72,6 +72,33 @@ public class ConfigurationTests
         s.GlobalTags.ShouldNotContain(t => t.Key == "skipped");
     }
 
+    [Fact]
+    public void A_token_file_wins_over_the_token_and_comes_from_METRICS_TOKEN_FILE()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"metrics-token-{Guid.NewGuid():N}");
+        File.WriteAllText(path, "from-file\n");
+        try
+        {
+            var s = MetricsSettings.Resolve(Valid(new() { ["METRICS_TOKEN_FILE"] = path }));
+            s.Token.ShouldBe("from-file");
+            s.TokenFile.ShouldBe(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void An_unreadable_token_file_is_an_error_naming_it_and_its_variable()
+    {
+        var o = Valid();
+        o.TokenFile = Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}");
+        var e = Should.Throw<LsstMetricsConfigurationException>(() => MetricsSettings.Resolve(o));
+        e.Setting.ShouldBe("LsstMetrics:TokenFile");
+        e.Message.ShouldContain("METRICS_TOKEN_FILE");
+    }
+
     public static TheoryData<Action<LsstMetricsOptions>, string> BadSettings => new()
     {
         { o => o.Url = "not a url", "LsstMetrics:Url" },
@@ -86,6 +113,7 @@ public class ConfigurationTests
         { o => o.MaxRetryDelay = TimeSpan.FromMilliseconds(1), "LsstMetrics:MaxRetryDelay" },
         { o => o.GlobalTags["bad\\"] = "x", "LsstMetrics:GlobalTags:bad\\" },
         { o => o.GlobalTags["app"] = "x", "LsstMetrics:GlobalTags:app" },
+        { o => o.GlobalTags["time"] = "x", "LsstMetrics:GlobalTags:time" },
         { o => o.GlobalTags["line"] = "a\nb", "LsstMetrics:GlobalTags:line" },
         { o => o.Environment = "tab\there", "LsstMetrics:Environment" },
     };

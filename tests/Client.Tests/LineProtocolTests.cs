@@ -62,6 +62,29 @@ public class LineProtocolTests
         => LineProtocol.InvalidMeasurement("#comment").ShouldNotBeNull();
 
     [Theory]
+    [InlineData(@"a\,b", ',')]
+    [InlineData(@"a\ b", ' ')]
+    [InlineData(@"a\=b", '=')]
+    [InlineData("a\\\"b", '"')]
+    public void A_measurement_with_a_backslash_before_what_InfluxDB_unescapes_is_refused(string name, char after)
+        => LineProtocol.InvalidMeasurement(name).ShouldBe($"has a backslash before '{after}', which InfluxDB drops from the name");
+
+    [Theory]
+    [InlineData(@"C:\dir")]
+    [InlineData(@"x\\y")]
+    [InlineData("a,b c=d")]
+    public void Other_backslashes_in_a_measurement_are_kept(string name) => LineProtocol.InvalidMeasurement(name).ShouldBeNull();
+
+    [Theory]
+    [InlineData("partial write: invalid tag key: input tag \"time\" on measurement \"m\" is invalid dropped=1", 5000, 1)]
+    [InlineData("partial write: field type conflict: input field \"value\" on measurement \"m\" is type float, already exists as type integer dropped=2", 10, 2)]
+    [InlineData("unable to parse 'm2,a=xx value=1 1': max key length exceeded: 70005 > 65535\nunable to parse 'm,a=b\\ value=3 3': invalid tag format dropped=0", 5, 2)]
+    [InlineData("bad line", 7, 7)]
+    [InlineData("dropped=9", 3, 3)]
+    public void A_400_answer_says_how_many_lines_were_not_stored(string message, int lines, int refused)
+        => InfluxLineWriter.RefusedLineCount(message, lines).ShouldBe(refused);
+
+    [Theory]
     [MemberData(nameof(KeyEscapes))]
     public void Escaped_names_round_trip_through_the_strict_parser(string raw, string escaped)
     {

@@ -189,4 +189,45 @@ public class PointMappingTests
         names.ShouldContain($"{LsstMetricsClient.MeterName}.sent");
         names.ShouldContain($"{LsstMetricsClient.MeterName}.dropped");
     }
+
+    [Fact]
+    public async Task A_tag_named_time_is_written_as_time_underscore_and_counted()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        var c = meter.CreateCounter<long>("c");
+        c.Add(1, new KeyValuePair<string, object?>("time", "noon"));
+        c.Add(2, new KeyValuePair<string, object?>("time", "dusk"), new KeyValuePair<string, object?>("time_", "kept"));
+        c.Add(3, new KeyValuePair<string, object?>("time", "")); // an empty tag is omitted, nothing renamed
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var points = writer.Points;
+        points[0].Tag("time_").ShouldBe("noon");
+        points[0].Tag("time").ShouldBeNull();
+        points[1].Tags.Count(t => t.Key == "time_").ShouldBe(1);
+        points[1].Tag("time_").ShouldBe("kept", "an explicit time_ tag wins over the renamed one");
+        points[2].Tags.ShouldNotContain(t => t.Key.StartsWith("time", StringComparison.Ordinal));
+        client.Statistics.Renamed.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_series_key_longer_than_65535_bytes_is_skipped_and_counted()
+    {
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        var c = meter.CreateCounter<long>("c");
+        var prefix = $"{meterName}.c,app=test-app,environment=test-env,host=pod-1,k=".Length;
+        c.Add(1, new KeyValuePair<string, object?>("k", new string('x', 65_535 - prefix))); // exactly the limit
+        c.Add(2, new KeyValuePair<string, object?>("k", new string('x', 65_536 - prefix)));
+        c.Add(3, new KeyValuePair<string, object?>("k", new string('é', (65_536 - prefix) / 2 + 1))); // short in chars, long in UTF-8
+        c.Add(4);
+        await client.FlushAsync().WaitAsync(Guard);
+
+        writer.Points.Select(p => p.Fields["value"].IntValue).ShouldBe([1L, 4L]);
+        client.Statistics.Invalid.ShouldBe(2);
+    }
 }

@@ -14,10 +14,14 @@ internal sealed class CapturingWriter : ILineWriter
 
     public List<string> Lines => [.. _batches.SelectMany(b => b.Split('\n'))];
 
-    public Task<(WriteOutcome Outcome, TimeSpan? RetryAfter, string? Error)> WriteAsync(string lines, CancellationToken cancellationToken)
+    public Task<WriteResult> WriteAsync(string lines, int count, CancellationToken cancellationToken)
     {
         _batches.Enqueue(lines);
-        return Task.FromResult<(WriteOutcome, TimeSpan?, string?)>((WriteOutcome.Sent, null, null));
+        return Task.FromResult(WriteResult.Sent);
+    }
+
+    public void ReloadToken()
+    {
     }
 
     public void Dispose()

@@ -12,10 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Lsst.Metrics.Client.Tests.Support;
 
 /// <summary>One request the listener saw.</summary>
-public sealed record WriteRequest(DateTimeOffset At, int Status, int Lines, string? ContentEncoding, string? Precision, string? Error);
+public sealed record WriteRequest(DateTimeOffset At, int Status, int Lines, string? ContentEncoding, string? Precision, string? Error, string? Authorization = null);
 
 /// <summary>A scripted answer to the next write request.</summary>
-public sealed record ScriptedResponse(int Status, string? RetryAfter = null);
+public sealed record ScriptedResponse(int Status, string? RetryAfter = null, string? Message = null);
 
 /// <summary>
 /// A loopback HTTP listener implementing InfluxDB v2's <c>POST /api/v2/write</c>: checks <c>Authorization: Token …</c>,
@@ -53,6 +53,16 @@ public sealed class LoopbackInflux : IAsyncDisposable
         get => _available;
         set => _available = value;
     }
+
+    /// <summary>The token the listener accepts; change it to model a rotation by the operator.</summary>
+    public string ExpectedToken { get; set; } = Token;
+
+    /// <summary>
+    /// When set, every accepted body is relayed as it came (gzip or not) to a real InfluxDB 1.x <c>/write</c> (database =
+    /// bucket) and InfluxDB's answer is returned, its 1.x error body <c>{"error":…}</c> in v2's shape
+    /// <c>{"code":"invalid","message":…}</c> (what InfluxDB 2 answers, and what InfluxDB.Client reads).
+    /// </summary>
+    public RealInflux? RelayTo { get; set; }
 
     public IReadOnlyCollection<ParsedPoint> Points => _points;
     public IReadOnlyCollection<WriteRequest> Requests => _requests;
@@ -92,7 +102,7 @@ public sealed class LoopbackInflux : IAsyncDisposable
 
         async Task Answer(int status, string? error, int lines, string? retryAfter = null)
         {
-            _requests.Enqueue(new WriteRequest(DateTimeOffset.UtcNow, status, lines, encoding, precision, error));
+            _requests.Enqueue(new WriteRequest(DateTimeOffset.UtcNow, status, lines, encoding, precision, error, request.Headers.Authorization.ToString()));
             if (error is not null)
             {
                 _errors.Enqueue(error);
@@ -117,13 +127,18 @@ public sealed class LoopbackInflux : IAsyncDisposable
             return;
         }
 
-        if (request.Headers.Authorization.ToString() != $"Token {Token}")
+        if (request.Headers.Authorization.ToString() != $"Token {ExpectedToken}")
         {
-            await Answer(401, "unauthorized access", 0);
+            // Telegraf's influxdb_v2_listener (internal/http.go GenericAuthHandler): the whole header must equal
+            // "Token <token>"; otherwise 401 with a plain-text body.
+            _requests.Enqueue(new WriteRequest(DateTimeOffset.UtcNow, 401, 0, encoding, precision, null, request.Headers.Authorization.ToString()));
+            context.Response.StatusCode = 401;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("Unauthorized\n");
             return;
         }
 
-        if (request.Query["org"] != Org || request.Query["bucket"] != Bucket)
+        if (request.Query["org"] != Org || (RelayTo is null && request.Query["bucket"] != Bucket))
         {
             await Answer(404, $"org/bucket not found: {request.Query["org"]}/{request.Query["bucket"]}", 0);
             return;
@@ -132,6 +147,29 @@ public sealed class LoopbackInflux : IAsyncDisposable
         if (precision is not ("ns" or "us" or "ms" or "s"))
         {
             await Answer(400, $"bad precision '{precision}'", 0);
+            return;
+        }
+
+        if (RelayTo is { } influx && _script.IsEmpty)
+        {
+            using var raw = new MemoryStream();
+            await request.Body.CopyToAsync(raw);
+            var (status, text) = await influx.WriteAsync(request.Query["bucket"]!, raw.ToArray(), encoding);
+            string? message = null;
+            if (status >= 400)
+            {
+                using var error = System.Text.Json.JsonDocument.Parse(text);
+                message = error.RootElement.GetProperty("error").GetString();
+            }
+
+            _requests.Enqueue(new WriteRequest(DateTimeOffset.UtcNow, status, 0, encoding, precision, message));
+            context.Response.StatusCode = status;
+            if (message is not null)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsJsonAsync(new { code = "invalid", message });
+            }
+
             return;
         }
 
@@ -153,7 +191,7 @@ public sealed class LoopbackInflux : IAsyncDisposable
 
         if (_script.TryDequeue(out var scripted))
         {
-            await Answer(scripted.Status, scripted.Status >= 400 ? $"scripted {scripted.Status}" : null, 0, scripted.RetryAfter);
+            await Answer(scripted.Status, scripted.Status >= 400 ? scripted.Message ?? $"scripted {scripted.Status}" : null, 0, scripted.RetryAfter);
             return;
         }
 
