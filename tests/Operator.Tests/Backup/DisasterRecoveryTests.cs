@@ -74,5 +74,78 @@ public sealed class DisasterRecoveryTests(S3rverFixture s3)
         grafana.Requests.Writes.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_policy_routing_to_a_Slack_contact_point_restores_whole_planned_first_with_the_secret_from_a_file()
+    {
+        var prefix = $"idfdev-{Guid.NewGuid():N}/";
+        var settings = s3.Settings(prefix);
+        await using var oldGrafana = await GrafanaFake.StartNewAsync();
+        using var oldApi = GrafanaSeed.Api(oldGrafana);
+        await GrafanaSeed.FillAsync(oldApi);
+        // The tree routes to the Slack contact point whose URL no snapshot holds.
+        await oldApi.SendAsync(HttpMethod.Put, "api/v1/provisioning/policies", new System.Text.Json.Nodes.JsonObject
+        {
+            ["receiver"] = "ops-webhook",
+            ["routes"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["receiver"] = "ops-slack", ["object_matchers"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonArray("app", "=", "butler")) }),
+        }, true, default);
+        using (var destination = new S3BackupDestination(settings))
+        {
+            await new GrafanaBackup(oldApi, new SnapshotStore(destination, SnapshotNames.Grafana)).RunAsync(new BackupRunOptions(Keep: 7), default);
+        }
+
+        var before = await new GrafanaExporter(oldApi).ExportAsync(null, default);
+        await using var grafana = await GrafanaFake.StartNewAsync();
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", settings.AccessKeyId);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", settings.SecretAccessKey);
+        Environment.SetEnvironmentVariable("GRAFANA_USER", "admin");
+        Environment.SetEnvironmentVariable("GRAFANA_PASSWORD", "admin");
+        string[] restore = ["restore", "grafana", "--from", "latest", "--grafana-url", grafana.BaseUri.AbsoluteUri, "--s3-bucket", settings.Bucket, "--s3-prefix", prefix, "--s3-endpoint", settings.Endpoint!.AbsoluteUri];
+
+        // A dry run prints the plan, the placeholder it would write, and writes nothing.
+        var (dryCode, dryOut, _) = await RunAsync([.. restore, "--dry-run"]);
+        dryCode.ShouldBe(0);
+        dryOut.ShouldContain("replace notification-policies.json", Case.Sensitive, "a fresh Grafana has its default tree");
+        dryOut.ShouldContain("PLACEHOLDER contact-points/ops-slack.json url");
+        dryOut.ShouldContain("remove  contact point");
+        dryOut.ShouldContain("Dry run: nothing was written.");
+        grafana.Requests.Writes.ShouldBe(0);
+
+        // With the URL from a file (as a mounted Secret gives it): everything back, the URL included, the tree whole.
+        var slackUrl = Path.Combine(Path.GetTempPath(), $"slack-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(slackUrl, "https://hooks.slack.example/T000/B000/XXXX\n");
+        try
+        {
+            var (code, output, error) = await RunAsync([.. restore, "--secret-file", $"ops-slack/url={slackUrl}"]);
+            code.ShouldBe(0, error);
+            output.ShouldContain($"secret contact-points/ops-slack.json url: from file {slackUrl}");
+            output.ShouldNotContain("hooks.slack.example", Case.Sensitive, "a secret value is never printed");
+            error.ShouldNotContain("WARNING");
+        }
+        finally
+        {
+            File.Delete(slackUrl);
+        }
+
+        grafana.State.ContactPoints.Single(c => c["uid"]!.GetValue<string>() == "ops-slack")["settings"]!["url"]!.GetValue<string>().ShouldBe("https://hooks.slack.example/T000/B000/XXXX");
+        grafana.State.PolicyTree["routes"]![0]!["receiver"]!.GetValue<string>().ShouldBe("ops-slack");
+        using var grafanaApi = GrafanaSeed.Api(grafana);
+        var after = await new GrafanaExporter(grafanaApi).ExportAsync(null, default);
+        after.Files.Keys.Order(StringComparer.Ordinal).ShouldBe(before.Files.Keys.Order(StringComparer.Ordinal), "no duplicate default contact point, nothing missing");
+        foreach (var (path, content) in before.Files)
+        {
+            CanonicalJson.Text(after.Files[path]).ShouldBe(CanonicalJson.Text(content), path);
+        }
+
+        grafana.Contract.AssertNoContractViolations();
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CommandLine.Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
     private static Task WriteAsync(InfluxFake influx, string token, string lines) => InfluxWrites.WriteAsync(influx, token, lines);
 }
