@@ -13,7 +13,7 @@ public sealed class StackValidationTests
         { "managed-with-url", "spec.grafana.url: must be left out when mode is managed" },
         { "retention-30m", "spec.influxdb.retention: 30m is shorter than 1h" },
         { "kafka-no-brokers", "spec.telegraf.kafka.brokers: at least one broker" },
-        { "kafka-no-topics", "spec.telegraf.kafka.topics: at least one topic" },
+        { "kafka-no-topics", "spec.telegraf.kafka.consumers[0].topics: set topics, topicRegexps or both" },
         { "kafka-broker-no-port", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
         { "unknown-default-contact-point", "spec.grafana.defaultContactPoint: \"nowhere\" is not the name" },
     };
@@ -67,8 +67,8 @@ public sealed class StackValidationTests
         uses.Select(u => $"{u.Field}={u.Name}").ShouldBe(
         [
             "spec.influxdb.existingAdminSecret=influxdb-admin",
-            "spec.telegraf.kafka.sasl.secret=telegraf-kafka-sasl",
-            "spec.telegraf.kafka.tls.secret=sasquatch-cluster-ca",
+            "spec.telegraf.kafka.sasl.secret=metrics-telegraf",
+            "spec.telegraf.kafka.tls.caSecret=sasquatch-cluster-ca-cert",
             "spec.grafana.contactPoints[0].secretRef=grafana-contact-points",
             "spec.grafana.contactPoints[1].secretRef=grafana-contact-points",
             "spec.grafana.contactPoints[2].secretRef=grafana-contact-points",
@@ -153,7 +153,7 @@ public sealed class StackValidationTests
         "managed-with-url" => Stacks.MinimalSampleWith(s => s.Grafana!.Url = "https://grafana.example.org"),
         "retention-30m" => Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = "30m"),
         "kafka-no-brokers" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = []),
-        "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Topics = []),
+        "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers[0].Topics = []),
         "kafka-broker-no-port" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = ["kafka"]),
         "unknown-default-contact-point" => Stacks.FullSampleWith(s => s.Grafana!.DefaultContactPoint = "nowhere"),
         _ => throw new ArgumentOutOfRangeException(nameof(variant)),
