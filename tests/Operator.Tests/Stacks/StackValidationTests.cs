@@ -16,6 +16,14 @@ public sealed class StackValidationTests
         { "kafka-no-topics", "spec.telegraf.kafka.consumers[0].topics: set topics, topicRegexps or both" },
         { "kafka-broker-no-port", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
         { "unknown-default-contact-point", "spec.grafana.defaultContactPoint: \"nowhere\" is not the name" },
+        { "kafka-no-consumers", "spec.telegraf.kafka.consumers: at least one consumer is required" },
+        { "kafka-json-v2-no-tables", "spec.telegraf.kafka.consumers[0].jsonV2: at least one table is required with dataFormat json_v2" },
+        { "kafka-json-v2-empty-table", "spec.telegraf.kafka.consumers[0].jsonV2[0]: a table needs at least one tag or field" },
+        { "kafka-avro-no-registry", "spec.telegraf.kafka.consumers[0].dataFormat: avro needs spec.telegraf.kafka.schemaRegistry" },
+        { "kafka-options-of-another-format", "spec.telegraf.kafka.consumers[1].json: options of the json parser, but dataFormat is avro" },
+        { "kafka-json-time-without-format", "spec.telegraf.kafka.consumers[0].json.timeFormat: required with json.timeKey" },
+        { "kafka-sasl-two-users", "spec.telegraf.kafka.sasl: set exactly one of username" },
+        { "kafka-sasl-no-user", "spec.telegraf.kafka.sasl: set exactly one of username" },
     };
 
     [Theory]
@@ -138,6 +146,40 @@ public sealed class StackValidationTests
         s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
     });
 
+    private static V1Alpha1MetricsStack SchemaDefaultsAppliedWith(V1Alpha1MetricsStack stack, Action<MetricsStackSpec> edit)
+    {
+        var copy = SchemaDefaults.Applied(stack);
+        edit(copy.Spec);
+        return copy;
+    }
+
+    [Fact]
+    public void A_consumer_with_only_topic_regexps_is_valid_and_one_with_neither_is_not()
+    {
+        StackValidation.Validate(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser)).ShouldBeEmpty();
+        StackValidation.Validate(SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser), s => s.Telegraf!.Kafka!.Consumers[0].TopicRegexps = null))
+            .Select(e => e.Field).ShouldBe(["spec.telegraf.kafka.consumers[0].topics"]);
+    }
+
+    [Fact]
+    public void Kafka_secret_uses_name_each_key_with_the_field_that_names_it()
+    {
+        var uses = StackValidation.SecretUses(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser));
+        var missingKey = StackValidation.MissingSecrets("metrics", uses, new Dictionary<string, V1Secret?>
+        {
+            ["cluster-ca"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["ca.crt"] = [1] } },
+            ["telegraf-user"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["user.crt"] = [1], ["ca.crt"] = [1] } },
+            ["registry-login"] = null,
+            ["registry-ca"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["tls.crt"] = [1] } },
+        });
+
+        missingKey.Select(e => e.ToString()).ShouldBe(
+        [
+            "spec.telegraf.kafka.tls.keyKey: Secret \"telegraf-user\" has no key \"user.key\"",
+            "spec.telegraf.kafka.schemaRegistry.credentialsSecret: Secret \"registry-login\" not found in namespace metrics",
+        ]);
+    }
+
     private static V1Alpha1MetricsStack Invalid(string variant) => variant switch
     {
         "external-no-url" => Stacks.MinimalSampleWith(s =>
@@ -156,6 +198,14 @@ public sealed class StackValidationTests
         "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers[0].Topics = []),
         "kafka-broker-no-port" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = ["kafka"]),
         "unknown-default-contact-point" => Stacks.FullSampleWith(s => s.Grafana!.DefaultContactPoint = "nowhere"),
+        "kafka-no-consumers" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers = []),
+        "kafka-json-v2-no-tables" => Kafka.KafkaStacks.With(Kafka.KafkaStacks.JsonV2.Replace("dataFormat: json_v2\n    jsonV2:", "dataFormat: json_v2\n    unused:", StringComparison.Ordinal)),
+        "kafka-json-v2-empty-table" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.JsonV2), s => s.Telegraf!.Kafka!.Consumers[0].JsonV2![0] = new JsonV2TableSpec { MeasurementName = "m" }),
+        "kafka-avro-no-registry" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziScram), s => s.Telegraf!.Kafka!.SchemaRegistry = null),
+        "kafka-options-of-another-format" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers[1].Json = new JsonParserSpec { TagKeys = ["a"] }),
+        "kafka-json-time-without-format" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.SecretUser), s => s.Telegraf!.Kafka!.Consumers[0].Json!.TimeFormat = null),
+        "kafka-sasl-two-users" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Sasl!.UsernameKey = "user"),
+        "kafka-sasl-no-user" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Sasl!.Username = null),
         _ => throw new ArgumentOutOfRangeException(nameof(variant)),
     };
 }
