@@ -85,13 +85,13 @@ public class TelegrafBuilderTests
         var withoutKafka = Stacks.FullSampleWith(spec => spec.Telegraf!.Kafka = null);
 
         var on = Template(withKafka).Spec;
-        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "KAFKA_SASL_PASSWORD"]);
-        on.Containers.Single().Env.Skip(1).ShouldAllBe(e => e.ValueFrom.SecretKeyRef.Name == "metrics-telegraf" && e.ValueFrom.SecretKeyRef.Key == "password");
+        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "KAFKA_SASL_PASSWORD", "POD_NAME"]);
+        on.Containers.Single().Env.Single(e => e.Name == "KAFKA_SASL_PASSWORD").ValueFrom.SecretKeyRef.ShouldSatisfyAllConditions(r => r.Name.ShouldBe("metrics-telegraf"), r => r.Key.ShouldBe("password"));
         on.Volumes.ShouldContain(v => v.Name == "kafka-ca" && v.Secret.SecretName == "sasquatch-cluster-ca-cert");
         TelegrafConfigRenderer.Render(withKafka).ShouldContain("[[inputs.kafka_consumer]]");
 
         var off = Template(withoutKafka).Spec;
-        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN"]);
+        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "POD_NAME"]);
         off.Volumes.ShouldNotContain(v => v.Name.StartsWith("kafka", StringComparison.Ordinal));
         TelegrafConfigRenderer.Render(withoutKafka).ShouldNotContain("kafka");
 

@@ -10,6 +10,12 @@ namespace MetricsOperator.Stacks.Builders;
 /// </summary>
 public static class TelegrafAgentRenderer
 {
+    /// <summary>
+    /// Environment variable holding the pod's name (downward API), tagged on Telegraf's own metrics only: with the
+    /// host tag omitted, several replicas' counters would otherwise share one series and overwrite each other.
+    /// </summary>
+    public const string PodNameEnv = "POD_NAME";
+
     /// <summary>Where the disk buffer volume is mounted and Telegraf keeps its buffer.</summary>
     public const string BufferDirectory = "/var/lib/telegraf/buffer";
 
@@ -49,7 +55,11 @@ public static class TelegrafAgentRenderer
         text.Append("\n[[inputs.internal]]\n");
         Option(text, "name_prefix", Quoted(prefix));
         Option(text, "collect_memstats", Boolean(agent.CollectMemstats));
+        Option(text, "tags", InlineTable([KeyValuePair.Create("pod", "${" + PodNameEnv + "}")]));
     }
+
+    /// <summary>Whether <see cref="RenderInternal"/> writes anything, so the pod sets <see cref="PodNameEnv"/> only then.</summary>
+    public static bool InternalEnabled(TelegrafSpec telegraf) => AgentSettings.From(telegraf).InternalPrefix is not null;
 
     /// <summary>The [agent] and internal options with their defaults applied.</summary>
     private sealed record AgentSettings(

@@ -118,6 +118,11 @@ public static class TelegrafBuilder
             mounts.AddRange(KafkaPodParts.Mounts(kafka));
         }
 
+        if (TelegrafAgentRenderer.InternalEnabled(telegraf))
+        {
+            env.Add(new V1EnvVar { Name = TelegrafAgentRenderer.PodNameEnv, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } });
+        }
+
         return new V1PodTemplateSpec
         {
             Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Telegraf, TokenRevision.Add(ConfigHash.AnnotationFor(conf), tokenRevision)),

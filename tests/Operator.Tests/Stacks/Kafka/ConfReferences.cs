@@ -49,7 +49,10 @@ internal static partial class ConfReferences
         return found;
     }
 
-    /// <summary><c>env:NAME</c> for each variable read from a Secret, <c>file:/path</c> for each Secret key mounted as a file.</summary>
+    /// <summary>
+    /// <c>env:NAME</c> for each variable read from a Secret (or, for the pod's own name, the downward API),
+    /// <c>file:/path</c> for each Secret key mounted as a file.
+    /// </summary>
     public static SortedSet<string> FromSecrets(V1PodSpec pod)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
@@ -57,7 +60,7 @@ internal static partial class ConfReferences
         foreach (var env in container.Env ?? [])
         {
             env.Value.ShouldBeNull($"{env.Name} is a literal; every variable telegraf.conf names comes from a Secret");
-            if (env.ValueFrom?.SecretKeyRef is not null)
+            if (env.ValueFrom?.SecretKeyRef is not null || env.ValueFrom?.FieldRef?.FieldPath == "metadata.name")
             {
                 found.Add("env:" + env.Name);
             }

@@ -186,6 +186,7 @@ public sealed class KafkaConsumerRendererTests
         var internalInput = ((TomlTableArray)((TomlTable)document["inputs"])["internal"]).ShouldHaveSingleItem();
         internalInput["name_prefix"].ShouldBe("telegraf_");
         internalInput["collect_memstats"].ShouldBe(true);
+        ((TomlTable)internalInput["tags"])["pod"].ShouldBe("${POD_NAME}", "replicas' counters must not share a series");
 
         var off = TelegrafConfigRenderer.Render(Stacks.MinimalSampleWith(s => s.Telegraf!.InternalMetrics!.Enabled = false));
         off.ShouldNotContain("inputs.internal");
