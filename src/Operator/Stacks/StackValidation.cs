@@ -35,7 +35,7 @@ public static partial class StackValidation
     public static IReadOnlyList<FieldError> Validate(V1Alpha1MetricsStack stack)
     {
         var spec = SchemaDefaults.Applied(stack).Spec;
-        return [.. Retention(spec.InfluxDb!), .. KafkaValidation.Errors(spec.Telegraf!.Kafka), .. Grafana(spec.Grafana!)];
+        return [.. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!)];
     }
 
     /// <summary>
@@ -127,6 +127,15 @@ public static partial class StackValidation
         if (retention is { } value && value > TimeSpan.Zero && value < MinimumRetention)
         {
             yield return new FieldError("spec.influxdb.retention", $"{influxDb.Retention} is shorter than 1h, InfluxDB's minimum (0s keeps data forever)");
+        }
+    }
+
+    private static IEnumerable<FieldError> Agent(TelegrafAgentSpec? agent)
+    {
+        // Telegraf writes in batches out of its buffer: a buffer smaller than a batch never fills one.
+        if (agent is { MetricBufferLimit: { } limit, MetricBatchSize: { } batch } && limit < batch)
+        {
+            yield return new FieldError("spec.telegraf.agent.metricBufferLimit", $"{limit} is smaller than metricBatchSize ({batch})");
         }
     }
 

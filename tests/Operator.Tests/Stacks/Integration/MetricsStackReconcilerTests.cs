@@ -152,7 +152,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         var config = (await op.Admin.GetAsync<V1ConfigMap>(op.Namespace, "metrics-telegraf-config")).ShouldNotBeNull();
         config.Data["telegraf.conf"].ShouldNotContain("kafka_consumer");
         var telegraf = (await op.Admin.GetAsync<V1StatefulSet>(op.Namespace, "metrics-telegraf")).ShouldNotBeNull();
-        telegraf.Spec.Template.Spec.Containers.Single().Env.ShouldNotContain(e => e.ValueFrom.SecretKeyRef.Name == "metrics-telegraf");
+        telegraf.Spec.Template.Spec.Containers.Single().Env.ShouldNotContain(e => e.ValueFrom.SecretKeyRef != null && e.ValueFrom.SecretKeyRef.Name == "metrics-telegraf");
         KubernetesJson.Serialize(telegraf.Spec.Template).ShouldNotContain("sasquatch-cluster-ca-cert");
 
         // Disk buffer off: the StatefulSet gives way to a Deployment of the same name.
