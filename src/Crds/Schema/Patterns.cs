@@ -22,6 +22,12 @@ public static class Patterns
     /// <summary>A five-field cron expression or a <c>@daily</c>-style macro, as a CronJob accepts it.</summary>
     public const string CronSchedule = @"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([^\s]+\s+){4}[^\s]+)$";
 
+    /// <summary>A duration as Telegraf (Go) reads it, e.g. <c>100ms</c>, <c>5s</c>, <c>1m30s</c>.</summary>
+    public const string TelegrafDuration = "^([0-9]+(ns|us|ms|s|m|h))+$";
+
+    /// <summary>A size as Telegraf reads it, e.g. <c>5MB</c>, <c>512KiB</c>, or a number of bytes.</summary>
+    public const string TelegrafSize = "^[0-9]+(B|KB|MB|GB|KiB|MiB|GiB)?$";
+
     /// <summary>A Kubernetes object name (DNS-1123 subdomain).</summary>
     public const string ObjectName = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Stacks;
 
@@ -18,7 +18,8 @@ public sealed record FieldError(string Field, string Message)
 /// <param name="Field">The field naming the Secret.</param>
 /// <param name="Name">The Secret's name, in the stack's namespace.</param>
 /// <param name="Key">The key the field reads, or null when the field names only the Secret.</param>
-public sealed record SecretUse(string Field, string Name, string? Key = null);
+/// <param name="KeyField">The field naming the key when it is not <paramref name="Field"/> (e.g. <c>spec.telegraf.kafka.sasl.passwordKey</c>).</param>
+public sealed record SecretUse(string Field, string Name, string? Key = null, string? KeyField = null);
 
 /// <summary>
 /// The semantic checks the CRD schema cannot express (OpenAPI on Kubernetes 1.20 has no CEL and no cross-field
@@ -34,7 +35,7 @@ public static partial class StackValidation
     public static IReadOnlyList<FieldError> Validate(V1Alpha1MetricsStack stack)
     {
         var spec = SchemaDefaults.Applied(stack).Spec;
-        return [.. Retention(spec.InfluxDb!), .. Kafka(spec.Telegraf!.Kafka), .. Grafana(spec.Grafana!)];
+        return [.. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!)];
     }
 
     /// <summary>
@@ -51,17 +52,9 @@ public static partial class StackValidation
             uses.Add(new SecretUse("spec.influxdb.existingAdminSecret", admin.Name));
         }
 
-        if (spec.Telegraf!.Kafka is { } kafka)
+        if (KafkaSettings.From(stack) is { } kafka)
         {
-            if (kafka.Sasl is { } sasl)
-            {
-                uses.Add(new SecretUse("spec.telegraf.kafka.sasl.secret", sasl.Secret.Name));
-            }
-
-            if (kafka.Tls is { } tls)
-            {
-                uses.Add(new SecretUse("spec.telegraf.kafka.tls.secret", tls.Secret.Name));
-            }
+            uses.AddRange(kafka.SecretRefs().Select(r => new SecretUse(r.SecretField, r.SecretName, r.Key, r.KeyField)));
         }
 
         var grafana = spec.Grafana!;
@@ -96,11 +89,12 @@ public static partial class StackValidation
             }
             else if (use.Key is { } key && secret.Data?.ContainsKey(key) != true)
             {
-                errors.Add(new FieldError(use.Field, $"Secret \"{use.Name}\" has no key \"{key}\""));
+                errors.Add(new FieldError(use.KeyField ?? use.Field, $"Secret \"{use.Name}\" has no key \"{key}\""));
             }
         }
 
-        return errors;
+        // Several keys of one Secret (a Kafka user's password and certificate) would each report it missing.
+        return [.. errors.Distinct()];
     }
 
     /// <summary>
@@ -136,38 +130,12 @@ public static partial class StackValidation
         }
     }
 
-    private static IEnumerable<FieldError> Kafka(KafkaSpec? kafka)
+    private static IEnumerable<FieldError> Agent(TelegrafAgentSpec? agent)
     {
-        if (kafka is null)
+        // Telegraf writes in batches out of its buffer: a buffer smaller than a batch never fills one.
+        if (agent is { MetricBufferLimit: { } limit, MetricBatchSize: { } batch } && limit < batch)
         {
-            yield break;
-        }
-
-        // The schema requires both lists with one item at least; these guard objects stored before that rule.
-        if (kafka.Brokers is not { Count: > 0 })
-        {
-            yield return new FieldError("spec.telegraf.kafka.brokers", "at least one broker (host:port) is required when kafka is set");
-        }
-
-        if (kafka.Topics is not { Count: > 0 })
-        {
-            yield return new FieldError("spec.telegraf.kafka.topics", "at least one topic is required when kafka is set");
-        }
-
-        for (var i = 0; i < (kafka.Brokers?.Count ?? 0); i++)
-        {
-            if (!IsHostPort(kafka.Brokers![i]))
-            {
-                yield return new FieldError($"spec.telegraf.kafka.brokers[{i}]", $"\"{kafka.Brokers[i]}\" is not host:port");
-            }
-        }
-
-        for (var i = 0; i < (kafka.Topics?.Count ?? 0); i++)
-        {
-            if (string.IsNullOrWhiteSpace(kafka.Topics![i]))
-            {
-                yield return new FieldError($"spec.telegraf.kafka.topics[{i}]", "a topic name must not be empty");
-            }
+            yield return new FieldError("spec.telegraf.agent.metricBufferLimit", $"{limit} is smaller than metricBatchSize ({batch})");
         }
     }
 
@@ -196,19 +164,6 @@ public static partial class StackValidation
         {
             yield return new FieldError("spec.grafana.defaultContactPoint", $"\"{defaultContactPoint}\" is not the name of one of spec.grafana.contactPoints");
         }
-    }
-
-    private static bool IsHostPort(string? broker)
-    {
-        if (string.IsNullOrWhiteSpace(broker) || broker.Any(char.IsWhiteSpace))
-        {
-            return false;
-        }
-
-        var colon = broker.LastIndexOf(':');
-        return colon > 0
-            && int.TryParse(broker.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            && port is > 0 and <= 65535;
     }
 
 }

@@ -151,7 +151,7 @@ public sealed class CrdSchemaTests
     {
         Generated.At("MetricsStack", "spec.grafana.mode").EnumProperty.ShouldBe(["managed", "external"]);
         Generated.At("MetricsStack", "spec.grafana.contactPoints[].type").EnumProperty.ShouldBe(["slack", "email", "webhook"]);
-        Generated.At("MetricsStack", "spec.telegraf.kafka.dataFormat").EnumProperty.ShouldBe(["influx", "json", "json_v2"]);
+        Generated.At("MetricsStack", "spec.telegraf.kafka.consumers[].dataFormat").EnumProperty.ShouldBe(["avro", "json", "json_v2", "influx"]);
         Generated.At("AppAlert", "spec.rules[].query.language").EnumProperty.ShouldBe(["InfluxQL", "Flux"]);
         Generated.At("AppAlert", "spec.rules[].condition.reducer").EnumProperty.ShouldBe(["last", "mean", "min", "max", "sum", "count"]);
         Generated.At("AppAlert", "spec.rules[].condition.operator").EnumProperty.ShouldBe(["gt", "lt", "within_range", "outside_range"]);
@@ -182,7 +182,7 @@ public sealed class CrdSchemaTests
         Generated.At("AppAlert", "spec.rules[].query").Required.ShouldBe(["language", "text"]);
         Generated.At("AppAlert", "spec.rules[].condition").Required.ShouldBe(["operator", "threshold"]);
         Generated.At("AppAlert", "spec.stackRef").Required.ShouldBe(["name"]);
-        Generated.At("MetricsStack", "spec.telegraf.kafka").Required.ShouldBe(["brokers", "topics"]);
+        Generated.At("MetricsStack", "spec.telegraf.kafka").Required.ShouldBe(["brokers", "consumers"]);
         Generated.At("MetricsStack", "spec.grafana.contactPoints[]").Required.ShouldBe(["name", "secretRef", "type"]);
         Generated.At("MetricsStack", "spec.backup.grafana.destination.s3").Required.ShouldBe(["bucket", "credentialsSecret"]);
         Generated.At("MetricsStack", "spec").Required.ShouldBeNull();

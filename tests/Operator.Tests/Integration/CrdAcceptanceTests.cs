@@ -114,9 +114,10 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         { "retention not a duration", "metricsstacks", Stack("""{"influxdb":{"retention":"forever"}}"""), "spec.influxdb.retention" },
         { "bucket name InfluxDB reserves", "metricsstacks", Stack("""{"influxdb":{"bucket":"_internal"}}"""), "spec.influxdb.bucket" },
         { "negative storage size", "metricsstacks", Stack("""{"influxdb":{"storage":{"size":"-5Gi"}}}"""), "spec.influxdb.storage.size" },
-        { "kafka without brokers", "metricsstacks", Stack("""{"telegraf":{"kafka":{"topics":["app-metrics"]}}}"""), "spec.telegraf.kafka.brokers" },
-        { "kafka brokers not a list", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":"kafka:9092","topics":["m"]}}}"""), "spec.telegraf.kafka.brokers" },
-        { "unknown kafka data format", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":["k:9092"],"topics":["m"],"dataFormat":"avro"}}}"""), "spec.telegraf.kafka.dataFormat" },
+        { "kafka without brokers", "metricsstacks", Stack("""{"telegraf":{"kafka":{"consumers":[{"name":"m","topics":["app-metrics"],"dataFormat":"influx"}]}}}"""), "spec.telegraf.kafka.brokers" },
+        { "kafka brokers not a list", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":"kafka:9092","consumers":[{"name":"m","topics":["m"],"dataFormat":"influx"}]}}}"""), "spec.telegraf.kafka.brokers" },
+        // The 1.20 API server names a list item's field without its index (consumers.dataFormat); render names consumers[0].
+        { "unknown kafka data format", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":["k:9092"],"consumers":[{"name":"m","topics":["m"],"dataFormat":"protobuf"}]}}}"""), "spec.telegraf.kafka.consumers.dataFormat: Unsupported value" },
         { "alert without rules", "appalerts", Alert("""{"interval":"1m"}"""), "spec.rules" },
         { "rule without query", "appalerts", Alert($$"""{"rules":[{"name":"r","condition":{{Condition}}}]}"""), "spec.rules.query" },
         { "interval in unknown units", "appalerts", Alert($$"""{"interval":"90x","rules":[{{Rule("r")}}]}"""), "spec.interval" },

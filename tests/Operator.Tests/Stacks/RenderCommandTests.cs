@@ -108,6 +108,62 @@ public class RenderCommandTests
     }
 
     [Fact]
+    public async Task Bad_Kafka_values_are_refused_with_the_field_path_and_the_allowed_values_never_a_stack_trace()
+    {
+        const string yaml = """
+            apiVersion: metrics.lsst.io/v1alpha1
+            kind: MetricsStack
+            metadata:
+              name: kafka
+            spec:
+              telegraf:
+                kafka:
+                  brokers: [kafka:9092]
+                  sasl:
+                    mechanism: GSSAPI
+                    username: telegraf
+                    secret: {name: telegraf}
+                  consumers:
+                    - name: app
+                      topics: [t]
+                      dataFormat: protobuf
+                    - name: other
+                      topics: [u]
+                      dataFormat: avro
+                      avro: {unionMode: sometimes}
+            ---
+            apiVersion: metrics.lsst.io/v1alpha1
+            kind: MetricsStack
+            metadata:
+              name: semantic
+            spec:
+              telegraf:
+                kafka:
+                  brokers: [kafka:9092]
+                  consumers:
+                    - name: app
+                      topics: [t]
+                      dataFormat: json_v2
+                    - name: registry
+                      topics: [u]
+                      dataFormat: avro
+            """;
+
+        var (exitCode, output, error) = await RunOnFileAsync(yaml, "-n", "metrics");
+
+        exitCode.ShouldBe(1);
+        output.ShouldBeEmpty();
+        var lines = error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.ShouldContain("  spec.telegraf.kafka.consumers[0].dataFormat: \"protobuf\" is not one of avro, json, json_v2, influx");
+        lines.ShouldContain("  spec.telegraf.kafka.sasl.mechanism: \"GSSAPI\" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512");
+        lines.ShouldContain("  spec.telegraf.kafka.consumers[1].avro.unionMode: \"sometimes\" is not one of flatten, nullable, any");
+        lines.ShouldContain(line => line.StartsWith("  spec.telegraf.kafka.consumers[0].jsonV2: at least one table is required with dataFormat json_v2", StringComparison.Ordinal));
+        lines.ShouldContain(line => line.StartsWith("  spec.telegraf.kafka.consumers[1].dataFormat: avro needs spec.telegraf.kafka.schemaRegistry", StringComparison.Ordinal));
+        error.ShouldNotContain("Exception");
+        lines.ShouldNotContain(line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal), "no stack trace");
+    }
+
+    [Fact]
     public async Task A_valid_stack_naming_secrets_says_they_were_not_checked()
     {
         var (exitCode, output, error) = await RunOnFileAsync("""

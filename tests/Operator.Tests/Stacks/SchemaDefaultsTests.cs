@@ -31,15 +31,23 @@ public class SchemaDefaultsTests
     public void Given_values_are_kept_and_nested_sections_are_defaulted_too()
     {
         var stack = Stacks.MinimalSample();
-        stack.Spec.Telegraf = new TelegrafSpec { Replicas = 3, Kafka = new KafkaSpec { Brokers = ["b:9092"], Topics = ["t"], Sasl = new KafkaSaslSpec() } };
+        stack.Spec.Telegraf = new TelegrafSpec { Replicas = 3, Kafka = new KafkaSpec { Brokers = ["b:9092"], Consumers = [new KafkaConsumerSpec { Name = "app", Topics = ["t"], DataFormat = KafkaDataFormat.Influx }], Sasl = new KafkaSaslSpec(), Tls = new KafkaTlsSpec() } };
 
         var spec = SchemaDefaults.Applied(stack).Spec;
 
         spec.Telegraf!.Replicas.ShouldBe(3);
         spec.Telegraf.ListenerPort.ShouldBe(8186);
-        spec.Telegraf.Kafka!.ConsumerGroup.ShouldBe("telegraf-metrics");
-        spec.Telegraf.Kafka.DataFormat.ShouldBe(KafkaDataFormat.Influx);
+        var consumer = spec.Telegraf.Kafka!.Consumers.ShouldHaveSingleItem();
+        consumer.ConsumerGroup.ShouldBe("telegraf-metrics");
+        consumer.Offset.ShouldBe(KafkaOffset.Oldest);
+        consumer.MaxUndeliveredMessages.ShouldBe(10000);
         spec.Telegraf.Kafka.Sasl!.Mechanism.ShouldBe(SaslMechanism.ScramSha512);
+        spec.Telegraf.Kafka.Sasl.PasswordKey.ShouldBe("password", "Strimzi's KafkaUser Secret key");
+        spec.Telegraf.Kafka.Tls!.CaKey.ShouldBe("ca.crt");
+        spec.Telegraf.Kafka.Tls.CertKey.ShouldBe("user.crt");
+        spec.Telegraf.Kafka.Tls.KeyKey.ShouldBe("user.key");
+        spec.Telegraf.Agent!.MetricBatchSize.ShouldBe(5000);
+        spec.Telegraf.InternalMetrics!.Enabled.ShouldBe(true);
         stack.Spec.Telegraf.ListenerPort.ShouldBeNull("the input is not modified");
     }
 }

@@ -13,9 +13,18 @@ public sealed class StackValidationTests
         { "managed-with-url", "spec.grafana.url: must be left out when mode is managed" },
         { "retention-30m", "spec.influxdb.retention: 30m is shorter than 1h" },
         { "kafka-no-brokers", "spec.telegraf.kafka.brokers: at least one broker" },
-        { "kafka-no-topics", "spec.telegraf.kafka.topics: at least one topic" },
+        { "kafka-no-topics", "spec.telegraf.kafka.consumers[0].topics: set topics, topicRegexps or both" },
         { "kafka-broker-no-port", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
         { "unknown-default-contact-point", "spec.grafana.defaultContactPoint: \"nowhere\" is not the name" },
+        { "agent-buffer-below-batch", "spec.telegraf.agent.metricBufferLimit: 1000 is smaller than metricBatchSize (5000)" },
+        { "kafka-no-consumers", "spec.telegraf.kafka.consumers: at least one consumer is required" },
+        { "kafka-json-v2-no-tables", "spec.telegraf.kafka.consumers[0].jsonV2: at least one table is required with dataFormat json_v2" },
+        { "kafka-json-v2-empty-table", "spec.telegraf.kafka.consumers[0].jsonV2[0]: a table needs at least one tag or field" },
+        { "kafka-avro-no-registry", "spec.telegraf.kafka.consumers[0].dataFormat: avro needs spec.telegraf.kafka.schemaRegistry" },
+        { "kafka-options-of-another-format", "spec.telegraf.kafka.consumers[1].json: options of the json parser, but dataFormat is avro" },
+        { "kafka-json-time-without-format", "spec.telegraf.kafka.consumers[0].json.timeFormat: required with json.timeKey" },
+        { "kafka-sasl-two-users", "spec.telegraf.kafka.sasl: set exactly one of username" },
+        { "kafka-sasl-no-user", "spec.telegraf.kafka.sasl: set exactly one of username" },
     };
 
     [Theory]
@@ -67,8 +76,8 @@ public sealed class StackValidationTests
         uses.Select(u => $"{u.Field}={u.Name}").ShouldBe(
         [
             "spec.influxdb.existingAdminSecret=influxdb-admin",
-            "spec.telegraf.kafka.sasl.secret=telegraf-kafka-sasl",
-            "spec.telegraf.kafka.tls.secret=sasquatch-cluster-ca",
+            "spec.telegraf.kafka.sasl.secret=metrics-telegraf",
+            "spec.telegraf.kafka.tls.caSecret=sasquatch-cluster-ca-cert",
             "spec.grafana.contactPoints[0].secretRef=grafana-contact-points",
             "spec.grafana.contactPoints[1].secretRef=grafana-contact-points",
             "spec.grafana.contactPoints[2].secretRef=grafana-contact-points",
@@ -138,6 +147,40 @@ public sealed class StackValidationTests
         s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
     });
 
+    private static V1Alpha1MetricsStack SchemaDefaultsAppliedWith(V1Alpha1MetricsStack stack, Action<MetricsStackSpec> edit)
+    {
+        var copy = SchemaDefaults.Applied(stack);
+        edit(copy.Spec);
+        return copy;
+    }
+
+    [Fact]
+    public void A_consumer_with_only_topic_regexps_is_valid_and_one_with_neither_is_not()
+    {
+        StackValidation.Validate(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser)).ShouldBeEmpty();
+        StackValidation.Validate(SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser), s => s.Telegraf!.Kafka!.Consumers[0].TopicRegexps = null))
+            .Select(e => e.Field).ShouldBe(["spec.telegraf.kafka.consumers[0].topics"]);
+    }
+
+    [Fact]
+    public void Kafka_secret_uses_name_each_key_with_the_field_that_names_it()
+    {
+        var uses = StackValidation.SecretUses(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser));
+        var missingKey = StackValidation.MissingSecrets("metrics", uses, new Dictionary<string, V1Secret?>
+        {
+            ["cluster-ca"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["ca.crt"] = [1] } },
+            ["telegraf-user"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["user.crt"] = [1], ["ca.crt"] = [1] } },
+            ["registry-login"] = null,
+            ["registry-ca"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["tls.crt"] = [1] } },
+        });
+
+        missingKey.Select(e => e.ToString()).ShouldBe(
+        [
+            "spec.telegraf.kafka.tls.keyKey: Secret \"telegraf-user\" has no key \"user.key\"",
+            "spec.telegraf.kafka.schemaRegistry.credentialsSecret: Secret \"registry-login\" not found in namespace metrics",
+        ]);
+    }
+
     private static V1Alpha1MetricsStack Invalid(string variant) => variant switch
     {
         "external-no-url" => Stacks.MinimalSampleWith(s =>
@@ -153,9 +196,18 @@ public sealed class StackValidationTests
         "managed-with-url" => Stacks.MinimalSampleWith(s => s.Grafana!.Url = "https://grafana.example.org"),
         "retention-30m" => Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = "30m"),
         "kafka-no-brokers" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = []),
-        "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Topics = []),
+        "kafka-no-topics" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers[0].Topics = []),
         "kafka-broker-no-port" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Brokers = ["kafka"]),
         "unknown-default-contact-point" => Stacks.FullSampleWith(s => s.Grafana!.DefaultContactPoint = "nowhere"),
+        "agent-buffer-below-batch" => Stacks.MinimalSampleWith(s => s.Telegraf!.Agent!.MetricBufferLimit = 1000),
+        "kafka-no-consumers" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers = []),
+        "kafka-json-v2-no-tables" => Kafka.KafkaStacks.With(Kafka.KafkaStacks.JsonV2.Replace("dataFormat: json_v2\n    jsonV2:", "dataFormat: json_v2\n    unused:", StringComparison.Ordinal)),
+        "kafka-json-v2-empty-table" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.JsonV2), s => s.Telegraf!.Kafka!.Consumers[0].JsonV2![0] = new JsonV2TableSpec { MeasurementName = "m" }),
+        "kafka-avro-no-registry" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziScram), s => s.Telegraf!.Kafka!.SchemaRegistry = null),
+        "kafka-options-of-another-format" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Consumers[1].Json = new JsonParserSpec { TagKeys = ["a"] }),
+        "kafka-json-time-without-format" => SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.SecretUser), s => s.Telegraf!.Kafka!.Consumers[0].Json!.TimeFormat = null),
+        "kafka-sasl-two-users" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Sasl!.UsernameKey = "user"),
+        "kafka-sasl-no-user" => Stacks.FullSampleWith(s => s.Telegraf!.Kafka!.Sasl!.Username = null),
         _ => throw new ArgumentOutOfRangeException(nameof(variant)),
     };
 }

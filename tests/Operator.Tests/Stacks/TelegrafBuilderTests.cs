@@ -31,7 +31,7 @@ public class TelegrafBuilderTests
                 case "bucket": spec.InfluxDb!.Bucket = "other"; break;
                 case "organization": spec.InfluxDb!.Organization = "other"; break;
                 case "listenerPort": spec.Telegraf!.ListenerPort = 9999; break;
-                case "kafkaTopics": spec.Telegraf!.Kafka!.Topics.Add("more"); break;
+                case "kafkaTopics": spec.Telegraf!.Kafka!.Consumers[0].Topics!.Add("more"); break;
                 case "diskBuffer": spec.Telegraf!.DiskBuffer!.Enabled = false; break;
             }
         });
@@ -85,14 +85,14 @@ public class TelegrafBuilderTests
         var withoutKafka = Stacks.FullSampleWith(spec => spec.Telegraf!.Kafka = null);
 
         var on = Template(withKafka).Spec;
-        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]);
-        on.Containers.Single().Env.Skip(2).ShouldAllBe(e => e.ValueFrom.SecretKeyRef.Name == "telegraf-kafka-sasl");
-        on.Volumes.ShouldContain(v => v.Name == "kafka-tls" && v.Secret.SecretName == "sasquatch-cluster-ca");
+        on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "KAFKA_SASL_PASSWORD", "POD_NAME"]);
+        on.Containers.Single().Env.Single(e => e.Name == "KAFKA_SASL_PASSWORD").ValueFrom.SecretKeyRef.ShouldSatisfyAllConditions(r => r.Name.ShouldBe("metrics-telegraf"), r => r.Key.ShouldBe("password"));
+        on.Volumes.ShouldContain(v => v.Name == "kafka-ca" && v.Secret.SecretName == "sasquatch-cluster-ca-cert");
         TelegrafConfigRenderer.Render(withKafka).ShouldContain("[[inputs.kafka_consumer]]");
 
         var off = Template(withoutKafka).Spec;
-        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN"]);
-        off.Volumes.ShouldNotContain(v => v.Name == "kafka-tls");
+        off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "POD_NAME"]);
+        off.Volumes.ShouldNotContain(v => v.Name.StartsWith("kafka", StringComparison.Ordinal));
         TelegrafConfigRenderer.Render(withoutKafka).ShouldNotContain("kafka");
 
         // Kafka lives inside Telegraf's own objects: turning it off prunes nothing, it rewrites the conf and the pod.

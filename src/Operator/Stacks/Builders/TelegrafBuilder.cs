@@ -116,16 +116,17 @@ public static class TelegrafBuilder
             mounts.Add(new V1VolumeMount { Name = StackNames.TelegrafBufferVolume, MountPath = TelegrafConfigRenderer.BufferDirectory });
         }
 
-        if (telegraf.Kafka?.Sasl is { } sasl)
+        if (KafkaSettings.From(stack) is { } kafka)
         {
-            env.Add(Env.FromSecret(TelegrafConfigRenderer.KafkaUserEnv, sasl.Secret.Name, "username"));
-            env.Add(Env.FromSecret(TelegrafConfigRenderer.KafkaPasswordEnv, sasl.Secret.Name, "password"));
+            // Exactly the Secret keys telegraf.conf names: ${ENV} references and file paths.
+            env.AddRange(KafkaPodParts.Env(kafka));
+            volumes.AddRange(KafkaPodParts.Volumes(kafka));
+            mounts.AddRange(KafkaPodParts.Mounts(kafka));
         }
 
-        if (telegraf.Kafka?.Tls is { } tls)
+        if (TelegrafAgentRenderer.InternalEnabled(telegraf))
         {
-            volumes.Add(new V1Volume { Name = "kafka-tls", Secret = new V1SecretVolumeSource { SecretName = tls.Secret.Name } });
-            mounts.Add(new V1VolumeMount { Name = "kafka-tls", MountPath = TelegrafConfigRenderer.KafkaTlsDirectory, ReadOnlyProperty = true });
+            env.Add(new V1EnvVar { Name = TelegrafAgentRenderer.PodNameEnv, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } });
         }
 
         return new V1PodTemplateSpec

@@ -17,17 +17,8 @@ public static class TelegrafConfigRenderer
     /// <summary>Environment variable holding the token the listener accepts (from the <c>&lt;stack&gt;-listener-token</c> Secret).</summary>
     public const string ListenerTokenEnv = "LISTENER_TOKEN";
 
-    /// <summary>Environment variable holding the Kafka SASL user name.</summary>
-    public const string KafkaUserEnv = "KAFKA_SASL_USERNAME";
-
-    /// <summary>Environment variable holding the Kafka SASL password.</summary>
-    public const string KafkaPasswordEnv = "KAFKA_SASL_PASSWORD";
-
     /// <summary>Where the disk buffer volume is mounted and Telegraf keeps its buffer.</summary>
-    public const string BufferDirectory = "/var/lib/telegraf/buffer";
-
-    /// <summary>Where the Kafka TLS Secret is mounted.</summary>
-    public const string KafkaTlsDirectory = "/etc/telegraf/kafka-tls";
+    public const string BufferDirectory = TelegrafAgentRenderer.BufferDirectory;
 
     /// <summary>The file name of the configuration in its ConfigMap and in the container.</summary>
     public const string FileName = "telegraf.conf";
@@ -41,14 +32,7 @@ public static class TelegrafConfigRenderer
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Rendered by metrics-operator from MetricsStack {StackNames.Namespace(stack)}/{stack.Metadata.Name}; edits are overwritten.\n");
 
-        text.Append("\n[agent]\n");
-        // The host tag would be the pod name, which changes on every rollout: a new series per pod, for nothing.
-        Option(text, "omit_hostname", "true");
-        if (telegraf.DiskBuffer!.Enabled == true)
-        {
-            Option(text, "buffer_strategy", Quoted("disk"));
-            Option(text, "buffer_directory", Quoted(BufferDirectory));
-        }
+        TelegrafAgentRenderer.RenderAgent(text, telegraf);
 
         text.Append("\n[[inputs.influxdb_v2_listener]]\n");
         Option(text, "service_address", Quoted(string.Create(CultureInfo.InvariantCulture, $":{telegraf.ListenerPort}")));
@@ -58,10 +42,12 @@ public static class TelegrafConfigRenderer
             Option(text, "token", Quoted("${" + ListenerTokenEnv + "}"));
         }
 
-        if (telegraf.Kafka is { } kafka)
+        if (KafkaSettings.From(stack) is { } kafka)
         {
-            RenderKafka(text, kafka);
+            KafkaConsumerRenderer.Render(text, kafka);
         }
+
+        TelegrafAgentRenderer.RenderInternal(text, telegraf);
 
         text.Append("\n[[outputs.influxdb_v2]]\n");
         Option(text, "urls", QuotedList([StackNames.InfluxDbUrl(stack)]));
@@ -78,66 +64,9 @@ public static class TelegrafConfigRenderer
         return stack.Spec?.Telegraf?.WriteAccess?.RequireToken != false;
     }
 
-    private static void RenderKafka(StringBuilder text, KafkaSpec kafka)
-    {
-        text.Append("\n[[inputs.kafka_consumer]]\n");
-        Option(text, "brokers", QuotedList(kafka.Brokers));
-        Option(text, "topics", QuotedList(kafka.Topics));
-        Option(text, "consumer_group", Quoted(kafka.ConsumerGroup!));
-        Option(text, "data_format", Quoted(DataFormat(kafka.DataFormat!.Value)));
-        if (kafka.Tls is not null)
-        {
-            Option(text, "enable_tls", "true");
-            Option(text, "tls_ca", Quoted(KafkaTlsDirectory + "/ca.crt"));
-        }
+    private static void Option(StringBuilder text, string name, string value) => TomlText.Option(text, name, value);
 
-        if (kafka.Sasl is { } sasl)
-        {
-            Option(text, "sasl_mechanism", Quoted(Mechanism(sasl.Mechanism!.Value)));
-            Option(text, "sasl_username", Quoted("${" + KafkaUserEnv + "}"));
-            Option(text, "sasl_password", Quoted("${" + KafkaPasswordEnv + "}"));
-        }
-    }
+    private static string QuotedList(IEnumerable<string> values) => TomlText.QuotedList(values);
 
-    private static string DataFormat(KafkaDataFormat format) => format switch
-    {
-        KafkaDataFormat.Influx => "influx",
-        KafkaDataFormat.Json => "json",
-        KafkaDataFormat.JsonV2 => "json_v2",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown Kafka data format."),
-    };
-
-    private static string Mechanism(SaslMechanism mechanism) => mechanism switch
-    {
-        SaslMechanism.Plain => "PLAIN",
-        SaslMechanism.ScramSha256 => "SCRAM-SHA-256",
-        SaslMechanism.ScramSha512 => "SCRAM-SHA-512",
-        _ => throw new ArgumentOutOfRangeException(nameof(mechanism), mechanism, "Unknown SASL mechanism."),
-    };
-
-    private static void Option(StringBuilder text, string name, string value) =>
-        text.Append(CultureInfo.InvariantCulture, $"  {name} = {value}\n");
-
-    private static string QuotedList(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Quoted)) + "]";
-
-    /// <summary>A TOML basic string: backslash, quote and control characters escaped.</summary>
-    private static string Quoted(string value)
-    {
-        var quoted = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            quoted.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                '\r' => "\\r",
-                < ' ' or '\u007f' => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
-                _ => c.ToString(),
-            });
-        }
-
-        return quoted.Append('"').ToString();
-    }
+    private static string Quoted(string value) => TomlText.Quoted(value);
 }

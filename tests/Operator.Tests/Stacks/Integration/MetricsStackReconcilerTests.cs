@@ -155,8 +155,8 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         var config = (await op.Admin.GetAsync<V1ConfigMap>(op.Namespace, "metrics-telegraf-config")).ShouldNotBeNull();
         config.Data["telegraf.conf"].ShouldNotContain("kafka_consumer");
         var telegraf = (await op.Admin.GetAsync<V1StatefulSet>(op.Namespace, "metrics-telegraf")).ShouldNotBeNull();
-        KubernetesJson.Serialize(telegraf.Spec.Template).ShouldNotContain("telegraf-kafka-sasl");
-        KubernetesJson.Serialize(telegraf.Spec.Template).ShouldNotContain("sasquatch-cluster-ca");
+        telegraf.Spec.Template.Spec.Containers.Single().Env.ShouldNotContain(e => e.ValueFrom.SecretKeyRef != null && e.ValueFrom.SecretKeyRef.Name == "metrics-telegraf");
+        KubernetesJson.Serialize(telegraf.Spec.Template).ShouldNotContain("sasquatch-cluster-ca-cert");
 
         // Disk buffer off: the StatefulSet gives way to a Deployment of the same name.
         await op.PatchSpecAsync(Name, new { telegraf = new { diskBuffer = new { enabled = false } } });
@@ -185,8 +185,13 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         { "managed Grafana with a URL", """{"grafana":{"url":"https://grafana.example.org"}}""", [], true, "InvalidSpec", "spec.grafana.url: must be left out when mode is managed" },
         { "retention under an hour", """{"influxdb":{"retention":"30m"}}""", [], true, "InvalidSpec", "spec.influxdb.retention: 30m is shorter than 1h" },
         { "admin Secret missing", """{"influxdb":{"existingAdminSecret":{"name":"influxdb-admin"}}}""", [], true, "InvalidSpec", "spec.influxdb.existingAdminSecret: Secret \"influxdb-admin\" not found" },
-        { "Kafka SASL Secret missing", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"topics":["t"],"sasl":{"secret":{"name":"sasl"}}}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.sasl.secret: Secret \"sasl\" not found" },
-        { "Kafka broker without port", """{"telegraf":{"kafka":{"brokers":["kafka"],"topics":["t"]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
+        { "Kafka SASL Secret missing", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"sasl":{"username":"telegraf","secret":{"name":"sasl"}},"consumers":[{"name":"app","topics":["t"],"dataFormat":"influx"}]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.sasl.secret: Secret \"sasl\" not found" },
+        { "Kafka SASL password key missing", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"sasl":{"username":"telegraf","secret":{"name":"sasl"}},"consumers":[{"name":"app","topics":["t"],"dataFormat":"influx"}]}}}""", ["sasl:sasl.jaas.config"], true, "InvalidSpec", "spec.telegraf.kafka.sasl.passwordKey: Secret \"sasl\" has no key \"password\"" },
+        { "Kafka client certificate key missing", """{"telegraf":{"kafka":{"brokers":["kafka:9093"],"tls":{"clientSecret":{"name":"user"}},"consumers":[{"name":"app","topics":["t"],"dataFormat":"influx"}]}}}""", ["user:user.crt,ca.crt"], true, "InvalidSpec", "spec.telegraf.kafka.tls.keyKey: Secret \"user\" has no key \"user.key\"" },
+        { "Kafka broker without port", """{"telegraf":{"kafka":{"brokers":["kafka"],"consumers":[{"name":"app","topics":["t"],"dataFormat":"influx"}]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.brokers[0]: \"kafka\" is not host:port" },
+        { "json_v2 without tables", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"consumers":[{"name":"app","topics":["t"],"dataFormat":"json_v2"}]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.consumers[0].jsonV2: at least one table is required with dataFormat json_v2" },
+        { "avro without a schema registry", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"consumers":[{"name":"app","topics":["t"],"dataFormat":"avro"}]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.consumers[0].dataFormat: avro needs spec.telegraf.kafka.schemaRegistry" },
+        { "options of another format", """{"telegraf":{"kafka":{"brokers":["kafka:9092"],"consumers":[{"name":"app","topics":["t"],"dataFormat":"influx","json":{"tagKeys":["a"]}}]}}}""", [], true, "InvalidSpec", "spec.telegraf.kafka.consumers[0].json: options of the json parser, but dataFormat is influx (allowed: avro, json, json_v2, influx)" },
         { "contact point key missing", """{"grafana":{"contactPoints":[{"name":"slack","type":"slack","secretRef":{"name":"contacts","key":"webhook"}}]}}""", ["contacts:other"], true, "InvalidSpec", "spec.grafana.contactPoints[0].secretRef: Secret \"contacts\" has no key \"webhook\"" },
         { "a namespace without the stack-namespace binding", "{}", [], false, "NamespaceNotBound", "credential Secrets: the operator may not make Grafana's admin login, InfluxDB's admin token or the listener token in namespace" },
         { "Secrets not readable in the namespace", """{"influxdb":{"existingAdminSecret":{"name":"influxdb-admin"}}}""", [], false, "NamespaceNotBound", "spec.influxdb.existingAdminSecret: the operator may not read Secret \"influxdb-admin\"" },
@@ -331,8 +336,9 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
     private static async Task CreateSampleSecretsAsync(StackOperator op)
     {
         await op.CreateSecretAsync("influxdb-admin", "admin-token", "admin-password");
-        await op.CreateSecretAsync("telegraf-kafka-sasl", "username", "password");
-        await op.CreateSecretAsync("sasquatch-cluster-ca", "ca.crt");
+        // The user's Kafka Secrets, as Strimzi makes them: the KafkaUser's (password) and the cluster CA's.
+        await op.CreateSecretAsync("metrics-telegraf", "password", "sasl.jaas.config");
+        await op.CreateSecretAsync("sasquatch-cluster-ca-cert", "ca.crt", "ca.p12", "ca.password");
         await op.CreateSecretAsync("grafana-contact-points", "slack-square-alerts-webhook", "square-email-addresses", "squadcast-webhook-url");
     }
 
