@@ -21,6 +21,9 @@ public static class MetricsStackConditions
     /// <summary>The latest backups succeeded, or none are configured.</summary>
     public const string BackupReady = "BackupReady";
 
+    /// <summary>Every data volume has the size the spec asks for (none is growing, none was refused).</summary>
+    public const string StorageReady = "StorageReady";
+
     /// <summary>The listener token exists and every opted-in namespace holds its current copy.</summary>
     public const string WriteAccessReady = "WriteAccessReady";
 }

@@ -160,6 +160,12 @@
     - get
     - list
     - watch
+- apiGroups:
+    - storage.k8s.io
+  resources:
+    - storageclasses
+  verbs:
+    - get
 {{- end }}
 {{- define "metrics-operator.rules.stack_namespace_role" -}}
 - apiGroups:

@@ -35,4 +35,6 @@ namespace MetricsOperator.Stacks;
 [RbacRule(Groups = "", Resources = "namespaces", Verbs = "get,list,watch")]
 [RbacRule(Groups = "", Resources = "secrets", Verbs = "create")]
 [RbacRule(Groups = "", Resources = "secrets", Verbs = "get,patch,delete", ResourceNames = "metrics-write-token")]
+// Growing a volume: whether its StorageClass allows expansion is read first, to say so instead of a bare refusal.
+[RbacRule(Groups = "storage.k8s.io", Resources = "storageclasses", Verbs = "get")]
 internal static class MetricsStackControllerPermissions;

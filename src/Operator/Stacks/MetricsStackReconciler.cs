@@ -8,6 +8,7 @@ using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Reconcile;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.Steps;
+using MetricsOperator.Stacks.Storage;
 using MetricsOperator.Stacks.WriteAccess;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,12 +28,16 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     // map to this key), so a stack waiting on one looks again after this long.
     private static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(30);
 
+    // A StatefulSet deleted with its pods orphaned is usually gone within a second (the garbage collector's turn).
+    private static readonly TimeSpan GrowthRecheck = TimeSpan.FromSeconds(2);
+
     private readonly Manager manager;
     private readonly StackBuildOptions buildOptions;
     private readonly IReadOnlyList<IStackStep> steps;
     private readonly StackCredentials credentials;
     private readonly ListenerTokens listenerTokens;
     private readonly WriteTokenDelivery delivery;
+    private readonly StorageGrowth storageGrowth;
     private readonly TimeProvider time;
     private readonly ILogger logger;
 
@@ -46,6 +51,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         credentials = new StackCredentials(manager.Client.Api, credentialsLogger);
         listenerTokens = new ListenerTokens(manager.Client.Api, this.time, credentialsLogger);
         delivery = new WriteTokenDelivery(manager.Client.Api, credentialsLogger);
+        storageGrowth = new StorageGrowth(manager.Client.Api, logger);
         this.buildOptions = buildOptions ?? throw new ArgumentNullException(nameof(buildOptions));
         this.logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -99,6 +105,34 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         }
 
         var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status) with { ListenerTokenRevision = listenerToken.Revision });
+
+        // A larger volume than the running StatefulSet's claim template: grow the claims first (the template is immutable).
+        var ns = entity.Metadata.NamespaceProperty;
+        var claims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? [];
+        var (growths, refusals) = ClaimGrowthPlan.Plan(entity, desired, name => Client.Get<V1StatefulSet>(new ObjectKey(ns, name)), claims);
+        if (refusals.Count > 0)
+        {
+            await ReportAsync(entity, [StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, refusals)], endpoints: null, cancellationToken);
+            return ReconcileResult.Done;
+        }
+
+        if (growths.Count > 0)
+        {
+            var (refused, waiting) = await storageGrowth.CarryOutAsync(entity, growths, cancellationToken);
+            if (refused is not null)
+            {
+                var report = new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.VolumeExpansionRefused, refused);
+                await ReportAsync(entity, [report, StackStatusReporter.NotReady(StorageReport.Reasons.VolumeExpansionRefused, refused)], endpoints: null, cancellationToken);
+                return ReconcileResult.RequeueAfter(RecheckAfter);
+            }
+
+            if (waiting is not null)
+            {
+                var report = new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.Resizing, waiting);
+                await ReportAsync(entity, [report, StackStatusReporter.NotReady(StackStatusReporter.Reasons.ComponentsNotReady, waiting)], endpoints: null, cancellationToken);
+                return ReconcileResult.RequeueAfter(GrowthRecheck);
+            }
+        }
         foreach (var child in desired)
         {
             try
@@ -130,7 +164,8 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         var access = await delivery.DeliverAsync(entity, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
 
         var observed = StackChildren.Observe(Client, entity);
-        var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report], cancellationToken);
+        var storage = StorageReport.From(entity, manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? []);
+        var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report, storage], cancellationToken);
         await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
         {
             run.ApplyStatus(status);

@@ -162,11 +162,18 @@ public sealed class KubeApi : IDisposable
 
     /// <summary>Deletes an object (background propagation). Returns false when it was already gone.
     /// <paramref name="uid"/>, when given, is a precondition: a same-named newer object is left alone.</summary>
-    public async Task<bool> DeleteAsync<T>(string? @namespace, string name, string? uid = null, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteAsync<T>(string? @namespace, string name, string? uid = null, CancellationToken cancellationToken = default) =>
+        DeleteAsync<T>(@namespace, name, uid, "Background", cancellationToken);
+
+    /// <summary>
+    /// Deletes an object with <paramref name="propagationPolicy"/> (<c>Background</c>, <c>Foreground</c>, or <c>Orphan</c>:
+    /// its dependents stay, e.g. a StatefulSet's pods). Returns false when it was already gone.
+    /// </summary>
+    public async Task<bool> DeleteAsync<T>(string? @namespace, string name, string? uid, string propagationPolicy, CancellationToken cancellationToken = default)
     {
         var options = uid is null
-            ? """{"propagationPolicy":"Background"}"""
-            : JsonSerializer.Serialize(new { propagationPolicy = "Background", preconditions = new { uid } });
+            ? JsonSerializer.Serialize(new { propagationPolicy })
+            : JsonSerializer.Serialize(new { propagationPolicy, preconditions = new { uid } });
         var content = new StringContent(options, Encoding.UTF8);
         content.Headers.ContentType = JsonMedia;
         try

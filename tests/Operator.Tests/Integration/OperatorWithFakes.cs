@@ -285,6 +285,9 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     /// would (every Secret, key and claim they reference exists, restricted Pod Security), and Grafana's pod, when it
     /// starts, sets the Grafana fake's admin login from its environment as Grafana does on its first start.
     /// </summary>
+    /// <summary>The kubelet stand-in (and the garbage collector's part it plays), once a stack was created.</summary>
+    public KubeletStandIn? Kubelet => kubelet;
+
     private KubeletStandIn StartKubelet() =>
         new KubeletStandIn(Admin.Kubernetes, Namespace, async pod =>
         {

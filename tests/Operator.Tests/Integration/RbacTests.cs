@@ -36,6 +36,8 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "watch", "", "configmaps", "", "" },
         { "watch", "", "persistentvolumeclaims", "", "" },
         { "watch", "networking.k8s.io", "networkpolicies", "", "" },
+        // Whether a volume may grow is read from its StorageClass.
+        { "get", "storage.k8s.io", "storageclasses", "", "" },
         // Namespaces that opt in to writing are found by their label.
         { "list", "", "namespaces", "", "" },
         { "watch", "", "namespaces", "", "" },
@@ -61,6 +63,7 @@ public sealed class RbacTests(ApiServerFixture fixture)
         { "bind", "rbac.authorization.k8s.io", "clusterroles", "", "" },
         { "escalate", "rbac.authorization.k8s.io", "clusterroles", "", "" },
         { "delete", "", "namespaces", "", "" },
+        { "patch", "storage.k8s.io", "storageclasses", "", "" },
         { "get", "", "nodes", "", "" },
         { "create", "", "pods", "exec", "metrics" },
         { "create", "", "serviceaccounts", "token", "metrics" },

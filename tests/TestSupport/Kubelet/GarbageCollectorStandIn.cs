@@ -38,6 +38,47 @@ public static class GarbageCollectorStandIn
         return deleted;
     }
 
+    /// <summary>
+    /// The garbage collector's handling of <c>propagationPolicy: Orphan</c>: the API server marks such an owner with the
+    /// <c>orphan</c> finalizer; the collector takes the owner's ownerReference off its dependents (here: pods) and then
+    /// removes the finalizer, so the owner goes and the dependents stay (kube-controller-manager's garbage collector,
+    /// <c>orphanDependents</c>). Returns <c>Kind/name</c> of each owner released.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ReleaseOrphansAsync(IKubernetes admin, string ns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        var owners = (await admin.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: cancellationToken)).Items.Select(o => ("StatefulSet", o.Metadata))
+            .Concat((await admin.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: cancellationToken)).Items.Select(o => ("Deployment", o.Metadata)))
+            .Where(o => o.Metadata.DeletionTimestamp is not null && o.Metadata.Finalizers?.Contains("orphan") == true)
+            .ToList();
+        var released = new List<string>();
+        foreach (var (kind, owner) in owners)
+        {
+            foreach (var pod in (await admin.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancellationToken)).Items.Where(p => p.Metadata.OwnerReferences?.Any(o => o.Uid == owner.Uid) == true))
+            {
+                var remaining = pod.Metadata.OwnerReferences.Where(o => o.Uid != owner.Uid).ToList();
+                await admin.CoreV1.PatchNamespacedPodAsync(new V1Patch(System.Text.Json.JsonSerializer.Serialize(new { metadata = new { ownerReferences = remaining } }, Json), V1Patch.PatchType.MergePatch), pod.Metadata.Name, ns, cancellationToken: cancellationToken);
+            }
+
+            var finalizers = owner.Finalizers.Where(f => f != "orphan").ToList();
+            var patch = new V1Patch(System.Text.Json.JsonSerializer.Serialize(new { metadata = new { finalizers } }), V1Patch.PatchType.MergePatch);
+            if (kind == "StatefulSet")
+            {
+                await admin.AppsV1.PatchNamespacedStatefulSetAsync(patch, owner.Name, ns, cancellationToken: cancellationToken);
+            }
+            else
+            {
+                await admin.AppsV1.PatchNamespacedDeploymentAsync(patch, owner.Name, ns, cancellationToken: cancellationToken);
+            }
+
+            released.Add($"{kind}/{owner.Name}");
+        }
+
+        return released;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     // Older API servers answer some deletes (a Service's on 1.20) with a Status, which the client cannot read as the object.
     private static async Task Quietly<T>(Task<T> delete)
     {

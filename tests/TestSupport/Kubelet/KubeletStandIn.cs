@@ -63,10 +63,30 @@ public sealed class KubeletStandIn : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Owners deleted with <c>propagationPolicy: Orphan</c> whose dependents the garbage collector's part let go, as <c>Kind/name</c>.</summary>
+    public IReadOnlyList<string> Orphaned
+    {
+        get
+        {
+            lock (orphaned)
+            {
+                return [.. orphaned];
+            }
+        }
+    }
+
+    private readonly List<string> orphaned = [];
+
     /// <summary>One pass over the namespace's workloads.</summary>
     public async Task PassAsync(CancellationToken cancellationToken = default)
     {
         await EnsureDefaultServiceAccountAsync(cancellationToken);
+        var released = await GarbageCollectorStandIn.ReleaseOrphansAsync(admin, ns, cancellationToken);
+        lock (orphaned)
+        {
+            orphaned.AddRange(released);
+        }
+
         foreach (var deployment in (await admin.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: cancellationToken)).Items)
         {
             if (deployment.Metadata.DeletionTimestamp is null)
@@ -243,6 +263,12 @@ public sealed class KubeletStandIn : IAsyncDisposable
                 },
                 Spec = podSpec,
             }, ns, cancellationToken: cancellationToken);
+        }
+        else if (pod.Metadata.OwnerReferences?.Any(o => o.Controller == true) != true)
+        {
+            // An orphan whose labels the workload selects: adopted, not replaced (the controllers' ClaimPods), so it keeps running.
+            var owner = new V1OwnerReference { ApiVersion = "apps/v1", Kind = kind, Name = workload.Name, Uid = workload.Uid, Controller = true, BlockOwnerDeletion = true };
+            pod = await admin.CoreV1.PatchNamespacedPodAsync(new V1Patch(JsonSerializer.Serialize(new { metadata = new { ownerReferences = new[] { new { apiVersion = owner.ApiVersion, kind = owner.Kind, name = owner.Name, uid = owner.Uid, controller = true, blockOwnerDeletion = true } } } }), V1Patch.PatchType.MergePatch), podName, ns, cancellationToken: cancellationToken);
         }
 
         // What this pod's status shows now against what the verdict makes it show: written only when they differ.

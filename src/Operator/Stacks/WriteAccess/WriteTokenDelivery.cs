@@ -169,7 +169,8 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
         }
 
         var message = optedIn.Count == 0
-            ? $"No namespace writes to this stack yet: label one {WriteTokenSecrets.OptInLabel}={stack.Metadata.Name} to give it Secret {WriteTokenSecrets.CopyName}"
+            // Not "label=value": the redactor would take "…token=<value>" for a secret.
+            ? $"No namespace writes to this stack yet: give a namespace the label {WriteTokenSecrets.OptInLabel} with the value \"{stack.Metadata.Name}\" and it gets Secret {WriteTokenSecrets.CopyName}"
             : $"Secret {WriteTokenSecrets.CopyName} holds the current token in {optedIn.Count} namespace(s): {string.Join(", ", optedIn)}";
         return new ConditionReport(MetricsStackConditions.WriteAccessReady, ConditionSet.True, Reasons.Delivered, message);
     }

@@ -275,6 +275,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         [
             ("GrafanaReady", "True", "Available"),
             ("InfluxDBReady", "True", "Available"),
+            ("StorageReady", "True", "Sized"),
             ("TelegrafReady", "True", "Available"),
             ("WriteAccessReady", "True", "TokenDelivered"),
         ]);

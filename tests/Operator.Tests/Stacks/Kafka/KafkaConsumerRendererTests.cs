@@ -31,7 +31,7 @@ public sealed class KafkaConsumerRendererTests
         ((TomlArray)consumer["avro_tags"]).ShouldBe(["application", "username"]);
 
         var pod = Pod(stack);
-        ConfReferences.SecretKeys(pod).ShouldBe(["metrics-telegraf-token/token", "metrics-telegraf/password", "sasquatch-cluster-ca-cert/ca.crt"]);
+        ConfReferences.SecretKeys(pod).ShouldBe(["metrics-listener-token/token", "metrics-telegraf-token/token", "metrics-telegraf/password", "sasquatch-cluster-ca-cert/ca.crt"]);
     }
 
     [Fact]
@@ -58,6 +58,7 @@ public sealed class KafkaConsumerRendererTests
         ConfReferences.SecretKeys(pod).ShouldBe(
         [
             "cluster-ca/ca.crt",
+            "metrics-listener-token/token",
             "metrics-telegraf-token/token",
             "registry-ca/tls.crt",
             "registry-login/password",
