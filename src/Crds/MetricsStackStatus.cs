@@ -29,6 +29,10 @@ public sealed class MetricsStackStatus
     [JsonPropertyName("secrets")]
     public StackSecrets? Secrets { get; set; }
 
+    /// <summary>InfluxDB's storage as last sampled.</summary>
+    [JsonPropertyName("influxdb")]
+    public InfluxDbStatus? InfluxDb { get; set; }
+
     /// <summary>Where the listener's write token has been handed out (never the token itself).</summary>
     [JsonPropertyName("writeAccess")]
     public WriteAccessStatus? WriteAccess { get; set; }
@@ -94,6 +98,61 @@ public sealed class StackSecrets
     /// </summary>
     [JsonPropertyName("grafanaReadTokenID")]
     public string? GrafanaReadTokenId { get; set; }
+}
+
+/// <summary>InfluxDB as the operator observes it.</summary>
+public sealed class InfluxDbStatus
+{
+    /// <summary>How full InfluxDB's volume is and how fast it fills.</summary>
+    [JsonPropertyName("storage")]
+    public StorageUsageStatus? Storage { get; set; }
+}
+
+/// <summary>
+/// Bytes the shared bucket's shards use on disk (InfluxDB's <c>storage_shard_disk_size</c>, summed), the data claim's
+/// capacity, and the growth rate from one sample per day kept here (so an operator restart loses nothing).
+/// </summary>
+public sealed class StorageUsageStatus
+{
+    /// <summary>When InfluxDB was last asked.</summary>
+    [JsonPropertyName("sampledAt")]
+    public DateTime? SampledAt { get; set; }
+
+    /// <summary>Bytes on disk of the bucket's shards.</summary>
+    [JsonPropertyName("usedBytes")]
+    public long? UsedBytes { get; set; }
+
+    /// <summary>The data claim's capacity in bytes, as the claim reports it.</summary>
+    [JsonPropertyName("capacityBytes")]
+    public long? CapacityBytes { get; set; }
+
+    /// <summary>usedBytes / capacityBytes, in percent.</summary>
+    [JsonPropertyName("usedPercent")]
+    public int? UsedPercent { get; set; }
+
+    /// <summary>Growth over the last day, in bytes per day.</summary>
+    [JsonPropertyName("growthBytesPerDay")]
+    public long? GrowthBytesPerDay { get; set; }
+
+    /// <summary>Growth over the last week, in bytes per day.</summary>
+    [JsonPropertyName("weeklyGrowthBytesPerDay")]
+    public long? WeeklyGrowthBytesPerDay { get; set; }
+
+    /// <summary>The last sample of each of the last 8 days (the oldest first).</summary>
+    [JsonPropertyName("daily")]
+    public IList<StorageSample>? Daily { get; set; }
+}
+
+/// <summary>One usage sample.</summary>
+public sealed class StorageSample
+{
+    /// <summary>When it was taken.</summary>
+    [JsonPropertyName("time")]
+    public DateTime? Time { get; set; }
+
+    /// <summary>Bytes used then.</summary>
+    [JsonPropertyName("bytes")]
+    public long? Bytes { get; set; }
 }
 
 /// <summary>The listener token and its copies.</summary>

@@ -12,6 +12,16 @@ public sealed class StorageSpec
     [Default("100Gi")]
     public ResourceQuantity? Size { get; set; }
 
+    /// <summary>
+    /// StorageReady turns False (reason <c>StorageNearlyFull</c>, with a Warning Event) when InfluxDB's data uses this
+    /// share of the volume, in percent.
+    /// </summary>
+    [JsonPropertyName("warnAtPercent")]
+    [Default(80)]
+    [Minimum(1)]
+    [Maximum(100)]
+    public int? WarnAtPercent { get; set; }
+
     /// <summary>StorageClass of the volume. Left out, the cluster's default StorageClass is used.</summary>
     [JsonPropertyName("storageClassName")]
     [Pattern(Patterns.ObjectName)]

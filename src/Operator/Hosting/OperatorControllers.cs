@@ -9,6 +9,7 @@ using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.Steps;
+using MetricsOperator.Stacks.Storage;
 using MetricsOperator.Stacks.WriteAccess;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,6 +29,9 @@ internal static class OperatorControllers
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(StackBuildOptions.Default);
+        services.TryAddSingleton<IStackEndpoints, ClusterStackEndpoints>();
+        services.TryAddSingleton(sp => new StorageUsageSampler(sp.GetRequiredService<IStackEndpoints>(), sp.GetService<TimeProvider>(), logger: sp.GetService<ILogger<StorageUsageSampler>>()));
+        services.TryAddSingleton(sp => new StorageMetrics(sp.GetRequiredService<MetricsOperator.Runtime.Metrics.RuntimeMetrics>()));
         AddInfluxDb(services);
         services.AddSingleton(sp => new ControllerRuntimeHosting.ControllerRegistration(b => b.For<V1Alpha1MetricsStack>()
             .Named(MetricsStackReconciler.ControllerName)

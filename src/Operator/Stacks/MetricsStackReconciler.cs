@@ -38,13 +38,18 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     private readonly ListenerTokens listenerTokens;
     private readonly WriteTokenDelivery delivery;
     private readonly StorageGrowth storageGrowth;
+    private readonly StorageUsageSampler? usageSampler;
+    private readonly StorageMetrics? storageMetrics;
     private readonly TimeProvider time;
     private readonly ILogger logger;
 
     /// <summary>Creates the reconciler over the manager's client, cache and Event recorder; <paramref name="steps"/> run in order after the children are applied.</summary>
     public MetricsStackReconciler(
-        Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null, ILogger<StackCredentials>? credentialsLogger = null, TimeProvider? time = null)
+        Manager manager, StackBuildOptions buildOptions, IEnumerable<IStackStep>? steps = null, ILogger<MetricsStackReconciler>? logger = null, ILogger<StackCredentials>? credentialsLogger = null, TimeProvider? time = null,
+        StorageUsageSampler? usageSampler = null, StorageMetrics? storageMetrics = null)
     {
+        this.usageSampler = usageSampler;
+        this.storageMetrics = storageMetrics;
         this.steps = [.. steps ?? []];
         this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
         this.time = time ?? TimeProvider.System;
@@ -164,12 +169,23 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         var access = await delivery.DeliverAsync(entity, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
 
         var observed = StackChildren.Observe(Client, entity);
-        var storage = StorageReport.From(entity, manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? []);
+        var storageClaims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? [];
+        var storage = StorageReport.From(entity, storageClaims);
+        var usage = await SampleUsageAsync(entity, storageClaims, cancellationToken);
+        if (usage is not null && storage.Status == ConditionSet.True)
+        {
+            storage = StorageUsage.Report(usage, SchemaDefaults.Applied(entity).Spec.InfluxDb!.Storage!.WarnAtPercent!.Value);
+        }
+
         var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report, storage], cancellationToken);
         await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
         {
             run.ApplyStatus(status);
             status.WriteAccess = access.Status;
+            if (usage is not null)
+            {
+                status.InfluxDb = new InfluxDbStatus { Storage = usage };
+            }
         });
         return Earliest(run.RequeueAfter, listenerToken.RotateAt - time.GetUtcNow().UtcDateTime) is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
@@ -208,6 +224,30 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         return errors.Count == 0
             ? (null, false)
             : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
+    }
+
+    /// <summary>
+    /// The usage to report: a new sample when the sampler says it is time (and InfluxDB's bucket is known), else what
+    /// status has. Null before the first sample.
+    /// </summary>
+    private async Task<StorageUsageStatus?> SampleUsageAsync(V1Alpha1MetricsStack stack, IReadOnlyList<V1PersistentVolumeClaim> claims, CancellationToken cancellationToken)
+    {
+        var previous = stack.Status?.InfluxDb?.Storage;
+        if (usageSampler is null || stack.Status?.Bucket?.Id is not { Length: > 0 } bucketId)
+        {
+            return previous;
+        }
+
+        if (await usageSampler.SampleAsync(stack, bucketId, previous?.SampledAt, cancellationToken) is not { } used)
+        {
+            return previous;
+        }
+
+        var dataClaim = claims.FirstOrDefault(c => c.Metadata.Name == StackNames.InfluxDbDataClaim(stack));
+        long? capacity = dataClaim?.Status?.Capacity is { } capacities && capacities.TryGetValue("storage", out var size) ? (long)size.ToDecimal() : null;
+        var usage = StorageUsage.Next(previous, used, capacity, time.GetUtcNow().UtcDateTime);
+        storageMetrics?.Observe(stack, usage);
+        return usage;
     }
 
     // The rotation is due at a time no watch event announces: wake then, unless a step asked for sooner.

@@ -29,6 +29,25 @@ internal static class InfluxSetupEndpoints
             ["up"] = "1s",
         }));
 
+        // Prometheus text, as InfluxDB 2.7 exposes it; only the storage series the operator reads. The shard's disk size
+        // per bucket (docs.influxdata.com, "InfluxDB OSS metrics", Shard disk size): the stored points' line protocol
+        // bytes unless a test sets the size (InfluxState.SetShardDiskSize). Values in exponent form with every digit, as Go's
+        // shortest float formatting writes them (e.g. 4.188743e+06).
+        app.Map("GET", "/metrics", async context =>
+        {
+            var text = new System.Text.StringBuilder();
+            text.Append("# HELP storage_shard_disk_size Gauge of the disk size for the shard\n# TYPE storage_shard_disk_size gauge\n");
+            foreach (var bucket in state.Buckets.Where(b => !b.IsSystem))
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"storage_shard_disk_size{{bucket=\"{bucket.Id}\",engine=\"tsm1\",id=\"{bucket.ShardId}\",path=\"/var/lib/influxdb2/engine/data/{bucket.Id}/autogen/{bucket.ShardId}\",walPath=\"/var/lib/influxdb2/engine/wal/{bucket.Id}/autogen/{bucket.ShardId}\"}} {state.ShardDiskSize(bucket.Id):0.###############e+00}\n");
+            }
+
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await context.Response.WriteAsync(text.ToString());
+        });
+
         app.Map("GET", "/api/v2/setup", context =>
             InfluxHttp.WriteJsonAsync(context, 200, new JsonObject { ["allowed"] = !state.IsOnboarded }));
         app.Map("POST", "/api/v2/setup", async context =>

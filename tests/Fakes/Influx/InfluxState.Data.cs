@@ -10,6 +10,25 @@ public sealed record InfluxMetadataSnapshot(
 public sealed partial class InfluxState
 {
     /// <summary>Points in a bucket between two times (ns, start inclusive, stop exclusive), oldest first, one per series and time.</summary>
+    /// <summary>Sets the disk size <c>/metrics</c> reports for <paramref name="bucketId"/>'s shard (null: derived from the points).</summary>
+    public void SetShardDiskSize(string bucketId, long? bytes) => Locked(() =>
+    {
+        if (bytes is { } size)
+        {
+            diskSizes[bucketId] = size;
+        }
+        else
+        {
+            diskSizes.Remove(bucketId);
+        }
+    });
+
+    /// <summary>The disk size <c>/metrics</c> reports for a bucket's shard.</summary>
+    public long ShardDiskSize(string bucketId) => Locked(() =>
+        diskSizes.TryGetValue(bucketId, out var size) ? size : Points(bucketId).Sum(p => (long)LineProtocol.Format(p).Length + 1));
+
+    private readonly Dictionary<string, long> diskSizes = new(StringComparer.Ordinal);
+
     public IReadOnlyList<InfluxPoint> Points(string bucketId, long startNs = long.MinValue, long stopNs = long.MaxValue) => Locked(() =>
     {
         var result = new List<InfluxPoint>();

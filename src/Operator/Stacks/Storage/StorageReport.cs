@@ -23,6 +23,9 @@ public static class StorageReport
         /// <summary>A claim is growing; the message quotes its conditions.</summary>
         public const string Resizing = "Resizing";
 
+        /// <summary>InfluxDB's data uses at least spec.influxdb.storage.warnAtPercent of its volume.</summary>
+        public const string NearlyFull = "StorageNearlyFull";
+
         /// <summary>A volume cannot grow (its StorageClass forbids expansion, or the API server refused): the message says what to do.</summary>
         public const string VolumeExpansionRefused = "VolumeExpansionRefused";
     }
