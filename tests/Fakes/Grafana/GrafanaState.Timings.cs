@@ -230,9 +230,16 @@ public sealed partial class GrafanaState
                     "location" => value is JsonValue l && l.TryGetValue<string>(out var zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _),
                     _ => true,
                 };
-                if (key is "times" or "weekdays" or "months" or "days_of_month" or "years" or "location")
+            }
+
+            // Stored as Alertmanager's timeinterval.TimeInterval struct, so shown in its field order whatever the request's.
+            foreach (var key in (string[])["times", "weekdays", "days_of_month", "months", "years", "location"])
+            {
+                if (interval[key] is { } value)
                 {
-                    kept[key] = value?.DeepClone();
+                    kept[key] = key == "times" && value is JsonArray times
+                        ? new JsonArray([.. times.Select(t => (JsonNode)new JsonObject { ["start_time"] = t?["start_time"]?.DeepClone(), ["end_time"] = t?["end_time"]?.DeepClone() })])
+                        : value.DeepClone();
                 }
             }
 
