@@ -97,6 +97,37 @@ internal static class GrafanaAlertingEndpoints
             return GrafanaHttp.Status(context, 202);
         });
 
+        // Mute timings and templates: api_provisioning.go's RouteGetMuteTimings … RouteDeleteTemplate (Grafana 11.4), statuses
+        // as its handlers answer them (201 on POST, 202 on PUT, 204 on DELETE even for a name that is not there).
+        const string MuteTimings = "/api/v1/provisioning/mute-timings";
+        const string Templates = "/api/v1/provisioning/templates";
+        app.Map("GET", MuteTimings, context => GrafanaHttp.WriteJsonAsync(context, 200, state.ListMuteTimings()));
+        app.Map("POST", MuteTimings, async context =>
+            await GrafanaHttp.WriteJsonAsync(context, 201, state.CreateMuteTiming(await GrafanaHttp.ReadObjectAsync(context), GrafanaHttp.Provenance(context))));
+        app.Map("GET", MuteTimings + "/{name}", context => GrafanaHttp.WriteJsonAsync(context, 200, state.MuteTiming(GrafanaHttp.Route(context, "name"))));
+        app.Map("PUT", MuteTimings + "/{name}", async context =>
+        {
+            var updated = state.UpdateMuteTiming(GrafanaHttp.Route(context, "name"), await GrafanaHttp.ReadObjectAsync(context), GrafanaHttp.Provenance(context));
+            await GrafanaHttp.WriteJsonAsync(context, 202, updated);
+        });
+        app.Map("DELETE", MuteTimings + "/{name}", context =>
+        {
+            state.DeleteMuteTiming(GrafanaHttp.Route(context, "name"), GrafanaHttp.Query(context, "version"));
+            return GrafanaHttp.Status(context, 204);
+        });
+        app.Map("GET", Templates, context => GrafanaHttp.WriteJsonAsync(context, 200, state.ListTemplates()));
+        app.Map("GET", Templates + "/{name}", context => GrafanaHttp.WriteJsonAsync(context, 200, state.Template(GrafanaHttp.Route(context, "name"))));
+        app.Map("PUT", Templates + "/{name}", async context =>
+        {
+            var saved = state.PutTemplate(GrafanaHttp.Route(context, "name"), await GrafanaHttp.ReadObjectAsync(context), GrafanaHttp.Provenance(context));
+            await GrafanaHttp.WriteJsonAsync(context, 202, saved);
+        });
+        app.Map("DELETE", Templates + "/{name}", context =>
+        {
+            state.DeleteTemplate(GrafanaHttp.Route(context, "name"), GrafanaHttp.Query(context, "version"));
+            return GrafanaHttp.Status(context, 204);
+        });
+
         app.Map("GET", "/api/v1/provisioning/policies", context => GrafanaHttp.WriteJsonAsync(context, 200, state.PolicyTree));
         app.Map("PUT", "/api/v1/provisioning/policies", async context =>
         {

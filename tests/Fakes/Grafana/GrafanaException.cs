@@ -23,6 +23,25 @@ public sealed class GrafanaException : Exception
         EmptyBody = emptyBody;
     }
 
+    /// <summary>
+    /// An error of Grafana's <c>errutil</c> package (pkg/apimachinery/errutil): the body is its <c>PublicError</c>,
+    /// <c>{"message", "messageId", "statusCode", "extra"}</c>; the message is the public one, or the status's name
+    /// ("Not found", "Conflict") when the error has none (<c>Error.Public()</c>).
+    /// </summary>
+    public GrafanaException(int status, string messageId, string publicMessage, System.Text.Json.Nodes.JsonObject? extra = null)
+        : base(publicMessage)
+    {
+        Status = status;
+        MessageId = messageId;
+        Extra = extra;
+    }
+
+    /// <summary>The errutil message ID, or null for a plain <c>{"message": …}</c> error.</summary>
+    public string? MessageId { get; }
+
+    /// <summary>The errutil public payload (<c>extra</c>), if any.</summary>
+    public System.Text.Json.Nodes.JsonObject? Extra { get; }
+
     /// <summary>HTTP status.</summary>
     public int Status { get; }
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace MetricsOperator.Fakes.Grafana;
 
 /// <summary>
-/// An in-process Grafana 11.4 (folders, alerting provisioning, datasources, dashboards) on a loopback port, checked
+/// An in-process Grafana 11.4 (folders, alerting provisioning with mute timings and templates, datasources, dashboards) on a loopback port, checked
 /// against <c>../shared/contracts/grafana/openapi3.json</c>. See docs/fakes.md for its semantics and gaps.
 /// <code>
 /// await using var grafana = await GrafanaFake.StartNewAsync();
@@ -30,6 +30,8 @@ public sealed class GrafanaFake : FakeServer
         new("PUT", "/api/datasources/uid/{uid}", 409, "a stale version or a taken name is a conflict"),
         new("POST", "/api/datasources", 400, "a datasource without name or type is refused"),
         new("POST", "/api/folders", 404, "an unknown parent folder is 404"),
+        new("PUT", "/api/v1/provisioning/mute-timings/{name}", 404, "UpdateMuteTiming answers ErrTimeIntervalNotFound (errutil NotFound) for an unknown name"),
+        new("PUT", "/api/v1/provisioning/templates/{name}", 404, "UpsertTemplate answers ErrTemplateNotFound when a version is given for a template that does not exist"),
     ];
 
     private readonly ConcurrentDictionary<string, byte> serviceAccountTokens = new(StringComparer.Ordinal);

@@ -51,7 +51,18 @@ internal static class GrafanaHttp
                     return;
                 }
 
-                await WriteJsonAsync(context, e.Status, new JsonObject { ["message"] = e.Message });
+                var body = new JsonObject { ["message"] = e.Message };
+                if (e.MessageId is not null)
+                {
+                    body["messageId"] = e.MessageId;
+                    body["statusCode"] = e.Status;
+                    if (e.Extra is not null)
+                    {
+                        body["extra"] = e.Extra.DeepClone();
+                    }
+                }
+
+                await WriteJsonAsync(context, e.Status, body);
             }
         });
 }

@@ -86,14 +86,29 @@ public sealed partial class GrafanaState
             throw new GrafanaException(409, $"contact point '{name}' is currently used by a notification policy");
         }
 
+        // errors.go: ErrContactPointUsedInRule (409) when a rule's notification settings name the receiver.
+        if (contactPoints.Count(c => c["name"]!.GetValue<string>() == name) == 1 &&
+            rules.Values.Any(r => r["notification_settings"]?["receiver"]?.GetValue<string>() == name))
+        {
+            throw new GrafanaException(409, "alerting.notifications.contact-points.used-by-rule",
+                "Contact point is currently used in the notification settings of one or many alert rules.");
+        }
+
         contactPoints.Remove(found);
     });
 
+    /// <summary>
+    /// UpdatePolicyTree (Grafana 11.4, pkg/services/ngalert/provisioning/notification_policies.go): the tree is checked
+    /// (a root receiver), then every route's receiver against the contact points and every <c>mute_time_intervals</c>
+    /// name against the mute timings (definitions Route.ValidateReceivers / ValidateMuteTimes, first problem only);
+    /// each failure is <c>MakeErrRouteInvalidFormat</c>: 400, errutil "alerting.notifications.routes.invalidFormat",
+    /// public message "Invalid format of the submitted route: {cause}. Correct the payload and try again."
+    /// </summary>
     internal void ReplacePolicy(JsonObject tree, string provenance) => Locked(() =>
     {
         if (tree["receiver"]?.GetValue<string>() is not { Length: > 0 })
         {
-            throw new GrafanaException(400, "invalid object specification: root route must specify a default receiver");
+            throw RouteInvalid("root route must specify a default receiver");
         }
 
         var names = contactPoints.Select(c => c["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
@@ -101,7 +116,15 @@ public sealed partial class GrafanaState
         {
             if (!names.Contains(receiver))
             {
-                throw new GrafanaException(400, $"invalid object specification: receiver '{receiver}' does not exist");
+                throw RouteInvalid($"receiver '{receiver}' does not exist");
+            }
+        }
+
+        foreach (var timing in MuteTimingNames(tree))
+        {
+            if (!muteTimings.ContainsKey(timing))
+            {
+                throw RouteInvalid($"mute time interval '{timing}' does not exist");
             }
         }
 
@@ -109,6 +132,9 @@ public sealed partial class GrafanaState
         stored["provenance"] = provenance;
         policy = stored;
     });
+
+    private static GrafanaException RouteInvalid(string cause) =>
+        new(400, "alerting.notifications.routes.invalidFormat", $"Invalid format of the submitted route: {cause}. Correct the payload and try again.");
 
     internal void ResetPolicy() => Locked(() => policy = DefaultPolicy());
 

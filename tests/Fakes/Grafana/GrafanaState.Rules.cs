@@ -80,6 +80,7 @@ public sealed partial class GrafanaState
         }
 
         EnsureUniqueTitleLocked(uid, request["title"]?.GetValue<string>() ?? "", folderUid, TitleConflictOnCreate, ignore: new HashSet<string>(StringComparer.Ordinal));
+        EnsureNotificationSettingsLocked(request);
         var key = new GrafanaGroupKey(folderUid, request["ruleGroup"]!.GetValue<string>());
         // A new rule takes its group's interval, or the default when the group is new (the request's is ignored).
         var group = groups.TryGetValue(key, out var existing) ? existing : new RuleGroup(DefaultIntervalSeconds);
@@ -101,6 +102,7 @@ public sealed partial class GrafanaState
 
         EnsureSingleRuleProvenance(stored, provenance);
         EnsureUniqueTitleLocked(uid, request["title"]?.GetValue<string>() ?? "", folderUid, TitleConflictOnUpdate, ignore: new HashSet<string>(StringComparer.Ordinal) { uid });
+        EnsureNotificationSettingsLocked(request);
         var oldKey = KeyOf(stored);
         var newKey = new GrafanaGroupKey(folderUid, request["ruleGroup"]!.GetValue<string>());
         var updated = GrafanaRuleShape.Stored(request, uid, stored["id"]!.GetValue<long>(), newKey.FolderUid, newKey.Title, provenance, DateTime.UtcNow);
@@ -190,6 +192,7 @@ public sealed partial class GrafanaState
             }
 
             EnsureUniqueTitleLocked(uid, title, key.FolderUid, TitleConflictOnUpdate, replaced);
+            EnsureNotificationSettingsLocked(request);
         }
 
         foreach (var gone in current?.Uids.Where(uid => !keep.Contains(uid)).ToList() ?? [])
@@ -243,6 +246,54 @@ public sealed partial class GrafanaState
         if (taken)
         {
             throw TitleConflict(status, uid, title, folderUid);
+        }
+    }
+
+    /// <summary>
+    /// A rule's <c>notification_settings</c> as Grafana 11.4 checks them on every provisioning write
+    /// (pkg/services/ngalert/notifier NotificationSettingsValidator.Validate after models.NotificationSettings.Validate):
+    /// a <c>group_by</c> override holds <c>alertname</c> and <c>grafana_folder</c> (or is <c>...</c> alone); the receiver
+    /// is an existing contact point and each mute timing an existing one, all problems joined. The provisioning service
+    /// joins them to <c>models.ErrAlertRuleFailedValidation</c> ("invalid alert rule") and the API answers 400 with
+    /// <c>err.Error()</c>, errors.Join's lines.
+    /// </summary>
+    private void EnsureNotificationSettingsLocked(JsonObject request)
+    {
+        if (request["notification_settings"] is not JsonObject settings)
+        {
+            return;
+        }
+
+        var receiver = settings["receiver"] is JsonValue r && r.TryGetValue<string>(out var name) ? name : "";
+        if (receiver.Length == 0)
+        {
+            throw new GrafanaException(400, "invalid alert rule\nreceiver must be specified");
+        }
+
+        var groupBy = (settings["group_by"] as JsonArray ?? []).Select(v => v?.GetValue<string>() ?? "").ToList();
+        if (groupBy.Count > 0 && !(groupBy.Count == 1 && groupBy[0] == "...") &&
+            (!groupBy.Contains("alertname") || !groupBy.Contains("grafana_folder")))
+        {
+            throw new GrafanaException(400, "invalid alert rule\ngroup by override must contain two required labels: 'alertname' and 'grafana_folder'");
+        }
+
+        var problems = new List<string>();
+        if (!contactPoints.Any(c => c["name"]!.GetValue<string>() == receiver))
+        {
+            problems.Add($"receiver '{receiver}' does not exist");
+        }
+
+        foreach (var timing in (settings["mute_time_intervals"] as JsonArray ?? []).Select(v => v?.GetValue<string>() ?? ""))
+        {
+            if (!muteTimings.ContainsKey(timing))
+            {
+                problems.Add($"mute time interval '{timing}' does not exist");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new GrafanaException(400, string.Join('\n', ["invalid alert rule", .. problems]));
         }
     }
 

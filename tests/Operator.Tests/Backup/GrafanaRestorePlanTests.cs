@@ -25,7 +25,7 @@ public sealed class GrafanaRestorePlanTests
                 {
                     ["title"] = "slow",
                     ["data"] = new JsonArray(new JsonObject { ["datasourceUid"] = "influx" }, new JsonObject { ["datasourceUid"] = "__expr__" }),
-                    ["notification_settings"] = new JsonObject { ["receiver"] = "ops-slack" },
+                    ["notification_settings"] = new JsonObject { ["receiver"] = "ops-slack", ["mute_time_intervals"] = new JsonArray("maintenance") },
                 }),
             },
         };
@@ -37,6 +37,7 @@ public sealed class GrafanaRestorePlanTests
             "alert-rules/app/g.json: its folder \"app\" is in neither Grafana nor the snapshot",
             "alert-rules/app/g.json: rule \"slow\" queries datasource \"influx\", which neither Grafana nor the snapshot has",
             "alert-rules/app/g.json: rule \"slow\" notifies contact point \"ops-slack\", which neither Grafana nor the snapshot has",
+            "alert-rules/app/g.json: rule \"slow\" mutes with \"maintenance\", a mute timing neither Grafana nor the snapshot has (this Grafana may not serve mute timings)",
             "folders/child.json: its parent folder \"gone\" is in neither Grafana nor the snapshot",
             "notification-policies.json: the policy tree routes to contact point \"ops-pager\", which neither Grafana nor the snapshot has",
             "notification-policies.json: a route mutes with \"weekends\", a mute timing neither Grafana nor the snapshot has (this Grafana may not serve mute timings)",
@@ -51,6 +52,7 @@ public sealed class GrafanaRestorePlanTests
             ["contact-points/p.json"] = new JsonObject { ["uid"] = "p", ["name"] = "ops-pager" },
             ["contact-points/s.json"] = new JsonObject { ["uid"] = "s", ["name"] = "ops-slack" },
             ["mute-timings/weekends.json"] = new JsonObject { ["name"] = "weekends" },
+            ["mute-timings/maintenance.json"] = new JsonObject { ["name"] = "maintenance" },
         };
         GrafanaRestorePlan.Build(snapshot, target).Problems.ShouldBeEmpty();
     }

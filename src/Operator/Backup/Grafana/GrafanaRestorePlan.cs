@@ -178,6 +178,11 @@ public sealed record GrafanaRestorePlan(IReadOnlyList<RestoreStep> Steps, IReadO
                     {
                         problems.Add($"{path}: rule \"{title}\" notifies contact point \"{receiver}\", which neither Grafana nor the snapshot has");
                     }
+
+                    foreach (var timing in (rule["notification_settings"]?["mute_time_intervals"] as JsonArray ?? []).OfType<JsonValue>().Select(v => v.GetValue<string>()).Distinct().Where(t => !muteTimings.Contains(t)))
+                    {
+                        problems.Add($"{path}: rule \"{title}\" mutes with \"{timing}\", a mute timing neither Grafana nor the snapshot has (this Grafana may not serve mute timings)");
+                    }
                 }
             }
         }

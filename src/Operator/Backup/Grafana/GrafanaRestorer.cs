@@ -193,12 +193,17 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         }
         else if (path.StartsWith(GrafanaExportLayout.Templates, StringComparison.Ordinal))
         {
-            await api.SendAsync(HttpMethod.Put, $"api/v1/provisioning/templates/{E(Str(body, "name"))}", body, true, cancellationToken).ConfigureAwait(false);
+            // Provenance comes from the header, as for contact points: a provisioned template stays provisioned, one made
+            // in the UI stays editable.
+            body.Remove("provenance");
+            await api.SendAsync(HttpMethod.Put, $"api/v1/provisioning/templates/{E(Str(body, "name"))}", body, string.IsNullOrEmpty(Str(content, "provenance")), cancellationToken).ConfigureAwait(false);
         }
         else if (path.StartsWith(GrafanaExportLayout.MuteTimings, StringComparison.Ordinal))
         {
+            body.Remove("provenance");
             await api.SendAsync(exists ? HttpMethod.Put : HttpMethod.Post,
-                exists ? $"api/v1/provisioning/mute-timings/{E(Str(body, "name"))}" : "api/v1/provisioning/mute-timings", body, true, cancellationToken).ConfigureAwait(false);
+                exists ? $"api/v1/provisioning/mute-timings/{E(Str(body, "name"))}" : "api/v1/provisioning/mute-timings", body,
+                string.IsNullOrEmpty(Str(content, "provenance")), cancellationToken).ConfigureAwait(false);
         }
         else if (path.StartsWith(GrafanaExportLayout.AlertRules, StringComparison.Ordinal))
         {
