@@ -23,7 +23,7 @@ using var sampleReader = new StreamReader(samplePath);
 var sample = StackManifests.Read(sampleReader).Stacks.Single();
 
 await using var plane = await LocalControlPlane.StartAsync();
-var kubectl = new Kubectl(Path.Combine(plane.RunFolder, "admin.kubeconfig"));
+var kubectl = new AdminKubectl(Path.Combine(plane.RunFolder, "admin.kubeconfig"));
 await File.WriteAllTextAsync(kubectl.Kubeconfig, Kubeconfig.Render(plane.Server, "admin", plane.AdminToken));
 await kubectl.RunAsync("create", "namespace", Identity.OperatorNamespace);
 await kubectl.RunAsync("apply", "--server-side", "-f", Path.Combine(root, "config", "crd"));

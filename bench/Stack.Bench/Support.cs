@@ -64,29 +64,13 @@ internal sealed class ApplyClock : DelegatingHandler
     }
 }
 
-/// <summary>kubectl against the local control plane, as admin.</summary>
-internal sealed class Kubectl(string kubeconfig)
+/// <summary>kubectl against the local control plane, as admin (LocalCluster's runner, failing on a non-zero exit).</summary>
+internal sealed class AdminKubectl(string kubeconfig)
 {
     public string Kubeconfig { get; } = kubeconfig;
 
-    public async Task RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add($"--kubeconfig={Kubeconfig}");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start kubectl");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
+    public async Task RunAsync(params string[] args) =>
+        (await MetricsOperator.LocalCluster.Kubectl.RunAsync(Kubeconfig, args)).EnsureSuccess();
 }
 
 /// <summary>Finds the checkout (config/ is read from it).</summary>

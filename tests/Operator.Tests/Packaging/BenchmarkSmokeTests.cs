@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using MetricsOperator.Tests.Integration;
+using MetricsOperator.TestSupport;
+
+namespace MetricsOperator.Tests.Packaging;
+
+/// <summary>
+/// Every benchmark project builds with the solution (warnings as errors, by the test command) and runs to its end in a
+/// seconds-long smoke mode, so a benchmark that no longer builds or crashes fails CI instead of rotting (Stack.Bench did:
+/// it was outside the solution). Figures from these runs mean nothing; the benchmarks' own commands (README) measure.
+/// </summary>
+[Collection(SharedApiServer.Name)]
+public sealed class BenchmarkSmokeTests
+{
+    public static TheoryData<string, string, string[], string> Benchmarks() => new()
+    {
+        { "Stack.Bench", "MetricsOperator.Stack.Bench.dll", ["1"], "ratio operator/kubectl:" },
+        { "Runtime.Bench", "MetricsOperator.Runtime.Bench.dll", ["--count", "5", "--reconnects", "1", "--resync", "1"], "no RSS growth across 1 reconnects" },
+        { "Operator.Bench", "MetricsOperator.Bench.dll", ["20", "2", "2", "5"], "contract violations:" },
+        { "Client.Bench", "Lsst.Metrics.Client.Bench.dll", ["record", "0.2"], "HistogramRecord" },
+        { "Backup.Bench", "MetricsOperator.Backup.Bench.dll", ["--dir", "1"], "peak RSS MiB" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Benchmarks))]
+    public async Task The_benchmark_runs_to_its_end(string project, string assembly, string[] args, string lastSection)
+    {
+        var dll = Path.Combine(RepoPaths.InRepo("bench", project, "bin"), BuildConfiguration, "net10.0", assembly);
+        File.Exists(dll).ShouldBeTrue($"{dll} was not built: is {project} in Operator.sln?");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        var printed = await output;
+        process.ExitCode.ShouldBe(0, $"{project} {string.Join(' ', args)}:\n{printed}\n{await error}");
+        printed.ShouldContain(lastSection, Case.Sensitive, $"{project} did not reach its last section");
+    }
+
+#if DEBUG
+    private const string BuildConfiguration = "Debug";
+#else
+    private const string BuildConfiguration = "Release";
+#endif
+}
