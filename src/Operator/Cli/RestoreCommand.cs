@@ -49,7 +49,7 @@ public static class RestoreCommand
         };
         var secretsNamespace = new Option<string>("--secrets-namespace")
         {
-            Description = "Read the Secret each contact point's snapshot records (secretRef, from spec.grafana.contactPoints) in this namespace, with the current kubeconfig.",
+            Description = "Read secrets back from this namespace with the current kubeconfig: the Secret each contact point's snapshot records (secretRef, from spec.grafana.contactPoints), and the stack's Grafana read token (<stack>-grafana-token) for its InfluxDB datasources.",
         };
         var command = new Command("grafana", "Restore Grafana's folders, dashboards, alert rules, contact points, policies and datasources: plans first, refuses a plan that cannot complete, writes only what differs, deletes only the duplicate a fresh Grafana's built-in contact point would make.")
         {
@@ -66,8 +66,8 @@ public static class RestoreCommand
             var secrets = RestoreSecretSources.FromFiles(result.GetValue(secretFiles) ?? []);
             if (result.GetValue(secretsNamespace) is { Length: > 0 } ns)
             {
-                var (_, files) = await restorer.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-                await RestoreSecretSources.FromClusterAsync(secrets, files, ns, cancellationToken).ConfigureAwait(false);
+                var (_, files, manifest) = await restorer.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+                await RestoreSecretSources.FromClusterAsync(secrets, files, ns, manifest.Stack, cancellationToken).ConfigureAwait(false);
             }
 
             var output = result.InvocationConfiguration.Output;

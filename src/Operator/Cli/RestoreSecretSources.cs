@@ -40,9 +40,10 @@ internal static class RestoreSecretSources
     /// <c>Secret</c> when it holds one key) and has one left-out field, that Secret's value in <paramref name="ns"/>. A value
     /// already offered by a file wins.
     /// </summary>
-    public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, CancellationToken cancellationToken)
+    public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken)
     {
         using var api = new KubeApi(new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()), ownsClient: true);
+        await StackDatasourcesAsync(api, secrets, files, ns, stack, cancellationToken).ConfigureAwait(false);
         foreach (var (path, content) in files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)))
         {
             var leftOut = GrafanaRestorePlan.LeftOut(content);
@@ -61,6 +62,48 @@ internal static class RestoreSecretSources
                 ? data.TryGetValue(key, out var bytes) ? bytes : throw new ArgumentException($"{path}: Secret {ns}/{name} has no key {key}")
                 : data.Count == 1 ? data.Values.Single() : throw new ArgumentException($"{path}: Secret {ns}/{name} holds {data.Count} keys and the snapshot names none");
             secrets.With(uid, leftOut[0], Encoding.UTF8.GetString(value).Trim(), $"Secret {ns}/{name}{(key is null ? "" : "/" + key)}");
+        }
+    }
+
+    /// <summary>
+    /// The stack's own InfluxDB datasources (UIDs <c>influxdb-influxql</c> and <c>influxdb-flux</c>) take Grafana's read
+    /// token from <c>&lt;stack&gt;-grafana-token</c>, as the operator provisions them: InfluxQL as the header value
+    /// <c>Token …</c>, Flux as <c>token</c>. The stack is the one the snapshot's manifest names.
+    /// </summary>
+    private static async Task StackDatasourcesAsync(KubeApi api, RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken)
+    {
+        var wanted = files.Where(f => f.Key.StartsWith(GrafanaExportLayout.Datasources, StringComparison.Ordinal))
+            .Select(f => (Uid: f.Value["uid"]?.GetValue<string>() ?? "", LeftOut: GrafanaRestorePlan.LeftOut(f.Value)))
+            .Where(d => d.Uid is Stacks.Builders.GrafanaDatasources.InfluxQlUid or Stacks.Builders.GrafanaDatasources.FluxUid && d.LeftOut.Count > 0)
+            .ToList();
+        if (wanted.Count == 0 || stack?.Split('/') is not [_, var name])
+        {
+            return;
+        }
+
+        var secretName = name + "-grafana-token";
+        var secret = await api.GetAsync<V1Secret>(ns, secretName, cancellationToken).ConfigureAwait(false);
+        if (secret?.Data is not { } data || !data.TryGetValue(Stacks.Builders.StackNames.TokenKey, out var bytes))
+        {
+            return;
+        }
+
+        var token = Encoding.UTF8.GetString(bytes);
+        foreach (var (uid, leftOut) in wanted)
+        {
+            foreach (var field in leftOut.Where(f => !secrets.Has(uid, f)))
+            {
+                var value = field switch
+                {
+                    "httpHeaderValue1" => "Token " + token,
+                    "token" => token,
+                    _ => null,
+                };
+                if (value is not null)
+                {
+                    secrets.With(uid, field, value, $"Secret {ns}/{secretName}/{Stacks.Builders.StackNames.TokenKey}");
+                }
+            }
         }
     }
 }

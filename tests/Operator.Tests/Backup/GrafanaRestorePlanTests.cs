@@ -100,4 +100,16 @@ public sealed class GrafanaRestorePlanTests
             (RestoreAction.Create, "abc"), (RestoreAction.RemoveDuplicate, "xyz"), (RestoreAction.Create, "t"), (RestoreAction.Create, "policy tree"),
         ]);
     }
+
+    [Fact]
+    public void A_provisioned_datasource_is_left_to_Grafanas_provisioning()
+    {
+        var snapshot = new Dictionary<string, JsonNode> { ["datasources/influxdb-flux.json"] = new JsonObject { ["uid"] = "influxdb-flux", ["url"] = "http://old:8086", ["secureFieldsLeftOut"] = new JsonArray("token") } };
+        var provisioned = new Dictionary<string, JsonNode> { ["datasources/influxdb-flux.json"] = new JsonObject { ["uid"] = "influxdb-flux", ["url"] = "http://new:8086", ["readOnly"] = true } };
+        var offered = new RestoreSecrets().With("influxdb-flux", "token", "t", "Secret m/metrics-grafana-token/token");
+
+        GrafanaRestorePlan.Build(snapshot, provisioned, offered).Steps.ShouldBeEmpty("Grafana refuses API writes to a provisioned datasource");
+        var editable = new Dictionary<string, JsonNode> { ["datasources/influxdb-flux.json"] = new JsonObject { ["uid"] = "influxdb-flux", ["url"] = "http://new:8086" } };
+        GrafanaRestorePlan.Build(snapshot, editable, offered).Steps.ShouldHaveSingleItem().Action.ShouldBe(RestoreAction.Replace);
+    }
 }

@@ -77,6 +77,13 @@ public sealed record GrafanaRestorePlan(IReadOnlyList<RestoreStep> Steps, IReadO
                 continue;
             }
 
+            if (exists && now?["readOnly"] is JsonValue readOnly && readOnly.TryGetValue<bool>(out var provisioned) && provisioned)
+            {
+                // A provisioned datasource (the managed Grafana's own, from its provisioning file): Grafana refuses API
+                // writes to it and re-creates it from the file at start, secrets included.
+                continue;
+            }
+
             steps.Add(new RestoreStep(path, exists ? RestoreAction.Replace : RestoreAction.Create, uid));
             foreach (var field in leftOut)
             {

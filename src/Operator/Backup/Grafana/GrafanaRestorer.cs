@@ -55,7 +55,7 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
 {
     /// <summary>The snapshot's files, verified against its manifest.</summary>
     /// <exception cref="CorruptSnapshotException">The snapshot is incomplete or does not match its manifest.</exception>
-    public async Task<(string Name, Dictionary<string, JsonNode> Files)> ReadAsync(string snapshot, CancellationToken cancellationToken)
+    public async Task<(string Name, Dictionary<string, JsonNode> Files, SnapshotManifest Manifest)> ReadAsync(string snapshot, CancellationToken cancellationToken)
     {
         var name = await store.ResolveAsync(snapshot, cancellationToken).ConfigureAwait(false);
         var manifest = await store.VerifyAsync(name, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
                 ?? throw new CorruptSnapshotException($"grafana snapshot {name}: {file.Path} is empty");
         }
 
-        return (name, files);
+        return (name, files, manifest);
     }
 
     /// <summary>Restores <paramref name="snapshot"/> (a name or <c>latest</c>) with <paramref name="secrets"/>; with <paramref name="dryRun"/> only plans.</summary>
@@ -76,7 +76,7 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
     public async Task<GrafanaRestoreResult> RestoreAsync(string snapshot, CancellationToken cancellationToken, RestoreSecrets? secrets = null, bool dryRun = false)
     {
         secrets ??= RestoreSecrets.None;
-        var (name, files) = await ReadAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var (name, files, _) = await ReadAsync(snapshot, cancellationToken).ConfigureAwait(false);
         var current = await new GrafanaExporter(api).ExportAsync(null, cancellationToken).ConfigureAwait(false);
         var currentFiles = current.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         var plan = GrafanaRestorePlan.Build(files, currentFiles, secrets);
