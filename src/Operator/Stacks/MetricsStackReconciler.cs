@@ -112,51 +112,10 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status) with { ListenerTokenRevision = listenerToken.Revision });
 
         // A larger volume than the running StatefulSet's claim template: grow the claims first (the template is immutable).
-        var ns = entity.Metadata.NamespaceProperty;
-        var claims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? [];
-        var (growths, refusals) = ClaimGrowthPlan.Plan(entity, desired, name => Client.Get<V1StatefulSet>(new ObjectKey(ns, name)), claims);
-        if (refusals.Count > 0)
+        if ((await GrowVolumesAsync(entity, desired, cancellationToken) ?? await ApplyChildrenAsync(entity, desired, cancellationToken)) is { } stopped)
         {
-            await ReportAsync(entity, [StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, refusals)], endpoints: null, cancellationToken);
-            return ReconcileResult.Done;
-        }
-
-        if (growths.Count > 0)
-        {
-            var (refused, waiting) = await storageGrowth.CarryOutAsync(entity, growths, cancellationToken);
-            if (refused is not null)
-            {
-                var report = new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.VolumeExpansionRefused, refused);
-                await ReportAsync(entity, [report, StackStatusReporter.NotReady(StorageReport.Reasons.VolumeExpansionRefused, refused)], endpoints: null, cancellationToken);
-                return ReconcileResult.RequeueAfter(RecheckAfter);
-            }
-
-            if (waiting is not null)
-            {
-                var report = new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.Resizing, waiting);
-                await ReportAsync(entity, [report, StackStatusReporter.NotReady(StackStatusReporter.Reasons.ComponentsNotReady, waiting)], endpoints: null, cancellationToken);
-                return ReconcileResult.RequeueAfter(GrowthRecheck);
-            }
-        }
-        foreach (var child in desired)
-        {
-            try
-            {
-                await StackChildren.ApplyAsync(Client, entity, child, cancellationToken);
-            }
-            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
-            {
-                // Writes go only where the stack-namespace role is bound: say which binding is missing, not a retry loop.
-                await ReportAsync(entity, [NamespaceNotBound(entity, $"{child.Kind} {child.Metadata.Name}: the operator may not write it")], endpoints: null, cancellationToken);
-                return ReconcileResult.RequeueAfter(RecheckAfter);
-            }
-            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.UnprocessableEntity)
-            {
-                // Retrying cannot help (e.g. a StatefulSet's claim template is immutable): say so until the spec changes.
-                var why = $"{child.Kind} {child.Metadata.Name}: {e.Status?.Message ?? e.Message}";
-                await ReportAsync(entity, [StackStatusReporter.NotReady(StackStatusReporter.Reasons.ApplyRejected, why)], endpoints: null, cancellationToken);
-                return ReconcileResult.Done;
-            }
+            await ReportAsync(entity, stopped.Reports, endpoints: null, cancellationToken);
+            return stopped.Result;
         }
 
         var pruned = await StackChildren.PruneAsync(Client, entity, desired, cancellationToken);
@@ -169,13 +128,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         var access = await delivery.DeliverAsync(entity, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
 
         var observed = StackChildren.Observe(Client, entity);
-        var storageClaims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? [];
-        var storage = StorageReport.From(entity, storageClaims);
-        var usage = await SampleUsageAsync(entity, storageClaims, cancellationToken);
-        if (usage is not null && storage.Status == ConditionSet.True)
-        {
-            storage = StorageUsage.Report(usage, SchemaDefaults.Applied(entity).Spec.InfluxDb!.Storage!.WarnAtPercent!.Value);
-        }
+        var (storage, usage) = await ObserveStorageAsync(entity, cancellationToken);
 
         var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report, storage], cancellationToken);
         await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
@@ -224,6 +177,76 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         return errors.Count == 0
             ? (null, false)
             : (StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, errors), uses.Count > 0 || claimed is not null);
+    }
+
+    /// <summary>Why a reconcile stops before reporting the components: the conditions to write and when to look again.</summary>
+    private sealed record Stop(IReadOnlyList<ConditionReport> Reports, ReconcileResult Result);
+
+    /// <summary>Grows the volumes the spec makes larger (see <see cref="StorageGrowth"/>); a Stop when the apply must not go ahead.</summary>
+    private async Task<Stop?> GrowVolumesAsync(V1Alpha1MetricsStack stack, IReadOnlyList<k8s.IKubernetesObject<V1ObjectMeta>> desired, CancellationToken cancellationToken)
+    {
+        var ns = stack.Metadata.NamespaceProperty;
+        var claims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(ns) ?? [];
+        var (growths, refusals) = ClaimGrowthPlan.Plan(stack, desired, name => Client.Get<V1StatefulSet>(new ObjectKey(ns, name)), claims);
+        if (refusals.Count > 0)
+        {
+            return new Stop([StackStatusReporter.NotReady(StackStatusReporter.Reasons.InvalidSpec, refusals)], ReconcileResult.Done);
+        }
+
+        if (growths.Count == 0)
+        {
+            return null;
+        }
+
+        var (refused, waiting) = await storageGrowth.CarryOutAsync(stack, growths, cancellationToken);
+        if (refused is not null)
+        {
+            return new Stop(
+                [new(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.VolumeExpansionRefused, refused), StackStatusReporter.NotReady(StorageReport.Reasons.VolumeExpansionRefused, refused)],
+                ReconcileResult.RequeueAfter(RecheckAfter));
+        }
+
+        return waiting is null
+            ? null
+            : new Stop(
+                [new(MetricsStackConditions.StorageReady, ConditionSet.False, StorageReport.Reasons.Resizing, waiting), StackStatusReporter.NotReady(StackStatusReporter.Reasons.ComponentsNotReady, waiting)],
+                ReconcileResult.RequeueAfter(GrowthRecheck));
+    }
+
+    /// <summary>Applies every child (zero requests when unchanged); a Stop naming the child the API server refused.</summary>
+    private async Task<Stop?> ApplyChildrenAsync(V1Alpha1MetricsStack stack, IReadOnlyList<k8s.IKubernetesObject<V1ObjectMeta>> desired, CancellationToken cancellationToken)
+    {
+        foreach (var child in desired)
+        {
+            try
+            {
+                await StackChildren.ApplyAsync(Client, stack, child, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
+            {
+                // Writes go only where the stack-namespace role is bound: say which binding is missing, not a retry loop.
+                return new Stop([NamespaceNotBound(stack, $"{child.Kind} {child.Metadata.Name}: the operator may not write it")], ReconcileResult.RequeueAfter(RecheckAfter));
+            }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.UnprocessableEntity)
+            {
+                // Retrying cannot help (e.g. a StatefulSet's claim template is immutable): say so until the spec changes.
+                var why = $"{child.Kind} {child.Metadata.Name}: {e.Status?.Message ?? e.Message}";
+                return new Stop([StackStatusReporter.NotReady(StackStatusReporter.Reasons.ApplyRejected, why)], ReconcileResult.Done);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>StorageReady (claims resizing, else how full InfluxDB is) and the usage to record in status.</summary>
+    private async Task<(ConditionReport Report, StorageUsageStatus? Usage)> ObserveStorageAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    {
+        var claims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(stack.Metadata.NamespaceProperty) ?? [];
+        var report = StorageReport.From(stack, claims);
+        var usage = await SampleUsageAsync(stack, claims, cancellationToken);
+        return usage is not null && report.Status == ConditionSet.True
+            ? (StorageUsage.Report(usage, SchemaDefaults.Applied(stack).Spec.InfluxDb!.Storage!.WarnAtPercent!.Value), usage)
+            : (report, usage);
     }
 
     /// <summary>
