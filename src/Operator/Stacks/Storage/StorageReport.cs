@@ -43,7 +43,7 @@ public static class StorageReport
             .ToList();
         if (resizing.Count == 0)
         {
-            return new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.True, Reasons.Sized, "Every data volume has the size the spec asks for");
+            return Sized("Every data volume has the size the spec asks for");
         }
 
         var parts = resizing.Select(c =>
@@ -57,6 +57,10 @@ public static class StorageReport
                 ? ". FileSystemResizePending: the file system grows when the pod mounts the volume again"
                 : ""));
     }
+
+    /// <summary>StorageReady=True with <paramref name="message"/>.</summary>
+    public static ConditionReport Sized(string message) =>
+        new(MetricsStackConditions.StorageReady, ConditionSet.True, Reasons.Sized, message);
 
     private static ResourceQuantity? Quantity(IDictionary<string, ResourceQuantity>? resources) =>
         resources is not null && resources.TryGetValue("storage", out var size) ? size : null;

@@ -42,13 +42,13 @@ public static class StorageUsage
         ArgumentNullException.ThrowIfNull(usage);
         if (usage.UsedPercent is not { } percent || usage.UsedBytes is not { } used || usage.CapacityBytes is not { } capacity)
         {
-            return new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.True, StorageReport.Reasons.Sized, "Every data volume has the size the spec asks for");
+            return StorageReport.Sized("Every data volume has the size the spec asks for");
         }
 
         var text = string.Create(CultureInfo.InvariantCulture, $"InfluxDB's data uses {percent}% of its volume ({Size(used)} of {Size(capacity)})");
         if (percent < warnAtPercent)
         {
-            return new ConditionReport(MetricsStackConditions.StorageReady, ConditionSet.True, StorageReport.Reasons.Sized, text);
+            return StorageReport.Sized(text);
         }
 
         var rate = usage.WeeklyGrowthBytesPerDay ?? usage.GrowthBytesPerDay;
