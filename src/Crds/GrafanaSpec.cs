@@ -50,7 +50,7 @@ public sealed class GrafanaSpec
     public ResourceRequirements? Resources { get; set; }
 
     /// <summary>
-    /// Placement and scheduling of the Grafana pod in managed mode: nodeSelector, tolerations, affinity,
+    /// Placement and scheduling of the Grafana pod: nodeSelector, tolerations, affinity,
     /// priorityClassName, annotations. Used only in managed mode, like image and resources.
     /// </summary>
     [JsonPropertyName("pod")]
