@@ -48,6 +48,13 @@ public sealed class GrafanaSpec
     /// <summary>Compute resources of the Grafana container in managed mode.</summary>
     [JsonPropertyName("resources")]
     public ResourceRequirements? Resources { get; set; }
+
+    /// <summary>
+    /// Placement and scheduling of the Grafana pod: nodeSelector, tolerations, affinity,
+    /// priorityClassName, annotations. Used only in managed mode, like image and resources.
+    /// </summary>
+    [JsonPropertyName("pod")]
+    public PodSettings? Pod { get; set; }
 }
 
 /// <summary>The InfluxDB datasources Grafana gets.</summary>

@@ -60,6 +60,10 @@ public sealed class InfluxDbSpec
     /// <summary>Compute resources of the InfluxDB container.</summary>
     [JsonPropertyName("resources")]
     public ResourceRequirements? Resources { get; set; }
+
+    /// <summary>Placement and scheduling of the InfluxDB pod: nodeSelector, tolerations, affinity, priorityClassName, annotations.</summary>
+    [JsonPropertyName("pod")]
+    public PodSettings? Pod { get; set; }
 }
 
 /// <summary>What happens to stored data when its MetricsStack is deleted.</summary>

@@ -62,6 +62,10 @@ public sealed class TelegrafSpec
     /// <summary>Compute resources of each Telegraf container.</summary>
     [JsonPropertyName("resources")]
     public ResourceRequirements? Resources { get; set; }
+
+    /// <summary>Placement and scheduling of the Telegraf pods: nodeSelector, tolerations, affinity, priorityClassName, annotations.</summary>
+    [JsonPropertyName("pod")]
+    public PodSettings? Pod { get; set; }
 }
 
 /// <summary>Telegraf's write buffer on disk instead of memory.</summary>

@@ -17,11 +17,14 @@ internal static class GenerateCommand
     /// <summary>The command that regenerates config/rbac.</summary>
     public const string RegenerateRbac = "dotnet run --project src/Operator -- generate rbac";
 
-    /// <summary>The command that regenerates the Helm chart's generated files (CRDs and RBAC rules).</summary>
+    /// <summary>The command that regenerates the Helm chart's generated files (CRDs, RBAC rules, README, Argo CD values).</summary>
     public const string RegenerateChart = "dotnet run --project src/Operator -- generate chart";
 
     /// <summary>The command that regenerates docs/api-reference.md.</summary>
     public const string RegenerateApiDocs = "dotnet run --project src/Operator -- generate api-docs";
+
+    // The kinds with an Argo CD health check (charts/metrics-operator/argocd/health-<kind>.lua).
+    private static readonly string[] HealthCheckedKinds = ["MetricsStack", "AppAlert"];
 
     /// <summary>The <c>generate</c> command with its subcommands.</summary>
     public static Command Create()
@@ -29,7 +32,7 @@ internal static class GenerateCommand
         var generate = new Command("generate", "Writes manifests generated from the code: CRDs from the API types, RBAC from the permissions the reconcilers declare.");
         generate.Subcommands.Add(Subcommand("crds", "Writes the CustomResourceDefinitions of MetricsStack and AppAlert.", "config/crd", RenderCrds));
         generate.Subcommands.Add(Subcommand("rbac", "Writes the ClusterRole, bindings, ServiceAccount, leader-election Role and editor/viewer roles.", "config/rbac", RenderRbac));
-        generate.Subcommands.Add(Subcommand("chart", "Writes the Helm chart's generated files: crds/ and the RBAC rules template.", "charts/metrics-operator", RenderChart));
+        generate.Subcommands.Add(Subcommand("chart", "Writes the Helm chart's generated files: crds/, the RBAC rules template, README.md from values.yaml's # -- comments, argocd/argocd-values.yaml.", "charts/metrics-operator", RenderChart));
         generate.Subcommands.Add(Subcommand("api-docs", "Writes the API reference (Markdown) from the CRD schemas.", "docs", RenderApiDocs));
         return generate;
     }
@@ -56,10 +59,19 @@ internal static class GenerateCommand
     {
         var apiAssembly = typeof(V1Alpha1MetricsStack).Assembly;
         var kinds = CrdGenerator.KindsIn(apiAssembly);
-        return ChartGenerator.Generate(
-            CrdGenerator.Generate(kinds, XmlDocumentation.LoadBeside(apiAssembly)),
-            RbacGenerator.Generate(RbacGenerator.DeclarationsIn(typeof(GenerateCommand).Assembly), kinds),
-            RegenerateChart);
+        var folder = Path.Combine(RepositoryRoot(), "charts", "metrics-operator");
+        return
+        [
+            .. ChartGenerator.Generate(
+                CrdGenerator.Generate(kinds, XmlDocumentation.LoadBeside(apiAssembly)),
+                RbacGenerator.Generate(RbacGenerator.DeclarationsIn(typeof(GenerateCommand).Assembly), kinds),
+                RegenerateChart),
+            ("README.md", ChartReadmeGenerator.Generate(
+                File.ReadAllText(Path.Combine(folder, "Chart.yaml")), File.ReadAllText(Path.Combine(folder, "values.yaml")), RegenerateChart)),
+            ("argocd/argocd-values.yaml", ArgoCdValuesGenerator.Generate(
+                [.. HealthCheckedKinds.Select(kind => (kind, File.ReadAllText(Path.Combine(folder, "argocd", $"health-{kind.ToLowerInvariant()}.lua"))))],
+                RegenerateChart)),
+        ];
     }
 
     /// <summary>docs/api-reference.md: name relative to docs/, and Markdown text.</summary>

@@ -81,6 +81,16 @@ internal sealed class SchemaBuilder(XmlDocumentation documentation)
             return WellKnownSchemas.Condition();
         }
 
+        if (underlying == typeof(V1Toleration))
+        {
+            return WellKnownSchemas.Toleration();
+        }
+
+        if (underlying == typeof(V1Affinity))
+        {
+            return WellKnownSchemas.Affinity(description);
+        }
+
         if (DictionaryValueType(underlying) is { } valueType)
         {
             return new V1JSONSchemaProps

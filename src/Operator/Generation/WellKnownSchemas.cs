@@ -83,6 +83,56 @@ internal static class WellKnownSchemas
         }),
     };
 
+    /// <summary>core/v1 Toleration, with Kubernetes' own descriptions and the operator and effect values it accepts.</summary>
+    public static V1JSONSchemaProps Toleration() => new()
+    {
+        Description = "The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.",
+        Type = "object",
+        Properties = Sorted(new Dictionary<string, V1JSONSchemaProps>
+        {
+            ["effect"] = new()
+            {
+                Description = "Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.",
+                Type = "string",
+                EnumProperty = ["", "NoSchedule", "PreferNoSchedule", "NoExecute"],
+            },
+            ["key"] = new()
+            {
+                Description = "Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists.",
+                Type = "string",
+            },
+            ["operator"] = new()
+            {
+                Description = "Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal.",
+                Type = "string",
+                EnumProperty = ["Exists", "Equal"],
+            },
+            ["tolerationSeconds"] = new()
+            {
+                Description = "TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute) tolerates the taint. " +
+                    "By default it is not set, which means tolerate the taint forever.",
+                Type = "integer",
+                Format = "int64",
+            },
+            ["value"] = new()
+            {
+                Description = "Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.",
+                Type = "string",
+            },
+        }),
+    };
+
+    /// <summary>
+    /// core/v1 Affinity, kept as given (<c>x-kubernetes-preserve-unknown-fields</c>): its full schema would add tens of
+    /// kilobytes to the CRD per component, and the API server validates it anyway when the pod template is applied.
+    /// </summary>
+    public static V1JSONSchemaProps Affinity(string? description) => new()
+    {
+        Description = description,
+        Type = "object",
+        XKubernetesPreserveUnknownFields = true,
+    };
+
     /// <summary>Properties in ordinal key order, so the YAML is the same on every run.</summary>
     public static SortedDictionary<string, V1JSONSchemaProps> Sorted(IDictionary<string, V1JSONSchemaProps> properties) =>
         new(properties, StringComparer.Ordinal);

@@ -35,7 +35,12 @@ public static partial class StackValidation
     public static IReadOnlyList<FieldError> Validate(V1Alpha1MetricsStack stack)
     {
         var spec = SchemaDefaults.Applied(stack).Spec;
-        return [.. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!)];
+        return
+        [
+            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!),
+            .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
+            .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
+        ];
     }
 
     /// <summary>
@@ -138,6 +143,14 @@ public static partial class StackValidation
             yield return new FieldError("spec.telegraf.agent.metricBufferLimit", $"{limit} is smaller than metricBatchSize ({batch})");
         }
     }
+
+    // The operator's own pod-template annotations (config-hash, token revisions) roll the pods when what they hash
+    // changes: a spec setting one would pin or fake a roll, so the whole prefix is refused rather than overridden.
+    private static IEnumerable<FieldError> PodAnnotations(string field, PodSettings? pod) =>
+        (pod?.Annotations?.Keys ?? [])
+            .Where(PodPlacement.IsReserved)
+            .Order(StringComparer.Ordinal)
+            .Select(key => new FieldError($"{field}.annotations", $"\"{key}\" is under {PodPlacement.ReservedAnnotationPrefix}, which the operator reserves for its own pod annotations"));
 
     private static IEnumerable<FieldError> Grafana(GrafanaSpec grafana)
     {

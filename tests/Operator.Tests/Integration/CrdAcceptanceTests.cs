@@ -118,6 +118,9 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         { "kafka brokers not a list", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":"kafka:9092","consumers":[{"name":"m","topics":["m"],"dataFormat":"influx"}]}}}"""), "spec.telegraf.kafka.brokers" },
         // The 1.20 API server names a list item's field without its index (consumers.dataFormat); render names consumers[0].
         { "unknown kafka data format", "metricsstacks", Stack("""{"telegraf":{"kafka":{"brokers":["k:9092"],"consumers":[{"name":"m","topics":["m"],"dataFormat":"protobuf"}]}}}"""), "spec.telegraf.kafka.consumers.dataFormat: Unsupported value" },
+        { "unknown toleration operator", "metricsstacks", Stack("""{"influxdb":{"pod":{"tolerations":[{"key":"k","operator":"Maybe"}]}}}"""), "spec.influxdb.pod.tolerations.operator" },
+        { "priority class not a name", "metricsstacks", Stack("""{"telegraf":{"pod":{"priorityClassName":"High Priority"}}}"""), "spec.telegraf.pod.priorityClassName" },
+        { "node selector value not a string", "metricsstacks", Stack("""{"grafana":{"pod":{"nodeSelector":{"pool":3}}}}"""), "spec.grafana.pod.nodeSelector.pool" },
         { "alert without rules", "appalerts", Alert("""{"interval":"1m"}"""), "spec.rules" },
         { "rule without query", "appalerts", Alert($$"""{"rules":[{"name":"r","condition":{{Condition}}}]}"""), "spec.rules.query" },
         { "interval in unknown units", "appalerts", Alert($$"""{"interval":"90x","rules":[{{Rule("r")}}]}"""), "spec.interval" },
@@ -165,6 +168,52 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         text.ShouldContain("Name of the one bucket every app writes to");
         text.ShouldContain("retention");
         text.ShouldContain("keeps data forever");
+    }
+
+    [Fact]
+    public async Task Pod_placement_of_the_full_sample_is_stored_as_given()
+    {
+        var ns = await fixture.Plane.CreateNamespaceAsync("placement");
+        var sample = JsonNode.Parse(KubernetesJson.Serialize(MetricsOperator.Tests.Stacks.Stacks.FullSample()))!.AsObject();
+        sample["metadata"] = new JsonObject { ["name"] = "placed" };
+        sample.Remove("status");
+
+        var created = await CreateAsync(ns, "metricsstacks", sample);
+
+        var influxDb = created["spec"]!["influxdb"]!["pod"]!;
+        influxDb["nodeSelector"]!["node-role.kubernetes.io/storage"]!.GetValue<string>().ShouldBe("true");
+        influxDb["tolerations"]![0]!["effect"]!.GetValue<string>().ShouldBe("NoSchedule");
+        influxDb["priorityClassName"]!.GetValue<string>().ShouldBe("metrics-critical");
+        // affinity is kept whole (x-kubernetes-preserve-unknown-fields), not pruned to an empty object.
+        influxDb["affinity"]!["nodeAffinity"]!["preferredDuringSchedulingIgnoredDuringExecution"]![0]!["preference"]!["matchExpressions"]![0]!["key"]!
+            .GetValue<string>().ShouldBe("topology.kubernetes.io/zone");
+        created["spec"]!["telegraf"]!["pod"]!["affinity"]!["podAntiAffinity"].ShouldNotBeNull();
+        created["spec"]!["telegraf"]!["pod"]!["annotations"]!["example.org/log-format"]!.GetValue<string>().ShouldBe("logfmt");
+        created["spec"]!["grafana"]!["pod"]!["tolerations"]![0]!["operator"]!.GetValue<string>().ShouldBe("Exists");
+    }
+
+    [Fact]
+    public async Task Kubectl_explain_documents_the_pod_section()
+    {
+        KubectlResult result = new(1, "", "");
+        for (var attempt = 0; attempt < 50 && result.ExitCode != 0; attempt++)
+        {
+            result = await fixture.Plane.KubectlAsync(["explain", "metricsstack.spec.telegraf.pod"]);
+            if (result.ExitCode != 0)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        result.ExitCode.ShouldBe(0, result.StandardError);
+        var text = result.StandardOutput;
+        text.ShouldContain("Placement and scheduling of the Telegraf pods");
+        foreach (var field in new[] { "nodeSelector", "tolerations", "affinity", "priorityClassName", "annotations" })
+        {
+            text.ShouldContain(field);
+        }
+
+        text.ShouldContain("are refused (InvalidSpec)");
     }
 
     private const string Condition = """{"reducer":"last","operator":"gt","threshold":1}""";

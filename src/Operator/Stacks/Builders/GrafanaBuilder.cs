@@ -81,7 +81,7 @@ public static class GrafanaBuilder
                 Replicas = 1,
                 Strategy = new V1DeploymentStrategy { Type = "Recreate" },
                 Selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.Grafana) },
-                Template = new V1PodTemplateSpec
+                Template = PodPlacement.Applied(new V1PodTemplateSpec
                 {
                     // Grafana reads provisioning files at start only: their hash rolls the pod when they change.
                     Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.Grafana, TokenRevision.Add(ConfigHash.AnnotationFor(GrafanaDatasources.Render(stack)), tokenRevision)),
@@ -97,7 +97,7 @@ public static class GrafanaBuilder
                             PodSecurity.TmpVolume(),
                         ],
                     },
-                },
+                }, grafana.Pod),
             },
         };
     }

@@ -43,7 +43,7 @@ public static class InfluxDbBuilder
                 Replicas = 1,
                 ServiceName = StackNames.InfluxDb(stack),
                 Selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.InfluxDb) },
-                Template = PodTemplate(stack, influxDb),
+                Template = PodPlacement.Applied(PodTemplate(stack, influxDb), influxDb.Pod),
                 VolumeClaimTemplates = [DataClaimTemplate(stack, influxDb)],
             },
         };

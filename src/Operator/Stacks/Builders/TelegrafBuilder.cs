@@ -40,7 +40,7 @@ public static class TelegrafBuilder
         var telegraf = stack.Spec.Telegraf!;
         var metadata = ObjectMetaBuilder.Owned(stack, StackNames.Telegraf(stack), StackLabels.Telegraf);
         var selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.Telegraf) };
-        var template = PodTemplate(stack, tokenRevision, listenerTokenRevision);
+        var template = PodPlacement.Applied(PodTemplate(stack, tokenRevision, listenerTokenRevision), telegraf.Pod);
         if (telegraf.DiskBuffer!.Enabled != true)
         {
             return new V1Deployment
