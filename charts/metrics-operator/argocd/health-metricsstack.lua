@@ -2,10 +2,18 @@
 -- Healthy: Ready=True for the current generation. Progressing: no status yet, the operator has not observed the
 -- current generation, Ready is Unknown, or Ready=False for a reason that resolves by itself (pods starting,
 -- InfluxDB not answering yet). Deleting: Progressing "Deleting". Degraded: Ready=False for any other reason,
--- with the condition's message. Written for Lua 5.1 (Argo CD's gopher-lua); tested with lua5.4.
+-- with the condition's message; and Ready=False ComponentsNotReady when a component condition is False for a reason
+-- that does not resolve by itself (a failing backup, a nearly full disk), with that condition's message.
+-- Written for Lua 5.1 (Argo CD's gopher-lua); tested with lua5.4.
 local hs = {}
 local transient = {
   ComponentsNotReady = true, Progressing = true, NotFound = true, Unreachable = true, Reconciling = true,
+}
+-- Component reasons that resolve by themselves: a workload rolling out, a server not answering yet, a step waiting
+-- for the one before it, a volume growing.
+local componentTransient = {
+  Progressing = true, NotFound = true, Unreachable = true, Reconciling = true, Waiting = true, Resizing = true,
+  GrafanaUnavailable = true,
 }
 if obj.metadata ~= nil and obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
@@ -54,6 +62,15 @@ elseif ready.status == "False" and not transient[ready.reason or ""] then
   hs.status = "Degraded"
 else
   hs.status = "Progressing"
+  if ready.status == "False" and ready.reason == "ComponentsNotReady" then
+    for _, condition in ipairs(obj.status.conditions) do
+      if condition.type ~= "Ready" and condition.status == "False" and not componentTransient[condition.reason or ""] then
+        hs.status = "Degraded"
+        message = condition.type .. ": " .. (condition.message or condition.reason or "")
+        break
+      end
+    end
+  end
 end
 hs.message = message
 return hs
