@@ -309,6 +309,14 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
         return Task.CompletedTask;
     };
 
+    /// <summary>
+    /// The PV controller's part (there is none here): the claim is bound with <paramref name="capacity"/>, written to its
+    /// status as that controller (and, after a resize, the volume's driver) would.
+    /// </summary>
+    public Task<V1PersistentVolumeClaim?> BindClaimAsync(string claim, string capacity) =>
+        Admin.PatchAsync<V1PersistentVolumeClaim>(Namespace, claim, PatchType.Merge,
+            JsonSerializer.Serialize(new { status = new { phase = "Bound", accessModes = new[] { "ReadWriteOnce" }, capacity = new { storage = capacity } } }), subresource: "status");
+
     public async Task CreateSecretAsync(string name, Dictionary<string, string> data) =>
         await Admin.CreateAsync(new V1Secret
         {

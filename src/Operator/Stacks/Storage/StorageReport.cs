@@ -43,7 +43,7 @@ public static class StorageReport
             .ToList();
         if (resizing.Count == 0)
         {
-            return Sized("Every data volume has the size the spec asks for");
+            return AllSized;
         }
 
         var parts = resizing.Select(c =>
@@ -57,6 +57,9 @@ public static class StorageReport
                 ? ". FileSystemResizePending: the file system grows when the pod mounts the volume again"
                 : ""));
     }
+
+    /// <summary>StorageReady=True when nothing more is known than that no claim is growing.</summary>
+    public static ConditionReport AllSized { get; } = Sized("Every data volume has the size the spec asks for");
 
     /// <summary>StorageReady=True with <paramref name="message"/>.</summary>
     public static ConditionReport Sized(string message) =>

@@ -42,7 +42,7 @@ public static class StorageUsage
         ArgumentNullException.ThrowIfNull(usage);
         if (usage.UsedPercent is not { } percent || usage.UsedBytes is not { } used || usage.CapacityBytes is not { } capacity)
         {
-            return StorageReport.Sized("Every data volume has the size the spec asks for");
+            return StorageReport.AllSized;
         }
 
         var text = string.Create(CultureInfo.InvariantCulture, $"InfluxDB's data uses {percent}% of its volume ({Size(used)} of {Size(capacity)})");

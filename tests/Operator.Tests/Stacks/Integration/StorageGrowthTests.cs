@@ -40,7 +40,7 @@ public sealed class StorageGrowthTests(ApiServerFixture fixture)
         // The volume grows in the background: StorageReady says so until the claim reports its new capacity.
         var resizing = await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.StorageReady)?.Reason == "Resizing", "StorageReady=False Resizing");
         OperatorWithFakes.Condition(resizing, MetricsStackConditions.StorageReady)!.Message.ShouldContain($"{Claim} 1Gi → 2Gi");
-        await SetClaimStatusAsync(op, claim.Metadata.Name, "2Gi");
+        await op.BindClaimAsync(claim.Metadata.Name, "2Gi");
         await op.ReconcileAgainAsync();
         await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.StorageReady)?.Reason == "Sized", "StorageReady=True Sized");
 
@@ -85,12 +85,9 @@ public sealed class StorageGrowthTests(ApiServerFixture fixture)
     private static async Task<V1Pod> BoundAndRunningAsync(OperatorWithFakes op, string capacity)
     {
         await Eventually.UntilAsync(async () => await op.Admin.GetAsync<V1PersistentVolumeClaim>(op.Namespace, Claim) is not null, "the StatefulSet's claim exists");
-        await SetClaimStatusAsync(op, Claim, capacity);
+        await op.BindClaimAsync(Claim, capacity);
         await Eventually.UntilAsync(() => Task.FromResult(op.StartedPods.Any(p => p.Workload == "metrics-influxdb")), "InfluxDB's pod started");
         return (await op.Admin.GetAsync<V1Pod>(op.Namespace, "metrics-influxdb-0"))!;
     }
 
-    private static Task<V1PersistentVolumeClaim?> SetClaimStatusAsync(OperatorWithFakes op, string claim, string capacity) =>
-        op.Admin.PatchAsync<V1PersistentVolumeClaim>(op.Namespace, claim, PatchType.Merge,
-            System.Text.Json.JsonSerializer.Serialize(new { status = new { phase = "Bound", accessModes = new[] { "ReadWriteOnce" }, capacity = new { storage = capacity } } }), subresource: "status");
 }

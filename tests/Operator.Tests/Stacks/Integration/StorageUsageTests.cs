@@ -24,8 +24,7 @@ public sealed class StorageUsageTests(ApiServerFixture fixture)
         await using var op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, clock);
         await op.CreateStackWithSpecAsync(new { influxdb = new { storage = new { size = "1Gi", warnAtPercent = 80 } } });
         await Eventually.UntilAsync(async () => await op.Admin.GetAsync<V1PersistentVolumeClaim>(op.Namespace, "data-metrics-influxdb-0") is not null, "InfluxDB's claim exists");
-        await op.Admin.PatchAsync<V1PersistentVolumeClaim>(op.Namespace, "data-metrics-influxdb-0", PatchType.Merge,
-            """{"status":{"phase":"Bound","accessModes":["ReadWriteOnce"],"capacity":{"storage":"1Gi"}}}""", subresource: "status");
+        await op.BindClaimAsync("data-metrics-influxdb-0", "1Gi");
         var stack = await Eventually.UntilAsync(op.GetStackAsync, s => s.Status?.Bucket?.Id is { Length: > 0 }, "the bucket exists");
         var bucketId = stack.Status.Bucket!.Id!;
 

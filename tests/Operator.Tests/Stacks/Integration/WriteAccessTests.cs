@@ -232,8 +232,7 @@ public sealed class WriteAccessTests(ApiServerFixture fixture)
 
         public async Task LabelAsync(string ns, string? optInTo)
         {
-            var patch = JsonSerializer.Serialize(new { metadata = new { labels = new Dictionary<string, string?> { [OptIn] = optInTo } } });
-            await admin.PatchAsync<V1Namespace>(null, ns, PatchType.Merge, patch);
+            await PatchLabelAsync(ns, optInTo);
             labelled.Add(ns);
         }
 
@@ -241,8 +240,12 @@ public sealed class WriteAccessTests(ApiServerFixture fixture)
         {
             foreach (var ns in labelled.Distinct())
             {
-                await admin.PatchAsync<V1Namespace>(null, ns, PatchType.Merge, JsonSerializer.Serialize(new { metadata = new { labels = new Dictionary<string, string?> { [OptIn] = null } } }));
+                await PatchLabelAsync(ns, null);
             }
         }
+
+        // null removes the label.
+        private Task<V1Namespace?> PatchLabelAsync(string ns, string? optInTo) =>
+            admin.PatchAsync<V1Namespace>(null, ns, PatchType.Merge, JsonSerializer.Serialize(new { metadata = new { labels = new Dictionary<string, string?> { [OptIn] = optInTo } } }));
     }
 }
