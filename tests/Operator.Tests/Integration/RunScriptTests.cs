@@ -19,8 +19,10 @@ public sealed partial class RunScriptTests
     public async Task The_main_job_shows_the_minimal_stack_becoming_ready_and_the_sample_alerts_reaching_grafana()
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
-        // --local: a run on a developer's machine with a kubeconfig still takes the no-cluster path, as in CI.
-        foreach (var arg in new[] { "hack/run.sh", "--local", "--probe-address", $"http://127.0.0.1:{FreePort.Next()}" })
+        // --local: a run on a developer's machine with a kubeconfig still takes the no-cluster path, as in CI. Port 0: the
+        // kernel picks the probe port when the operator binds it (a port picked here stayed free only until run.sh had
+        // built, about 15 s, and another test's server took it once).
+        foreach (var arg in new[] { "hack/run.sh", "--local", "--probe-address", "http://127.0.0.1:0" })
         {
             start.ArgumentList.Add(arg);
         }
