@@ -6,6 +6,17 @@ namespace MetricsOperator.Crds;
 /// <summary>MetricsStackSpec is the desired state of an environment's metrics stack: InfluxDB, Telegraf, Grafana and their backups.</summary>
 public sealed class MetricsStackSpec
 {
+    /// <summary>
+    /// The environment's name (a DNS label, e.g. <c>idfprod</c>), carried by every rule as the <c>environment</c> label and
+    /// by every Grafana object the operator makes, so several environments can share one Grafana without colliding.
+    /// Required when Grafana is external.
+    /// </summary>
+    [JsonPropertyName("environment")]
+    [MinLength(1)]
+    [MaxLength(40)]
+    [Pattern(Patterns.DnsLabel)]
+    public string? Environment { get; set; }
+
     /// <summary>The InfluxDB v2 server that keeps every app's measurements in one shared bucket.</summary>
     [JsonPropertyName("influxdb")]
     [DefaultEmptyObject]
