@@ -40,9 +40,10 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
             return;
         }
 
+        var environment = StackAlertingFacts.From(stack).Environment;
         var locations = new List<(string Folder, string Group)>
         {
-            (AlertNames.FolderUid(AlertDefaults.App(entity)), AlertNames.RuleGroup(entity.Metadata.NamespaceProperty ?? "default", entity.Metadata.Name)),
+            (AlertNames.FolderUid(AlertDefaults.App(entity), environment), AlertNames.RuleGroup(entity.Metadata.NamespaceProperty ?? "default", entity.Metadata.Name, environment)),
         };
         if (RecordedLocation.Group(entity) is { } at)
         {

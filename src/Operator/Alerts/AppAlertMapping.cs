@@ -11,7 +11,8 @@ namespace MetricsOperator.Alerts;
 /// AppAlert → Grafana, as a pure function. One folder per app, one rule group per AppAlert, one Grafana rule per
 /// AppAlert rule with three steps: <c>A</c> the query against the stack's InfluxQL or Flux datasource, <c>B</c> a
 /// Reduce expression (the condition's reducer), <c>C</c> a Threshold expression (operator and threshold), which is
-/// the rule's condition. Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> over the user's; annotations:
+/// the rule's condition. Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> (and <c>environment</c> when the
+/// stack has one) over the user's; folder, group and rule UIDs carry the environment too (<see cref="AlertNames"/>); annotations:
 /// summary, description, runbook_url when given. Query models carry the defaults Grafana adds on save
 /// (<c>intervalMs</c>, <c>maxDataPoints</c>) so what Grafana stores compares equal to what was sent.
 /// </summary>
@@ -46,7 +47,7 @@ public static class AppAlertMapping
         var uids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var rule in rules.Where(r => !string.IsNullOrEmpty(r.Name)))
         {
-            uids.TryAdd(rule.Name, AlertNames.RuleUid(ns, name, rule.Name));
+            uids.TryAdd(rule.Name, AlertNames.RuleUid(ns, name, rule.Name, stack.Environment));
         }
 
         var problems = AppAlertValidation.Validate(alert, stack).ToList();
@@ -82,12 +83,12 @@ public static class AppAlertMapping
         ArgumentNullException.ThrowIfNull(rules);
         var ns = alert.Metadata.NamespaceProperty ?? "default";
         var app = AlertDefaults.App(alert);
-        var folderUid = AlertNames.FolderUid(app);
-        var group = AlertNames.RuleGroup(ns, alert.Metadata.Name);
+        var folderUid = AlertNames.FolderUid(app, stack.Environment);
+        var group = AlertNames.RuleGroup(ns, alert.Metadata.Name, stack.Environment);
         var interval = GrafanaDuration.TryParseSeconds(alert.Spec?.Interval ?? AlertDefaults.Interval)
             ?? throw new ArgumentException("spec.interval is not a duration; validate first", nameof(alert));
         var mapped = rules.Select(r => new DesiredRule(r.Name, MapRule(ns, alert.Metadata.Name, app, folderUid, group, r, stack))).ToList();
-        return new DesiredRuleGroup(folderUid, AlertNames.FolderTitle(app), group, interval, alert.Spec?.EditableInGrafana == true, mapped);
+        return new DesiredRuleGroup(folderUid, AlertNames.FolderTitle(app, stack.Environment), group, interval, alert.Spec?.EditableInGrafana == true, mapped);
     }
 
     /// <summary>One rule of AppAlert <paramref name="ns"/>/<paramref name="name"/> as a Grafana rule.</summary>
@@ -99,7 +100,7 @@ public static class AppAlertMapping
             ?? throw new ArgumentException($"the stack has no {rule.Query.Language} datasource; validate first", nameof(stack));
         return new ProvisionedAlertRule
         {
-            Uid = AlertNames.RuleUid(ns, name, rule.Name),
+            Uid = AlertNames.RuleUid(ns, name, rule.Name, stack.Environment),
             FolderUid = folderUid,
             RuleGroup = group,
             Title = rule.Name,
@@ -109,7 +110,7 @@ public static class AppAlertMapping
             ExecErrState = ExecErrStateName(rule.ExecErrState ?? AlertDefaults.ExecErr),
             // Grafana stores durations in its own format ("300s" comes back "5m"): send that format.
             For = GrafanaDuration.Format(GrafanaDuration.TryParseSeconds(rule.For ?? AlertDefaults.For) ?? 0),
-            Labels = Labels(rule, app, ns, name),
+            Labels = Labels(rule, app, ns, name, stack.Environment),
             Annotations = Annotations(rule),
             IsPaused = false,
         };
@@ -195,7 +196,7 @@ public static class AppAlertMapping
         return new GrafanaQuery { RefId = refId, QueryType = "", DatasourceUid = datasourceUid, RelativeTimeRange = range, Model = model };
     }
 
-    private static Dictionary<string, string> Labels(AlertRule rule, string app, string ns, string appAlert)
+    private static Dictionary<string, string> Labels(AlertRule rule, string app, string ns, string appAlert, string? environment)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in rule.Labels ?? new Dictionary<string, string>())
@@ -209,6 +210,12 @@ public static class AppAlertMapping
         labels[AlertRouting.NamespaceLabel] = ns;
         labels[AlertRouting.AppAlertLabel] = appAlert;
         labels["severity"] = SeverityName(rule.Severity ?? AlertDefaults.Severity);
+        if (environment is not null)
+        {
+            // Which environment fired, in a Grafana several share; routing and silences may match it.
+            labels[AlertNames.EnvironmentLabel] = environment;
+        }
+
         return new Dictionary<string, string>(labels, StringComparer.Ordinal);
     }
 

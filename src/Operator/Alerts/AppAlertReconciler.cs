@@ -59,7 +59,8 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
-        var plan = AppAlertMapping.Plan(entity, StackAlertingFacts.From(stack!));
+        var facts = StackAlertingFacts.From(stack!);
+        var plan = AppAlertMapping.Plan(entity, facts);
         if (plan.Group is null)
         {
             // Invalid and not partially syncable: Grafana keeps whatever it had.
@@ -67,7 +68,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
-        if (DuplicateTitles.Find(entity, AlertsOf(stack!)) is { Count: > 0 } clashes)
+        if (DuplicateTitles.Find(entity, AlertsOf(stack!), facts.Environment) is { Count: > 0 } clashes)
         {
             // Nothing is written (Grafana would refuse it). The AppAlert keeping the title wakes this one when it changes or goes.
             var message = string.Join("; ", clashes.Select(c => c.ToProblem(plan.Group.FolderUid).ToString()));

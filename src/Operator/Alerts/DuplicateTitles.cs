@@ -26,11 +26,14 @@ public sealed record TitleClash(int Index, string Title, ObjectKey Other, int Ot
 public static class DuplicateTitles
 {
     /// <summary>The rules of <paramref name="alert"/> whose title an AppAlert of <paramref name="others"/> (same stack) keeps.</summary>
-    public static IReadOnlyList<TitleClash> Find(V1Alpha1AppAlert alert, IEnumerable<V1Alpha1AppAlert> others)
+    /// <param name="alert">The AppAlert to check.</param>
+    /// <param name="others">The stack's AppAlerts.</param>
+    /// <param name="environment">The stack's environment, which names the app's folder (null when it has none).</param>
+    public static IReadOnlyList<TitleClash> Find(V1Alpha1AppAlert alert, IEnumerable<V1Alpha1AppAlert> others, string? environment = null)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(others);
-        var folder = FolderOf(alert);
+        var folder = AlertNames.FolderUid(AlertDefaults.App(alert), environment);
         var app = AlertDefaults.App(alert);
         var self = ObjectKey.Of(alert);
         // One app, one folder: comparing apps is enough, and cheap (this runs per reconcile over the stack's AppAlerts).
@@ -56,8 +59,6 @@ public static class DuplicateTitles
 
         return clashes;
     }
-
-    private static string FolderOf(V1Alpha1AppAlert alert) => AlertNames.FolderUid(AlertDefaults.App(alert));
 
     private static int IndexOf(V1Alpha1AppAlert alert, string title)
     {

@@ -37,7 +37,7 @@ public static partial class StackValidation
         var spec = SchemaDefaults.Applied(stack).Spec;
         return
         [
-            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!),
+            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!), .. Environment(spec),
             .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
             .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
         ];
@@ -151,6 +151,16 @@ public static partial class StackValidation
             .Where(PodPlacement.IsReserved)
             .Order(StringComparer.Ordinal)
             .Select(key => new FieldError($"{field}.annotations", $"\"{key}\" is under {PodPlacement.ReservedAnnotationPrefix}, which the operator reserves for its own pod annotations"));
+
+    // An external Grafana may be shared by several environments' operators: without the environment in every name
+    // they would write the same folders, rules and datasources, and one's deletion would remove the other's.
+    private static IEnumerable<FieldError> Environment(MetricsStackSpec spec)
+    {
+        if (spec.Grafana!.Mode == GrafanaMode.External && string.IsNullOrEmpty(spec.Environment))
+        {
+            yield return new FieldError("spec.environment", "required when spec.grafana.mode is external (a Grafana several environments may share tells their rules, folders and datasources apart by it)");
+        }
+    }
 
     private static IEnumerable<FieldError> Grafana(GrafanaSpec grafana)
     {

@@ -124,6 +124,7 @@ public sealed class PodPlacementTests
     {
         var stack = Stacks.FullSampleWith(spec =>
         {
+            spec.Environment = "summit";
             spec.Grafana!.Mode = GrafanaMode.External;
             spec.Grafana.Url = "https://grafana.example.org";
             spec.Grafana.CredentialsSecret = new SecretReference { Name = "grafana" };

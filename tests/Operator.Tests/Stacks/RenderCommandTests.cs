@@ -172,6 +172,7 @@ public class RenderCommandTests
             metadata:
               name: m
             spec:
+              environment: summit
               grafana:
                 mode: external
                 url: https://grafana.example.org

@@ -25,6 +25,7 @@ public sealed class StackValidationTests
         { "kafka-json-time-without-format", "spec.telegraf.kafka.consumers[0].json.timeFormat: required with json.timeKey" },
         { "kafka-sasl-two-users", "spec.telegraf.kafka.sasl: set exactly one of username" },
         { "kafka-sasl-no-user", "spec.telegraf.kafka.sasl: set exactly one of username" },
+        { "external-no-environment", "spec.environment: required when spec.grafana.mode is external" },
     };
 
     [Theory]
@@ -142,6 +143,7 @@ public sealed class StackValidationTests
 
     private static V1Alpha1MetricsStack ExternalGrafana() => Stacks.MinimalSampleWith(s =>
     {
+        s.Environment = "summit";
         s.Grafana!.Mode = GrafanaMode.External;
         s.Grafana.Url = "https://grafana.example.org";
         s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
@@ -185,13 +187,21 @@ public sealed class StackValidationTests
     {
         "external-no-url" => Stacks.MinimalSampleWith(s =>
         {
+            s.Environment = "summit";
             s.Grafana!.Mode = GrafanaMode.External;
             s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
         }),
         "external-no-credentials" => Stacks.MinimalSampleWith(s =>
         {
+            s.Environment = "summit";
             s.Grafana!.Mode = GrafanaMode.External;
             s.Grafana.Url = "https://grafana.example.org";
+        }),
+        "external-no-environment" => Stacks.MinimalSampleWith(s =>
+        {
+            s.Grafana!.Mode = GrafanaMode.External;
+            s.Grafana.Url = "https://grafana.example.org";
+            s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
         }),
         "managed-with-url" => Stacks.MinimalSampleWith(s => s.Grafana!.Url = "https://grafana.example.org"),
         "retention-30m" => Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = "30m"),

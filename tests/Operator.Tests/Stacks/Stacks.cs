@@ -54,7 +54,11 @@ internal static class Stacks
     {
         ["full"] = FullSample,
         ["minimal"] = MinimalSample,
-        ["external-grafana"] = () => MinimalSampleWith(spec => spec.Grafana!.Mode = GrafanaMode.External),
+        ["external-grafana"] = () => MinimalSampleWith(spec =>
+        {
+            spec.Environment = "summit";
+            spec.Grafana!.Mode = GrafanaMode.External;
+        }),
         ["delete-policy"] = () => FullSampleWith(spec => spec.InfluxDb!.DeletionPolicy = DeletionPolicy.Delete),
     };
 

@@ -45,14 +45,18 @@ internal sealed class AlertOperator : IAsyncDisposable
     private readonly ControlPlane plane;
     private readonly TimeSpan resyncPeriod;
     private readonly AlertSyncOptions options;
+    private readonly bool ownsGrafana;
+    private readonly string? environment;
     private ServiceProvider? services;
     private CancellationTokenSource? stop;
     private Task? run;
 
-    private AlertOperator(ControlPlane plane, GrafanaFake grafana, string ns, TimeSpan resyncPeriod, AlertSyncOptions options)
+    private AlertOperator(ControlPlane plane, GrafanaFake grafana, bool ownsGrafana, string? environment, string ns, TimeSpan resyncPeriod, AlertSyncOptions options)
     {
         this.plane = plane;
         Grafana = grafana;
+        this.ownsGrafana = ownsGrafana;
+        this.environment = environment;
         Namespace = ns;
         this.resyncPeriod = resyncPeriod;
         this.options = options;
@@ -67,12 +71,24 @@ internal sealed class AlertOperator : IAsyncDisposable
 
     public Manager Manager => services!.GetRequiredService<Manager>();
 
-    public static async Task<AlertOperator> StartAsync(ControlPlane plane, TimeSpan? resyncPeriod = null, AlertSyncOptions? options = null, bool stackStatus = true)
+    /// <summary>
+    /// Starts an operator in a new namespace (or <paramref name="namespace"/>, made when missing) with its own Grafana
+    /// fake, or with <paramref name="sharedGrafana"/> — a central Grafana the test owns and other operators (other
+    /// environments) also write to; its stack carries <paramref name="environment"/> as spec.environment.
+    /// </summary>
+    public static async Task<AlertOperator> StartAsync(
+        ControlPlane plane, TimeSpan? resyncPeriod = null, AlertSyncOptions? options = null, bool stackStatus = true,
+        GrafanaFake? sharedGrafana = null, string? environment = null, string? @namespace = null)
     {
-        var grafana = await GrafanaFake.StartNewAsync();
-        var ns = await plane.CreateNamespaceAsync("alerts");
+        var grafana = sharedGrafana ?? await GrafanaFake.StartNewAsync();
+        var ns = @namespace ?? await plane.CreateNamespaceAsync("alerts");
+        if (@namespace is not null)
+        {
+            await plane.EnsureNamespaceAsync(@namespace);
+        }
+
         await ClusterSetup.BindStackNamespaceAsync(plane, ns);
-        var op = new AlertOperator(plane, grafana, ns, resyncPeriod ?? TimeSpan.FromMinutes(10), options ?? new AlertSyncOptions
+        var op = new AlertOperator(plane, grafana, sharedGrafana is null, environment, ns, resyncPeriod ?? TimeSpan.FromMinutes(10), options ?? new AlertSyncOptions
         {
             OutageBackoffBase = TimeSpan.FromMilliseconds(200),
             OutageBackoffMax = TimeSpan.FromSeconds(1),
@@ -174,7 +190,10 @@ internal sealed class AlertOperator : IAsyncDisposable
         }
 
         Admin.Dispose();
-        await Grafana.DisposeAsync();
+        if (ownsGrafana)
+        {
+            await Grafana.DisposeAsync();
+        }
     }
 
     /// <summary>The user-made Secret with the external Grafana's credentials (not a name the operator owns).</summary>
@@ -203,6 +222,7 @@ internal sealed class AlertOperator : IAsyncDisposable
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
             Spec = new MetricsStackSpec
             {
+                Environment = environment,
                 Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = grafana.BaseUri.ToString(), CredentialsSecret = new SecretReference { Name = credentialsSecret } },
             },
         };
