@@ -57,6 +57,15 @@ public sealed class InfluxDbSpec
     [JsonPropertyName("existingAdminSecret")]
     public SecretReference? ExistingAdminSecret { get; set; }
 
+    /// <summary>
+    /// The URL an external Grafana reaches this InfluxDB at (e.g. <c>https://data-idfdev.example.org/influxdb</c>, through an
+    /// Ingress of your own): the operator writes it into the environment's datasources it keeps in that Grafana. Default:
+    /// the in-cluster Service URL, which only a Grafana running in this cluster reaches. Unused with a managed Grafana.
+    /// </summary>
+    [JsonPropertyName("externalUrl")]
+    [Pattern(Patterns.HttpUrl)]
+    public string? ExternalUrl { get; set; }
+
     /// <summary>Compute resources of the InfluxDB container.</summary>
     [JsonPropertyName("resources")]
     public ResourceRequirements? Resources { get; set; }

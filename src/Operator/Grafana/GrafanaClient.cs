@@ -95,6 +95,27 @@ public sealed class GrafanaClient : IDisposable
     public Task<GrafanaDatasource?> GetDatasourceAsync(string uid, CancellationToken cancellationToken = default) =>
         GetOrNullAsync<GrafanaDatasource>($"api/datasources/uid/{Escape(uid)}", $"GET datasource {uid}", cancellationToken);
 
+    /// <summary>Creates a datasource with the UID it carries (<c>POST /api/datasources</c>).</summary>
+    public Task CreateDatasourceAsync(DataSourceCommand datasource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(datasource);
+        return SendAsync(HttpMethod.Post, "api/datasources", datasource, $"POST datasource {datasource.Uid}", editable: null, [], cancellationToken);
+    }
+
+    /// <summary>Replaces a datasource (<c>PUT /api/datasources/uid/{uid}</c>, without a version: the operator's spec wins).</summary>
+    public Task UpdateDatasourceAsync(DataSourceCommand datasource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(datasource);
+        return SendAsync(HttpMethod.Put, $"api/datasources/uid/{Escape(datasource.Uid)}", datasource, $"PUT datasource {datasource.Uid}", editable: null, [], cancellationToken);
+    }
+
+    /// <summary>Deletes a datasource; true when it existed.</summary>
+    public async Task<bool> DeleteDatasourceAsync(string uid, CancellationToken cancellationToken = default)
+    {
+        var (status, _) = await SendAsync(HttpMethod.Delete, $"api/datasources/uid/{Escape(uid)}", null, $"DELETE datasource {uid}", editable: null, [HttpStatusCode.NotFound], cancellationToken);
+        return status != HttpStatusCode.NotFound;
+    }
+
     // ----- alert rules -----
 
     /// <summary>Every provisioned alert rule of the organisation: one request, whatever the number of groups.</summary>

@@ -69,6 +69,64 @@ public sealed record GrafanaDatasource
     /// <summary>The plugin type, e.g. <c>influxdb</c>.</summary>
     [JsonPropertyName("type")]
     public string? Type { get; init; }
+
+    /// <summary><c>proxy</c> (Grafana's server queries the datasource) or <c>direct</c>.</summary>
+    [JsonPropertyName("access")]
+    public string? Access { get; init; }
+
+    /// <summary>Where the datasource is.</summary>
+    [JsonPropertyName("url")]
+    public string? Url { get; init; }
+
+    /// <summary>The plugin's settings.</summary>
+    [JsonPropertyName("jsonData")]
+    public JsonObject? JsonData { get; init; }
+
+    /// <summary>Which secure settings are set (their values are never returned).</summary>
+    [JsonPropertyName("secureJsonFields")]
+    public Dictionary<string, bool>? SecureJsonFields { get; init; }
+}
+
+/// <summary>
+/// <c>AddDataSourceCommand</c> / <c>UpdateDataSourceCommand</c>: a datasource as the operator creates or replaces it.
+/// <see cref="SecureJsonData"/> holds a token: it is only ever serialized into the request body, never printed.
+/// </summary>
+public sealed record DataSourceCommand
+{
+    /// <summary>The datasource's UID.</summary>
+    [JsonPropertyName("uid")]
+    public required string Uid { get; init; }
+
+    /// <summary>The datasource's name (unique in the organisation).</summary>
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    /// <summary>The plugin type, e.g. <c>influxdb</c>.</summary>
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    /// <summary><c>proxy</c>: Grafana's server queries the datasource.</summary>
+    [JsonPropertyName("access")]
+    public string Access { get; init; } = "proxy";
+
+    /// <summary>Where the datasource is.</summary>
+    [JsonPropertyName("url")]
+    public required string Url { get; init; }
+
+    /// <summary>The plugin's settings.</summary>
+    [JsonPropertyName("jsonData")]
+    public required JsonObject JsonData { get; init; }
+
+    /// <summary>The plugin's secret settings (write-only in Grafana).</summary>
+    [JsonPropertyName("secureJsonData")]
+    public Dictionary<string, string>? SecureJsonData { get; init; }
+
+    // A record prints every member: leave the secret settings' values out of any string made of it.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Uid = {Uid}, Name = {Name}, Type = {Type}, Url = {Url}, SecureJsonData = [{string.Join(", ", SecureJsonData?.Keys ?? Enumerable.Empty<string>())}]");
+        return true;
+    }
 }
 
 /// <summary><c>ProvisionedAlertRule</c>: one alert rule as the provisioning API takes and returns it.</summary>

@@ -99,6 +99,9 @@ internal static class OperatorControllers
         services.TryAddSingleton(sp => new GrafanaConnections(
             sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(), sp.GetRequiredService<AlertSyncOptions>(),
             loggers: sp.GetService<ILoggerFactory>()));
+        // After the InfluxDB step (its read token): an external Grafana's datasources (GrafanaReady), removed with the stack.
+        services.AddSingleton<IStackStep, MetricsOperator.Alerts.External.ExternalDatasourcesStep>();
+        services.AddSingleton<IStackCleanup, MetricsOperator.Alerts.External.ExternalDatasourcesCleanup>();
         // After the InfluxDB step: contact points and the notification policy (AlertingReady).
         services.AddSingleton<IStackStep, MetricsOperator.Alerts.Routing.AlertingStep>();
         // The stack-to-AppAlerts map reads the manager's cache when events arrive, after the manager is built.

@@ -13,13 +13,14 @@ namespace MetricsOperator.Stacks;
 /// Grafana's <c>&lt;stack&gt;-grafana</c>); with <c>Retain</c> it deletes nothing. Telegraf's buffer claims are never
 /// deleted (unsent metrics). The copies of the listener token in other namespaces (<c>metrics-write-token</c>) are
 /// deleted whatever the policy: they open nothing kept, and ownerReferences cannot reach across namespaces. Everything
-/// else goes by garbage collection through ownerReferences.
+/// else goes by garbage collection through ownerReferences. What the stack made outside the cluster goes first, by the
+/// registered <see cref="IStackCleanup"/>s (an external Grafana's datasources).
 /// </summary>
 /// <remarks>
 /// It takes the <see cref="KubeApi"/>, not the Manager's client: finalizers are resolved while the Manager itself is
 /// being built, and it reads and deletes through the API anyway.
 /// </remarks>
-public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinalizer>? logger = null) : IFinalizer<V1Alpha1MetricsStack>
+public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinalizer>? logger = null, IEnumerable<IStackCleanup>? cleanups = null) : IFinalizer<V1Alpha1MetricsStack>
 {
     private readonly ILogger logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -42,6 +43,11 @@ public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinal
     public async Task FinalizeAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entity);
+        foreach (var cleanup in cleanups ?? [])
+        {
+            await cleanup.CleanUpAsync(entity, cancellationToken);
+        }
+
         await RemoveTokenCopiesAsync(entity, cancellationToken);
         var ns = StackNames.Namespace(entity);
         foreach (var name in ClaimsToDelete(entity))

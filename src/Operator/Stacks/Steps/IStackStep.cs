@@ -20,6 +20,12 @@ public interface IStackStep
     /// failures such as an unreachable server are outcomes, with a reason).
     /// </summary>
     Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the step has anything to do for <paramref name="stack"/> (e.g. only with an external Grafana); when it
+    /// has not, the runner leaves its condition as the workloads report it and goes on.
+    /// </summary>
+    bool AppliesTo(V1Alpha1MetricsStack stack) => true;
 }
 
 /// <summary>What a step reports.</summary>

@@ -31,6 +31,11 @@ public static class StackStepRunner
         string? blockedBy = null;
         foreach (var step in steps)
         {
+            if (!step.AppliesTo(stack))
+            {
+                continue;
+            }
+
             var index = components.FindIndex(r => r.Type == step.ConditionType);
             var workload = index >= 0 ? components[index] : null;
             ConditionReport report;

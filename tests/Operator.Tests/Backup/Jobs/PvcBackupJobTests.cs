@@ -340,6 +340,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
             spec = new
             {
                 influxdb = new { existingAdminSecret = new { name = InfluxAdminSecret } },
+                environment = "idfdev",
                 grafana = new { mode = "external", url = "http://grafana.example:3000", credentialsSecret = new { name = GrafanaCredentialsSecret } },
                 backup = new { grafana = new { destination, keep = 3 }, influxdb = new { destination } },
             },

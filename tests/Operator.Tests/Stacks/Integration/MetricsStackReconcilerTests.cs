@@ -165,7 +165,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         (await op.Admin.GetAsync<V1Deployment>(op.Namespace, "metrics-telegraf")).ShouldNotBeNull();
 
         // External Grafana: every Grafana object goes, except its data claim (Retain).
-        await op.PatchSpecAsync(Name, new { grafana = new { mode = "external", url = "https://grafana.example.org", credentialsSecret = new { name = "grafana-credentials" } } });
+        await op.PatchSpecAsync(Name, new { environment = "idfdev", grafana = new { mode = "external", url = "https://grafana.example.org", credentialsSecret = new { name = "grafana-credentials" } } });
         var external = await op.WaitForReadyAsync(Name, 4, "False", "ComponentsNotReady");
         StackOperatorExtensions.ConditionOf(external, MetricsStackConditions.GrafanaReady).Reason.ShouldBe("External");
         external.Status.Endpoints.ShouldNotBeNull().Grafana.ShouldBe("https://grafana.example.org");
