@@ -55,6 +55,14 @@ public sealed class GrafanaSpec
     /// </summary>
     [JsonPropertyName("pod")]
     public PodSettings? Pod { get; set; }
+
+    /// <summary>An Ingress for the managed Grafana, with Grafana's public URL set to match. None by default.</summary>
+    [JsonPropertyName("ingress")]
+    public GrafanaIngressSpec? Ingress { get; set; }
+
+    /// <summary>Sign-in by an authenticating proxy's header (e.g. Gafaelfawr) instead of Grafana's login form. Off by default.</summary>
+    [JsonPropertyName("authProxy")]
+    public GrafanaAuthProxySpec? AuthProxy { get; set; }
 }
 
 /// <summary>The InfluxDB datasources Grafana gets.</summary>

@@ -155,6 +155,7 @@
 - apiGroups:
     - networking.k8s.io
   resources:
+    - ingresses
     - networkpolicies
   verbs:
     - get
@@ -213,6 +214,7 @@
 - apiGroups:
     - networking.k8s.io
   resources:
+    - ingresses
     - networkpolicies
   verbs:
     - create

@@ -41,6 +41,7 @@ internal static class OperatorControllers
             .Owns<V1ConfigMap>()
             .Owns<V1PersistentVolumeClaim>()
             .Owns<V1NetworkPolicy>()
+            .Owns<V1Ingress>()
             // The notification policy (the alerting step) routes each app to its AppAlert's contact point, so a new or
             // edited AppAlert must wake its stack. The map reads the manager's cache when events arrive.
             // Only what the policy reads (app, contact point, stackRef): an AppAlert's status never wakes its stack.

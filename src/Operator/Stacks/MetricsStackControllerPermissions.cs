@@ -18,10 +18,10 @@ namespace MetricsOperator.Stacks;
 // for the InfluxDB and Grafana claims, only with deletionPolicy Delete. No "update": the operator never PUTs a child.
 [RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "get,list,watch")]
 [RbacRule(Groups = "", Resources = "services,configmaps,persistentvolumeclaims", Verbs = "get,list,watch")]
-[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "get,list,watch")]
+[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies,ingresses", Verbs = "get,list,watch")]
 [RbacRule(Groups = "apps", Resources = "statefulsets,deployments", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
 [RbacRule(Groups = "", Resources = "services,configmaps,persistentvolumeclaims", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
-[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
+[RbacRule(Groups = "networking.k8s.io", Resources = "networkpolicies,ingresses", Verbs = "create,patch,delete", Scope = RbacScope.StackNamespace)]
 // Secrets only in namespaces that hold a MetricsStack (a RoleBinding per such namespace), and never listed or
 // watched: the operator GETs the Secrets a spec names and creates the ones holding the tokens it made. Caching
 // Secrets cluster-wide is how prometheus-operator grew past 500 MiB, and reading other namespaces' Secrets is

@@ -30,6 +30,7 @@ public static class StackChildren
             V1ConfigMap o => client.ApplyAsync(owner, o, cancellationToken),
             V1PersistentVolumeClaim o => client.ApplyAsync(owner, o, cancellationToken),
             V1NetworkPolicy o => client.ApplyAsync(owner, o, cancellationToken),
+            V1Ingress o => client.ApplyAsync(owner, o, cancellationToken),
             _ => throw new InvalidOperationException($"The MetricsStack controller does not own {child.Kind}: add it to StackChildren and to Owns<> in OperatorControllers."),
         };
     }
@@ -47,7 +48,8 @@ public static class StackChildren
             + await client.PruneAsync<V1Deployment>(stack, NamesOf<V1Deployment>(desired), cancellationToken)
             + await client.PruneAsync<V1Service>(stack, NamesOf<V1Service>(desired), cancellationToken)
             + await client.PruneAsync<V1ConfigMap>(stack, NamesOf<V1ConfigMap>(desired), cancellationToken)
-            + await client.PruneAsync<V1NetworkPolicy>(stack, NamesOf<V1NetworkPolicy>(desired), cancellationToken);
+            + await client.PruneAsync<V1NetworkPolicy>(stack, NamesOf<V1NetworkPolicy>(desired), cancellationToken)
+            + await client.PruneAsync<V1Ingress>(stack, NamesOf<V1Ingress>(desired), cancellationToken);
     }
 
     /// <summary>The workloads the conditions are derived from, as the cache holds them now.</summary>

@@ -176,7 +176,13 @@ public static partial class StackValidation
                 yield return new FieldError("spec.grafana.credentialsSecret", "required when mode is external");
             }
         }
-        else if (!string.IsNullOrEmpty(grafana.Url))
+        else if (grafana.AuthProxy is not null && grafana.Ingress is null)
+        {
+            // Grafana trusts the header from whoever reaches it: only the Ingress's NetworkPolicy keeps other pods from forging it.
+            yield return new FieldError("spec.grafana.authProxy", "requires spec.grafana.ingress (Grafana trusts the user header from any client; with an Ingress its NetworkPolicy admits only the ingress controller, the operator and backups)");
+        }
+
+        if (grafana.Mode != GrafanaMode.External && !string.IsNullOrEmpty(grafana.Url))
         {
             // Refused rather than ignored: a URL here means someone expects the operator to use that Grafana.
             yield return new FieldError("spec.grafana.url", "must be left out when mode is managed (the operator runs Grafana; its URL is status.endpoints.grafana)");

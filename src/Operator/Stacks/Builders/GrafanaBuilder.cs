@@ -25,7 +25,9 @@ public static class GrafanaBuilder
 
     /// <summary>The managed Grafana's objects in apply order; empty in external mode. <paramref name="tokenRevision"/>: see <see cref="Deployment"/>.</summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack, string? tokenRevision = null) =>
-        IsManaged(stack) ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision)] : [];
+        !IsManaged(stack) ? []
+        : GrafanaIngressBuilder.Build(stack) is { } ingress ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision), ingress]
+        : [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision)];
 
     /// <summary>
     /// Grafana's data claim. Like InfluxDB's, it follows spec.influxdb.deletionPolicy: with Retain (the default) it
@@ -116,6 +118,7 @@ public static class GrafanaBuilder
             Env.Value("GF_LOG_MODE", "console"),
             Env.Value("GF_ANALYTICS_REPORTING_ENABLED", "false"),
             Env.Value("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"),
+            .. GrafanaSettings.Env(grafana),
         ],
         ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/api/health", Port = "http" }, PeriodSeconds = 10, TimeoutSeconds = 5 },
         // Database migrations after an upgrade can take a while: liveness starts late.

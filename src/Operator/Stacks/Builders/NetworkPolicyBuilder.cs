@@ -22,7 +22,7 @@ public static class NetworkPolicyBuilder
         var policies = new List<V1NetworkPolicy> { DefaultDeny(stack), InfluxDb(stack, options), Telegraf(stack) };
         if (GrafanaBuilder.IsManaged(stack))
         {
-            policies.Add(Grafana(stack));
+            policies.Add(Grafana(stack, options));
         }
 
         return policies;
@@ -86,13 +86,45 @@ public static class NetworkPolicyBuilder
     }
 
     /// <summary>
-    /// Grafana's HTTP port is open to any source: people reach it through the cluster's ingress controller, whose
-    /// namespace differs per cluster, and the operator configures alerting through its API.
+    /// Grafana's HTTP port. Without spec.grafana.ingress it is open to any source: people reach it through an ingress
+    /// controller whose namespace differs per cluster. With it, the port admits only the controller's namespace
+    /// (spec.grafana.ingress.controllerNamespaceSelector, default <c>kubernetes.io/metadata.name: ingress-nginx</c>),
+    /// the operator (alerting through the API) and the stack's Grafana backup Jobs: behind an authenticating proxy,
+    /// a pod that could reach Grafana directly could set the user header itself.
     /// </summary>
-    public static V1NetworkPolicy Grafana(V1Alpha1MetricsStack stack) =>
-        Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Grafana), StackLabels.Grafana,
+    public static V1NetworkPolicy Grafana(V1Alpha1MetricsStack stack, StackBuildOptions? options = null)
+    {
+        options ??= StackBuildOptions.Default;
+        var ingress = SchemaDefaults.Applied(stack).Spec.Grafana!.Ingress;
+        if (ingress is null)
+        {
+            return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Grafana), StackLabels.Grafana,
+                StackLabels.Selector(stack, StackLabels.Grafana),
+                [new V1NetworkPolicyIngressRule { Ports = [Port(StackNames.GrafanaPort)] }]);
+        }
+
+        var controller = ingress.ControllerNamespaceSelector is { Count: > 0 } given
+            ? new SortedDictionary<string, string>(given.ToDictionary(), StringComparer.Ordinal)
+            : new SortedDictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = DefaultIngressControllerNamespace };
+        var backupPods = StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component);
+        backupPods[Backup.Jobs.BackupJobBuilder.KindLabel] = Backup.Scheduling.BackupKinds.Grafana;
+        var peers = new List<V1NetworkPolicyPeer>
+        {
+            new() { NamespaceSelector = Selector(controller) },
+            new()
+            {
+                NamespaceSelector = Selector(new SortedDictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = options.OperatorNamespace }),
+                PodSelector = Selector(new SortedDictionary<string, string>(options.OperatorPodLabels.ToDictionary(), StringComparer.Ordinal)),
+            },
+            new() { PodSelector = Selector(backupPods) },
+        };
+        return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Grafana), StackLabels.Grafana,
             StackLabels.Selector(stack, StackLabels.Grafana),
-            [new V1NetworkPolicyIngressRule { Ports = [Port(StackNames.GrafanaPort)] }]);
+            [new V1NetworkPolicyIngressRule { FromProperty = peers, Ports = [Port(StackNames.GrafanaPort)] }]);
+    }
+
+    /// <summary>The ingress controller's namespace when spec.grafana.ingress names none: ingress-nginx's, as in Phalanx.</summary>
+    public const string DefaultIngressControllerNamespace = "ingress-nginx";
 
     private static V1NetworkPolicy Policy(V1Alpha1MetricsStack stack, string name, string component, IDictionary<string, string> pods, IList<V1NetworkPolicyIngressRule> ingress) => new()
     {
