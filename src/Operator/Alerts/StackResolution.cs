@@ -92,12 +92,18 @@ public static class StackResolution
         };
     }
 
-    /// <summary>Whether a change of <paramref name="old"/> into <paramref name="updated"/> can change <see cref="Gate"/> or the rules (spec, deletion, GrafanaReady, InvalidSpec).</summary>
+    /// <summary>
+    /// Whether a change of <paramref name="old"/> into <paramref name="updated"/> can change <see cref="Gate"/> or the rules
+    /// (spec, deletion, GrafanaReady's status or the generation it was observed at, InvalidSpec). The observed generation
+    /// counts: after a spec change (spec.environment, a datasource) the gate waits until GrafanaReady speaks of the new
+    /// generation, and that status write, though GrafanaReady stays True, is what opens it.
+    /// </summary>
     public static bool GateOrSpecChanged(V1Alpha1MetricsStack old, V1Alpha1MetricsStack updated)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(updated);
-        static string? Grafana(V1Alpha1MetricsStack s) => ConditionSet.Find(s.Status?.Conditions, MetricsStackConditions.GrafanaReady)?.Status;
+        static (string?, long?) Grafana(V1Alpha1MetricsStack s) =>
+            ConditionSet.Find(s.Status?.Conditions, MetricsStackConditions.GrafanaReady) is { } c ? (c.Status, c.ObservedGeneration) : (null, null);
         return old.Metadata.Generation != updated.Metadata.Generation
             || old.Metadata.DeletionTimestamp != updated.Metadata.DeletionTimestamp
             || Grafana(old) != Grafana(updated)

@@ -82,4 +82,20 @@ public sealed class StackGateTests
         StackResolution.Gate(invalid).ShouldBe((AppAlertReasons.StackNotReady, "MetricsStack metrics/metrics has an invalid spec: spec.grafana.url: required when mode is external"));
         StackResolution.GateOrSpecChanged(valid, invalid).ShouldBeTrue();
     }
+
+    [Fact]
+    public void GrafanaReady_reported_at_the_new_generation_opens_the_gate_and_wakes_the_appalerts()
+    {
+        // A spec edit (generation 2) that GrafanaReady, still True, speaks of only from its next write.
+        var edited = Stack(("GrafanaReady", "True"));
+        edited.Metadata.Generation = 2;
+        edited.Status!.Conditions![0].ObservedGeneration = 1;
+        var reported = Stack(("GrafanaReady", "True"));
+        reported.Metadata.Generation = 2;
+        reported.Status!.Conditions![0].ObservedGeneration = 2;
+
+        StackResolution.Gate(edited).ShouldNotBeNull().Reason.ShouldBe(AppAlertReasons.StackNotReady);
+        StackResolution.Gate(reported).ShouldBeNull();
+        StackResolution.GateOrSpecChanged(edited, reported).ShouldBeTrue("the status write that opens the gate must wake the AppAlerts it closed");
+    }
 }

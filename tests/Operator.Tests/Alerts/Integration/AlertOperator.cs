@@ -156,6 +156,11 @@ internal sealed class AlertOperator : IAsyncDisposable
         await Admin.CustomObjects.ReplaceNamespacedCustomObjectAsync(alert, ApiGroup.Name, ApiGroup.Version, Namespace, "appalerts", name);
     }
 
+    /// <summary>Merge-patches the stack's spec, as a user editing the MetricsStack would.</summary>
+    public async Task PatchStackSpecAsync(object spec) =>
+        await Admin.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(JsonSerializer.Serialize(new { spec }), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", StackName);
+
     public Task DeleteAsync(string name) =>
         Admin.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, Namespace, "appalerts", name);
 
@@ -239,7 +244,7 @@ internal sealed class AlertOperator : IAsyncDisposable
     /// Deployment with <paramref name="influxDbReplicasReady"/> / 1 replicas ready, and AlertingReady as the alerting step
     /// reports a stack without contact points.
     /// </summary>
-    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1, string name = StackName, GrafanaFake? grafana = null)
+    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1, string name = StackName, GrafanaFake? grafana = null, long generation = 1)
     {
         var stack = new V1Alpha1MetricsStack
         {
@@ -263,7 +268,7 @@ internal sealed class AlertOperator : IAsyncDisposable
         var conditions = new List<V1Condition>();
         foreach (var report in reports)
         {
-            MetricsOperator.Runtime.Conditions.ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, 1);
+            MetricsOperator.Runtime.Conditions.ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, generation);
         }
 
         var status = new { status = new { conditions } };

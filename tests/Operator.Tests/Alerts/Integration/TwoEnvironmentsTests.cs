@@ -62,4 +62,31 @@ public sealed class TwoEnvironmentsTests(ApiServerFixture fixture)
         (await idfprod.GetAsync(App))!.Status!.Conditions!.Single(c => c.Type == "Ready").Status.ShouldBe("True");
         central.Contract.AssertNoContractViolations();
     }
+
+    /// <summary>The migration docs/environments.md describes: adding spec.environment moves every rule, and leaves nothing behind.</summary>
+    [Fact]
+    public async Task Adding_an_environment_moves_the_rules_into_the_environments_folder()
+    {
+        await using var op = await AlertOperator.StartAsync(fixture.Plane);
+        var alert = Alert(op.Namespace, "login", Rule("Login failures"), Rule("Slow logins"));
+        alert.Spec.App = App;
+        await op.CreateAsync(alert);
+        (await op.WaitForReadyAsync("login", "True", AppAlertReasons.Synced)).Status!.Grafana!.FolderUid.ShouldBe("app-gafaelfawr");
+
+        // The stack's spec changes; its reconciler (played here) reports GrafanaReady at the new generation.
+        await op.PatchStackSpecAsync(new { environment = "idfdev" });
+        await op.SetStackStatusAsync(generation: 2);
+
+        var moved = await Eventually.UntilAsync(() => op.GetAsync("login"),
+            a => a.Status?.Grafana?.FolderUid == "app-idfdev_gafaelfawr" && a.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
+            "the rules moved to idfdev's folder");
+        moved.Status!.Grafana!.RuleGroup.ShouldBe($"idfdev_{op.Namespace}_login");
+        moved.Status.Rules!.Select(r => r.Uid).ShouldBe(
+            [AlertNames.RuleUid(op.Namespace, "login", "Login failures", "idfdev"), AlertNames.RuleUid(op.Namespace, "login", "Slow logins", "idfdev")]);
+        op.Grafana.State.Folder("app-gafaelfawr").ShouldBeNull("the old folder went with its last group");
+        op.Grafana.State.RuleCount.ShouldBe(2, "the old rules are gone, not left beside the new ones");
+        op.Grafana.State.Group("app-idfdev_gafaelfawr", $"idfdev_{op.Namespace}_login")!.Rules
+            .ShouldAllBe(r => r["labels"]![AlertNames.EnvironmentLabel]!.GetValue<string>() == "idfdev");
+        op.Grafana.Contract.AssertNoContractViolations();
+    }
 }
