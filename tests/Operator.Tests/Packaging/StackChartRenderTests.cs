@@ -187,6 +187,38 @@ public sealed class StackChartRenderTests
         ManifestCheck.Errors(stack).Select(SchemaValidator.Describe).ShouldContain(e => e.Contains(error, StringComparison.Ordinal), $"rendered: {stack}");
     }
 
+    [Theory]
+    [InlineData("values-idfprod.yaml", "", 0, null)]
+    [InlineData("values-idfdev.yaml", "  telegraf: {replicsa: 2}\n", 1, "unknown field \"spec.telegraf.replicsa\"")]
+    public async Task The_render_command_checks_the_charts_output_as_a_ci_step_would(string file, string addition, int exitCode, string? error)
+    {
+        // What docs/phalanx.md tells an admin to run before a merge: helm template ... | metrics-operator render -f -
+        var values = File.ReadAllText(Path.Combine(HelmChart.StackFolder, file)).Replace("metricsStack:\n", "metricsStack:\n" + addition, StringComparison.Ordinal);
+        var path = Path.Combine(Path.GetTempPath(), $"stack-chart-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, string.Join("\n---\n", Render(values).Select(m => m.Yaml)));
+        try
+        {
+            var root = new System.CommandLine.RootCommand { Subcommands = { MetricsOperator.Cli.RenderCommand.Create() } };
+            using var output = new StringWriter();
+            using var errors = new StringWriter();
+            var code = await root.Parse(["render", "-f", path, "-n", "metrics"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = errors });
+
+            code.ShouldBe(exitCode, errors.ToString());
+            if (error is null)
+            {
+                output.ToString().ShouldContain("kind: StatefulSet");
+            }
+            else
+            {
+                errors.ToString().ShouldContain(error);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void False_and_zero_are_kept_and_empty_values_left_out()
     {
