@@ -8,7 +8,8 @@ namespace MetricsOperator.Tests.Integration;
 /// <summary>
 /// charts/metrics-stack as Argo CD would sync it for each environment, on the test API server (1.20) with the
 /// generated CRDs: rendered by the test renderer, applied server-side as Argo CD's field manager, applied again
-/// without a change. The MetricsStack is stored with every field the values set (nothing pruned by the server).
+/// without a change. The MetricsStack is stored with every field the values set (nothing pruned by the server). The
+/// walkthrough's AppAlert (docs/phalanx.md) is accepted too.
 /// </summary>
 [Collection(SharedApiServer.Name)]
 public sealed class StackChartInstallTests(ApiServerFixture fixture, ITestOutputHelper output)
@@ -77,6 +78,16 @@ public sealed class StackChartInstallTests(ApiServerFixture fixture, ITestOutput
         var rendered = manifests.Single(m => m.Kind == "MetricsStack").Json;
         Missing(rendered["spec"], stored["spec"], "spec").ShouldBeEmpty($"{file}: the server pruned fields the values set");
         output.WriteLine($"{file}: {manifests.Count} objects applied ({string.Join(", ", manifests.Select(m => $"{m.Kind}/{m.Name}"))})");
+    }
+
+    [Fact]
+    public async Task The_walkthroughs_app_alert_is_accepted_by_the_api_server()
+    {
+        var ns = await fixture.Plane.CreateNamespaceAsync("phalanx-doc");
+
+        var result = await fixture.Plane.KubectlAsync(["create", "--dry-run=server", "-n", ns, "-f", "-"], stdin: PhalanxDocTests.Block("applications/noteburst/templates/appalert.yaml"));
+
+        result.ExitCode.ShouldBe(0, result.StandardError);
     }
 
     private static async Task<JsonNode> StoredStackAsync(ControlPlane plane, string ns) =>

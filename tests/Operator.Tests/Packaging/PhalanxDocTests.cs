@@ -143,7 +143,10 @@ public sealed partial class PhalanxDocTests
         ((string?)labels[WriteTokenSecrets.OptInLabel]).ShouldBe((string)Map(HelmYaml.Load(File.ReadAllText(Path.Combine(HelmChart.StackFolder, "values.yaml"))))["name"]!, "the label names the stack the chart makes");
     }
 
-    private static object? Load(string path) => HelmYaml.Load(Blocks.Single(b => b.Path == path).Yaml);
+    /// <summary>The text of the block whose first line names <paramref name="path"/>.</summary>
+    internal static string Block(string path) => Blocks.Single(b => b.Path == path).Yaml;
+
+    private static object? Load(string path) => HelmYaml.Load(Block(path));
 
     private static IDictionary<string, object?> Map(object? value) => (IDictionary<string, object?>)value!;
 
