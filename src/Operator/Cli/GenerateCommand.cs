@@ -5,8 +5,9 @@ using MetricsOperator.Generation;
 namespace MetricsOperator.Cli;
 
 /// <summary>
-/// <c>generate crds</c>, <c>generate rbac</c>, <c>generate chart</c> and <c>generate api-docs</c>: write config/crd,
-/// config/rbac, the chart's generated files and docs/api-reference.md from the code. The generators
+/// <c>generate crds</c>, <c>generate rbac</c>, <c>generate chart</c>, <c>generate stack-chart</c> and
+/// <c>generate api-docs</c>: write config/crd, config/rbac, the two charts' generated files and docs/api-reference.md
+/// from the code. The generators
 /// are pure; this class only reads the XML documentation and writes the files.
 /// </summary>
 internal static class GenerateCommand
@@ -19,6 +20,9 @@ internal static class GenerateCommand
 
     /// <summary>The command that regenerates the Helm chart's generated files (CRDs, RBAC rules, README, Argo CD values).</summary>
     public const string RegenerateChart = "dotnet run --project src/Operator -- generate chart";
+
+    /// <summary>The command that regenerates the stack chart's generated files (values.yaml's metricsStack block, the Secret names template, README).</summary>
+    public const string RegenerateStackChart = "dotnet run --project src/Operator -- generate stack-chart";
 
     /// <summary>The command that regenerates docs/api-reference.md.</summary>
     public const string RegenerateApiDocs = "dotnet run --project src/Operator -- generate api-docs";
@@ -33,6 +37,7 @@ internal static class GenerateCommand
         generate.Subcommands.Add(Subcommand("crds", "Writes the CustomResourceDefinitions of MetricsStack and AppAlert.", "config/crd", RenderCrds));
         generate.Subcommands.Add(Subcommand("rbac", "Writes the ClusterRole, bindings, ServiceAccount, leader-election Role and editor/viewer roles.", "config/rbac", RenderRbac));
         generate.Subcommands.Add(Subcommand("chart", "Writes the Helm chart's generated files: crds/, the RBAC rules template, README.md from values.yaml's # -- comments, argocd/argocd-values.yaml.", "charts/metrics-operator", RenderChart));
+        generate.Subcommands.Add(Subcommand("stack-chart", "Writes the stack chart's generated files: values.yaml's metricsStack block from the CRD, templates/_secret_names.tpl, README.md.", "charts/metrics-stack", RenderStackChart));
         generate.Subcommands.Add(Subcommand("api-docs", "Writes the API reference (Markdown) from the CRD schemas.", "docs", RenderApiDocs));
         return generate;
     }
@@ -71,6 +76,27 @@ internal static class GenerateCommand
             ("argocd/argocd-values.yaml", ArgoCdValuesGenerator.Generate(
                 [.. HealthCheckedKinds.Select(kind => (kind, File.ReadAllText(Path.Combine(folder, "argocd", $"health-{kind.ToLowerInvariant()}.lua"))))],
                 RegenerateChart)),
+        ];
+    }
+
+    /// <summary>
+    /// charts/metrics-stack's generated files: values.yaml (its hand-written head kept, the metricsStack block from
+    /// the CRD), templates/_secret_names.tpl (from the API types), and README.md from the new values.yaml.
+    /// </summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> RenderStackChart()
+    {
+        var apiAssembly = typeof(V1Alpha1MetricsStack).Assembly;
+        var stackCrd = CrdGenerator.Generate(CrdGenerator.KindsIn(apiAssembly), XmlDocumentation.LoadBeside(apiAssembly))
+            .Select(manifest => (k8s.Models.V1CustomResourceDefinition)manifest.Document)
+            .Single(crd => crd.Spec.Names.Kind == "MetricsStack");
+        var specSchema = stackCrd.Spec.Versions.Single().Schema.OpenAPIV3Schema.Properties["spec"];
+        var folder = Path.Combine(RepositoryRoot(), "charts", "metrics-stack");
+        var values = StackChartGenerator.Values(specSchema, File.ReadAllText(Path.Combine(folder, "values.yaml")), RegenerateStackChart);
+        return
+        [
+            ("values.yaml", values),
+            ("templates/_secret_names.tpl", StackChartGenerator.SecretNames(SecretReferencePaths.In(typeof(MetricsStackSpec)), RegenerateStackChart)),
+            ("README.md", ChartReadmeGenerator.Generate(File.ReadAllText(Path.Combine(folder, "Chart.yaml")), values, RegenerateStackChart)),
         ];
     }
 

@@ -8,7 +8,9 @@ namespace MetricsOperator.Generation;
 /// <summary>
 /// A chart's README.md from its Chart.yaml and the <c># --</c> comments of its values.yaml, the convention Phalanx's
 /// helm-docs follows: a comment starting <c># --</c> (continued by the <c>#</c> lines under it) documents the key on
-/// the next line, and only documented keys are listed. Pure: texts in, Markdown out.
+/// the next line, and only documented keys are listed. As in helm-docs, a description starting with <c>(type)</c>
+/// names the type, and a <c># @default -- text</c> line in it replaces the Default column (for a value left empty
+/// whose default is applied elsewhere, e.g. by the CRD). Pure: texts in, Markdown out.
 /// </summary>
 public static partial class ChartReadmeGenerator
 {
@@ -84,7 +86,12 @@ public static partial class ChartReadmeGenerator
                     var key = string.Join('.', path.Select(entry => entry.Key));
                     var inline = StripComment(match.Groups[3].Value.Trim());
                     var node = Find(tree, path.Select(entry => entry.Key));
-                    values.Add(new Value(key, TypeOf(inline, node), inline.Length > 0 ? Json(inline, node) : Json(node), string.Join(' ', description).Trim()));
+                    var overridden = description.FirstOrDefault(part => part.StartsWith("@default --", StringComparison.Ordinal));
+                    var text = string.Join(' ', description.Where(part => part != overridden)).Trim();
+                    var type = TypeHint().Match(text) is { Success: true } hint ? hint.Groups[1].Value : TypeOf(inline, node);
+                    text = TypeHint().Replace(text, "");
+                    var shown = overridden is not null ? overridden["@default --".Length..].Trim().Trim('`') : inline.Length > 0 ? Json(inline, node) : Json(node);
+                    values.Add(new Value(key, type, shown, text));
                 }
 
                 description = null;
@@ -93,6 +100,9 @@ public static partial class ChartReadmeGenerator
 
         return values;
     }
+
+    [GeneratedRegex(@"^\((\w+)\)\s*")]
+    private static partial Regex TypeHint();
 
     [GeneratedRegex(@"^(\s*)([A-Za-z0-9_.\-]+):(.*)$")]
     private static partial Regex KeyLine();

@@ -5,8 +5,8 @@ using MetricsOperator.TestSupport;
 namespace MetricsOperator.Tests.Packaging;
 
 /// <summary>
-/// The chart's generated files (crds/, templates/_rbac_rules.tpl) and docs/api-reference.md are what the code
-/// generates now; the chart's CRDs are the same documents as config/crd.
+/// The charts' generated files (the operator chart's crds/ and templates/_rbac_rules.tpl; the stack chart's
+/// metricsStack values, Secret names template and README) and docs/api-reference.md are what the code generates now; the chart's CRDs are the same documents as config/crd.
 /// </summary>
 public sealed class ChartGeneratedFilesTests
 {
@@ -21,6 +21,16 @@ public sealed class ChartGeneratedFilesTests
 
         var generatedCrds = GenerateCommand.RenderChart().Where(f => f.FileName.StartsWith("crds/", StringComparison.Ordinal)).Select(f => f.FileName[5..]).Order(StringComparer.Ordinal);
         HelmChart.Crds().Select(crd => crd.FileName).ShouldBe(generatedCrds, "crds/ holds a file the code does not generate");
+    }
+
+    [Fact]
+    public void Committed_stack_chart_files_are_what_the_code_generates()
+    {
+        var drift = GenerateCommand.RenderStackChart()
+            .Where(file => !File.Exists(Path.Combine(HelmChart.StackFolder, file.FileName)) || File.ReadAllText(Path.Combine(HelmChart.StackFolder, file.FileName)) != file.Yaml)
+            .Select(file => $"charts/metrics-stack/{file.FileName}")
+            .ToList();
+        drift.ShouldBeEmpty($"Regenerate with `{GenerateCommand.RegenerateStackChart}` and commit the result.");
     }
 
     [Fact]

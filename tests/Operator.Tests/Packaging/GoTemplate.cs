@@ -24,15 +24,20 @@ public sealed class GoStruct(string name, IReadOnlyDictionary<string, object?> f
 /// The part of Go's text/template and Sprig that the chart uses, with Helm's conventions, implemented from the
 /// Go documentation: text and actions with <c>{{-</c>/<c>-}}</c> trimming, comments, pipelines, parenthesised
 /// pipelines, fields of maps and structs, <c>$</c> and declared variables, <c>if/else if/else</c>, <c>with/else</c>,
-/// <c>range/else</c> (lists, with optional <c>$v :=</c> or <c>$i, $v :=</c>), <c>define</c>, and the functions
-/// include, toYaml, nindent, indent, quote, default, trunc and trimSuffix. Anything else (other keywords, other
+/// <c>range/else</c> (lists, with optional <c>$v :=</c> or <c>$i, $v :=</c>; maps in Go's sorted key order, with
+/// <c>$k, $v :=</c>), <c>define</c>, and the functions
+/// include, toYaml, nindent, indent, quote, default, trunc, trimSuffix, trim, splitList, uniq, has, kindIs, index
+/// (of a map), not, and, or (their arguments all evaluated: Go stops at the first that decides). Anything else (other keywords, other
 /// functions, printing a list or a map, assignment with <c>=</c>) throws, so the chart cannot quietly rely on
 /// something this renderer does not check. Values follow Helm: numbers from YAML are float64 (printed the way Go
 /// prints them; numbers Go would print in exponent form are refused), a missing map key is nil and prints empty.
 /// </summary>
 public sealed class GoTemplate
 {
-    private static readonly HashSet<string> Functions = ["include", "toYaml", "nindent", "indent", "quote", "default", "trunc", "trimSuffix"];
+    private static readonly HashSet<string> Functions = [
+        "include", "toYaml", "nindent", "indent", "quote", "default", "trunc", "trimSuffix",
+        "trim", "splitList", "uniq", "has", "kindIs", "index", "not", "and", "or",
+    ];
 
     private readonly Dictionary<string, List<Node>> templates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Node>> files = new(StringComparer.Ordinal);
@@ -633,9 +638,29 @@ public sealed class GoTemplate
                     }
 
                     break;
-                case "range" when value is System.Collections.IDictionary:
-                    throw new GoTemplateException($"{branch.Where}: range over a map is not implemented by the test renderer");
-                case "range" when value is not null and not System.Collections.IList:
+                case "range" when value is IDictionary<string, object?> { Count: > 0 } map:
+                    // Go ranges over a map in sorted key order; "$k, $v :=" declares the key and the value.
+                    foreach (var key in map.Keys.Order(StringComparer.Ordinal).ToList())
+                    {
+                        var inner = variables.Count;
+                        if (branch.Pipeline.Declared.Count == 1)
+                        {
+                            variables.Add((branch.Pipeline.Declared[0], map[key]));
+                        }
+                        else if (branch.Pipeline.Declared.Count == 2)
+                        {
+                            variables.Add((branch.Pipeline.Declared[0], key));
+                            variables.Add((branch.Pipeline.Declared[1], map[key]));
+                        }
+
+                        Run(branch.Then, map[key], output);
+                        variables.RemoveRange(inner, variables.Count - inner);
+                    }
+
+                    break;
+                case "range" when value is System.Collections.IDictionary and not IDictionary<string, object?>:
+                    throw new GoTemplateException($"{branch.Where}: range over a {value.GetType().Name} is not implemented by the test renderer");
+                case "range" when value is not null and not System.Collections.IList and not IDictionary<string, object?>:
                     throw new GoTemplateException($"{branch.Where}: range can't iterate over {Print(value)}");
                 default:
                     if (branch.Else is not null)
@@ -777,10 +802,60 @@ public sealed class GoTemplate
                     var suffix = AsString(args[0], where);
                     var whole = AsString(args[1], where);
                     return whole.EndsWith(suffix, StringComparison.Ordinal) && suffix.Length > 0 ? whole[..^suffix.Length] : whole;
+                case "trim":
+                    Arity(1);
+                    return AsString(args[0], where).Trim();
+                case "splitList":
+                    Arity(2);
+                    return AsString(args[1], where).Split(AsString(args[0], where)).Cast<object?>().ToList();
+                case "uniq":
+                    Arity(1);
+                    return List(args[0], name, where).Distinct().ToList();
+                case "has":
+                    Arity(2);
+                    return args[1] is null ? false : List(args[1], name, where).Contains(args[0]);
+                case "kindIs":
+                    Arity(2);
+                    return AsString(args[0], where) == KindOf(args[1]);
+                case "index":
+                    Arity(2);
+                    return args[0] switch
+                    {
+                        null => null,
+                        IDictionary<string, object?> map when args[1] is string key => map.TryGetValue(key, out var item) ? item : null,
+                        _ => throw new GoTemplateException($"{where}: index of anything but a map by a string is not implemented by the test renderer"),
+                    };
+                case "not":
+                    Arity(1);
+                    return !IsTrue(args[0]);
+                case "and":
+                    return args.Count < 1 ? throw new GoTemplateException($"{where}: and needs arguments") : args.FirstOrDefault(a => !IsTrue(a), args[^1]);
+                case "or":
+                    return args.Count < 1 ? throw new GoTemplateException($"{where}: or needs arguments") : args.FirstOrDefault(IsTrue, args[^1]);
                 default:
                     throw new GoTemplateException($"{where}: function \"{name}\" not implemented");
             }
         }
+
+        // Sprig's list functions take a []interface{}; anything else is an error in Sprig too.
+        private static List<object?> List(object? value, string function, string where) => value switch
+        {
+            IList<object?> list => [.. list],
+            _ => throw new GoTemplateException($"{where}: {function} needs a list, got {value?.GetType().Name ?? "nil"}"),
+        };
+
+        // reflect.Kind's name, as Sprig's kindOf gives it, for the types Helm values hold.
+        private static string KindOf(object? value) => value switch
+        {
+            null => "invalid",
+            string => "string",
+            bool => "bool",
+            double => "float64",
+            long => "int64",
+            IDictionary<string, object?> => "map",
+            IList<object?> => "slice",
+            _ => throw new GoTemplateException($"kindIs of a {value.GetType().Name} is not implemented by the test renderer"),
+        };
 
         private static string Indent(int spaces, string text)
         {

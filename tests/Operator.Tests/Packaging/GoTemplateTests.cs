@@ -37,8 +37,15 @@ public sealed class GoTemplateTests
     [InlineData("{{ toYaml .Values.list | indent 1 }}", " - x\n - y")]
     [InlineData("{{ (default .Release.Name .Values.empty) | quote }}", "\"rel\"")]
     [InlineData("{{ if .Values.emptyList }}t{{ else }}f{{ end }}{{ if .Values.zero }}t{{ else }}f{{ end }}", "ff")]
+    [InlineData("{{ range $k, $v := .Values.map }}{{ $k }}={{ $v }};{{ end }}", "a=1;b=2;")]
+    [InlineData("{{ range .Values.map }}{{ . }}{{ end }}{{ range .Values.emptyMap }}x{{ else }}none{{ end }}", "12none")]
+    [InlineData("{{ kindIs \"map\" .Values.map }} {{ kindIs \"slice\" .Values.list }} {{ kindIs \"string\" .Values.s }} {{ kindIs \"invalid\" .Values.missing }} {{ kindIs \"float64\" .Values.n }}", "true true true true true")]
+    [InlineData("{{ not .Values.empty }} {{ and .Values.n .Values.empty }}|{{ or .Values.empty .Values.n }}", "true |2")]
+    [InlineData("{{ range (\"b\\na\\nb\" | splitList \"\\n\" | uniq) }}[{{ . }}]{{ end }}", "[b][a]")]
+    [InlineData("{{ has \"x\" .Values.list }} {{ has \"z\" .Values.list }} {{ has \"x\" .Values.missing }}", "true false false")]
+    [InlineData("{{ index .Values.map \"b\" }}|{{ index .Values.map \"c\" }}|{{ \"  t \\n\" | trim }}", "2||t")]
     public void Renders_like_go_and_sprig(string text, string expected) =>
-        Render(text, "n: 2\nf: 0.5\ns: 'a\"b'\nempty: ''\nlist: [x, y]\nmap: {b: 2, a: 1}\nemptyList: []\nzero: 0\n").ShouldBe(expected);
+        Render(text, "n: 2\nf: 0.5\ns: 'a\"b'\nempty: ''\nlist: [x, y]\nmap: {b: 2, a: 1}\nemptyList: []\nzero: 0\nemptyMap: {}\n").ShouldBe(expected);
 
     [Fact]
     public void Include_renders_a_define_with_the_given_dot() =>
@@ -54,6 +61,8 @@ public sealed class GoTemplateTests
     [InlineData("{{ .Values.list }}", "toYaml")]
     [InlineData("{{ if .Values.x }}", "without end")]
     [InlineData("{{ $x = 1 }}", "assignment")]
+    [InlineData("{{ uniq .Values.big }}", "needs a list")]
+    [InlineData("{{ index .Values.list 0 }}", "index of anything but a map")]
     public void Refuses_what_it_does_not_implement_or_go_would_refuse(string text, string error) =>
         Should.Throw<GoTemplateException>(() => Render(text, "big: 1000000\nlist: [1]\n")).Message.ShouldContain(error);
 }

@@ -19,7 +19,7 @@ public sealed record RenderedManifest(string Template, string Yaml, JsonObject J
 }
 
 /// <summary>
-/// `helm template` for charts/metrics-operator without helm: parses every file in templates/ with
+/// `helm template` for charts/metrics-operator (or another chart of the repository: <c>chartFolder</c>) without helm: parses every file in templates/ with
 /// <see cref="GoTemplate"/>, renders the ones not starting with "_" with Helm's top-level objects (Values merged
 /// over values.yaml, Release, Chart, Capabilities), splits the output into YAML documents and parses each.
 /// The CRDs in crds/ are not templates (Helm installs them as they are) and come from <see cref="Crds"/>.
@@ -27,6 +27,9 @@ public sealed record RenderedManifest(string Template, string Yaml, JsonObject J
 public static partial class HelmChart
 {
     public static string Folder => RepoPaths.InRepo("charts", "metrics-operator");
+
+    /// <summary>charts/metrics-stack: Phalanx's `metrics` app.</summary>
+    public static string StackFolder => RepoPaths.InRepo("charts", "metrics-stack");
 
     /// <summary>The API versions of a 1.20 cluster that matter to the chart (policy/v1 arrived in 1.21).</summary>
     public static readonly IReadOnlySet<string> Kubernetes120 = new HashSet<string>
@@ -44,18 +47,20 @@ public static partial class HelmChart
         string releaseName = "metrics-operator",
         string releaseNamespace = "metrics-operator",
         string? valuesOverride = null,
-        IReadOnlySet<string>? apiVersions = null)
+        IReadOnlySet<string>? apiVersions = null,
+        string? chartFolder = null)
     {
+        var folder = chartFolder ?? Folder;
         var template = new GoTemplate();
-        var templatesFolder = Path.Combine(Folder, "templates");
+        var templatesFolder = Path.Combine(folder, "templates");
         var names = Directory.GetFiles(templatesFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         foreach (var name in names)
         {
             template.Parse(name!, File.ReadAllText(Path.Combine(templatesFolder, name!)));
         }
 
-        var chart = (IDictionary<string, object?>)HelmYaml.Load(File.ReadAllText(Path.Combine(Folder, "Chart.yaml")))!;
-        var values = (IDictionary<string, object?>)HelmYaml.Load(File.ReadAllText(Path.Combine(Folder, "values.yaml")))!;
+        var chart = (IDictionary<string, object?>)HelmYaml.Load(File.ReadAllText(Path.Combine(folder, "Chart.yaml")))!;
+        var values = (IDictionary<string, object?>)HelmYaml.Load(File.ReadAllText(Path.Combine(folder, "values.yaml")))!;
         if (valuesOverride is not null)
         {
             values = HelmYaml.Merge(values, (IDictionary<string, object?>)HelmYaml.Load(valuesOverride)!);
