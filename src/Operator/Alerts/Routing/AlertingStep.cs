@@ -13,9 +13,10 @@ using MetricsOperator.Stacks.Steps;
 namespace MetricsOperator.Alerts.Routing;
 
 /// <summary>
-/// The MetricsStack step owning <c>AlertingReady</c>: the stack's contact points (Slack, email, webhook; the
-/// destination read from the Secret the spec names) and the notification policy tree routing each app to its
-/// AppAlerts' contact point. Kept in sync like rules: two GETs, and writes only for what differs. Secret values cannot
+/// The MetricsStack step owning <c>AlertingReady</c>: the stack's notification templates and mute timings, its contact
+/// points (Slack, email, webhook; the destination read from the Secret the spec names) and its part of the
+/// notification policy tree (the whole tree, or with <c>spec.environment</c> that environment's subtree:
+/// <see cref="PolicySync"/>) routing each AppAlert to its contact point and the spec's routes on any label. Kept in sync like rules: two GETs, and writes only for what differs. Secret values cannot
 /// be compared (Grafana returns them redacted), so a hash of the last value written is kept in memory: after an
 /// operator restart each contact point with a secret setting is written once.
 /// </summary>
