@@ -45,6 +45,23 @@ public sealed class GrafanaSpec
     [MaxLength(190)]
     public string? DefaultContactPoint { get; set; }
 
+    /// <summary>
+    /// Notification routes on any label the rules carry (e.g. <c>team</c>), tried in order after the AppAlerts' own
+    /// routes and before the default contact point.
+    /// </summary>
+    [JsonPropertyName("routes")]
+    public IList<NotificationRouteSpec>? Routes { get; set; }
+
+    /// <summary>Notification templates the contact points' title and text use; each name must be unique.</summary>
+    [JsonPropertyName("templates")]
+    [ListMap("name")]
+    public IList<NotificationTemplateSpec>? Templates { get; set; }
+
+    /// <summary>Mute timings routes can name; each name must be unique.</summary>
+    [JsonPropertyName("muteTimings")]
+    [ListMap("name")]
+    public IList<MuteTimingSpec>? MuteTimings { get; set; }
+
     /// <summary>Compute resources of the Grafana container in managed mode.</summary>
     [JsonPropertyName("resources")]
     public ResourceRequirements? Resources { get; set; }
@@ -102,6 +119,17 @@ public sealed class ContactPoint
     [Required]
     [JsonPropertyName("secretRef")]
     public SecretKeySelector SecretRef { get; set; } = new();
+
+    /// <summary>
+    /// The notification's title (slack: title; email: subject; webhook: title), Go text/template text that may use
+    /// spec.grafana.templates, e.g. <c>{{ template "slack.title" . }}</c>. Grafana's default when left out.
+    /// </summary>
+    [JsonPropertyName("title")]
+    public string? Title { get; set; }
+
+    /// <summary>The notification's body (slack: text; email: message; webhook: message), like title. Grafana's default when left out.</summary>
+    [JsonPropertyName("text")]
+    public string? Text { get; set; }
 }
 
 /// <summary>Whether the operator runs Grafana or configures an existing one.</summary>

@@ -40,6 +40,22 @@ public sealed class MetricsStackStatus
     /// <summary>Outcome of the latest backups.</summary>
     [JsonPropertyName("backup")]
     public BackupStatus? Backup { get; set; }
+
+    /// <summary>The Grafana notification objects the operator wrote for this stack, so it deletes only its own when the spec drops them.</summary>
+    [JsonPropertyName("alerting")]
+    public AlertingStatus? Alerting { get; set; }
+}
+
+/// <summary>Grafana names of the notification objects the operator owns (templates and mute timings have no UID to carry ownership).</summary>
+public sealed class AlertingStatus
+{
+    /// <summary>Names of the notification templates written, as in Grafana.</summary>
+    [JsonPropertyName("templates")]
+    public IList<string>? Templates { get; set; }
+
+    /// <summary>Names of the mute timings written, as in Grafana.</summary>
+    [JsonPropertyName("muteTimings")]
+    public IList<string>? MuteTimings { get; set; }
 }
 
 /// <summary>The stack's URLs.</summary>

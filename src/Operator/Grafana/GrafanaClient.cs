@@ -210,6 +210,44 @@ public sealed class GrafanaClient : IDisposable
         return SendAsync(HttpMethod.Put, "api/v1/provisioning/policies", WithoutProvenance(tree), "PUT policy tree", editable, [], cancellationToken);
     }
 
+    // ----- notification templates and mute timings -----
+
+    /// <summary>Every notification template.</summary>
+    public async Task<IReadOnlyList<NotificationTemplate>> ListTemplatesAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<List<NotificationTemplate>>("api/v1/provisioning/templates", "GET templates", cancellationToken) ?? [];
+
+    /// <summary>Creates or replaces a notification template (<c>PUT /api/v1/provisioning/templates/{name}</c>).</summary>
+    public Task PutTemplateAsync(string name, string template, bool editable, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"api/v1/provisioning/templates/{Escape(name)}", new NotificationTemplateContent { Template = template },
+            $"PUT template {name}", editable, [], cancellationToken);
+
+    /// <summary>Deletes a notification template (idempotent: Grafana answers 204 for a name it does not have).</summary>
+    public Task DeleteTemplateAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/provisioning/templates/{Escape(name)}", null, $"DELETE template {name}", editable: null, [], cancellationToken);
+
+    /// <summary>Every mute timing.</summary>
+    public async Task<IReadOnlyList<MuteTiming>> ListMuteTimingsAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<List<MuteTiming>>("api/v1/provisioning/mute-timings", "GET mute timings", cancellationToken) ?? [];
+
+    /// <summary>Creates a mute timing.</summary>
+    public Task CreateMuteTimingAsync(MuteTiming timing, bool editable, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timing);
+        return SendAsync(HttpMethod.Post, "api/v1/provisioning/mute-timings", timing with { Provenance = null }, $"POST mute timing {timing.Name}", editable, [], cancellationToken);
+    }
+
+    /// <summary>Replaces a mute timing (no version sent: the operator's spec wins).</summary>
+    public Task UpdateMuteTimingAsync(MuteTiming timing, bool editable, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timing);
+        return SendAsync(HttpMethod.Put, $"api/v1/provisioning/mute-timings/{Escape(timing.Name)}", timing with { Provenance = null },
+            $"PUT mute timing {timing.Name}", editable, [], cancellationToken);
+    }
+
+    /// <summary>Deletes a mute timing (idempotent); Grafana refuses with 409 while a route or rule names it.</summary>
+    public Task DeleteMuteTimingAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/provisioning/mute-timings/{Escape(name)}", null, $"DELETE mute timing {name}", editable: null, [], cancellationToken);
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -293,6 +294,22 @@ public sealed record NotificationRoute
     [JsonPropertyName("continue")]
     public bool? Continue { get; init; }
 
+    /// <summary>Wait before the first notification of a group (a Prometheus duration).</summary>
+    [JsonPropertyName("group_wait")]
+    public string? GroupWait { get; init; }
+
+    /// <summary>Wait before notifying new alerts of a notified group.</summary>
+    [JsonPropertyName("group_interval")]
+    public string? GroupInterval { get; init; }
+
+    /// <summary>Wait before notifying again alerts still firing.</summary>
+    [JsonPropertyName("repeat_interval")]
+    public string? RepeatInterval { get; init; }
+
+    /// <summary>Names of the mute timings during which the route is silent.</summary>
+    [JsonPropertyName("mute_time_intervals")]
+    public IReadOnlyList<string>? MuteTimeIntervals { get; init; }
+
     /// <summary>Child routes.</summary>
     [JsonPropertyName("routes")]
     public IReadOnlyList<NotificationRoute>? Routes { get; init; }
@@ -300,4 +317,51 @@ public sealed record NotificationRoute
     /// <summary>"api" when provisioned. Read only: cleared before sending.</summary>
     [JsonPropertyName("provenance")]
     public string? Provenance { get; init; }
+
+    /// <summary>
+    /// Every field of a stored route this type does not name (matchers, match_re, active_time_intervals…), kept so a
+    /// route another environment or a person made is written back exactly as read.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; init; }
+}
+
+/// <summary><c>NotificationTemplate</c>: a named group of template definitions.</summary>
+public sealed record NotificationTemplate
+{
+    /// <summary>The template's name.</summary>
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    /// <summary>The text as Grafana stores it (trimmed, wrapped in a define of the name when it had none).</summary>
+    [JsonPropertyName("template")]
+    public string Template { get; init; } = "";
+
+    /// <summary>"api" when provisioned. Read only.</summary>
+    [JsonPropertyName("provenance")]
+    public string? Provenance { get; init; }
+}
+
+/// <summary><c>MuteTimeInterval</c>: a named set of Alertmanager time intervals.</summary>
+public sealed record MuteTiming
+{
+    /// <summary>The mute timing's name, which routes name.</summary>
+    [JsonPropertyName("name")]
+    public string Name { get; init; } = "";
+
+    /// <summary>The intervals, as Alertmanager's <c>time_intervals</c> (free-form: times, weekdays, days_of_month, months, years, location).</summary>
+    [JsonPropertyName("time_intervals")]
+    public JsonArray? TimeIntervals { get; init; }
+
+    /// <summary>"api" when provisioned. Read only: never sent.</summary>
+    [JsonPropertyName("provenance")]
+    public string? Provenance { get; init; }
+}
+
+/// <summary><c>NotificationTemplateContent</c>: the body of a template PUT.</summary>
+public sealed record NotificationTemplateContent
+{
+    /// <summary>The template text.</summary>
+    [JsonPropertyName("template")]
+    public string Template { get; init; } = "";
 }

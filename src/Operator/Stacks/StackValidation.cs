@@ -193,6 +193,11 @@ public static partial class StackValidation
         {
             yield return new FieldError("spec.grafana.defaultContactPoint", $"\"{defaultContactPoint}\" is not the name of one of spec.grafana.contactPoints");
         }
+
+        foreach (var error in Alerts.Routing.RoutingValidation.Errors(grafana))
+        {
+            yield return error;
+        }
     }
 
 }

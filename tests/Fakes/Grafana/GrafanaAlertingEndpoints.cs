@@ -131,7 +131,12 @@ internal static class GrafanaAlertingEndpoints
         app.Map("GET", "/api/v1/provisioning/policies", context => GrafanaHttp.WriteJsonAsync(context, 200, state.PolicyTree));
         app.Map("PUT", "/api/v1/provisioning/policies", async context =>
         {
-            state.ReplacePolicy(await GrafanaHttp.ReadObjectAsync(context), GrafanaHttp.Provenance(context));
+            var tree = await GrafanaHttp.ReadObjectAsync(context);
+            // The tests' window into a race Grafana leaves open (the PUT has no precondition): another writer may act
+            // between this request's arrival and its write, or right after it.
+            await (state.BeforePolicyWrite?.Invoke() ?? Task.CompletedTask);
+            state.ReplacePolicy(tree, GrafanaHttp.Provenance(context));
+            await (state.AfterPolicyWrite?.Invoke() ?? Task.CompletedTask);
             await GrafanaHttp.WriteJsonAsync(context, 202, new JsonObject());
         });
         app.Map("DELETE", "/api/v1/provisioning/policies", context =>

@@ -42,6 +42,15 @@ public sealed partial class GrafanaState
     /// <summary>The notification policy tree as stored.</summary>
     public JsonObject PolicyTree => Locked(() => Clone(policy));
 
+    /// <summary>
+    /// Runs when a policy PUT has arrived, before it is stored: a test lets another writer write here, as a second
+    /// operator can between this one's read and its write (Grafana 11.4's PUT takes no version to refuse a stale tree).
+    /// </summary>
+    public Func<Task>? BeforePolicyWrite { get; set; }
+
+    /// <summary>Runs right after a policy PUT is stored, before it is answered: where another writer's stale tree can land before the writer reads back.</summary>
+    public Func<Task>? AfterPolicyWrite { get; set; }
+
     /// <summary>Drift: replace the policy tree behind the operator's back.</summary>
     public void SetPolicyTree(JsonObject tree) => Locked(() => policy = Clone(tree));
 

@@ -55,6 +55,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     private readonly ControlPlane plane;
     private IHost? host;
     private KubeletStandIn? kubelet;
+    private bool ownsGrafana = true;
 
     private OperatorWithFakes(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture? s3, ManualClock clock)
     {
@@ -93,19 +94,24 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     /// namespace, with the S3 credentials (the user's Secret), and the operator. Grafana's admin login is the one the
     /// operator generates: the kubelet stand-in hands it to the Grafana fake when it starts Grafana's pod.
     /// </summary>
-    public static async Task<OperatorWithFakes> StartAsync(ControlPlane plane, S3rverFixture? s3, ManualClock clock)
+    /// <remarks>
+    /// With <paramref name="sharedGrafana"/>, the operator is one of several (one namespace each, standing in for one
+    /// cluster each) whose stacks use that one Grafana in external mode: it is neither seeded nor disposed here.
+    /// </remarks>
+    public static async Task<OperatorWithFakes> StartAsync(ControlPlane plane, S3rverFixture? s3, ManualClock clock, GrafanaFake? sharedGrafana = null)
     {
         var influx = await InfluxFake.StartNewAsync();
-        var grafana = await GrafanaFake.StartNewAsync();
-        grafana.AdminPassword = $"grafana-{Guid.NewGuid():N}";
-        using (var api = GrafanaApi(grafana))
+        var grafana = sharedGrafana ?? await GrafanaFake.StartNewAsync();
+        if (sharedGrafana is null)
         {
+            grafana.AdminPassword = $"grafana-{Guid.NewGuid():N}";
+            using var api = GrafanaApi(grafana);
             await GrafanaSeed.FillAsync(api);
         }
 
         var ns = await plane.CreateNamespaceAsync("backup");
         await ClusterSetup.BindStackNamespaceAsync(plane, ns);
-        var op = new OperatorWithFakes(plane, ns, influx, grafana, s3, clock);
+        var op = new OperatorWithFakes(plane, ns, influx, grafana, s3, clock) { ownsGrafana = sharedGrafana is null };
         if (s3 is not null)
         {
             await op.CreateSecretAsync(S3Secret, new()
@@ -251,7 +257,10 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
 
         Admin.Dispose();
         await Influx.DisposeAsync();
-        await Grafana.DisposeAsync();
+        if (ownsGrafana)
+        {
+            await Grafana.DisposeAsync();
+        }
     }
 
     /// <summary>Builds and starts the operator's host as Program does, minus the web endpoints.</summary>

@@ -13,9 +13,10 @@ using MetricsOperator.Stacks.Steps;
 namespace MetricsOperator.Alerts.Routing;
 
 /// <summary>
-/// The MetricsStack step owning <c>AlertingReady</c>: the stack's contact points (Slack, email, webhook; the
-/// destination read from the Secret the spec names) and the notification policy tree routing each app to its
-/// AppAlerts' contact point. Kept in sync like rules: two GETs, and writes only for what differs. Secret values cannot
+/// The MetricsStack step owning <c>AlertingReady</c>: the stack's notification templates and mute timings, its contact
+/// points (Slack, email, webhook; the destination read from the Secret the spec names) and its part of the
+/// notification policy tree (the whole tree, or with <c>spec.environment</c> that environment's subtree:
+/// <see cref="PolicySync"/>) routing each AppAlert to its contact point and the spec's routes on any label. Kept in sync like rules: two GETs, and writes only for what differs. Secret values cannot
 /// be compared (Grafana returns them redacted), so a hash of the last value written is kept in memory: after an
 /// operator restart each contact point with a secret setting is written once.
 /// </summary>
@@ -66,31 +67,52 @@ public sealed class AlertingStep(Manager manager, GrafanaConnections connections
             desired.Add(AlertRouting.ContactPoint(stack, contactPoint, Encoding.UTF8.GetString(value)));
         }
 
+        NotificationObjectsSync? notificationObjects = null;
+        Action<MetricsStackStatus> RecordOwned() => status => status.Alerting = notificationObjects?.Owned ?? status.Alerting;
         try
         {
             var grafana = await connections.ConnectAsync(stack, cancellationToken);
-            var writes = await SyncContactPointsAsync(grafana.Client, stack, desired, cancellationToken);
+            var environment = NotificationNames.Environment(stack);
+            var templates = NotificationContent.Templates(stack);
+            var muteTimings = NotificationContent.MuteTimings(stack);
+            notificationObjects = new NotificationObjectsSync(grafana.Client, stack.Status?.Alerting);
+            var writes = await notificationObjects.WriteAsync(templates, muteTimings, cancellationToken);
+            writes += await SyncContactPointsAsync(grafana.Client, stack, desired, cancellationToken);
             var alerts = (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? [])
                 .Where(a => StackResolution.Targets(a, stack, manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.Count ?? 1));
-            var policy = AlertRouting.Policy(defaultReceiver, alerts);
-            if (!AlertRouting.SamePolicy(policy, await grafana.Client.GetPolicyTreeAsync(cancellationToken)))
+            var policy = await PolicySync.SyncAsync(grafana.Client, AlertRouting.StackPolicy(stack, defaultReceiver, alerts), environment, cancellationToken);
+            if (!policy.Holds)
             {
-                await grafana.Client.PutPolicyTreeAsync(policy, editable: false, cancellationToken);
-                writes++;
+                return new StepOutcome(false, "PolicyConflict",
+                    $"another writer replaced Grafana's notification policy tree after each of {policy.Writes} writes of {PolicyPart(environment)}; tried again shortly",
+                    PolicyRecheck, RecordOwned());
             }
 
+            writes += policy.Writes;
             writes += await DeleteStaleContactPointsAsync(grafana.Client, stack, desired, cancellationToken);
-            return new StepOutcome(true, "Synced", $"{desired.Count} contact points and the notification policy (default {defaultReceiver}) are in Grafana");
+            writes += await notificationObjects.DeleteStaleAsync(templates, muteTimings, cancellationToken);
+            // A tree shared with other environments can lose this write to one of theirs made from an older read, after
+            // the read-back above: looking again soon repairs it without waiting for the resync.
+            var recheck = environment is not null && policy.Writes > 0 ? PolicyRecheck : (TimeSpan?)null;
+            return new StepOutcome(true, "Synced",
+                $"{desired.Count} contact points, {templates.Count} templates, {muteTimings.Count} mute timings and {PolicyPart(environment)} (default {NotificationNames.InGrafana(stack, defaultReceiver)}) are in Grafana",
+                recheck, RecordOwned());
         }
         catch (GrafanaCredentialsException e)
         {
-            return new StepOutcome(false, "GrafanaCredentialsMissing", e.Message, TimeSpan.FromSeconds(30));
+            return new StepOutcome(false, "GrafanaCredentialsMissing", e.Message, TimeSpan.FromSeconds(30), RecordOwned());
         }
         catch (GrafanaApiException e)
         {
-            return new StepOutcome(false, e.IsUnavailable ? "GrafanaUnavailable" : "GrafanaRejected", e.Message, TimeSpan.FromSeconds(e.IsUnavailable ? 10 : 60));
+            return new StepOutcome(false, e.IsUnavailable ? "GrafanaUnavailable" : "GrafanaRejected", e.Message, TimeSpan.FromSeconds(e.IsUnavailable ? 10 : 60), RecordOwned());
         }
     }
+
+    /// <summary>How soon the policy is looked at again after a write to a tree shared with other environments, or after a lost write.</summary>
+    public static TimeSpan PolicyRecheck { get; } = TimeSpan.FromSeconds(30);
+
+    private static string PolicyPart(string? environment) =>
+        environment is null ? "the notification policy" : $"the notification policy subtree environment={environment}";
 
     private async Task<int> SyncContactPointsAsync(GrafanaClient client, V1Alpha1MetricsStack stack, IReadOnlyList<EmbeddedContactPoint> desired, CancellationToken cancellationToken)
     {

@@ -81,6 +81,99 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
         op.Grafana.State.ContactPoints.ShouldNotContain(c => (string?)c["name"] == "square-slack", "nothing reaches Grafana from an invalid spec");
     }
 
+    [Fact]
+    public async Task With_an_environment_the_stack_writes_its_subtree_templates_and_mute_timings_and_leaves_the_rest_of_Grafana_alone()
+    {
+        await op.CreateSecretAsync(ContactPointSecret, new() { ["slack"] = slackUrl, ["email"] = "square-alerts@lsst.org" });
+        var seededRoot = (string?)op.Grafana.State.PolicyTree["receiver"];
+        var seededRoutes = Routes().Select(r => r.ToJsonString()).ToList();
+        using (var person = OperatorWithFakes.GrafanaApi(op.Grafana))
+        {
+            // A template someone else keeps in this Grafana: never the operator's to delete.
+            await person.SendAsync(HttpMethod.Put, "api/v1/provisioning/templates/someone-else", new JsonObject { ["template"] = "{{ define \"theirs\" }}x{{ end }}" }, true, CancellationToken.None);
+        }
+
+        var slack = new { name = "square-slack", type = "slack", secretRef = new { name = ContactPointSecret, key = "slack" }, title = "{{ template \"slack-title\" . }}", text = "{{ template \"slack-text\" . }}" };
+        var created = await op.CreateStackWithSpecAsync(new
+        {
+            environment = "idfdev",
+            grafana = new
+            {
+                contactPoints = new object[] { slack, ContactPoint("square-email", "email") },
+                routes = new[] { new { matchers = new[] { new { label = "team", @operator = "=", value = "sqre" } }, contactPoint = "square-email", muteTimings = new[] { "weekends" }, repeatInterval = "12h" } },
+                templates = new[] { new { name = "slack-title", template = "[{{ .Status }}] {{ .CommonLabels.alertname }}" }, new { name = "slack-text", template = "{{ .CommonAnnotations.summary }}" } },
+                muteTimings = new[] { new { name = "weekends", timeIntervals = new[] { new { weekdays = new[] { "saturday", "sunday" } } } } },
+            },
+        });
+        await CreateAppAlertAsync("butler", "square-email");
+
+        await Eventually.UntilAsync(() => Task.FromResult<JsonObject?>(EnvironmentSubtree("idfdev")), s => s?["routes"] is JsonArray { Count: 2 }, "the subtree holds butler's route and the team route");
+        ((string?)op.Grafana.State.PolicyTree["receiver"]).ShouldBe(seededRoot, "the root is not the environment's");
+        Routes().Select(r => r.ToJsonString()).Where(r => r != EnvironmentSubtree("idfdev")!.ToJsonString()).ShouldBe(seededRoutes, "every other route is kept as it was");
+        var subtree = EnvironmentSubtree("idfdev")!;
+        ((string?)subtree["receiver"]).ShouldBe("idfdev-square-slack");
+        var routes = (subtree["routes"] as JsonArray)!.OfType<JsonObject>().ToList();
+        RoutesApp(routes[0], "butler", "idfdev-square-email").ShouldBeTrue(routes[0].ToJsonString());
+        routes[1].ToJsonString().ShouldBe("""{"receiver":"idfdev-square-email","object_matchers":[["team","=","sqre"]],"repeat_interval":"12h","mute_time_intervals":["idfdev-weekends"]}""");
+        op.Grafana.State.Templates.Keys.Order().ShouldBe(["idfdev-slack-text", "idfdev-slack-title", "someone-else"]);
+        op.Grafana.State.MuteTimings.Keys.ShouldBe(["idfdev-weekends"]);
+        var slackPoint = OursInGrafana(AlertRouting.ContactPointPrefix(created)).Single(c => (string?)c["name"] == "idfdev-square-slack");
+        ((string?)slackPoint["settings"]!["title"]).ShouldBe("{{ template \"idfdev-slack-title\" . }}");
+        var stack = await Eventually.UntilAsync(op.GetStackAsync, st => st?.Status?.Alerting?.Templates?.Count == 2, "status records the templates written");
+        stack!.Status!.Alerting!.MuteTimings.ShouldBe(["idfdev-weekends"]);
+
+        await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "butler"),
+            a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == ConditionSet.True) == true, "butler's rules are synced");
+        var writes = op.Grafana.Requests.Writes;
+        await op.ReconcileAgainAsync();
+        op.Grafana.Requests.Writes.ShouldBe(writes, "an unchanged stack writes nothing, templates and mute timings included");
+
+        // The route, the mute timing and one template leave the spec: they leave Grafana, after the route that named the timing.
+        await op.Admin.PatchAsync<V1Alpha1MetricsStack>(op.Namespace, OperatorWithFakes.Name, MetricsOperator.Runtime.Client.PatchType.Merge,
+            JsonSerializer.Serialize(new
+            {
+                spec = new
+                {
+                    grafana = new
+                    {
+                        contactPoints = new object[] { new { slack.name, slack.type, slack.secretRef, slack.title }, ContactPoint("square-email", "email") },
+                        routes = (object?)null,
+                        muteTimings = (object?)null,
+                        templates = new[] { new { name = "slack-title", template = "[{{ .Status }}] {{ .CommonLabels.alertname }}" } },
+                    },
+                },
+            }));
+        await Eventually.UntilAsync(() => Task.FromResult<IReadOnlyCollection<string>?>(op.Grafana.State.MuteTimings.Keys.ToList()), k => k!.Count == 0, "the mute timing is deleted");
+        await Eventually.UntilAsync(() => Task.FromResult<IReadOnlyCollection<string>?>(op.Grafana.State.Templates.Keys.ToList()), k => k!.Order().SequenceEqual(["idfdev-slack-title", "someone-else"]), "only the operator's dropped template is deleted");
+        (EnvironmentSubtree("idfdev")!["routes"] as JsonArray)!.Count.ShouldBe(1, "only butler's route is left");
+        op.Grafana.State.Templates["someone-else"].Content.ShouldContain("theirs");
+        await op.AssertNoSecretLeakedAsync("MetricsStack", slackUrl);
+    }
+
+    [Fact]
+    public async Task A_route_to_a_contact_point_the_stack_does_not_declare_is_refused_naming_the_field()
+    {
+        await op.CreateSecretAsync(ContactPointSecret, new() { ["slack"] = slackUrl });
+        var before = op.Grafana.State.PolicyTree.ToJsonString();
+        await op.CreateStackWithSpecAsync(new
+        {
+            environment = "idfdev",
+            grafana = new
+            {
+                contactPoints = new[] { ContactPoint("square-slack", "slack") },
+                routes = new[] { new { matchers = new[] { new { label = "team", @operator = "=", value = "sqre" } }, contactPoint = "square-email" } },
+            },
+        });
+
+        var stack = await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.Ready)?.Reason == "InvalidSpec", "Ready=False InvalidSpec");
+
+        OperatorWithFakes.Condition(stack, MetricsStackConditions.Ready)!.Message.ShouldContain("spec.grafana.routes[0].contactPoint: \"square-email\" is not the name of one of spec.grafana.contactPoints");
+        op.Grafana.State.PolicyTree.ToJsonString().ShouldBe(before, "nothing reaches Grafana from an invalid spec");
+    }
+
+    private JsonObject? EnvironmentSubtree(string environment) =>
+        Routes().SingleOrDefault(r => r["object_matchers"]?.ToJsonString() == $"[[\"environment\",\"=\",\"{environment}\"]]");
+
     private static object ContactPoint(string name, string type) => new { name, type, secretRef = new { name = ContactPointSecret, key = type } };
 
     private List<JsonObject> OursInGrafana(string prefix) =>
