@@ -37,7 +37,7 @@ public static partial class StackValidation
         var spec = SchemaDefaults.Applied(stack).Spec;
         return
         [
-            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!),
+            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!), .. DashboardCacheValidation.Errors(spec.Grafana!),
             .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
             .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
         ];
