@@ -24,7 +24,8 @@ public sealed record ObservedChildren(V1StatefulSet? InfluxDb, IKubernetesObject
 /// <summary>
 /// Derives the MetricsStack's conditions from its children, the way prometheus-operator's reporter derives
 /// Available: pure functions, no I/O. <c>Ready</c> has positive polarity: True only when every component
-/// condition is True. CacheReady is reported only while the cache is on. AlertingReady and BackupReady belong to the alerting and backup reconcilers and are not set here.
+/// condition is True. CacheReady is reported only while the dashboard cache is on. AlertingReady and BackupReady
+/// belong to the alerting and backup reconcilers and are not set here.
 /// </summary>
 public static class StackStatusReporter
 {
