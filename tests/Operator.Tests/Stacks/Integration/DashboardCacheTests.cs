@@ -70,6 +70,24 @@ public sealed class DashboardCacheTests(ApiServerFixture fixture)
         await op.AssertNoSecretLeakedAsync(loggedWork: "children of MetricsStack metrics the spec no longer wants");
     }
 
+    [Fact]
+    public async Task A_cache_on_a_claim_starts_with_its_claim_and_turning_it_off_keeps_the_claim()
+    {
+        await using var op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, new ManualClock(DateTimeOffset.UtcNow));
+        await op.CreateStackWithSpecAsync(new { grafana = new { cache = new { enabled = true, kind = "bbolt", size = "2Gi" } } });
+        await WaitReadyAsync(op, cacheOn: true);
+        var claim = (await op.Admin.GetAsync<V1PersistentVolumeClaim>(op.Namespace, Trickster)).ShouldNotBeNull();
+        claim.Spec.Resources.Requests["storage"].ShouldBe(new ResourceQuantity("2Gi"));
+        op.StartedPods.ShouldContain(p => p.Workload == Trickster);
+
+        await SetCacheAsync(op, enabled: false);
+        await WaitReadyAsync(op, cacheOn: false);
+        await Eventually.UntilAsync(async () => await op.Admin.GetAsync<V1Deployment>(op.Namespace, Trickster) is null, "Trickster's Deployment pruned");
+
+        // Claims are never pruned: the cache's stays until someone deletes it (docs/cache.md, "Emptying it").
+        (await op.Admin.GetAsync<V1PersistentVolumeClaim>(op.Namespace, Trickster)).ShouldNotBeNull().Metadata.Uid.ShouldBe(claim.Metadata.Uid);
+    }
+
     private static async Task<V1Alpha1MetricsStack> WaitReadyAsync(OperatorWithFakes op, bool cacheOn) =>
         (await Eventually.UntilAsync(op.GetStackAsync,
             s => OperatorWithFakes.Condition(s, MetricsStackConditions.Ready)?.Status == "True"
