@@ -15,6 +15,12 @@ public static class MetricsStackConditions
     /// <summary>Grafana runs (or the external one answers) and has its datasources.</summary>
     public const string GrafanaReady = "GrafanaReady";
 
+    /// <summary>
+    /// The dashboard cache (Trickster) runs every replica ready; present only while spec.grafana.cache is enabled, and
+    /// folded into Ready, since dashboards on the cached datasource fail while it is down.
+    /// </summary>
+    public const string CacheReady = "CacheReady";
+
     /// <summary>Contact points and the notification policy are in Grafana.</summary>
     public const string AlertingReady = "AlertingReady";
 

@@ -34,6 +34,13 @@ public sealed class GrafanaSpec
     [DefaultEmptyObject]
     public GrafanaDatasourcesSpec? Datasources { get; set; }
 
+    /// <summary>
+    /// Trickster as a dashboard query cache in front of InfluxDB (managed Grafana only). Left out or not enabled,
+    /// dashboards query InfluxDB directly. Alert rules always do.
+    /// </summary>
+    [JsonPropertyName("cache")]
+    public DashboardCacheSpec? Cache { get; set; }
+
     /// <summary>Where alert notifications go. AppAlerts name one of these; each name must be unique.</summary>
     [JsonPropertyName("contactPoints")]
     [ListMap("name")]

@@ -12,7 +12,7 @@ public sealed class MetricsStackStatus
 
     /// <summary>
     /// Conditions of the stack: Ready (the one Argo CD and people read), InfluxDBReady, TelegrafReady,
-    /// GrafanaReady, AlertingReady, BackupReady, WriteAccessReady, StorageReady.
+    /// GrafanaReady, CacheReady (only while spec.grafana.cache is enabled), AlertingReady, BackupReady, WriteAccessReady, StorageReady.
     /// </summary>
     [JsonPropertyName("conditions")]
     public IList<V1Condition>? Conditions { get; set; }

@@ -134,6 +134,12 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
         {
             run.ApplyStatus(status);
+            if (!TricksterBuilder.IsEnabled(entity))
+            {
+                // No cache, no condition about it: a CacheReady left from when it was on would describe pods that are gone.
+                ConditionSet.Remove(status.Conditions!, MetricsStackConditions.CacheReady);
+            }
+
             status.WriteAccess = access.Status;
             if (usage is not null)
             {

@@ -62,7 +62,8 @@ public static class StackChildren
         return new ObservedChildren(
             client.Get<V1StatefulSet>(new ObjectKey(ns, StackNames.InfluxDb(stack))),
             stack.Spec.Telegraf!.DiskBuffer!.Enabled == true ? client.Get<V1StatefulSet>(telegraf) : client.Get<V1Deployment>(telegraf),
-            stack.Spec.Grafana!.Mode == GrafanaMode.Managed ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Grafana(stack))) : null);
+            stack.Spec.Grafana!.Mode == GrafanaMode.Managed ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Grafana(stack))) : null,
+            TricksterBuilder.IsEnabled(stack) ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Trickster(stack))) : null);
     }
 
     private static IEnumerable<string> NamesOf<T>(IEnumerable<IKubernetesObject<V1ObjectMeta>> desired) =>

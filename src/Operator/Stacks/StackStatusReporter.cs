@@ -18,12 +18,14 @@ public sealed record ConditionReport(string Type, string Status, string Reason, 
 /// <param name="InfluxDb">InfluxDB's StatefulSet.</param>
 /// <param name="Telegraf">Telegraf's Deployment, or StatefulSet with the disk buffer.</param>
 /// <param name="Grafana">The managed Grafana's Deployment (null in external mode).</param>
-public sealed record ObservedChildren(V1StatefulSet? InfluxDb, IKubernetesObject<V1ObjectMeta>? Telegraf, V1Deployment? Grafana);
+/// <param name="Cache">The dashboard cache's Deployment (null when absent or the cache is off).</param>
+public sealed record ObservedChildren(V1StatefulSet? InfluxDb, IKubernetesObject<V1ObjectMeta>? Telegraf, V1Deployment? Grafana, V1Deployment? Cache = null);
 
 /// <summary>
 /// Derives the MetricsStack's conditions from its children, the way prometheus-operator's reporter derives
 /// Available: pure functions, no I/O. <c>Ready</c> has positive polarity: True only when every component
-/// condition is True. AlertingReady and BackupReady belong to the alerting and backup reconcilers and are not set here.
+/// condition is True. CacheReady is reported only while the dashboard cache is on. AlertingReady and BackupReady
+/// belong to the alerting and backup reconcilers and are not set here.
 /// </summary>
 public static class StackStatusReporter
 {
@@ -67,7 +69,7 @@ public static class StackStatusReporter
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(observed);
         stack = SchemaDefaults.Applied(stack);
-        var components = new[]
+        var components = new List<ConditionReport>
         {
             Component(MetricsStackConditions.InfluxDBReady, StatefulSetReadiness(observed.InfluxDb)),
             Component(MetricsStackConditions.TelegrafReady, observed.Telegraf switch
@@ -80,6 +82,11 @@ public static class StackStatusReporter
                 ? new ConditionReport(MetricsStackConditions.GrafanaReady, ConditionSet.True, Reasons.External, $"Grafana is external at {stack.Spec.Grafana.Url}; the operator runs no Grafana")
                 : Component(MetricsStackConditions.GrafanaReady, DeploymentReadiness(observed.Grafana)),
         };
+        if (TricksterBuilder.IsEnabled(stack))
+        {
+            components.Add(Component(MetricsStackConditions.CacheReady, DeploymentReadiness(observed.Cache)));
+        }
+
         return [.. components, Ready(components)];
     }
 
@@ -158,7 +165,8 @@ public static class StackStatusReporter
     {
         var notReady = components.Where(c => c.Status != ConditionSet.True).ToList();
         return notReady.Count == 0
-            ? new ConditionReport(MetricsStackConditions.Ready, ConditionSet.True, Reasons.AllComponentsReady, "InfluxDB, Telegraf and Grafana are ready")
+            ? new ConditionReport(MetricsStackConditions.Ready, ConditionSet.True, Reasons.AllComponentsReady,
+                components.Any(c => c.Type == MetricsStackConditions.CacheReady) ? "InfluxDB, Telegraf, Grafana and the dashboard cache are ready" : "InfluxDB, Telegraf and Grafana are ready")
             : new ConditionReport(MetricsStackConditions.Ready, ConditionSet.False, Reasons.ComponentsNotReady, string.Join("; ", notReady.Select(c => $"{c.Type}: {c.Message}")));
     }
 }

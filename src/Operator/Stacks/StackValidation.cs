@@ -38,6 +38,7 @@ public static partial class StackValidation
         return
         [
             .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!), .. Environment(spec),
+            .. DashboardCacheValidation.Errors(spec.Grafana!),
             .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
             .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
         ];

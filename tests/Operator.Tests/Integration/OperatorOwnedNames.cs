@@ -31,7 +31,7 @@ internal static class OperatorOwnedNames
     private static List<(string, Regex, string)> Build()
     {
         var found = new List<(string Resource, string Name, string Source)>();
-        foreach (var sample in new[] { Stacks.Stacks.FullSample(), Stacks.Stacks.MinimalSample() })
+        foreach (var sample in new[] { Stacks.Stacks.FullSample(), Stacks.Stacks.MinimalSample(), Stacks.Stacks.WithDashboardCache(DashboardCacheKind.Bbolt) })
         {
             sample.Metadata.Name = Sentinel;
             found.AddRange(StackBuilder.Build(sample).Select(o => (Plural(o.Kind), o.Metadata.Name, $"StackBuilder's {o.Kind}")));

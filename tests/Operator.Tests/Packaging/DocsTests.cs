@@ -29,6 +29,7 @@ public sealed class DocsTests
     [InlineData("phalanx.md")]
     [InlineData("architecture.md")]
     [InlineData("troubleshooting.md")]
+    [InlineData("cache.md")]
     public void Relative_links_point_to_files_that_exist(string page)
     {
         var text = File.ReadAllText(RepoPaths.InRepo("docs", page));

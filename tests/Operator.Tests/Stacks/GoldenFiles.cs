@@ -19,6 +19,8 @@ internal static class GoldenFiles
         { "metricsstack", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_metricsstack.yaml") },
         { "metricsstack_minimal", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_metricsstack_minimal.yaml") },
         { "external-grafana", Path.Combine(Folder, "external-grafana.yaml") },
+        { "dashboard-cache", Path.Combine(Folder, "dashboard-cache.yaml") },
+        { "dashboard-cache-filesystem", Path.Combine(Folder, "dashboard-cache-filesystem.yaml") },
     };
 
     public static string PathOf(string name) => Path.Combine(Folder, name + ".golden.yaml");

@@ -60,7 +60,13 @@ internal static class Stacks
             spec.Grafana!.Mode = GrafanaMode.External;
         }),
         ["delete-policy"] = () => FullSampleWith(spec => spec.InfluxDb!.DeletionPolicy = DeletionPolicy.Delete),
+        ["dashboard-cache-memory"] = () => WithDashboardCache(DashboardCacheKind.Memory),
+        ["dashboard-cache-bbolt"] = () => WithDashboardCache(DashboardCacheKind.Bbolt),
     };
+
+    /// <summary>The full sample with the dashboard cache on, of <paramref name="kind"/> (defaults applied).</summary>
+    public static V1Alpha1MetricsStack WithDashboardCache(DashboardCacheKind kind) =>
+        SchemaDefaults.Applied(FullSampleWith(spec => spec.Grafana!.Cache = new DashboardCacheSpec { Enabled = true, Kind = kind }));
 
     public static IEnumerable<T> OfType<T>(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects) => objects.OfType<T>();
 

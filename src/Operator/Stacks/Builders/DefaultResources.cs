@@ -20,6 +20,13 @@ public static class DefaultResources
     public static V1ResourceRequirements Grafana(Crds.ResourceRequirements? spec) =>
         Resolve(spec, ("100m", "256Mi"), ("1", "1Gi"));
 
+    /// <summary>
+    /// Trickster: a proxy whose memory is its cache when the cache kind is memory; the default limit fits the default
+    /// 256Mi cache with Go's garbage collector's headroom (StackValidation checks a larger cache against the limit).
+    /// </summary>
+    public static V1ResourceRequirements Trickster(Crds.ResourceRequirements? spec) =>
+        Resolve(spec, ("50m", "128Mi"), ("1", "512Mi"));
+
     private static V1ResourceRequirements Resolve(Crds.ResourceRequirements? spec, (string Cpu, string Memory) requests, (string Cpu, string Memory) limits)
     {
         var given = spec?.Requests is { Count: > 0 } || spec?.Limits is { Count: > 0 };

@@ -16,6 +16,15 @@ public static class GrafanaDatasources
     /// <summary>UID of the InfluxQL datasource; fixed, because a managed Grafana serves exactly one stack and alert rules name it.</summary>
     public const string InfluxQlUid = "influxdb-influxql";
 
+    /// <summary>
+    /// UID of the InfluxQL datasource through the dashboard cache (spec.grafana.cache), present only while the cache is
+    /// on. Alert rules never name it: they keep <see cref="InfluxQlUid"/>, so alert evaluation always sees fresh data.
+    /// </summary>
+    public const string CachedInfluxQlUid = "influxdb-influxql-cached";
+
+    /// <summary>Name of the cached datasource, which is how Grafana's <c>deleteDatasources</c> finds it again.</summary>
+    public const string CachedInfluxQlName = "InfluxDB (InfluxQL, cached)";
+
     /// <summary>UID of the Flux datasource.</summary>
     public const string FluxUid = "influxdb-flux";
 
@@ -30,30 +39,19 @@ public static class GrafanaDatasources
         var wanted = stack.Spec.Grafana!.Datasources!;
         var url = StackNames.InfluxDbUrl(stack);
         var datasources = new List<object>();
+        var cached = TricksterBuilder.IsEnabled(stack) && wanted.InfluxQL == true;
         if (wanted.InfluxQL == true)
         {
-            datasources.Add(new Dictionary<string, object>
-            {
-                ["name"] = "InfluxDB (InfluxQL)",
-                ["type"] = "influxdb",
-                ["uid"] = InfluxQlUid,
-                ["access"] = "proxy",
-                ["url"] = url,
-                ["isDefault"] = true,
-                ["editable"] = false,
-                ["jsonData"] = new Dictionary<string, object>
-                {
-                    ["version"] = "InfluxQL",
-                    // InfluxQL reaches the bucket through the DBRP mapping the operator makes, whose database is the bucket's name.
-                    ["dbName"] = influxDb.Bucket!,
-                    // POST keeps long queries out of URLs (and so out of proxy logs).
-                    ["httpMode"] = "POST",
-                    ["httpHeaderName1"] = "Authorization",
-                },
-                ["secureJsonData"] = new Dictionary<string, object> { ["httpHeaderValue1"] = "Token ${" + TokenEnv + "}" },
-            });
+            // With the cache on, the cached twin is the default, so new dashboard panels go through Trickster.
+            datasources.Add(InfluxQl("InfluxDB (InfluxQL)", InfluxQlUid, url, isDefault: !cached, influxDb.Bucket!));
         }
 
+        if (cached)
+        {
+            datasources.Add(InfluxQl(CachedInfluxQlName, CachedInfluxQlUid, StackNames.TricksterUrl(stack), isDefault: true, influxDb.Bucket!));
+        }
+
+        // Flux stays direct: Trickster gives invalid data for Flux queries with more than one from() (its influxdb.md).
         if (wanted.Flux == true)
         {
             datasources.Add(new Dictionary<string, object>
@@ -75,7 +73,38 @@ public static class GrafanaDatasources
             });
         }
 
-        var file = new Dictionary<string, object> { ["apiVersion"] = 1, ["datasources"] = datasources };
+        var file = new Dictionary<string, object> { ["apiVersion"] = 1 };
+        if (!cached)
+        {
+            // Grafana keeps a provisioned datasource in its database when it leaves the file; only deleteDatasources
+            // removes it (Grafana docs, "Provision Grafana", data sources). Listed whenever the cache is off, since the
+            // file cannot know whether it was on before; deleting an absent datasource does nothing.
+            file["deleteDatasources"] = new List<object> { new Dictionary<string, object> { ["name"] = CachedInfluxQlName, ["orgId"] = 1 } };
+        }
+
+        file["datasources"] = datasources;
         return new SerializerBuilder().Build().Serialize(file);
     }
+
+    private static Dictionary<string, object> InfluxQl(string name, string uid, string url, bool isDefault, string bucket) => new()
+    {
+        ["name"] = name,
+        ["type"] = "influxdb",
+        ["uid"] = uid,
+        ["access"] = "proxy",
+        ["url"] = url,
+        ["isDefault"] = isDefault,
+        ["editable"] = false,
+        ["jsonData"] = new Dictionary<string, object>
+        {
+            ["version"] = "InfluxQL",
+            // InfluxQL reaches the bucket through the DBRP mapping the operator makes, whose database is the bucket's name.
+            ["dbName"] = bucket,
+            // POST keeps long queries out of URLs (and so out of proxy logs).
+            ["httpMode"] = "POST",
+            ["httpHeaderName1"] = "Authorization",
+        },
+        // Through the cache too: Trickster passes the header on to InfluxDB and holds no token itself.
+        ["secureJsonData"] = new Dictionary<string, object> { ["httpHeaderValue1"] = "Token ${" + TokenEnv + "}" },
+    };
 }

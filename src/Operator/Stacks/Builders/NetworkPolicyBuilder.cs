@@ -5,7 +5,8 @@ namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
 /// Ingress rules for the stack's pods: deny by default, then allow exactly the paths the design needs
-/// (apps of opted-in namespaces → Telegraf's listener; Telegraf, Grafana and the operator → InfluxDB; people → Grafana).
+/// (apps of opted-in namespaces → Telegraf's listener; Telegraf, Grafana, the dashboard cache and the operator → InfluxDB;
+/// people → Grafana; Grafana → the dashboard cache).
 /// NetworkPolicies are additive, so each allow policy opens one path on top of the default deny.
 /// </summary>
 public static class NetworkPolicyBuilder
@@ -23,6 +24,11 @@ public static class NetworkPolicyBuilder
         if (GrafanaBuilder.IsManaged(stack))
         {
             policies.Add(Grafana(stack, options));
+        }
+
+        if (TricksterBuilder.IsEnabled(stack))
+        {
+            policies.Add(Trickster(stack));
         }
 
         return policies;
@@ -47,6 +53,11 @@ public static class NetworkPolicyBuilder
         if (GrafanaBuilder.IsManaged(stack))
         {
             peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Grafana)) });
+        }
+
+        if (TricksterBuilder.IsEnabled(stack))
+        {
+            peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Trickster)) });
         }
 
         if (stack.Spec?.Backup?.InfluxDb?.Destination.Pvc is not null)
@@ -125,6 +136,37 @@ public static class NetworkPolicyBuilder
 
     /// <summary>The ingress controller's namespace when spec.grafana.ingress names none: ingress-nginx's, as in Phalanx.</summary>
     public const string DefaultIngressControllerNamespace = "ingress-nginx";
+
+    /// <summary>
+    /// The dashboard cache: its proxy port admits the managed Grafana only, and it may open connections to InfluxDB's
+    /// port and to DNS (to resolve InfluxDB's Service name) and nowhere else. Its metrics port admits no one:
+    /// <c>kubectl port-forward</c>, which reaches the pod through the kubelet, is how people read it (docs/cache.md).
+    /// </summary>
+    public static V1NetworkPolicy Trickster(V1Alpha1MetricsStack stack)
+    {
+        var policy = Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Trickster), StackLabels.Trickster,
+            StackLabels.Selector(stack, StackLabels.Trickster),
+            [new V1NetworkPolicyIngressRule
+            {
+                FromProperty = [new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Grafana)) }],
+                Ports = [Port(StackNames.TricksterPort)],
+            }]);
+        policy.Spec.PolicyTypes = ["Ingress", "Egress"];
+        policy.Spec.Egress =
+        [
+            new V1NetworkPolicyEgressRule
+            {
+                To = [new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.InfluxDb)) }],
+                Ports = [Port(StackNames.InfluxDbPort)],
+            },
+            // The cluster DNS lives in a namespace and under labels that differ per cluster: any destination, port 53 only.
+            new V1NetworkPolicyEgressRule
+            {
+                Ports = [new V1NetworkPolicyPort { Protocol = "UDP", Port = 53 }, new V1NetworkPolicyPort { Protocol = "TCP", Port = 53 }],
+            },
+        ];
+        return policy;
+    }
 
     private static V1NetworkPolicy Policy(V1Alpha1MetricsStack stack, string name, string component, IDictionary<string, string> pods, IList<V1NetworkPolicyIngressRule> ingress) => new()
     {

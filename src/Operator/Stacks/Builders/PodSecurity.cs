@@ -25,6 +25,9 @@ public static class PodSecurity
     /// <summary>The <c>grafana</c> user of the official grafana images (UID 472 since Grafana 5.1).</summary>
     public const long GrafanaUser = 472;
 
+    /// <summary>The <c>nobody</c> user of the trickster images (distroless static, <c>USER nobody</c> in Trickster's Dockerfile).</summary>
+    public const long TricksterUser = 65534;
+
     /// <summary>The operator's own image's user (<c>USER 65532:65532</c> in the Dockerfile), which backup Jobs run as.</summary>
     public const long OperatorUser = 65532;
 

@@ -6,7 +6,7 @@ namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
 /// Everything a MetricsStack wants in its namespace, in a stable apply order: InfluxDB, Telegraf, Grafana, then
-/// the NetworkPolicies. The reconciler applies this list and prunes what is no longer in it; <c>render</c> prints it.
+/// the dashboard cache when it is on, then the NetworkPolicies. The reconciler applies this list and prunes what is no longer in it; <c>render</c> prints it.
 /// </summary>
 public static class StackBuilder
 {
@@ -26,6 +26,7 @@ public static class StackBuilder
             TelegrafBuilder.Service(stack),
             TelegrafBuilder.Workload(stack, options.TelegrafTokenRevision, options.ListenerTokenRevision),
             .. GrafanaBuilder.Build(stack, options.GrafanaTokenRevision),
+            .. TricksterBuilder.Build(stack),
             .. NetworkPolicyBuilder.Build(stack, options),
         ];
     }

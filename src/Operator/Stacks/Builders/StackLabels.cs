@@ -45,6 +45,9 @@ public static class StackLabels
     /// <summary>The Grafana component.</summary>
     public const string Grafana = "grafana";
 
+    /// <summary>The Trickster component (the dashboard cache).</summary>
+    public const string Trickster = "trickster";
+
     /// <summary>Objects that belong to the whole stack rather than one component (the default-deny policy).</summary>
     public const string Network = "network";
 

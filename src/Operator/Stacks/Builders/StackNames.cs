@@ -14,6 +14,12 @@ public static class StackNames
     /// <summary>Grafana's HTTP port.</summary>
     public const int GrafanaPort = 3000;
 
+    /// <summary>Trickster's proxy port (its default listener), where Grafana's cached datasource and the kubelet's probes go.</summary>
+    public const int TricksterPort = 8480;
+
+    /// <summary>Trickster's Prometheus metrics port (its metrics listener), where its cache hit counters are.</summary>
+    public const int TricksterMetricsPort = 8481;
+
     /// <summary>Name of the volume claim template of InfluxDB's StatefulSet; the claim is called <c>data-&lt;stack&gt;-influxdb-0</c>.</summary>
     public const string InfluxDbDataVolume = "data";
 
@@ -56,6 +62,12 @@ public static class StackNames
     /// <summary>The ConfigMap with Grafana's datasource provisioning file.</summary>
     public static string GrafanaProvisioning(V1Alpha1MetricsStack stack) => Prefixed(stack, "grafana-provisioning");
 
+    /// <summary>Trickster's Deployment, Service, NetworkPolicy and (filesystem or bbolt cache) claim.</summary>
+    public static string Trickster(V1Alpha1MetricsStack stack) => Prefixed(stack, "trickster");
+
+    /// <summary>The ConfigMap holding <c>trickster.yaml</c> (no token: Trickster passes Grafana's on).</summary>
+    public static string TricksterConfig(V1Alpha1MetricsStack stack) => Prefixed(stack, "trickster-config");
+
     /// <summary>
     /// Secret with the InfluxDB admin token and password (keys <see cref="AdminTokenKey"/>, <see cref="AdminPasswordKey"/>),
     /// made by the operator before setup unless spec.influxdb.existingAdminSecret names one.
@@ -80,6 +92,9 @@ public static class StackNames
 
     /// <summary>In-cluster URL of InfluxDB.</summary>
     public static string InfluxDbUrl(V1Alpha1MetricsStack stack) => $"http://{InfluxDb(stack)}.{Namespace(stack)}.svc:{InfluxDbPort}";
+
+    /// <summary>In-cluster URL of Trickster, the cached datasource's URL.</summary>
+    public static string TricksterUrl(V1Alpha1MetricsStack stack) => $"http://{Trickster(stack)}.{Namespace(stack)}.svc:{TricksterPort}";
 
     /// <summary>In-cluster URL apps write line protocol to (status.endpoints.write).</summary>
     public static string WriteUrl(V1Alpha1MetricsStack stack, int listenerPort) => $"http://{Telegraf(stack)}.{Namespace(stack)}.svc:{listenerPort}";
