@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using MetricsOperator.LocalCluster;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace MetricsOperator.E2E;
+
+/// <summary>
+/// The published operator binary in its own process, as the image's ENTRYPOINT runs it, authenticated as the
+/// operator's ServiceAccount. Its memory is read from /proc/&lt;pid&gt;/status; a full blocking GC is asked of it the
+/// way dotnet-gcdump does (an EventPipe session with the GCHeapCollect keyword), so the product carries no hook for it.
+/// </summary>
+internal sealed class PublishedOperator : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly List<string> lines = [];
+
+    private PublishedOperator(Process process, DateTime startedAt, int probePort)
+    {
+        this.process = process;
+        StartedAt = startedAt;
+        ProbePort = probePort;
+    }
+
+    public DateTime StartedAt { get; }
+
+    public int ProbePort { get; }
+
+    public int Pid => process.Id;
+
+    /// <summary>When the operator logged "Caches synced" (its informers listed everything).</summary>
+    public DateTime? CachesSyncedAt { get; private set; }
+
+    /// <summary>
+    /// Runs the Dockerfile's own `dotnet publish` line (its output folder replaced) and returns the folder.
+    /// </summary>
+    public static async Task<string> PublishAsync(string repository, TextWriter progress)
+    {
+        var line = File.ReadAllLines(Path.Combine(repository, "Dockerfile")).Single(l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal));
+        var folder = Directory.CreateTempSubdirectory("metrics-operator-published-").FullName;
+        var command = line["RUN ".Length..].Replace(" -o /app", $" -o {folder}", StringComparison.Ordinal);
+        progress.WriteLine($"publishing: {command}");
+        var parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var info = new ProcessStartInfo(parts[0]) { WorkingDirectory = repository, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var part in parts.Skip(1))
+        {
+            info.ArgumentList.Add(part);
+        }
+
+        using var publish = Process.Start(info)!;
+        var output = publish.StandardOutput.ReadToEndAsync();
+        var error = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} exited {publish.ExitCode}:\n{await output}\n{await error}");
+        }
+
+        return folder;
+    }
+
+    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort.Next();
+        var info = new ProcessStartInfo(Path.Combine(published, "metrics-operator"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "run", "--kubeconfig", kubeconfig, "--probe-address", $"http://127.0.0.1:{port}",
+            "--influxdb-url", influx.AbsoluteUri, "--grafana-url", grafana.AbsoluteUri,
+            "--resync-period", resync.ToString("c", CultureInfo.InvariantCulture),
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // As the image sets them (Dockerfile ENV), plus the variant's runtime settings.
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["ASPNETCORE_HTTP_PORTS"] = "";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var startedAt = DateTime.UtcNow;
+        var process = Process.Start(info)!;
+        var op = new PublishedOperator(process, startedAt, port);
+        process.OutputDataReceived += (_, e) => op.Take(e.Data);
+        process.ErrorDataReceived += (_, e) => op.Take(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return op;
+    }
+
+    /// <summary>Polls <paramref name="path"/> every 5 ms until it answers 200; returns when it did.</summary>
+    public async Task<DateTime> WaitForProbeAsync(string path, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the operator exited with {process.ExitCode}:\n{Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{ProbePort}{path}"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return DateTime.UtcNow;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(5);
+        }
+
+        throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Tail()}");
+    }
+
+    /// <summary>VmRSS and VmHWM (peak) of the operator process, in MiB.</summary>
+    public (double Rss, double Peak) Memory()
+    {
+        double rss = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = Kib(line) / 1024;
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kib(line) / 1024;
+            }
+        }
+
+        return (rss, peak);
+    }
+
+    /// <summary>Makes the operator run a full blocking GC, as dotnet-gcdump does, then lets it settle.</summary>
+    public async Task FullGcAsync()
+    {
+        // GCHeapCollect (0x800000) on the runtime provider: the runtime answers a session that asks for it with an induced
+        // gen-2 blocking GC (dotnet-gcdump enables the same keyword, at Verbose). The session is stopped right after; nothing
+        // of the heap is read.
+        var client = new DiagnosticsClient(process.Id);
+        var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Verbose, 0x800000 | 0x1) };
+        using var session = client.StartEventPipeSession(providers, requestRundown: false, circularBufferMB: 16);
+        var drain = Task.Run(() => session.EventStream.CopyTo(Stream.Null));
+        await Task.Delay(1000);
+        await session.StopAsync(CancellationToken.None);
+        await drain.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+    }
+
+    public string Tail(int count = 30)
+    {
+        lock (lines)
+        {
+            return string.Join('\n', lines.TakeLast(count));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private static double Kib(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private void Take(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (CachesSyncedAt is null && line.Contains("Caches synced", StringComparison.Ordinal))
+        {
+            CachesSyncedAt = DateTime.UtcNow;
+        }
+
+        lock (lines)
+        {
+            lines.Add(line);
+            if (lines.Count > 500)
+            {
+                lines.RemoveRange(0, 250);
+            }
+        }
+    }
+}
