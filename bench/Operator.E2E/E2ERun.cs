@@ -70,7 +70,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
         // Restarts: the kubelet stand-ins stop first (their pods stay Running); the operator's watches break and resume.
         await world.StopKubeletsAsync();
-        await op.FullGcAsync();
+        var gcBefore = await op.FullGcAsync();
         var before = op.Memory();
         for (var i = 0; i < size.Restarts; i++)
         {
@@ -81,9 +81,10 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         }
 
-        await op.FullGcAsync();
+        var gcAfter = await op.FullGcAsync();
         var after = op.Memory();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before.Rss:F1} MiB before {size.Restarts} API server restarts, {after.Rss:F1} MiB after; peak (VmHWM) {after.Peak:F1} MiB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections})"));
 
         var violations = world.Grafana.Contract.All.Count + world.Influx.Contract.All.Count;
         return new Figures
@@ -99,6 +100,8 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             LoadedRssMiB = loaded.Rss,
             RssBeforeRestartsMiB = before.Rss,
             RssAfterRestartsMiB = after.Rss,
+            HeapBeforeRestartsMiB = gcBefore.HeapMiB,
+            HeapAfterRestartsMiB = gcAfter.HeapMiB,
             IdleApiRequests = idle.Values.Sum(),
             IdleApiWrites = idle.Where(kv => WriteVerbs.Contains(kv.Key.Split(' ')[0])).Sum(kv => kv.Value),
             IdleGrafanaRequests = grafanaIdle.Values.Sum(),

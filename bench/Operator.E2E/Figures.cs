@@ -25,6 +25,10 @@ internal sealed record Figures
 
     public double RssAfterRestartsMiB { get; init; }
 
+    public double HeapBeforeRestartsMiB { get; init; }
+
+    public double HeapAfterRestartsMiB { get; init; }
+
     public int IdleApiRequests { get; init; }
 
     public int IdleApiWrites { get; init; }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MetricsOperator.LocalCluster;
 using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
 
 namespace MetricsOperator.E2E;
 
@@ -148,20 +149,31 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return (rss, peak);
     }
 
-    /// <summary>Makes the operator run a full blocking GC, as dotnet-gcdump does, then lets it settle.</summary>
-    public async Task FullGcAsync()
+    /// <summary>
+    /// Makes the operator run a full blocking GC, as dotnet-gcdump does, and returns what the runtime reported of it:
+    /// whether a gen-2 GC ran and the managed heap it left (GCHeapStats), so an RSS figure can be told apart from the heap.
+    /// </summary>
+    public async Task<GcReport> FullGcAsync()
     {
         // GCHeapCollect (0x800000) on the runtime provider: the runtime answers a session that asks for it with an induced
-        // gen-2 blocking GC (dotnet-gcdump enables the same keyword, at Verbose). The session is stopped right after; nothing
-        // of the heap is read.
+        // gen-2 blocking GC (dotnet-gcdump enables the same keyword). GC (0x1) brings its GCStart and GCHeapStats events.
         var client = new DiagnosticsClient(process.Id);
-        var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Verbose, 0x800000 | 0x1) };
+        var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Informational, 0x800000 | 0x1) };
         using var session = client.StartEventPipeSession(providers, requestRundown: false, circularBufferMB: 16);
-        var drain = Task.Run(() => session.EventStream.CopyTo(Stream.Null));
-        await Task.Delay(1000);
+        var gen2 = 0;
+        var heap = 0L;
+        var read = Task.Run(() =>
+        {
+            using var source = new EventPipeEventSource(session.EventStream);
+            source.Clr.GCStart += e => gen2 += e.Depth == 2 ? 1 : 0;
+            source.Clr.GCHeapStats += e => heap = e.TotalHeapSize;
+            source.Process();
+        });
+        await Task.Delay(1500);
         await session.StopAsync(CancellationToken.None);
-        await drain.WaitAsync(TimeSpan.FromSeconds(10));
+        await read.WaitAsync(TimeSpan.FromSeconds(30));
         await Task.Delay(500);
+        return new GcReport(gen2, heap / 1024.0 / 1024.0);
     }
 
     public string Tail(int count = 30)
@@ -207,3 +219,6 @@ internal sealed class PublishedOperator : IAsyncDisposable
         }
     }
 }
+
+/// <summary>What the runtime reported of an induced GC: gen-2 GCs seen and the managed heap after the last GC, MiB.</summary>
+internal sealed record GcReport(int Gen2Collections, double HeapMiB);

@@ -24,12 +24,12 @@ internal static class RuntimeVariants
     public static void PrintSideBySide(IReadOnlyList<Figures> results, TextWriter output)
     {
         output.WriteLine("variants side by side (same load, same run; ratios against the first):");
-        output.WriteLine($"  {"variant",-16} {"peak MiB",9} {"synced MiB",10} {"GC'd MiB",9} {"restart +MiB",12} {"startup ms",10} {"sync s",7} {"edit p50",8} {"peak ratio",10}");
+        output.WriteLine($"  {"variant",-16} {"peak MiB",9} {"synced MiB",10} {"GC'd MiB",9} {"restart +MiB",12} {"heap MiB",8} {"startup ms",10} {"sync s",7} {"edit p50",8} {"peak ratio",10}");
         var baseline = results[0];
         foreach (var f in results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {f.Variant,-16} {f.PeakRssMiB,9:F1} {f.LoadedRssMiB,10:F1} {f.RssBeforeRestartsMiB,9:F1} {f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB,12:+0.0;-0.0} {f.FirstReconcileMs,10:F0} {f.AlertsSyncedSeconds,7:F2} {f.EditP50Ms,8:F1} {f.PeakRssMiB / baseline.PeakRssMiB,10:F2}"));
+                $"  {f.Variant,-16} {f.PeakRssMiB,9:F1} {f.LoadedRssMiB,10:F1} {f.RssBeforeRestartsMiB,9:F1} {f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB,12:+0.0;-0.0} {f.HeapAfterRestartsMiB,8:F1} {f.FirstReconcileMs,10:F0} {f.AlertsSyncedSeconds,7:F2} {f.EditP50Ms,8:F1} {f.PeakRssMiB / baseline.PeakRssMiB,10:F2}"));
         }
     }
 }
