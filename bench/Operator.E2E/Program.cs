@@ -5,11 +5,13 @@ using MetricsOperator.E2E;
 // API server (etcd + kube-apiserver 1.20) with the InfluxDB and Grafana fakes and the kubelet stand-in in this process.
 // Prints each phase's figures, the operator's API server requests (from the API server's audit log), the fakes'
 // requests, and the targets of ../shared/DESIGN.md with PASS/MISS.
-//   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants]
-// --variants runs the same load once per runtime setting (GC and JIT environment variables) and prints them side by side.
+//   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants | --variant <name>...]
+// --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
+// them side by side; --variant <name> (repeatable) runs only those, after the shipped settings.
 var size = BenchSize.Full;
 string? published = null;
 var variants = false;
+var only = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,6 +19,7 @@ for (var i = 0; i < args.Length; i++)
         case "--size": size = BenchSize.Parse(args[++i]); break;
         case "--published": published = Path.GetFullPath(args[++i]); break;
         case "--variants": variants = true; break;
+        case "--variant": variants = true; only.Add(args[++i]); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -29,7 +32,10 @@ Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB (the image a
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var run = new E2ERun(repository, published, size, Console.Out);
-var chosen = variants ? RuntimeVariants.All : RuntimeVariants.All.Take(1);
+// The shipped settings always run first: the ratios are against them.
+var chosen = !variants ? RuntimeVariants.All.Take(1)
+    : only.Count == 0 ? RuntimeVariants.All
+    : RuntimeVariants.All.Take(1).Concat(RuntimeVariants.All.Skip(1).Where(v => only.Contains(v.Name)));
 var results = new List<Figures>();
 foreach (var (name, environment) in chosen)
 {

@@ -130,23 +130,21 @@ internal sealed class PublishedOperator : IAsyncDisposable
         throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Tail()}");
     }
 
-    /// <summary>VmRSS and VmHWM (peak) of the operator process, in MiB.</summary>
-    public (double Rss, double Peak) Memory()
+    /// <summary>VmRSS, VmHWM (peak) and RSS's parts (anonymous, file-backed, shared memory) of the operator, in MiB.</summary>
+    public ProcessMemory Memory()
     {
-        double rss = 0, peak = 0;
+        var kib = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            var parts = line.Split(':', 2);
+            if (parts.Length == 2 && parts[0] is "VmRSS" or "VmHWM" or "RssAnon" or "RssFile" or "RssShmem")
             {
-                rss = Kib(line) / 1024;
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = Kib(line) / 1024;
+                kib[parts[0]] = double.Parse(parts[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
             }
         }
 
-        return (rss, peak);
+        double MiB(string key) => kib.GetValueOrDefault(key) / 1024;
+        return new ProcessMemory(MiB("VmRSS"), MiB("VmHWM"), MiB("RssAnon"), MiB("RssFile"), MiB("RssShmem"));
     }
 
     /// <summary>
@@ -195,8 +193,6 @@ internal sealed class PublishedOperator : IAsyncDisposable
         process.Dispose();
     }
 
-    private static double Kib(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-
     private void Take(string? line)
     {
         if (line is null)
@@ -222,3 +218,9 @@ internal sealed class PublishedOperator : IAsyncDisposable
 
 /// <summary>What the runtime reported of an induced GC: gen-2 GCs seen and the managed heap after the last GC, MiB.</summary>
 internal sealed record GcReport(int Gen2Collections, double HeapMiB);
+
+/// <summary>The operator's memory from /proc/&lt;pid&gt;/status, MiB: RSS = anonymous + file-backed + shared memory.</summary>
+internal sealed record ProcessMemory(double Rss, double Peak, double Anon, double File, double Shmem)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Rss:F1} MiB (anon {Anon:F1}, file {File:F1}, shmem {Shmem:F1})");
+}

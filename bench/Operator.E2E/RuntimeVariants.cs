@@ -17,8 +17,11 @@ internal static class RuntimeVariants
         // 0x3000000 = 48 MiB: the managed heap capped below the 64 MiB target.
         ("hardlimit=48MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x3000000" }),
         ("server+DATAS", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "1" }),
+        // No W^X double mapping of JIT'd code (the /memfd:doublemapper mapping, RssShmem), which also costs startup time.
+        ("W^X=0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }),
         ("TieredPGO=0", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" }),
         ("conserve+gen0", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9", ["DOTNET_GCgen0size"] = "0x400000" }),
+        ("W^X=0+gen0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }),
     ];
 
     public static void PrintSideBySide(IReadOnlyList<Figures> results, TextWriter output)
