@@ -21,7 +21,13 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         await load.ApplyStacksAsync(cancellationToken);
 
         // Startup: process start to /healthz, and to the operator's first write the API server logged (its first reconcile's).
-        await using var op = PublishedOperator.Start(published, cluster.OperatorKubeconfig, world.Influx.BaseUri, world.Grafana.BaseUri, size.Resync, environment);
+        var image = new Dictionary<string, string>(ImageEnvironment.Read(repository), StringComparer.Ordinal);
+        foreach (var (name, value) in environment)
+        {
+            image[name] = value;
+        }
+
+        await using var op = PublishedOperator.Start(published, cluster.OperatorKubeconfig, world.Influx.BaseUri, world.Grafana.BaseUri, size.Resync, image);
         var healthz = await op.WaitForProbeAsync("/healthz", TimeSpan.FromSeconds(30));
         var writes = new List<DateTime>();
         var startup = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -79,9 +79,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        // As the image sets them (Dockerfile ENV), plus the variant's runtime settings.
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["ASPNETCORE_HTTP_PORTS"] = "";
+        // The image's ENV (ImageEnvironment) and the variant's runtime settings, in the caller's dictionary.
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
