@@ -49,7 +49,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public static async Task<BenchCluster> StartAsync(string repository, CancellationToken cancellationToken)
     {
-        var plane = await LocalControlPlane.StartAsync(AuditPolicy, cancellationToken);
+        var plane = await StartPlaneAsync(cancellationToken);
         var admin = Path.Combine(plane.RunFolder, "admin.kubeconfig");
         var op = Path.Combine(plane.RunFolder, "operator.kubeconfig");
         await File.WriteAllTextAsync(admin, Kubeconfig.Render(plane.Server, "admin", plane.AdminToken), cancellationToken);
@@ -57,6 +57,23 @@ internal sealed class BenchCluster : IAsyncDisposable
         var cluster = new BenchCluster(plane, repository, admin, op);
         await cluster.InstallAsync(cancellationToken);
         return cluster;
+    }
+
+    // The plane gives its API server 60 s to get ready; on a machine loaded by other builds that can pass. A second and
+    // third try start afresh (the failed plane removed itself).
+    private static async Task<LocalControlPlane> StartPlaneAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LocalControlPlane.StartAsync(AuditPolicy, cancellationToken);
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                Console.WriteLine($"  (the control plane did not get ready in time, attempt {attempt}; starting it again)");
+            }
+        }
     }
 
     /// <summary>Creates <paramref name="ns"/> and, for a stack's namespace, binds the operator's stack-namespace role there.</summary>
