@@ -19,6 +19,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
     private readonly int _etcdPeerPort;
     private Process? _etcd;
     private Process? _apiServer;
+    private string? _auditPolicy;
 
     private LocalControlPlane(string assets, string runFolder)
     {
@@ -46,13 +47,23 @@ public sealed class LocalControlPlane : IAsyncDisposable
     /// <summary>Bearer token of the operator's ServiceAccount identity (see <see cref="Identity.Operator"/>).</summary>
     public string OperatorToken { get; }
 
+    /// <summary>Where the API server writes its audit log (one JSON event per line), when started with an audit policy.</summary>
+    public string AuditLogPath => Path.Combine(RunFolder, "audit.log");
+
     /// <summary>Starts etcd and the API server and waits until the API server is ready.</summary>
-    public static async Task<LocalControlPlane> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<LocalControlPlane> StartAsync(CancellationToken cancellationToken = default) => StartAsync(auditPolicy: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(CancellationToken)"/>, with the API server's audit log on (<see cref="AuditLogPath"/>)
+    /// under <paramref name="auditPolicy"/> (an audit.k8s.io/v1 Policy): the API server's own count of who asked what,
+    /// which bench/Operator.E2E reads to count the operator's requests by verb.
+    /// </summary>
+    public static async Task<LocalControlPlane> StartAsync(string? auditPolicy, CancellationToken cancellationToken = default)
     {
         var assets = ControlPlaneAssets.Locate();
         var runFolder = Path.Combine(Path.GetTempPath(), RunFolderMarker, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(runFolder);
-        var plane = new LocalControlPlane(assets, runFolder);
+        var plane = new LocalControlPlane(assets, runFolder) { _auditPolicy = auditPolicy };
         try
         {
             plane.WriteCredentials();
@@ -91,6 +102,13 @@ public sealed class LocalControlPlane : IAsyncDisposable
             $"--cert-dir={Path.Combine(RunFolder, "certs")}",
             "--event-ttl=1h",
         ];
+        if (_auditPolicy is not null)
+        {
+            var policy = Path.Combine(RunFolder, "audit-policy.yaml");
+            await File.WriteAllTextAsync(policy, _auditPolicy, cancellationToken);
+            args = [.. args, $"--audit-policy-file={policy}", $"--audit-log-path={AuditLogPath}", "--audit-log-maxsize=0"];
+        }
+
         _apiServer = StartProcess(Path.Combine(_assets, "kube-apiserver"), args, "kube-apiserver.log");
         await WaitUntilAsync(IsApiServerReadyAsync, TimeSpan.FromSeconds(60), "kube-apiserver /readyz", cancellationToken);
     }

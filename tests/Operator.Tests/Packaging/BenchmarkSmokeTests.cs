@@ -19,6 +19,8 @@ public sealed class BenchmarkSmokeTests
         { "Operator.Bench", "MetricsOperator.Bench.dll", ["20", "2", "2", "5"], "contract violations:" },
         { "Client.Bench", "Lsst.Metrics.Client.Bench.dll", ["record", "0.2"], "HistogramRecord" },
         { "Backup.Bench", "MetricsOperator.Backup.Bench.dll", ["--dir", "1"], "peak RSS MiB" },
+        // The operator as built (not published: a publish per smoke run costs minutes); its own command publishes.
+        { "Operator.E2E", "MetricsOperator.E2E.Bench.dll", ["--size", "small", "--published", $"src/Operator/bin/{BuildConfiguration}/net10.0"], "targets:" },
     };
 
     [Theory]

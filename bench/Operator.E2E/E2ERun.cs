@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using MetricsOperator.Fakes.Contracts;
+
+namespace MetricsOperator.E2E;
+
+/// <summary>
+/// One run, start to end, on a fresh control plane: stacks applied, the published operator started, AppAlerts applied,
+/// everything waited for through the API server, an idle resync counted, edits timed to the Grafana fake's receipt,
+/// API server restarts, and the operator's memory read from /proc.
+/// </summary>
+internal sealed class E2ERun(string repository, string published, BenchSize size, TextWriter output)
+{
+    private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
+
+    public async Task<Figures> RunAsync(string variant, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        await using var cluster = await BenchCluster.StartAsync(repository, cancellationToken);
+        await using var world = await SimulatedWorld.StartAsync();
+        var load = new Load(cluster, world, size);
+        await load.ApplyStacksAsync(cancellationToken);
+
+        // Startup: process start to /healthz, and to the operator's first write the API server logged (its first reconcile's).
+        var image = new Dictionary<string, string>(ImageEnvironment.Read(repository), StringComparer.Ordinal);
+        foreach (var (name, value) in environment)
+        {
+            image[name] = value;
+        }
+
+        await using var op = PublishedOperator.Start(published, cluster.OperatorKubeconfig, world.Influx.BaseUri, world.Grafana.BaseUri, size.Resync, image);
+        var healthz = await op.WaitForProbeAsync("/healthz", TimeSpan.FromSeconds(30));
+        var writes = new List<DateTime>();
+        var startup = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        while (writes.Count == 0)
+        {
+            Merge(startup, cluster.Audit.ReadNew(writes));
+            if (writes.Count == 0)
+            {
+                await op.WaitForProbeAsync("/healthz", TimeSpan.FromSeconds(5)); // fails fast if the operator died
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+
+        var firstReconcile = writes.Min() - op.StartedAt;
+        var clock = Stopwatch.StartNew();
+        await WaitAsync(load, s => s.StacksReady == size.Stacks, "stacks Ready", TimeSpan.FromMinutes(3), cancellationToken);
+        var stacksReady = clock.Elapsed;
+
+        clock.Restart();
+        await load.ApplyAlertsAsync(cancellationToken);
+        var applied = clock.Elapsed;
+        await WaitAsync(load, s => s.AlertsSynced == size.Alerts, "AppAlerts synced", TimeSpan.FromMinutes(10), cancellationToken);
+        var synced = clock.Elapsed;
+        var loaded = op.Memory();
+        var toSync = cluster.Audit.ReadNew();
+        Merge(toSync, startup);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] start to /healthz {(healthz - op.StartedAt).TotalMilliseconds:F0} ms, to first reconcile (first write) {firstReconcile.TotalMilliseconds:F0} ms, caches synced {(op.CachesSyncedAt - op.StartedAt)?.TotalMilliseconds:F0} ms"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] {size.Stacks} stacks Ready {stacksReady.TotalSeconds:F2} s after start; {size.Alerts} AppAlerts applied in {applied.TotalSeconds:F2} s, all Synced {synced.TotalSeconds:F2} s after the first apply; RSS then {loaded}"));
+        output.WriteLine($"  [{variant}] API server requests by the operator to here, by verb: {AuditLog.Describe(AuditLog.ByVerb(toSync))}");
+        output.WriteLine($"  [{variant}]   by verb and resource: {AuditLog.Describe(toSync)}");
+        var (influxAll, grafanaAll) = world.Requests();
+        output.WriteLine($"  [{variant}] InfluxDB requests: {Describe(influxAll)}");
+        output.WriteLine($"  [{variant}] Grafana requests: {Describe(grafanaAll)}");
+
+        // Idle resync: one resync period (and a margin) with nothing changed.
+        world.ResetRequests();
+        cluster.Audit.ReadNew();
+        await Task.Delay(size.Resync + TimeSpan.FromSeconds(3), cancellationToken);
+        var idle = cluster.Audit.ReadNew();
+        var (influxIdle, grafanaIdle) = world.Requests();
+        var idleWrites = world.Influx.Requests.Writes + world.Grafana.Requests.Writes;
+        output.WriteLine($"  [{variant}] idle resync ({size.Resync.TotalSeconds + 3:F0} s): API server {AuditLog.Describe(idle)}; InfluxDB {Describe(influxIdle)}; Grafana {Describe(grafanaIdle)}");
+
+        var (p50, p99) = await EditLatencyAsync(load, world, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] edit -> Grafana fake receipt over {size.Edits} edits: p50 {p50:F1} ms, p99 {p99:F1} ms"));
+
+        // Restarts: the kubelet stand-ins stop first (their pods stay Running); the operator's watches break and resume.
+        await world.StopKubeletsAsync();
+        var gcBefore = await op.FullGcAsync();
+        var before = op.Memory();
+        for (var i = 0; i < size.Restarts; i++)
+        {
+            await cluster.Plane.StopApiServerAsync();
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            try
+            {
+                await cluster.Plane.StartApiServerAsync(cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Not ready within the plane's 60 s on a machine loaded by other builds: it is still starting, and the
+                // operator's /readyz below waits for it (and for the operator's caches) a while longer.
+            }
+
+            await op.WaitForProbeAsync("/readyz", TimeSpan.FromSeconds(180));
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        }
+
+        var gcAfter = await op.FullGcAsync();
+        var after = op.Memory();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections})"));
+
+        var violations = world.Grafana.Contract.All.Count + world.Influx.Contract.All.Count;
+        return new Figures
+        {
+            Variant = variant,
+            HealthzMs = (healthz - op.StartedAt).TotalMilliseconds,
+            FirstReconcileMs = firstReconcile.TotalMilliseconds,
+            StacksReadySeconds = stacksReady.TotalSeconds,
+            AlertsSyncedSeconds = synced.TotalSeconds,
+            EditP50Ms = p50,
+            EditP99Ms = p99,
+            PeakRssMiB = after.Peak,
+            LoadedRssMiB = loaded.Rss,
+            RssBeforeRestartsMiB = before.Rss,
+            RssAfterRestartsMiB = after.Rss,
+            HeapBeforeRestartsMiB = gcBefore.HeapMiB,
+            HeapAfterRestartsMiB = gcAfter.HeapMiB,
+            IdleApiRequests = idle.Values.Sum(),
+            IdleApiWrites = idle.Where(kv => WriteVerbs.Contains(kv.Key.Split(' ')[0])).Sum(kv => kv.Value),
+            IdleGrafanaRequests = grafanaIdle.Values.Sum(),
+            IdleWrites = idleWrites,
+            ContractViolations = violations,
+        };
+    }
+
+    // From just before the API server write to the moment the Grafana fake holds the new threshold (polled every
+    // millisecond in this process, so each figure is at most ~1 ms late): watch, queue, reconcile and the group PUT.
+    private async Task<(double P50, double P99)> EditLatencyAsync(Load load, SimulatedWorld world, CancellationToken cancellationToken)
+    {
+        var random = new Random(23);
+        var latencies = new List<double>();
+        for (var k = 0; k < size.Edits; k++)
+        {
+            var i = random.Next(size.Alerts);
+            var alert = await load.ReadAlertAsync(i, cancellationToken);
+            var uid = alert.Status?.Rules?.FirstOrDefault(r => r.Name == alert.Spec.Rules[0].Name)?.Uid
+                ?? throw new InvalidOperationException($"AppAlert {alert.Metadata.Name} has no UID for its first rule in status");
+            var threshold = 900_000 + k;
+            var marker = threshold.ToString(CultureInfo.InvariantCulture);
+            var clock = Stopwatch.StartNew();
+            await load.EditThresholdAsync(i, threshold, cancellationToken);
+            while (world.Grafana.State.Rule(uid)?.ToJsonString().Contains(marker, StringComparison.Ordinal) != true)
+            {
+                if (clock.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new TimeoutException($"edit {k} of {alert.Metadata.NamespaceProperty}/{alert.Metadata.Name} did not reach Grafana in 60 s");
+                }
+
+                await Task.Delay(1, cancellationToken);
+            }
+
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        latencies.Sort();
+        return (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static async Task WaitAsync(Load load, Func<(int StacksReady, int AlertsSynced), bool> done, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var state = await load.CountDoneAsync(cancellationToken);
+            if (done(state))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what}: not within {timeout} ({state.StacksReady} stacks Ready, {state.AlertsSynced} AppAlerts synced)");
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, long> counts) =>
+        counts.Count == 0 ? "0" : $"{counts.Values.Sum()} ({string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}"))})";
+
+    private static void Merge(SortedDictionary<string, int> into, IReadOnlyDictionary<string, int> more)
+    {
+        foreach (var (key, n) in more)
+        {
+            into[key] = into.GetValueOrDefault(key) + n;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace MetricsOperator.E2E;
+
+/// <summary>What one run of the published operator measured.</summary>
+internal sealed record Figures
+{
+    public required string Variant { get; init; }
+
+    public double HealthzMs { get; init; }
+
+    public double FirstReconcileMs { get; init; }
+
+    public double StacksReadySeconds { get; init; }
+
+    public double AlertsSyncedSeconds { get; init; }
+
+    public double EditP50Ms { get; init; }
+
+    public double EditP99Ms { get; init; }
+
+    public double PeakRssMiB { get; init; }
+
+    public double LoadedRssMiB { get; init; }
+
+    public double RssBeforeRestartsMiB { get; init; }
+
+    public double RssAfterRestartsMiB { get; init; }
+
+    public double HeapBeforeRestartsMiB { get; init; }
+
+    public double HeapAfterRestartsMiB { get; init; }
+
+    public int IdleApiRequests { get; init; }
+
+    public int IdleApiWrites { get; init; }
+
+    public long IdleGrafanaRequests { get; init; }
+
+    public long IdleWrites { get; init; }
+
+    public long ContractViolations { get; init; }
+}

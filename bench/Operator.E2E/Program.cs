@@ -1,0 +1,75 @@
+using System.Globalization;
+using MetricsOperator.E2E;
+
+// End-to-end benchmark of the published operator binary (the Dockerfile's publish), in its own process, on the local
+// API server (etcd + kube-apiserver 1.20) with the InfluxDB and Grafana fakes and the kubelet stand-in in this process.
+// Prints each phase's figures, the operator's API server requests (from the API server's audit log), the fakes'
+// requests, and the targets of ../shared/DESIGN.md with PASS/MISS.
+//   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants | --variant <name>...]
+// --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
+// them side by side; --variant <name> (repeatable) runs only those, after the shipped settings.
+var size = BenchSize.Full;
+string? published = null;
+var variants = false;
+var only = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--size": size = BenchSize.Parse(args[++i]); break;
+        case "--published": published = Path.GetFullPath(args[++i]); break;
+        case "--variants": variants = true; break;
+        case "--variant": variants = true; only.Add(args[++i]); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+var repository = Repository();
+published ??= await PublishedOperator.PublishAsync(repository, Console.Out);
+Console.WriteLine($"Operator end-to-end benchmark ({size.Name}): {size}; operator {Path.Combine(published, "metrics-operator")}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB (the image adds it to the aspnet:10.0 runtime image)");
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+var run = new E2ERun(repository, published, size, Console.Out);
+// The shipped settings always run first: the ratios are against them.
+var chosen = !variants ? RuntimeVariants.All.Take(1)
+    : only.Count == 0 ? RuntimeVariants.All
+    : RuntimeVariants.All.Take(1).Concat(RuntimeVariants.All.Skip(1).Where(v => only.Contains(v.Name)));
+var results = new List<Figures>();
+foreach (var (name, environment) in chosen)
+{
+    results.Add(await run.RunAsync(name, environment, stop.Token));
+}
+
+if (variants)
+{
+    RuntimeVariants.PrintSideBySide(results, Console.Out);
+}
+
+var shipped = results[0];
+Console.WriteLine($"targets (../shared/DESIGN.md), shipped settings ({shipped.Variant}):");
+var missed = 0;
+foreach (var (target, measured, met) in Targets.Check(shipped, size))
+{
+    Console.WriteLine($"  {(met ? "PASS" : "MISS")}  {target}: {measured}");
+    missed += met ? 0 : 1;
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"targets: {Targets.Check(shipped, size).Count - missed} PASS, {missed} MISS"));
+return 0;
+
+static double FolderMiB(string folder) => new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1024.0 / 1024.0;
+
+static string Repository()
+{
+    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+    {
+        if (File.Exists(Path.Combine(folder.FullName, "Operator.sln")))
+        {
+            return folder.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("run from inside the checkout: the benchmark installs config/ and publishes src/Operator");
+}

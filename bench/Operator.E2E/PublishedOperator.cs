@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using MetricsOperator.LocalCluster;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace MetricsOperator.E2E;
+
+/// <summary>
+/// The published operator binary in its own process, as the image's ENTRYPOINT runs it, authenticated as the
+/// operator's ServiceAccount. Its memory is read from /proc/&lt;pid&gt;/status; a full blocking GC is asked of it the
+/// way dotnet-gcdump does (an EventPipe session with the GCHeapCollect keyword), so the product carries no hook for it.
+/// </summary>
+internal sealed class PublishedOperator : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly List<string> lines = [];
+
+    private PublishedOperator(Process process, DateTime startedAt, int probePort)
+    {
+        this.process = process;
+        StartedAt = startedAt;
+        ProbePort = probePort;
+    }
+
+    public DateTime StartedAt { get; }
+
+    public int ProbePort { get; }
+
+    public int Pid => process.Id;
+
+    /// <summary>When the operator logged "Caches synced" (its informers listed everything).</summary>
+    public DateTime? CachesSyncedAt { get; private set; }
+
+    /// <summary>
+    /// Runs the Dockerfile's own `dotnet publish` line (its output folder replaced) and returns the folder.
+    /// </summary>
+    public static async Task<string> PublishAsync(string repository, TextWriter progress)
+    {
+        var line = File.ReadAllLines(Path.Combine(repository, "Dockerfile")).Single(l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal));
+        var folder = Directory.CreateTempSubdirectory("metrics-operator-published-").FullName;
+        var command = line["RUN ".Length..].Replace(" -o /app", $" -o {folder}", StringComparison.Ordinal);
+        progress.WriteLine($"publishing: {command}");
+        var parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var info = new ProcessStartInfo(parts[0]) { WorkingDirectory = repository, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var part in parts.Skip(1))
+        {
+            info.ArgumentList.Add(part);
+        }
+
+        using var publish = Process.Start(info)!;
+        var output = publish.StandardOutput.ReadToEndAsync();
+        var error = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} exited {publish.ExitCode}:\n{await output}\n{await error}");
+        }
+
+        return folder;
+    }
+
+    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort.Next();
+        var info = new ProcessStartInfo(Path.Combine(published, "metrics-operator"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "run", "--kubeconfig", kubeconfig, "--probe-address", $"http://127.0.0.1:{port}",
+            "--influxdb-url", influx.AbsoluteUri, "--grafana-url", grafana.AbsoluteUri,
+            "--resync-period", resync.ToString("c", CultureInfo.InvariantCulture),
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The image's ENV (ImageEnvironment) and the variant's runtime settings, in the caller's dictionary.
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var startedAt = DateTime.UtcNow;
+        var process = Process.Start(info)!;
+        var op = new PublishedOperator(process, startedAt, port);
+        process.OutputDataReceived += (_, e) => op.Take(e.Data);
+        process.ErrorDataReceived += (_, e) => op.Take(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return op;
+    }
+
+    /// <summary>Polls <paramref name="path"/> every 5 ms until it answers 200; returns when it did.</summary>
+    public async Task<DateTime> WaitForProbeAsync(string path, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the operator exited with {process.ExitCode}:\n{Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{ProbePort}{path}"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return DateTime.UtcNow;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(5);
+        }
+
+        throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Tail()}");
+    }
+
+    /// <summary>VmRSS, VmHWM (peak) and RSS's parts (anonymous, file-backed, shared memory) of the operator, in MiB.</summary>
+    public ProcessMemory Memory()
+    {
+        var kib = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            var parts = line.Split(':', 2);
+            if (parts.Length == 2 && parts[0] is "VmRSS" or "VmHWM" or "RssAnon" or "RssFile" or "RssShmem")
+            {
+                kib[parts[0]] = double.Parse(parts[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        double MiB(string key) => kib.GetValueOrDefault(key) / 1024;
+        return new ProcessMemory(MiB("VmRSS"), MiB("VmHWM"), MiB("RssAnon"), MiB("RssFile"), MiB("RssShmem"));
+    }
+
+    /// <summary>
+    /// Makes the operator run a full blocking GC, as dotnet-gcdump does, and returns what the runtime reported of it:
+    /// whether a gen-2 GC ran and the managed heap it left (GCHeapStats), so an RSS figure can be told apart from the heap.
+    /// </summary>
+    public async Task<GcReport> FullGcAsync()
+    {
+        // GCHeapCollect (0x800000) on the runtime provider: the runtime answers a session that asks for it with an induced
+        // gen-2 blocking GC (dotnet-gcdump enables the same keyword). GC (0x1) brings its GCStart and GCHeapStats events.
+        var client = new DiagnosticsClient(process.Id);
+        var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Informational, 0x800000 | 0x1) };
+        using var session = client.StartEventPipeSession(providers, requestRundown: false, circularBufferMB: 16);
+        var gen2 = 0;
+        var heap = 0L;
+        var read = Task.Run(() =>
+        {
+            using var source = new EventPipeEventSource(session.EventStream);
+            source.Clr.GCStart += e => gen2 += e.Depth == 2 ? 1 : 0;
+            source.Clr.GCHeapStats += e => heap = e.TotalHeapSize;
+            source.Process();
+        });
+        await Task.Delay(1500);
+        await session.StopAsync(CancellationToken.None);
+        await read.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        return new GcReport(gen2, heap / 1024.0 / 1024.0);
+    }
+
+    public string Tail(int count = 30)
+    {
+        lock (lines)
+        {
+            return string.Join('\n', lines.TakeLast(count));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private void Take(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (CachesSyncedAt is null && line.Contains("Caches synced", StringComparison.Ordinal))
+        {
+            CachesSyncedAt = DateTime.UtcNow;
+        }
+
+        lock (lines)
+        {
+            lines.Add(line);
+            if (lines.Count > 500)
+            {
+                lines.RemoveRange(0, 250);
+            }
+        }
+    }
+}
+
+/// <summary>What the runtime reported of an induced GC: gen-2 GCs seen and the managed heap after the last GC, MiB.</summary>
+internal sealed record GcReport(int Gen2Collections, double HeapMiB);
+
+/// <summary>The operator's memory from /proc/&lt;pid&gt;/status, MiB: RSS = anonymous + file-backed + shared memory.</summary>
+internal sealed record ProcessMemory(double Rss, double Peak, double Anon, double File, double Shmem)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Rss:F1} MiB (anon {Anon:F1}, file {File:F1}, shmem {Shmem:F1})");
+}

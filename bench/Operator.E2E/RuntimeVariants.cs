@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace MetricsOperator.E2E;
+
+/// <summary>
+/// Runtime settings tried side by side on the same load, as environment variables of the operator process (what a
+/// Deployment's env or the image's ENV would set). The first is what ships (the runtimeconfig of the publish).
+/// </summary>
+internal static class RuntimeVariants
+{
+    public static IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Environment)> All { get; } =
+    [
+        ("shipped", new Dictionary<string, string>()),
+        ("conserve=9", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9" }),
+        // 0x400000 = 4 MiB gen0 budget, where workstation GC would size it from the L3 cache.
+        ("gen0=4MiB", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" }),
+        // 0x3000000 = 48 MiB: the managed heap capped below the 64 MiB target.
+        ("hardlimit=48MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x3000000" }),
+        ("server+DATAS", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "1" }),
+        // No W^X double mapping of JIT'd code (the /memfd:doublemapper mapping, RssShmem), which also costs startup time.
+        ("W^X=0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }),
+        ("TieredPGO=0", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" }),
+        ("conserve+gen0", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9", ["DOTNET_GCgen0size"] = "0x400000" }),
+        ("W^X=0+gen0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }),
+    ];
+
+    public static void PrintSideBySide(IReadOnlyList<Figures> results, TextWriter output)
+    {
+        output.WriteLine("variants side by side (same load, same run; ratios against the first):");
+        output.WriteLine($"  {"variant",-16} {"peak MiB",9} {"synced MiB",10} {"GC'd MiB",9} {"restart +MiB",12} {"heap MiB",8} {"startup ms",10} {"sync s",7} {"edit p50",8} {"peak ratio",10}");
+        var baseline = results[0];
+        foreach (var f in results)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {f.Variant,-16} {f.PeakRssMiB,9:F1} {f.LoadedRssMiB,10:F1} {f.RssBeforeRestartsMiB,9:F1} {f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB,12:+0.0;-0.0} {f.HeapAfterRestartsMiB,8:F1} {f.FirstReconcileMs,10:F0} {f.AlertsSyncedSeconds,7:F2} {f.EditP50Ms,8:F1} {f.PeakRssMiB / baseline.PeakRssMiB,10:F2}"));
+        }
+    }
+}

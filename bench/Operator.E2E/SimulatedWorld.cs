@@ -1,0 +1,66 @@
+using k8s;
+using MetricsOperator.Fakes.Grafana;
+using MetricsOperator.Fakes.Influx;
+using MetricsOperator.TestSupport.Kubelet;
+
+namespace MetricsOperator.E2E;
+
+/// <summary>
+/// What is simulated, in this process: one InfluxDB 2 and one Grafana 11.4 fake (contract-checked, counting requests by
+/// method and spec template) that every stack reaches, and a kubelet stand-in per stack namespace that starts the
+/// stack's pods only when a kubelet would. One InfluxDB for ten stacks works because the stacks share their admin
+/// credentials (spec.influxdb.existingAdminSecret): the first onboards it, the others find it set up and log in.
+/// Grafana is each stack's external Grafana, reached with the user's credentials Secret.
+/// </summary>
+internal sealed class SimulatedWorld : IAsyncDisposable
+{
+    private readonly List<KubeletStandIn> kubelets = [];
+
+    private SimulatedWorld(InfluxFake influx, GrafanaFake grafana)
+    {
+        Influx = influx;
+        Grafana = grafana;
+    }
+
+    public InfluxFake Influx { get; }
+
+    public GrafanaFake Grafana { get; }
+
+    public static async Task<SimulatedWorld> StartAsync()
+    {
+        var influx = await InfluxFake.StartNewAsync();
+        var grafana = await GrafanaFake.StartNewAsync();
+        grafana.AdminPassword = $"bench-{Guid.NewGuid():N}";
+        return new SimulatedWorld(influx, grafana);
+    }
+
+    public void PlayKubelet(IKubernetes admin, string ns) => kubelets.Add(new KubeletStandIn(admin, ns).Start(TimeSpan.FromMilliseconds(500)));
+
+    /// <summary>Stops the kubelet stand-ins (before the API server restarts: their loop does not outlive a refused connection).</summary>
+    public async Task StopKubeletsAsync()
+    {
+        foreach (var kubelet in kubelets)
+        {
+            await kubelet.DisposeAsync();
+        }
+
+        kubelets.Clear();
+    }
+
+    /// <summary>Requests to both fakes since the last reset, "METHOD template" → count.</summary>
+    public (IReadOnlyDictionary<string, long> Influx, IReadOnlyDictionary<string, long> Grafana) Requests() =>
+        (Influx.Requests.Snapshot(), Grafana.Requests.Snapshot());
+
+    public void ResetRequests()
+    {
+        Influx.Requests.Reset();
+        Grafana.Requests.Reset();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopKubeletsAsync();
+        await Influx.DisposeAsync();
+        await Grafana.DisposeAsync();
+    }
+}

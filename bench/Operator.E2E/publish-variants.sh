@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Trimming and Native AOT for the operator, side by side with the shipped publish (the Dockerfile's line): for each,
+# whether `dotnet publish` succeeds, its trim/AOT warnings by code, the published size, and (when it built) the
+# end-to-end benchmark on it, so the figures come from one run.
+#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only shipped|trimmed|aot]
+# The repository builds with warnings as errors; the trimmed and AOT publishes turn that off so that every trim/AOT
+# warning is counted instead of the build stopping at the first project.
+# The merger re-runs this on a quiet machine; figures taken while other builds run are inflated.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+size=small e2e=1 only=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --size) size=$2; shift 2 ;;
+    --no-e2e) e2e=0; shift ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+out=$(mktemp -d /tmp/operator-publish-variants.XXXXXX)
+base="dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Container"
+declare -A variants=(
+  [shipped]="$base"
+  [trimmed]="$base -p:SelfContained=true -p:PublishTrimmed=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
+  [aot]="$base -p:PublishAot=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
+)
+dotnet build bench/Operator.E2E -c Release -v q -nologo >/dev/null
+summary=()
+for name in shipped trimmed aot; do
+  [[ -z $only || $only == "$name" ]] || continue
+  folder="$out/$name"
+  log="$out/$name.log"
+  start=$(date +%s)
+  ${variants[$name]} -o "$folder" -v n >"$log" 2>&1
+  rc=$?
+  seconds=$(( $(date +%s) - start ))
+  # Each distinct warning once (the log repeats them per build node), grouped by code.
+  distinct=$(grep -oE '[^ >]*: (Trim analysis |AOT analysis )?(warning|error) IL[0-9]{4}[^[]*' "$log" | sort -u)
+  warnings=$(grep -oE 'IL[0-9]{4}' <<<"$distinct" | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')
+  count=$(grep -c . <<<"$distinct")
+  size_mib=$(du -sm "$folder" 2>/dev/null | cut -f1)
+  line="$name: publish exit $rc in ${seconds} s; ${count} distinct trim/AOT warnings (${warnings%, }); folder ${size_mib:-0} MiB; log $log"
+  echo "$line"
+  summary+=("$line")
+  if [[ $rc -eq 0 && $e2e -eq 1 ]]; then
+    dotnet bench/Operator.E2E/bin/Release/net10.0/MetricsOperator.E2E.Bench.dll --size "$size" --published "$folder" 2>&1 | sed "s/^/  [$name] /" | grep -vE '^\s*\[[a-z]+\]\s+\[shipped\] +by verb and resource'
+  fi
+done
+echo "publish variants:"
+printf '  %s\n' "${summary[@]}"
