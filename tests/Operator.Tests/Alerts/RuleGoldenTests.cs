@@ -1,7 +1,9 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetricsOperator.Alerts;
 using MetricsOperator.Crds;
+using MetricsOperator.Fakes.Grafana;
 using MetricsOperator.Grafana;
 using MetricsOperator.TestSupport;
 using MetricsOperator.Tests.Generation;
@@ -31,14 +33,51 @@ public sealed class RuleGoldenTests
     [MemberData(nameof(Inputs))]
     public void The_rules_map_to_the_reviewed_grafana_json(string name)
     {
-        var alert = JsonSerializer.Deserialize<V1Alpha1AppAlert>(YamlToJson.Parse(File.ReadAllText(Path.Combine(Folder, name + ".yaml")))!.ToJsonString())!;
-        alert.Metadata.NamespaceProperty = "apps";
+        var alert = Read(name);
 
         var plan = AppAlertMapping.Plan(alert, Stack);
 
         plan.Problems.ShouldBeEmpty();
         var rules = new JsonArray([.. plan.Group!.Rules.Select(rule => JsonSerializer.SerializeToNode(rule.Grafana, GrafanaJson.Options))]);
         ShouldMatch(JsonSerializer.Serialize(rules, Indented) + "\n", Path.Combine(Folder, name + ".golden.json"));
+    }
+
+    /// <summary>
+    /// Each golden input, synced through the operator's Grafana client into the Grafana fake: every request is checked
+    /// against Grafana 11.4's OpenAPI contract, and the stored group compares equal to what was sent (no drift).
+    /// </summary>
+    [ContractTheory("grafana/openapi3.json")]
+    [MemberData(nameof(Inputs))]
+    public async Task The_rules_are_accepted_by_grafana_as_mapped(string name)
+    {
+        await using var fake = await GrafanaFake.StartNewAsync();
+        var token = fake.AddServiceAccountToken();
+        using var client = new GrafanaClient(fake.BaseUri, GrafanaCredentials.Token(token));
+        // What a Grafana admin made in the UI: the contact points and the mute timing the inputs name.
+        foreach (var contactPoint in Stack.ContactPoints)
+        {
+            await client.CreateContactPointAsync(new EmbeddedContactPoint { Name = contactPoint, Type = "webhook", Settings = new JsonObject { ["url"] = "http://hooks.invalid/x" } }, editable: true);
+        }
+
+        using var http = fake.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        (await http.PostAsync("api/v1/provisioning/mute-timings", JsonContent.Create(new JsonObject { ["name"] = "weekends", ["time_intervals"] = new JsonArray(new JsonObject { ["weekdays"] = new JsonArray("saturday", "sunday") }) }))).EnsureSuccessStatusCode();
+        var group = AppAlertMapping.Plan(Read(name), Stack).Group!;
+        using var grafana = new StackGrafana(client);
+
+        var result = await RuleGroupSync.ApplyAsync(grafana, group, previous: null, CancellationToken.None);
+
+        result.Differences.ShouldBeEmpty();
+        result.RulesInSync.Values.ShouldAllBe(inSync => inSync);
+        fake.State.Rules.Count.ShouldBe(group.Rules.Count);
+        fake.Contract.AssertNoContractViolations();
+    }
+
+    private static V1Alpha1AppAlert Read(string name)
+    {
+        var alert = JsonSerializer.Deserialize<V1Alpha1AppAlert>(YamlToJson.Parse(File.ReadAllText(Path.Combine(Folder, name + ".yaml")))!.ToJsonString())!;
+        alert.Metadata.NamespaceProperty = "apps";
+        return alert;
     }
 
     private static void ShouldMatch(string actual, string path)
