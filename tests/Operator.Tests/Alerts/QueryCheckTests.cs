@@ -1,0 +1,126 @@
+using System.Text;
+using MetricsOperator.Alerts.QueryChecks;
+using MetricsOperator.Crds;
+using MetricsOperator.Fakes.Influx;
+using MetricsOperator.TestSupport;
+
+namespace MetricsOperator.Tests.Alerts;
+
+/// <summary>
+/// The query check against a real InfluxQL engine: Debian's influxd 1.6.7 (the same <c>/query</c> endpoint and parser
+/// InfluxDB 2 serves for InfluxQL), started on a free loopback port. Flux cannot run here (no InfluxDB 2 binary): its
+/// path is checked against the InfluxDB fake, which answers as InfluxDB 2 does and is checked against its contract.
+/// </summary>
+public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflux>
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private async Task<(InfluxQueryChecker Checker, string Db)> CheckerAsync()
+    {
+        var db = await influx.CreateDatabaseAsync();
+        return (new InfluxQueryChecker(Http, new Uri(influx.Url + "/"), db, "lsst", "read-token-not-logged"), db);
+    }
+
+    private async Task WriteNowAsync(string db, params string[] lines)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var body = string.Join('\n', lines.Select((line, i) => $"{line} {now - (i * 1_000_000_000L)}"));
+        var (status, text) = await influx.WriteAsync(db, Encoding.UTF8.GetBytes(body), null);
+        status.ShouldBe(204, text);
+    }
+
+    [Fact]
+    public async Task A_query_with_a_syntax_error_is_refused_with_influxdbs_own_message()
+    {
+        var (checker, _) = await CheckerAsync();
+
+        var verdict = await checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT count(\"id\") FRM \"login\" WHERE $timeFilter", CancellationToken.None);
+
+        verdict.Outcome.ShouldBe(QueryOutcome.Invalid);
+        verdict.Message.ShouldBe("error parsing query: found FRM, expected FROM at line 1, char 20");
+    }
+
+    [Fact]
+    public async Task A_statement_influxdb_cannot_run_is_refused_with_its_message()
+    {
+        var (checker, _) = await CheckerAsync();
+
+        var verdict = await checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT \"id\", count(\"id\") FROM \"login\" WHERE $timeFilter", CancellationToken.None);
+
+        verdict.Outcome.ShouldBe(QueryOutcome.Invalid);
+        verdict.Message.ShouldBe("mixing aggregate and non-aggregate queries is not supported");
+    }
+
+    [Fact]
+    public async Task A_query_that_parses_but_finds_nothing_is_no_data_not_an_error()
+    {
+        var (checker, _) = await CheckerAsync();
+
+        var verdict = await checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT mean(\"elapsed\") FROM \"nothing.here\" WHERE $timeFilter GROUP BY time($__interval)", CancellationToken.None);
+
+        verdict.ShouldBe(QueryVerdict.Empty);
+    }
+
+    [Fact]
+    public async Task A_query_over_recent_events_finds_data()
+    {
+        var (checker, db) = await CheckerAsync();
+        await WriteNowAsync(db, "lsst.square.app-metrics.events.gafaelfawr.login_success,application=gafaelfawr,username=a elapsed=0.5");
+
+        var verdict = await checker.CheckAsync(QueryLanguage.InfluxQL,
+            $"SELECT count(\"elapsed\") FROM \"{db}\".\"autogen\".\"lsst.square.app-metrics.events.gafaelfawr.login_success\" WHERE $timeFilter", CancellationToken.None);
+
+        verdict.ShouldBe(QueryVerdict.WithData);
+    }
+
+    [Fact]
+    public async Task The_cache_asks_influxdb_once_per_query_text()
+    {
+        var (checker, _) = await CheckerAsync();
+        var cache = new QueryVerdictCache();
+        const string Broken = "SELEC 1";
+
+        var first = await cache.GetAsync(checker, QueryLanguage.InfluxQL, Broken, CancellationToken.None);
+        var again = await cache.GetAsync(checker, QueryLanguage.InfluxQL, Broken, CancellationToken.None);
+        await cache.GetAsync(checker, QueryLanguage.InfluxQL, "SELECT * FROM \"m\" WHERE $timeFilter", CancellationToken.None);
+
+        again.ShouldBe(first);
+        first.Outcome.ShouldBe(QueryOutcome.Invalid);
+        cache.Requests.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_influxdb_that_does_not_answer_gives_no_verdict()
+    {
+        var checker = new InfluxQueryChecker(Http, new Uri("http://127.0.0.1:1/"), "metrics", "lsst", "t");
+
+        await Should.ThrowAsync<QueryCheckUnavailableException>(() => checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT 1", CancellationToken.None));
+    }
+
+    [ContractFact("influxdb/")]
+    public async Task Flux_is_checked_through_the_v2_query_api_against_the_fake()
+    {
+        await using var fake = await InfluxFake.StartNewAsync();
+        var onboarding = fake.Onboard();
+        using (var write = fake.CreateClient())
+        {
+            write.DefaultRequestHeaders.Authorization = new("Token", onboarding.Token);
+            (await write.PostAsync("api/v2/write?org=lsst&bucket=metrics&precision=s",
+                new StringContent($"lsst.square.app-metrics.events.mobu.nublado_spawn_lab,application=mobu duration=12.5 {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}"))).EnsureSuccessStatusCode();
+        }
+
+        var checker = new InfluxQueryChecker(Http, fake.BaseUri, "metrics", "lsst", onboarding.Token);
+        const string Spawns = """
+            from(bucket: "metrics")
+              |> range(start: v.timeRangeStart, stop: v.timeRangeStop)
+              |> filter(fn: (r) => r._measurement == "lsst.square.app-metrics.events.mobu.nublado_spawn_lab")
+            """;
+
+        (await checker.CheckAsync(QueryLanguage.Flux, Spawns, CancellationToken.None)).ShouldBe(QueryVerdict.WithData);
+        (await checker.CheckAsync(QueryLanguage.Flux, Spawns.Replace("nublado_spawn_lab", "nothing", StringComparison.Ordinal), CancellationToken.None)).ShouldBe(QueryVerdict.Empty);
+        var missing = await checker.CheckAsync(QueryLanguage.Flux, Spawns.Replace("\"metrics\"", "\"nope\"", StringComparison.Ordinal), CancellationToken.None);
+        missing.Outcome.ShouldBe(QueryOutcome.Invalid);
+        missing.Message.ShouldBe("failed to initialize execute state: could not find bucket \"nope\"");
+        fake.Contract.AssertNoContractViolations();
+    }
+}
