@@ -1,4 +1,5 @@
 using System.Text;
+using MetricsOperator.Alerts;
 using MetricsOperator.Alerts.QueryChecks;
 using MetricsOperator.Crds;
 using MetricsOperator.Fakes.Influx;
@@ -95,6 +96,28 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
         var checker = new InfluxQueryChecker(Http, new Uri("http://127.0.0.1:1/"), "metrics", "lsst", "t");
 
         await Should.ThrowAsync<QueryCheckUnavailableException>(() => checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT 1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_appalert_with_a_broken_query_is_refused_naming_the_rule_and_quoting_influxdb()
+    {
+        var (checker, db) = await CheckerAsync();
+        await WriteNowAsync(db, "lsst.square.app-metrics.events.gafaelfawr.login_failure,application=gafaelfawr id=\"x\"");
+        var good = AlertSamples.Rule("Failures", text: $"SELECT count(\"id\") FROM \"{db}\".\"autogen\".\"lsst.square.app-metrics.events.gafaelfawr.login_failure\" WHERE $timeFilter");
+        var quiet = AlertSamples.Rule("Quiet", text: "SELECT count(\"id\") FROM \"none.yet\" WHERE $timeFilter");
+        var broken = AlertSamples.Rule("Broken", text: "SELECT count(\"id\" FROM \"x\" WHERE $timeFilter");
+        var alert = AlertSamples.Alert("gafaelfawr", "gafaelfawr", good, quiet, broken);
+        var plan = AppAlertMapping.Plan(alert, AlertSamples.BothDatasources);
+
+        var result = await AppAlertQueryCheck.CheckAsync(alert, plan, checker, new QueryVerdictCache(), CancellationToken.None);
+
+        var refusal = result.Refused.ShouldHaveSingleItem();
+        refusal.Rule.ShouldBe("Broken");
+        refusal.Field.ShouldBe("spec.rules[2].query.text");
+        refusal.Message.ShouldBe("InfluxDB refused the InfluxQL query: error parsing query: found FROM, expected ) at line 1, char 19");
+        result.WithoutData.Keys.ShouldBe(["Quiet"]);
+        result.WithoutData["Quiet"].ShouldBe(["A"]);
+        result.Message.ShouldNotContain("read-token-not-logged");
     }
 
     [ContractFact("influxdb/")]
