@@ -120,6 +120,66 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
         result.Message.ShouldNotContain("read-token-not-logged");
     }
 
+    /// <summary>
+    /// docs/alerts.md's first hard case (the seed technote's "count per window across restarts"): the clients write one
+    /// point per measurement (docs/point-shape.md), so a counter's points are increments and sum() per window counts
+    /// events whatever restarts happened between them — no DIFFERENCE(), no reset to undo.
+    /// </summary>
+    [Fact]
+    public async Task The_documented_count_per_window_is_right_across_a_restart()
+    {
+        var db = await influx.CreateDatabaseAsync();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000;
+        // Pod a counts 3 logins, restarts as pod b, which counts 2 more in the same window and 4 in the next.
+        long[] seconds = [10, 70, 130, 200, 250, 310, 320, 330, 340];
+        string[] hosts = ["a", "a", "a", "b", "b", "b", "b", "b", "b"];
+        var lines = seconds.Select((s, i) => $"frontend.login.attempts,app=gafaelfawr,host=gafaelfawr-{hosts[i]} value=1i {start + (s * 1_000_000_000)}");
+        (await influx.WriteAsync(db, Encoding.UTF8.GetBytes(string.Join('\n', lines)), null)).Status.ShouldBe(204);
+
+        var rows = await influx.RowsAsync(db, DocumentedCountPerWindow.Replace("$timeFilter", "time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z'", StringComparison.Ordinal)
+            .Replace("$__interval", "5m", StringComparison.Ordinal));
+
+        rows.Select(r => r.WholeNumber("attempts")).ShouldBe([5L, 4L]);
+    }
+
+    /// <summary>docs/alerts.md's second hard case: p95 straight from the raw values each point carries.</summary>
+    [Fact]
+    public async Task The_documented_p95_is_read_from_raw_values()
+    {
+        var db = await influx.CreateDatabaseAsync();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() * 1_000_000_000;
+        var lines = Enumerable.Range(1, 100).Select(i => $"frontend.request.duration,app=gafaelfawr,host=gafaelfawr-a value={i / 100.0:R} {start + (i * 1_000_000_000L)}");
+        (await influx.WriteAsync(db, Encoding.UTF8.GetBytes(string.Join('\n', lines)), null)).Status.ShouldBe(204);
+
+        var rows = await influx.RowsAsync(db, DocumentedP95.Replace("$timeFilter", "time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z'", StringComparison.Ordinal));
+
+        rows.ShouldHaveSingleItem().RealNumber("p95").ShouldBe(0.95);
+    }
+
+    [Fact]
+    public async Task The_documented_queries_pass_the_check()
+    {
+        var (checker, _) = await CheckerAsync();
+
+        (await checker.CheckAsync(QueryLanguage.InfluxQL, DocumentedCountPerWindow, CancellationToken.None)).Outcome.ShouldBe(QueryOutcome.NoData);
+        (await checker.CheckAsync(QueryLanguage.InfluxQL, DocumentedP95, CancellationToken.None)).Outcome.ShouldBe(QueryOutcome.NoData);
+    }
+
+    // As in docs/alerts.md ("Two hard cases"); The_documented_queries_are_the_tested_ones keeps the two equal.
+    internal const string DocumentedCountPerWindow =
+        "SELECT sum(\"value\") AS \"attempts\" FROM \"frontend.login.attempts\" WHERE \"app\" = 'gafaelfawr' AND $timeFilter GROUP BY time($__interval) fill(none)";
+
+    internal const string DocumentedP95 =
+        "SELECT percentile(\"value\", 95) AS \"p95\" FROM \"frontend.request.duration\" WHERE \"app\" = 'gafaelfawr' AND $timeFilter";
+
+    [Fact]
+    public void The_documented_queries_are_the_tested_ones()
+    {
+        var docs = File.ReadAllText(RepoPaths.InRepo("docs", "alerts.md"));
+        docs.ShouldContain(DocumentedCountPerWindow);
+        docs.ShouldContain(DocumentedP95);
+    }
+
     [ContractFact("influxdb/")]
     public async Task Flux_is_checked_through_the_v2_query_api_against_the_fake()
     {
