@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using MetricsOperator.Tests.Generation;
 using MetricsOperator.Alerts;
 using MetricsOperator.Alerts.QueryChecks;
 using MetricsOperator.Crds;
@@ -179,6 +181,36 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
         docs.ShouldContain(DocumentedCountPerWindow);
         docs.ShouldContain(DocumentedP95);
     }
+
+    /// <summary>
+    /// The gafaelfawr sample's queries, run against events shaped as the Kafka path stores Gafaelfawr's (docs/kafka.md):
+    /// each passes the check and the failure count is the number of login_failure events written.
+    /// </summary>
+    [Fact]
+    public async Task The_sample_queries_run_against_gafaelfawrs_events()
+    {
+        var (checker, db) = await CheckerAsync();
+        const string Events = "lsst.square.app-metrics.events.gafaelfawr";
+        await WriteNowAsync(db,
+            $"{Events}.login_attempt,application=gafaelfawr id=\"1\",timestamp=1i",
+            $"{Events}.login_attempt,application=gafaelfawr id=\"2\",timestamp=1i",
+            $"{Events}.login_failure,application=gafaelfawr id=\"3\",timestamp=1i",
+            $"{Events}.login_success,application=gafaelfawr,username=someone id=\"4\",timestamp=1i,elapsed=1.5");
+        var sample = JsonSerializer.Deserialize<V1Alpha1AppAlert>(YamlToJson.Parse(File.ReadAllText(RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_appalert_gafaelfawr.yaml")))!.ToJsonString())!;
+        var queries = sample.Spec.Rules.SelectMany(rule => AlertRuleQueries(rule)).Select(text => text.Replace("\"metrics\".", $"\"{db}\".", StringComparison.Ordinal)).ToList();
+
+        queries.Count.ShouldBe(4);
+        foreach (var query in queries)
+        {
+            (await checker.CheckAsync(QueryLanguage.InfluxQL, query, CancellationToken.None)).ShouldBe(QueryVerdict.WithData, query);
+        }
+
+        var failures = await influx.RowsAsync(db, QueryMacros.ForCheck(QueryLanguage.InfluxQL, queries[0]));
+        failures.ShouldHaveSingleItem().WholeNumber("count").ShouldBe(1);
+    }
+
+    private static IEnumerable<string> AlertRuleQueries(AlertRule rule) =>
+        rule.Query is { } query ? [query.Text] : rule.Queries!.Select(q => q.Text);
 
     [ContractFact("influxdb/")]
     public async Task Flux_is_checked_through_the_v2_query_api_against_the_fake()
