@@ -67,7 +67,7 @@ var random = new Random(42);
 for (var i = 0; i < edits; i++)
 {
     var alert = alerts[random.Next(alerts.Count)];
-    alert.Spec.Rules[0].Condition.Threshold += 1;
+    alert.Spec.Rules[0].Condition!.Threshold += 1;
     clock.Restart();
     var result = await SyncAsync(session, alert, facts);
     latencies.Add(clock.Elapsed.TotalMilliseconds);

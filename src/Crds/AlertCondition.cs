@@ -15,8 +15,8 @@ public sealed class AlertCondition
     public Reducer? Reducer { get; set; }
 
     /// <summary>
-    /// Grafana's threshold evaluator: gt (above threshold), lt (below threshold), within_range (strictly between
-    /// threshold and upperThreshold), outside_range (below threshold or above upperThreshold).
+    /// How the number is compared with the threshold: gt, gte, lt, lte, eq, ne, within_range (strictly between
+    /// threshold and upperThreshold) or outside_range (below threshold or above upperThreshold).
     /// </summary>
     [Required]
     [JsonPropertyName("operator")]
@@ -72,6 +72,22 @@ public enum ThresholdOperator
     /// <summary>Fires when the value is below the threshold.</summary>
     [JsonStringEnumMemberName("lt")]
     LessThan,
+
+    /// <summary>Fires when the value is at or above the threshold.</summary>
+    [JsonStringEnumMemberName("gte")]
+    GreaterThanOrEqual,
+
+    /// <summary>Fires when the value is at or below the threshold.</summary>
+    [JsonStringEnumMemberName("lte")]
+    LessThanOrEqual,
+
+    /// <summary>Fires when the value equals the threshold.</summary>
+    [JsonStringEnumMemberName("eq")]
+    Equal,
+
+    /// <summary>Fires when the value differs from the threshold.</summary>
+    [JsonStringEnumMemberName("ne")]
+    NotEqual,
 
     /// <summary>Fires when threshold &lt; value &lt; upperThreshold.</summary>
     [JsonStringEnumMemberName("within_range")]

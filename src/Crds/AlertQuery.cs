@@ -21,6 +21,41 @@ public sealed class AlertQuery
     [MinLength(1)]
     [MaxLength(16384)]
     public string Text { get; set; } = "";
+
+    /// <summary>
+    /// How far back the query reads, up to now, e.g. <c>26h</c> for a daily job: Grafana's relative time range, which
+    /// <c>$timeFilter</c> and <c>v.timeRangeStart</c> stand for. Left out, 10 minutes.
+    /// </summary>
+    [JsonPropertyName("timeRange")]
+    [Pattern(Patterns.Duration)]
+    public string? TimeRange { get; set; }
+}
+
+/// <summary>A query of a rule's long form, named so that expressions and conditionRef can refer to it.</summary>
+public sealed class NamedAlertQuery
+{
+    /// <summary>The query's name (its Grafana refId), unique among the rule's queries and expressions, e.g. <c>failed</c>.</summary>
+    [Required]
+    [JsonPropertyName("name")]
+    [Pattern(Patterns.AlertStepName)]
+    public string Name { get; set; } = "";
+
+    /// <summary>Query language: InfluxQL or Flux. The stack must provision the matching datasource.</summary>
+    [Required]
+    [JsonPropertyName("language")]
+    public QueryLanguage Language { get; set; }
+
+    /// <summary>The query text, as for the short form's query.text.</summary>
+    [Required]
+    [JsonPropertyName("text")]
+    [MinLength(1)]
+    [MaxLength(16384)]
+    public string Text { get; set; } = "";
+
+    /// <summary>How far back this query reads, up to now, e.g. <c>26h</c>. Left out, 10 minutes.</summary>
+    [JsonPropertyName("timeRange")]
+    [Pattern(Patterns.Duration)]
+    public string? TimeRange { get; set; }
 }
 
 /// <summary>The language of an alert query.</summary>

@@ -3,7 +3,12 @@ using MetricsOperator.Crds.Schema;
 
 namespace MetricsOperator.Crds;
 
-/// <summary>One Grafana alert rule: a query against the shared bucket, reduced to one number per series and compared with a threshold.</summary>
+/// <summary>
+/// One Grafana alert rule. The short form, <c>query</c> and <c>condition</c>, is one query reduced to one number per
+/// series and compared with a threshold. The long form, <c>queries</c>, <c>expressions</c> and <c>conditionRef</c>, is
+/// Grafana's own model: named queries, each over its own time range, and server-side expressions over them.
+/// </summary>
+[ExactlyOneOf("query", "queries")]
 public sealed class AlertRule
 {
     /// <summary>Name of the rule, unique in the AppAlert; the rule's title in Grafana.</summary>
@@ -14,15 +19,31 @@ public sealed class AlertRule
     [Pattern("^[A-Za-z0-9][A-Za-z0-9 _.-]*$")]
     public string Name { get; set; } = "";
 
-    /// <summary>The query that produces the series to check.</summary>
-    [Required]
+    /// <summary>Short form: the query that produces the series to check (Grafana step <c>A</c>). Requires condition.</summary>
     [JsonPropertyName("query")]
-    public AlertQuery Query { get; set; } = new();
+    public AlertQuery? Query { get; set; }
 
-    /// <summary>When a series is firing.</summary>
-    [Required]
+    /// <summary>Short form: when a series of the query is firing (Grafana steps <c>B</c>, the reducer, and <c>C</c>, the comparison).</summary>
     [JsonPropertyName("condition")]
-    public AlertCondition Condition { get; set; } = new();
+    public AlertCondition? Condition { get; set; }
+
+    /// <summary>Long form: the named queries, each a Grafana query step. Requires conditionRef.</summary>
+    [JsonPropertyName("queries")]
+    [ListMap("name")]
+    [MinItems(1)]
+    [MaxItems(10)]
+    public IList<NamedAlertQuery>? Queries { get; set; }
+
+    /// <summary>Long form: Grafana server-side expressions over the queries and over each other, each named.</summary>
+    [JsonPropertyName("expressions")]
+    [ListMap("name")]
+    [MaxItems(20)]
+    public IList<AlertExpression>? Expressions { get; set; }
+
+    /// <summary>Long form: the name of the query or expression whose result decides firing (non-zero fires); Grafana's condition.</summary>
+    [JsonPropertyName("conditionRef")]
+    [Pattern(Patterns.AlertStepName)]
+    public string? ConditionRef { get; set; }
 
     /// <summary>How long the condition must hold before the alert fires, e.g. <c>5m</c> (the default); <c>0s</c> fires at once.</summary>
     [JsonPropertyName("for")]
@@ -49,6 +70,17 @@ public sealed class AlertRule
     [JsonPropertyName("runbookUrl")]
     [Pattern(Patterns.HttpUrl)]
     public string? RunbookUrl { get; set; }
+
+    /// <summary>A dashboard panel to link from the alert (Grafana's <c>__dashboardUid__</c> and <c>__panelId__</c> annotations).</summary>
+    [JsonPropertyName("panel")]
+    public AlertPanelLink? Panel { get; set; }
+
+    /// <summary>
+    /// Where this rule's notifications go, overriding the AppAlert's contact point and the stack's policy tree
+    /// (Grafana's per-rule notification settings).
+    /// </summary>
+    [JsonPropertyName("notification")]
+    public AlertNotification? Notification { get; set; }
 
     /// <summary>Extra labels on the rule, for notification routing and silences. <c>app</c> and <c>severity</c> are set by the operator and cannot be overridden.</summary>
     [JsonPropertyName("labels")]

@@ -1,3 +1,4 @@
+using MetricsOperator.TestSupport;
 using System.Diagnostics.Metrics;
 using Lsst.Metrics.Client.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -42,4 +42,10 @@ public static class Patterns
 
     /// <summary>A container image reference; only whitespace is refused here, the registry checks the rest.</summary>
     public const string Image = "^[^\\s]+$";
+
+    /// <summary>
+    /// The name of a query or expression of an alert rule (its Grafana refId): a letter, then letters, digits or
+    /// underscores, so that math expressions can name it as <c>$name</c>.
+    /// </summary>
+    public const string AlertStepName = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
 }

@@ -1,19 +1,22 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using MetricsOperator.Alerts.Routing;
 using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
 using GrafanaQuery = MetricsOperator.Grafana.AlertQuery;
-
-using MetricsOperator.Alerts.Routing;
 
 namespace MetricsOperator.Alerts;
 
 /// <summary>
 /// AppAlert → Grafana, as a pure function. One folder per app, one rule group per AppAlert, one Grafana rule per
-/// AppAlert rule with three steps: <c>A</c> the query against the stack's InfluxQL or Flux datasource, <c>B</c> a
-/// Reduce expression (the condition's reducer), <c>C</c> a Threshold expression (operator and threshold), which is
-/// the rule's condition. Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> (and <c>environment</c> when the
-/// stack has one) over the user's; folder, group and rule UIDs carry the environment too (<see cref="AlertNames"/>); annotations:
-/// summary, description, runbook_url when given. Query models carry the defaults Grafana adds on save
+/// AppAlert rule with its <see cref="RuleSteps"/>: each query against the stack's InfluxQL or Flux datasource over its
+/// time range, each expression a Grafana server-side expression (math, reduce, threshold; a comparison 11.4's threshold
+/// lacks is math), the condition the named step. The short form is <c>A</c> the query, <c>B</c> a Reduce expression
+/// (the condition's reducer), <c>C</c> a Threshold expression (operator and threshold), which is the rule's condition.
+/// Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> (and <c>environment</c> when the stack has one) over the
+/// user's; folder, group and rule UIDs carry the environment too (<see cref="AlertNames"/>); annotations: summary,
+/// description, runbook_url and the panel link when given; notification settings when the rule names its contact
+/// point. Query models carry the defaults Grafana adds on save
 /// (<c>intervalMs</c>, <c>maxDataPoints</c>) so what Grafana stores compares equal to what was sent.
 /// </summary>
 public static class AppAlertMapping
@@ -21,14 +24,14 @@ public static class AppAlertMapping
     /// <summary>UID of Grafana's server-side expressions "datasource".</summary>
     public const string ExpressionDatasource = "__expr__";
 
-    /// <summary>refId of the query.</summary>
-    public const string QueryRef = "A";
+    /// <summary>refId of the short form's query.</summary>
+    public const string QueryRef = RuleSteps.QueryRef;
 
-    /// <summary>refId of the Reduce expression.</summary>
-    public const string ReduceRef = "B";
+    /// <summary>refId of the short form's Reduce expression.</summary>
+    public const string ReduceRef = RuleSteps.ReduceRef;
 
-    /// <summary>refId of the Threshold expression: the rule's condition.</summary>
-    public const string ThresholdRef = "C";
+    /// <summary>refId of the short form's Threshold expression: the rule's condition.</summary>
+    public const string ThresholdRef = RuleSteps.ThresholdRef;
 
     private const int IntervalMs = 1000;
     private const int MaxDataPoints = 43200;
@@ -96,16 +99,15 @@ public static class AppAlertMapping
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(stack);
-        var datasource = stack.DatasourceFor(rule.Query.Language)
-            ?? throw new ArgumentException($"the stack has no {rule.Query.Language} datasource; validate first", nameof(stack));
+        var steps = RuleSteps.Of(rule, "rule");
         return new ProvisionedAlertRule
         {
             Uid = AlertNames.RuleUid(ns, name, rule.Name, stack.Environment),
             FolderUid = folderUid,
             RuleGroup = group,
             Title = rule.Name,
-            Condition = ThresholdRef,
-            Data = [Query(rule.Query, datasource), Reduce(rule.Condition.Reducer ?? AlertDefaults.ReducerDefault), Threshold(rule.Condition)],
+            Condition = steps.Condition,
+            Data = [.. steps.Steps.Select(step => Step(step, stack))],
             NoDataState = NoDataStateName(rule.NoDataState ?? AlertDefaults.NoData),
             ExecErrState = ExecErrStateName(rule.ExecErrState ?? AlertDefaults.ExecErr),
             // Grafana stores durations in its own format ("300s" comes back "5m"): send that format.
@@ -113,6 +115,7 @@ public static class AppAlertMapping
             Labels = Labels(rule, app, ns, name, stack.Environment),
             Annotations = Annotations(rule),
             IsPaused = false,
+            NotificationSettings = NotificationSettings(rule.Notification, stack.Environment),
         };
     }
 
@@ -128,21 +131,43 @@ public static class AppAlertMapping
         _ => throw new ArgumentOutOfRangeException(nameof(reducer), reducer, "unknown reducer"),
     };
 
-    /// <summary>Grafana's name of a threshold evaluator.</summary>
-    public static string EvaluatorName(ThresholdOperator op) => op switch
+    /// <summary>Grafana 11.4's threshold evaluator for <paramref name="op"/>, or null when 11.4 has none (it becomes math).</summary>
+    public static string? EvaluatorName(ThresholdOperator op) => op switch
     {
         ThresholdOperator.GreaterThan => "gt",
         ThresholdOperator.LessThan => "lt",
         ThresholdOperator.WithinRange => "within_range",
         ThresholdOperator.OutsideRange => "outside_range",
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown operator"),
+        _ => null,
     };
 
-    private static GrafanaQuery Query(Crds.AlertQuery query, string datasourceUid)
+    /// <summary>The math comparison for an operator 11.4's threshold expression lacks.</summary>
+    public static string MathOperator(ThresholdOperator op) => op switch
+    {
+        ThresholdOperator.GreaterThanOrEqual => ">=",
+        ThresholdOperator.LessThanOrEqual => "<=",
+        ThresholdOperator.Equal => "==",
+        ThresholdOperator.NotEqual => "!=",
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "a threshold evaluator, not a math comparison"),
+    };
+
+    private static GrafanaQuery Step(RuleStep step, StackAlertingFacts stack) => step switch
+    {
+        QueryStep query => Query(query, stack.DatasourceFor(query.Language)
+            ?? throw new ArgumentException($"the stack has no {query.Language} datasource; validate first", nameof(stack))),
+        ReduceStep reduce => Reduce(reduce),
+        ThresholdStep threshold when EvaluatorName(threshold.Operator) is { } evaluator => Threshold(threshold, evaluator),
+        ThresholdStep comparison => Math(comparison.Name, string.Create(CultureInfo.InvariantCulture,
+            $"${{{comparison.Input}}} {MathOperator(comparison.Operator)} {comparison.Threshold:R}")),
+        MathStep math => Math(math.Name, math.Expression),
+        _ => throw new ArgumentException($"{step.Field} is no query or expression; validate first", nameof(step)),
+    };
+
+    private static GrafanaQuery Query(QueryStep query, string datasourceUid)
     {
         var model = new JsonObject
         {
-            ["refId"] = QueryRef,
+            ["refId"] = query.Name,
             ["datasource"] = new JsonObject { ["type"] = "influxdb", ["uid"] = datasourceUid },
             ["query"] = query.Text,
         };
@@ -153,34 +178,41 @@ public static class AppAlertMapping
             model["resultFormat"] = "time_series";
         }
 
-        return Step(QueryRef, datasourceUid, new RelativeTimeRange { From = AlertDefaults.QueryRangeSeconds, To = 0 }, model);
+        var from = GrafanaDuration.TryParseSeconds(query.TimeRange) ?? AlertDefaults.QueryRangeSeconds;
+        return Step(query.Name, datasourceUid, new RelativeTimeRange { From = from, To = 0 }, model);
     }
 
-    private static GrafanaQuery Reduce(Reducer reducer) => Expression(ReduceRef, new JsonObject
+    private static GrafanaQuery Reduce(ReduceStep reduce) => Expression(reduce.Name, new JsonObject
     {
         ["type"] = "reduce",
-        ["expression"] = QueryRef,
-        ["reducer"] = ReducerName(reducer),
+        ["expression"] = reduce.Input,
+        ["reducer"] = ReducerName(reduce.Reducer),
     });
 
-    private static GrafanaQuery Threshold(AlertCondition condition)
+    private static GrafanaQuery Threshold(ThresholdStep threshold, string evaluator)
     {
-        var parameters = new JsonArray(JsonValue.Create(condition.Threshold));
-        if (condition.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
+        var parameters = new JsonArray(JsonValue.Create(threshold.Threshold));
+        if (threshold.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
         {
-            parameters.Add(JsonValue.Create(condition.UpperThreshold ?? condition.Threshold));
+            parameters.Add(JsonValue.Create(threshold.UpperThreshold ?? threshold.Threshold));
         }
 
-        return Expression(ThresholdRef, new JsonObject
+        return Expression(threshold.Name, new JsonObject
         {
             ["type"] = "threshold",
-            ["expression"] = ReduceRef,
+            ["expression"] = threshold.Input,
             ["conditions"] = new JsonArray(new JsonObject
             {
-                ["evaluator"] = new JsonObject { ["type"] = EvaluatorName(condition.Operator), ["params"] = parameters },
+                ["evaluator"] = new JsonObject { ["type"] = evaluator, ["params"] = parameters },
             }),
         });
     }
+
+    private static GrafanaQuery Math(string name, string expression) => Expression(name, new JsonObject
+    {
+        ["type"] = "math",
+        ["expression"] = expression,
+    });
 
     private static GrafanaQuery Expression(string refId, JsonObject model)
     {
@@ -237,9 +269,31 @@ public static class AppAlertMapping
             annotations["runbook_url"] = rule.RunbookUrl;
         }
 
+        // Grafana's reserved annotations: the alert links to this dashboard (and panel) in its UI and notifications.
+        if (rule.Panel is { DashboardUid.Length: > 0 } panel)
+        {
+            annotations["__dashboardUid__"] = panel.DashboardUid;
+            if (panel.PanelId is { } panelId)
+            {
+                annotations["__panelId__"] = panelId.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
         // Grafana leaves an empty map out when it stores the rule; so does the mapping.
         return annotations.Count == 0 ? null : annotations;
     }
+
+    // The rule names the stack's contact point and mute timings as the spec names them; in Grafana they carry the
+    // environment (NotificationNames), as the stack's routing writes them.
+    private static AlertRuleNotificationSettings? NotificationSettings(AlertNotification? notification, string? environment) =>
+        notification is null ? null : new AlertRuleNotificationSettings
+        {
+            Receiver = NotificationNames.ForEnvironment(environment, notification.ContactPoint),
+            GroupBy = notification.GroupBy is { Count: > 0 } groupBy ? [.. groupBy] : null,
+            MuteTimeIntervals = notification.MuteTimings is { Count: > 0 } muteTimings
+                ? [.. muteTimings.Select(timing => NotificationNames.ForEnvironment(environment, timing))]
+                : null,
+        };
 
     private static string SeverityName(AlertSeverity severity) => severity switch
     {

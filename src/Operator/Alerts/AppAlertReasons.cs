@@ -9,6 +9,13 @@ public static class AppAlertReasons
     /// <summary>A rule (or the spec) cannot work; the message names the rule and field. Nothing changed unless partialSync.</summary>
     public const string InvalidRule = "InvalidRule";
 
+    /// <summary>
+    /// The stack's InfluxDB refused a query of a rule (a syntax error, an aggregate it cannot run): the message names the
+    /// rule and field and quotes InfluxDB, and nothing of the AppAlert is written. <c>AppAlertQueryCheck</c> makes the check;
+    /// the reconciler does not run it yet (docs/alerts.md, "Query checks").
+    /// </summary>
+    public const string InvalidQuery = "InvalidQuery";
+
     /// <summary>The stack does not exist, is ambiguous, is not Ready, or its Grafana credentials are not there yet.</summary>
     public const string StackNotReady = "StackNotReady";
 

@@ -67,47 +67,9 @@ public static class AppAlertValidation
             yield return new(name, $"{path}.name", "another rule of this AppAlert has the same name");
         }
 
-        var query = rule.Query ?? new AlertQuery();
-        if (string.IsNullOrWhiteSpace(query.Text))
+        foreach (var problem in RuleStepValidation.Problems(rule, path, stack))
         {
-            yield return new(name, $"{path}.query.text", "the query is empty");
-        }
-
-        if (!Enum.IsDefined(query.Language))
-        {
-            yield return new(name, $"{path}.query.language", $"unknown language \"{query.Language}\" (InfluxQL or Flux)");
-        }
-        else if (stack.DatasourceFor(query.Language) is null)
-        {
-            yield return new(name, $"{path}.query.language", $"the stack provisions no {query.Language} datasource (spec.grafana.datasources)");
-        }
-
-        var condition = rule.Condition ?? new AlertCondition();
-        if (condition.Reducer is { } reducer && !Enum.IsDefined(reducer))
-        {
-            yield return new(name, $"{path}.condition.reducer", $"unknown reducer \"{reducer}\" (last, mean, min, max, sum or count)");
-        }
-
-        if (!Enum.IsDefined(condition.Operator))
-        {
-            yield return new(name, $"{path}.condition.operator", $"unknown operator \"{condition.Operator}\" (gt, lt, within_range or outside_range)");
-        }
-
-        if (!double.IsFinite(condition.Threshold))
-        {
-            yield return new(name, $"{path}.condition.threshold", "must be a finite number");
-        }
-
-        if (condition.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
-        {
-            if (condition.UpperThreshold is not { } upper)
-            {
-                yield return new(name, $"{path}.condition.upperThreshold", "is required by the range operators");
-            }
-            else if (!double.IsFinite(upper) || upper <= condition.Threshold)
-            {
-                yield return new(name, $"{path}.condition.upperThreshold", string.Create(CultureInfo.InvariantCulture, $"must be greater than threshold ({condition.Threshold})"));
-            }
+            yield return new(name, problem.Field, problem.Message);
         }
 
         var pending = rule.For ?? AlertDefaults.For;
@@ -131,11 +93,44 @@ public static class AppAlertValidation
             yield return new(name, $"{path}.execErrState", "must be Error, Alerting or OK");
         }
 
+        if (rule.Notification is { } notification)
+        {
+            foreach (var (field, message) in NotificationProblems(notification, stack))
+            {
+                yield return new(name, $"{path}.notification.{field}", message);
+            }
+        }
+
         foreach (var key in rule.Labels?.Keys ?? [])
         {
             if (string.IsNullOrWhiteSpace(key))
             {
                 yield return new(name, $"{path}.labels", "label names must not be empty");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Grafana 11.4 refuses the rule otherwise (its provisioning API's notification settings validation): an unknown
+    /// receiver, and a group_by without alertname and grafana_folder unless it is "..." alone.
+    /// </summary>
+    private static IEnumerable<(string Field, string Message)> NotificationProblems(AlertNotification notification, StackAlertingFacts stack)
+    {
+        if (!stack.ContactPoints.Contains(notification.ContactPoint))
+        {
+            yield return ("contactPoint", $"the stack declares no contact point \"{notification.ContactPoint}\" (it has: {Names(stack.ContactPoints)})");
+        }
+
+        if (notification.GroupBy is { Count: > 0 } groupBy && !(groupBy is ["..."]) && !(groupBy.Contains("alertname") && groupBy.Contains("grafana_folder")))
+        {
+            yield return ("groupBy", "must hold alertname and grafana_folder, or be \"...\" alone");
+        }
+
+        foreach (var timing in notification.MuteTimings ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(timing))
+            {
+                yield return ("muteTimings", "mute timing names must not be empty");
             }
         }
     }

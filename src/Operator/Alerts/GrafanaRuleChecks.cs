@@ -22,10 +22,19 @@ public static class GrafanaRuleChecks
 
         foreach (var step in grafana.Data)
         {
-            if (step.DatasourceUid == AppAlertMapping.ExpressionDatasource
-                && step.Model["expression"]?.GetValue<string>() is { } input
-                && step.Model["type"]?.GetValue<string>() is "reduce" or "threshold"
-                && !refIds.Contains(input))
+            if (step.DatasourceUid != AppAlertMapping.ExpressionDatasource || step.Model["expression"]?.GetValue<string>() is not { } expression)
+            {
+                continue;
+            }
+
+            // reduce and threshold name one step; math names its steps as $name or ${name}.
+            var inputs = step.Model["type"]?.GetValue<string>() switch
+            {
+                "reduce" or "threshold" => [expression],
+                "math" => MathReferences.In(expression),
+                _ => [],
+            };
+            foreach (var input in inputs.Where(i => !refIds.Contains(i)))
             {
                 yield return new(rule.Name, "condition", $"Grafana step {step.RefId} reads \"{input}\", which is no step of the rule");
             }

@@ -94,10 +94,16 @@ public static class RuleGroupDiff
         Check(SameMap(desired.Labels, stored.Labels), "labels");
         Check(SameMap(desired.Annotations, stored.Annotations), "annotations");
         Check(desired.IsPaused == stored.IsPaused, "isPaused");
+        Check(SameNotification(desired.NotificationSettings, stored.NotificationSettings), "notification_settings");
         Check(SameData(desired.Data, stored.Data), "data");
         Check((stored.Provenance ?? "") == provenance, "provenance");
         return fields;
     }
+
+    private static bool SameNotification(AlertRuleNotificationSettings? desired, AlertRuleNotificationSettings? stored) =>
+        desired?.Receiver == stored?.Receiver
+        && (desired?.GroupBy ?? []).SequenceEqual(stored?.GroupBy ?? [], StringComparer.Ordinal)
+        && (desired?.MuteTimeIntervals ?? []).SequenceEqual(stored?.MuteTimeIntervals ?? [], StringComparer.Ordinal);
 
     private static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
     {

@@ -185,9 +185,29 @@ public sealed record ProvisionedAlertRule
     [JsonPropertyName("isPaused")]
     public bool IsPaused { get; init; }
 
+    /// <summary>Where the rule's notifications go, past the notification policy tree; null: the tree routes them.</summary>
+    [JsonPropertyName("notification_settings")]
+    public AlertRuleNotificationSettings? NotificationSettings { get; init; }
+
     /// <summary>"api" when provisioned (read-only in the UI), empty when editable. Read only.</summary>
     [JsonPropertyName("provenance")]
     public string? Provenance { get; init; }
+}
+
+/// <summary><c>AlertRuleNotificationSettings</c>: one rule's contact point, grouping and mute timings.</summary>
+public sealed record AlertRuleNotificationSettings
+{
+    /// <summary>Name of the contact point.</summary>
+    [JsonPropertyName("receiver")]
+    public string Receiver { get; init; } = "";
+
+    /// <summary>Labels alerts are grouped by; null: Grafana's default (alertname, grafana_folder).</summary>
+    [JsonPropertyName("group_by")]
+    public IReadOnlyList<string>? GroupBy { get; init; }
+
+    /// <summary>Names of mute timings; null: none.</summary>
+    [JsonPropertyName("mute_time_intervals")]
+    public IReadOnlyList<string>? MuteTimeIntervals { get; init; }
 }
 
 /// <summary><c>AlertQuery</c>: a query against a datasource, or a server-side expression (<c>__expr__</c>).</summary>

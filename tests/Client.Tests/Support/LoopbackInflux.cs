@@ -1,3 +1,4 @@
+using MetricsOperator.TestSupport;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;

@@ -55,6 +55,20 @@ public sealed class EnvironmentIdentityTests
         AppAlertMapping.Plan(Alert("gafaelfawr", "gafaelfawr", rule), IdfDev).Group!.Rules[0].Grafana.Labels![AlertNames.EnvironmentLabel].ShouldBe("idfdev");
     }
 
+    [Fact]
+    public void A_rules_own_contact_point_and_mute_timings_are_named_as_the_environment_names_them_in_grafana()
+    {
+        var rule = Rule("r");
+        rule.Notification = new AlertNotification { ContactPoint = "email-team", MuteTimings = ["nights"] };
+
+        var settings = AppAlertMapping.Plan(Alert("a", "b", rule), IdfDev).Group!.Rules.Single().Grafana.NotificationSettings!;
+
+        // The stack's routing writes contact points and mute timings as <environment>-<name>; a rule naming the spec's
+        // name must reach the same object, or Grafana refuses the rule.
+        settings.Receiver.ShouldBe("idfdev-email-team");
+        settings.MuteTimeIntervals.ShouldBe(["idfdev-nights"]);
+    }
+
     [Theory]
     [InlineData("a", "b")]
     [InlineData("an-environment-name-of-forty-characters1", "gafaelfawr")]

@@ -79,7 +79,7 @@ public sealed class MappingTests
     public void Each_reducer_becomes_a_reduce_expression(Reducer reducer, string name)
     {
         var rule = Rule("r");
-        rule.Condition.Reducer = reducer;
+        rule.Condition!.Reducer = reducer;
         var b = MapOne(rule).Data[1];
         b.RefId.ShouldBe("B");
         b.DatasourceUid.ShouldBe("__expr__");
@@ -92,7 +92,7 @@ public sealed class MappingTests
     public void The_reducer_defaults_to_last()
     {
         var rule = Rule("r");
-        rule.Condition.Reducer = null;
+        rule.Condition!.Reducer = null;
         MapOne(rule).Data[1].Model["reducer"]!.GetValue<string>().ShouldBe("last");
     }
 
@@ -104,7 +104,7 @@ public sealed class MappingTests
     public void Each_operator_becomes_a_threshold_expression_which_is_the_condition(ThresholdOperator op, string type, string parameters)
     {
         var rule = Rule("r");
-        rule.Condition.Operator = op;
+        rule.Condition!.Operator = op;
         rule.Condition.UpperThreshold = 80.5;
         var mapped = MapOne(rule);
         mapped.Condition.ShouldBe("C");

@@ -94,7 +94,7 @@ public sealed class RoutingChangedTests
         var before = Alert("ns", "a");
         var statusOnly = Alert("ns", "a");
         statusOnly.Status = new AppAlertStatus { Conditions = [new V1Condition { Type = "Ready", Status = "False", Reason = "GrafanaUnavailable" }] };
-        statusOnly.Spec.Rules[0].Condition.Threshold = 1;
+        statusOnly.Spec.Rules[0].Condition!.Threshold = 1;
 
         AlertRouting.RoutingChanged(before, statusOnly).ShouldBeFalse();
         var app = Alert("ns", "a");

@@ -27,7 +27,7 @@ public sealed class ValidationTests
     public void An_unknown_reducer_is_named()
     {
         var rule = Rule("r");
-        rule.Condition.Reducer = (Reducer)42;
+        rule.Condition!.Reducer = (Reducer)42;
         Problems(Alert("a", "b", rule)).ShouldHaveSingleItem().Field.ShouldBe("spec.rules[0].condition.reducer");
     }
 
@@ -84,8 +84,8 @@ public sealed class ValidationTests
     public void Range_operators_need_an_upper_threshold_above_the_threshold(ThresholdOperator op, double? upper, string message)
     {
         var rule = Rule("r");
-        rule.Condition.Operator = op;
-        rule.Condition.UpperThreshold = upper;
+        rule.Condition!.Operator = op;
+        rule.Condition!.UpperThreshold = upper;
         var problem = Problems(Alert("a", "b", rule)).ShouldHaveSingleItem();
         problem.Field.ShouldBe("spec.rules[0].condition.upperThreshold");
         problem.Message.ShouldContain(message);
@@ -95,7 +95,7 @@ public sealed class ValidationTests
     public void The_upper_threshold_is_ignored_by_gt_and_lt()
     {
         var rule = Rule("r");
-        rule.Condition.UpperThreshold = 1;
+        rule.Condition!.UpperThreshold = 1;
         Problems(Alert("a", "b", rule)).ShouldBeEmpty();
     }
 

@@ -154,7 +154,7 @@ public sealed class CrdSchemaTests
         Generated.At("MetricsStack", "spec.telegraf.kafka.consumers[].dataFormat").EnumProperty.ShouldBe(["avro", "json", "json_v2", "influx"]);
         Generated.At("AppAlert", "spec.rules[].query.language").EnumProperty.ShouldBe(["InfluxQL", "Flux"]);
         Generated.At("AppAlert", "spec.rules[].condition.reducer").EnumProperty.ShouldBe(["last", "mean", "min", "max", "sum", "count"]);
-        Generated.At("AppAlert", "spec.rules[].condition.operator").EnumProperty.ShouldBe(["gt", "lt", "within_range", "outside_range"]);
+        Generated.At("AppAlert", "spec.rules[].condition.operator").EnumProperty.ShouldBe(["gt", "lt", "gte", "lte", "eq", "ne", "within_range", "outside_range"]);
         Generated.At("AppAlert", "spec.rules[].noDataState").EnumProperty.ShouldBe(["NoData", "Alerting", "OK"]);
         Generated.At("AppAlert", "spec.rules[].execErrState").EnumProperty.ShouldBe(["Error", "Alerting", "OK"]);
     }
@@ -178,7 +178,8 @@ public sealed class CrdSchemaTests
     {
         Generated.At("AppAlert", "spec").Required.ShouldBe(["rules"]);
         Generated.Schema("AppAlert").Required.ShouldBe(["spec"]);
-        Generated.At("AppAlert", "spec.rules[]").Required.ShouldBe(["condition", "name", "query"]);
+        // A rule is the short form (query, condition) or the long form (queries, conditionRef): one of query or queries, by oneOf.
+        Generated.At("AppAlert", "spec.rules[]").Required.ShouldBe(["name"]);
         Generated.At("AppAlert", "spec.rules[].query").Required.ShouldBe(["language", "text"]);
         Generated.At("AppAlert", "spec.rules[].condition").Required.ShouldBe(["operator", "threshold"]);
         Generated.At("AppAlert", "spec.stackRef").Required.ShouldBe(["name"]);

@@ -84,7 +84,7 @@ public sealed class SampleTests
     {
         var languages = new[] { "gafaelfawr", "noteburst" }
             .Select(app => JsonSerializer.Deserialize<V1Alpha1AppAlert>(Load($"metrics.lsst.io_v1alpha1_appalert_{app}.yaml").ToJsonString(), Strict)!)
-            .Select(alert => alert.Spec.Rules.Select(rule => rule.Query.Language).Distinct().Single());
+            .Select(alert => alert.Spec.Rules.SelectMany(rule => rule.Query is { } query ? [query.Language] : rule.Queries!.Select(q => q.Language)).Distinct().Single());
 
         languages.ShouldBe([QueryLanguage.InfluxQL, QueryLanguage.Flux]);
     }

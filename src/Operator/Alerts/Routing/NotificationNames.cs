@@ -11,7 +11,7 @@ namespace MetricsOperator.Alerts.Routing;
 public static class NotificationNames
 {
     /// <summary>The label every rule carries naming its environment; the environment's subtree of the policy matches it.</summary>
-    public const string EnvironmentLabel = "environment";
+    public const string EnvironmentLabel = AlertNames.EnvironmentLabel;
 
     /// <summary>The Grafana name of the spec's <paramref name="name"/> in <paramref name="environment"/> (null or empty: none).</summary>
     public static string ForEnvironment(string? environment, string name)

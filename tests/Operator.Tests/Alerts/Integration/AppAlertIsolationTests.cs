@@ -99,7 +99,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         await using var op = await WithOneSyncedAsync();
 
         await op.SetStackStatusAsync(influxDbReplicasReady: 0);
-        await op.ReplaceSpecAsync("a", spec => spec.Rules[0].Condition.Threshold = 7);
+        await op.ReplaceSpecAsync("a", spec => spec.Rules[0].Condition!.Threshold = 7);
 
         await Eventually.UntilAsync(
             () => op.Grafana.State.Rule(AlertNames.RuleUid(op.Namespace, "a", "r1"))?["data"]?[2]?["model"]?["conditions"]?[0]?["evaluator"]?["params"]?[0]?.GetValue<double>() == 7,

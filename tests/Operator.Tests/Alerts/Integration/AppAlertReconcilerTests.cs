@@ -41,7 +41,7 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         await op.ReplaceSpecAsync("login", spec =>
         {
             spec.Interval = "30s";
-            spec.Rules[0].Condition.Threshold = 75;
+            spec.Rules[0].Condition!.Threshold = 75;
             spec.Rules[1].Name = "Very slow logins";
         });
         await op.WaitForReadyAsync("login", "True", AppAlertReasons.Synced);
@@ -147,7 +147,7 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         var twoBefore = op.Grafana.State.Group("app-shared", $"{op.Namespace}_two")!.Rules.Select(r => r.ToJsonString()).ToList();
 
         op.Grafana.Requests.Reset();
-        await op.ReplaceSpecAsync("one", spec => spec.Rules[0].Condition.Threshold = 1);
+        await op.ReplaceSpecAsync("one", spec => spec.Rules[0].Condition!.Threshold = 1);
         await Eventually.UntilAsync(
             () => op.Grafana.State.Group("app-shared", $"{op.Namespace}_one")!.Rules[0]["data"]![2]!["model"]!["conditions"]![0]!["evaluator"]!["params"]![0]!.GetValue<double>() == 1,
             "the edit reached Grafana");
@@ -166,7 +166,7 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
     {
         await using var op = await AlertOperator.StartAsync(fixture.Plane);
         var alert = Alert(op.Namespace, "a", Rule("good"), Rule("bad"));
-        alert.Spec.Rules[1].Condition.Operator = ThresholdOperator.WithinRange;
+        alert.Spec.Rules[1].Condition!.Operator = ThresholdOperator.WithinRange;
         await op.CreateAsync(alert);
         var invalid = await op.WaitForReadyAsync("a", "False", AppAlertReasons.InvalidRule);
         invalid.Status.Conditions!.Single(c => c.Type == "Ready").Message.ShouldContain("rule \"bad\": spec.rules[1].condition.upperThreshold");

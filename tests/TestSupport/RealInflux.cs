@@ -3,14 +3,16 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Xunit;
 
-namespace Lsst.Metrics.Client.Tests.Support;
+namespace MetricsOperator.TestSupport;
 
 /// <summary>
 /// A real InfluxDB 1.6.7 (Debian's <c>influxdb</c> package, installed by hack/test.sh) on free loopback ports with a
 /// temporary data folder: its line-protocol parser and InfluxQL engine are the real ones. Only the write path differs
-/// from InfluxDB v2 (<c>/write?db=…&amp;precision=ns</c>), which <see cref="LoopbackInflux"/>'s relay mode bridges. The
-/// same server the Python client's tests start (clients/python/tests/support/influxd.py).
+/// from InfluxDB v2 (<c>/write?db=…&amp;precision=ns</c>), which the client tests' <c>LoopbackInflux</c>'s relay mode bridges. The
+/// same server the Python client's tests start (clients/python/tests/support/influxd.py); shared by the client tests and the
+/// operator's query checks.
 /// </summary>
 public sealed class RealInflux : IAsyncLifetime
 {
