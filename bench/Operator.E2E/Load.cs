@@ -41,6 +41,9 @@ internal sealed class Load(BenchCluster cluster, SimulatedWorld world, BenchSize
                 ["metadata"] = new JsonObject { ["name"] = StackName },
                 ["spec"] = new JsonObject
                 {
+                    // Ten environments sharing one Grafana, as a central Grafana is shared: each is its own environment
+                    // (external mode requires one), so folders, groups, contact points and policy subtrees never collide.
+                    ["environment"] = ns,
                     ["influxdb"] = new JsonObject { ["existingAdminSecret"] = new JsonObject { ["name"] = InfluxSecret } },
                     ["grafana"] = new JsonObject
                     {
