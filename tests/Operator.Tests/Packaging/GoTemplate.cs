@@ -27,7 +27,8 @@ public sealed class GoStruct(string name, IReadOnlyDictionary<string, object?> f
 /// <c>range/else</c> (lists, with optional <c>$v :=</c> or <c>$i, $v :=</c>; maps in Go's sorted key order, with
 /// <c>$k, $v :=</c>), <c>define</c>, and the functions
 /// include, toYaml, nindent, indent, quote, default, trunc, trimSuffix, trim, splitList, uniq, has, kindIs, index
-/// (of a map), not, and, or (their arguments all evaluated: Go stops at the first that decides). Anything else (other keywords, other
+/// (of a map), not, and, or, set (of a map, as Sprig: changes it and returns it), required (Helm's: an error with the
+/// message when the value is nil or empty) (and/or's arguments all evaluated: Go stops at the first that decides). Anything else (other keywords, other
 /// functions, printing a list or a map, assignment with <c>=</c>) throws, so the chart cannot quietly rely on
 /// something this renderer does not check. Values follow Helm: numbers from YAML are float64 (printed the way Go
 /// prints them; numbers Go would print in exponent form are refused), a missing map key is nil and prints empty.
@@ -36,7 +37,7 @@ public sealed class GoTemplate
 {
     private static readonly HashSet<string> Functions = [
         "include", "toYaml", "nindent", "indent", "quote", "default", "trunc", "trimSuffix",
-        "trim", "splitList", "uniq", "has", "kindIs", "index", "not", "and", "or",
+        "trim", "splitList", "uniq", "has", "kindIs", "index", "not", "and", "or", "set", "required",
     ];
 
     private readonly Dictionary<string, List<Node>> templates = new(StringComparer.Ordinal);
@@ -832,6 +833,19 @@ public sealed class GoTemplate
                     return args.Count < 1 ? throw new GoTemplateException($"{where}: and needs arguments") : args.FirstOrDefault(a => !IsTrue(a), args[^1]);
                 case "or":
                     return args.Count < 1 ? throw new GoTemplateException($"{where}: or needs arguments") : args.FirstOrDefault(IsTrue, args[^1]);
+                case "set":
+                    Arity(3);
+                    if (args[0] is not IDictionary<string, object?> target || args[1] is not string setKey)
+                    {
+                        throw new GoTemplateException($"{where}: set needs a map and a string key");
+                    }
+
+                    target[setKey] = args[2];
+                    return target;
+                case "required":
+                    // Helm's required: "execution error at (<template>): <message>" when the value is nil or "".
+                    Arity(2);
+                    return args[1] is null or "" ? throw new GoTemplateException($"execution error at ({where}): {AsString(args[0], where)}") : args[1];
                 default:
                     throw new GoTemplateException($"{where}: function \"{name}\" not implemented");
             }

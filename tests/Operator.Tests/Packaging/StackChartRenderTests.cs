@@ -251,6 +251,29 @@ public sealed class StackChartRenderTests
     }
 
     [Fact]
+    public void With_grafana_ingress_on_grafanas_host_is_the_environments_host_unless_the_values_name_another()
+    {
+        var onGlobalHost = Stack(Render("grafanaIngress: {enabled: true}\nmetricsStack: {grafana: {ingress: {path: /grafana}}}"))["spec"]!["grafana"]!["ingress"]!;
+        var ownHost = Stack(Render("grafanaIngress: {enabled: true}\nmetricsStack: {grafana: {ingress: {host: grafana.example.org}}}"))["spec"]!["grafana"]!["ingress"]!;
+        var off = Stack(Render("metricsStack: {grafana: {ingress: {path: /grafana}}}"))["spec"]!;
+
+        onGlobalHost.ToJsonString().ShouldBe("""{"host":"data-dev.lsst.cloud","path":"/grafana"}""");
+        ((string?)ownHost["host"]).ShouldBe("grafana.example.org");
+        // Off, a path alone makes no Ingress: the host is the field that asks for one, and the schema requires it.
+        ManifestCheck.Errors(Stack(Render("metricsStack: {grafana: {ingress: {path: /grafana}}}"))).Select(SchemaValidator.Describe)
+            .ShouldContain(error => error.Contains("spec.grafana.ingress.host", StringComparison.Ordinal), off.ToJsonString());
+    }
+
+    [Fact]
+    public void Grafana_ingress_on_without_a_host_anywhere_fails_naming_global_host()
+    {
+        var failure = Should.Throw<GoTemplateException>(() => HelmChart.Render(
+            "metrics", "metrics", "global: {vaultSecretsPath: secret/phalanx/idfdev}\ngrafanaIngress: {enabled: true}\n", chartFolder: HelmChart.StackFolder));
+
+        failure.Message.ShouldContain("grafanaIngress.enabled needs global.host");
+    }
+
+    [Fact]
     public void Rendering_holds_nothing_that_changes_per_sync() =>
         RenderEnvironment("values-idfprod.yaml").Select(m => m.Yaml).ShouldBe(RenderEnvironment("values-idfprod.yaml").Select(m => m.Yaml));
 }
