@@ -172,6 +172,7 @@ public class DashboardCacheBuilderTests
 
         var external = Stacks.MinimalSampleWith(s =>
         {
+            s.Environment = "summit";
             s.Grafana!.Mode = GrafanaMode.External;
             s.Grafana.Url = "https://grafana.example.org";
             s.Grafana.CredentialsSecret = new SecretReference { Name = "central" };
