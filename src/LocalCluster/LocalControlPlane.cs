@@ -199,6 +199,12 @@ public sealed class LocalControlPlane : IAsyncDisposable
             {
                 return false;
             }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // One probe outlived its 2 s (etcd starting on a loaded machine): not ready yet, as the API server's
+                // probe already treats it; the deadline decides, not one slow answer.
+                return false;
+            }
         }, TimeSpan.FromSeconds(30), "etcd /health", cancellationToken);
     }
 
