@@ -26,7 +26,8 @@ public sealed class ExternalDatasourcesTests(ApiServerFixture fixture)
     {
         await using var op = await OperatorWithFakes.StartAsync(fixture.Plane, s3: null, new ManualClock(DateTimeOffset.UtcNow));
         // The user's Secret with the central Grafana's login (not a name the operator owns).
-        await op.CreateSecretAsync("central-grafana", new() { [StackNames.GrafanaUserKey] = op.Grafana.AdminUser, [StackNames.GrafanaPasswordKey] = op.Grafana.AdminPassword });
+        var centralLogin = new Dictionary<string, string> { [StackNames.GrafanaUserKey] = op.Grafana.AdminUser, [StackNames.GrafanaPasswordKey] = op.Grafana.AdminPassword };
+        await op.CreateSecretAsync("central-grafana", centralLogin);
         await op.CreateStackWithSpecAsync(new
         {
             environment = "idfdev",
