@@ -38,15 +38,8 @@ public static class ExternalDatasources
                 Name = $"InfluxDB (InfluxQL) {environment}",
                 Type = "influxdb",
                 Url = url,
-                JsonData = new JsonObject
-                {
-                    ["version"] = "InfluxQL",
-                    // As in the provisioning file: the DBRP mapping's database is the bucket; POST keeps queries out of URLs.
-                    ["dbName"] = influxDb.Bucket,
-                    ["httpMode"] = "POST",
-                    ["httpHeaderName1"] = "Authorization",
-                },
-                SecureJsonData = new Dictionary<string, string> { ["httpHeaderValue1"] = "Token " + readToken },
+                JsonData = Json(InfluxDatasourceSettings.InfluxQl(influxDb.Bucket!)),
+                SecureJsonData = new Dictionary<string, string>(InfluxDatasourceSettings.InfluxQlSecret(readToken)),
             });
         }
 
@@ -58,18 +51,16 @@ public static class ExternalDatasources
                 Name = $"InfluxDB (Flux) {environment}",
                 Type = "influxdb",
                 Url = url,
-                JsonData = new JsonObject
-                {
-                    ["version"] = "Flux",
-                    ["organization"] = influxDb.Organization,
-                    ["defaultBucket"] = influxDb.Bucket,
-                },
-                SecureJsonData = new Dictionary<string, string> { ["token"] = readToken },
+                JsonData = Json(InfluxDatasourceSettings.Flux(influxDb.Organization!, influxDb.Bucket!)),
+                SecureJsonData = new Dictionary<string, string>(InfluxDatasourceSettings.FluxSecret(readToken)),
             });
         }
 
         return desired;
     }
+
+    private static JsonObject Json(IReadOnlyDictionary<string, string> settings) =>
+        new(settings.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
 
     /// <summary>The environment's datasource UIDs the spec does not ask for (a flavour turned off): to delete.</summary>
     public static IReadOnlyList<string> Unwanted(V1Alpha1MetricsStack stack)

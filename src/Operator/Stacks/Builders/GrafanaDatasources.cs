@@ -28,6 +28,9 @@ public static class GrafanaDatasources
     /// <summary>UID of the Flux datasource.</summary>
     public const string FluxUid = "influxdb-flux";
 
+    /// <summary>The token as the file names it: Grafana replaces it with the variable's value when it reads the file.</summary>
+    private const string TokenReference = "${" + TokenEnv + "}";
+
     /// <summary>The file name in the provisioning ConfigMap.</summary>
     public const string FileName = "datasources.yaml";
 
@@ -63,13 +66,8 @@ public static class GrafanaDatasources
                 ["url"] = url,
                 ["isDefault"] = wanted.InfluxQL != true,
                 ["editable"] = false,
-                ["jsonData"] = new Dictionary<string, object>
-                {
-                    ["version"] = "Flux",
-                    ["organization"] = influxDb.Organization!,
-                    ["defaultBucket"] = influxDb.Bucket!,
-                },
-                ["secureJsonData"] = new Dictionary<string, object> { ["token"] = "${" + TokenEnv + "}" },
+                ["jsonData"] = InfluxDatasourceSettings.Flux(influxDb.Organization!, influxDb.Bucket!),
+                ["secureJsonData"] = InfluxDatasourceSettings.FluxSecret(TokenReference),
             });
         }
 
@@ -95,16 +93,8 @@ public static class GrafanaDatasources
         ["url"] = url,
         ["isDefault"] = isDefault,
         ["editable"] = false,
-        ["jsonData"] = new Dictionary<string, object>
-        {
-            ["version"] = "InfluxQL",
-            // InfluxQL reaches the bucket through the DBRP mapping the operator makes, whose database is the bucket's name.
-            ["dbName"] = bucket,
-            // POST keeps long queries out of URLs (and so out of proxy logs).
-            ["httpMode"] = "POST",
-            ["httpHeaderName1"] = "Authorization",
-        },
+        ["jsonData"] = InfluxDatasourceSettings.InfluxQl(bucket),
         // Through the cache too: Trickster passes the header on to InfluxDB and holds no token itself.
-        ["secureJsonData"] = new Dictionary<string, object> { ["httpHeaderValue1"] = "Token ${" + TokenEnv + "}" },
+        ["secureJsonData"] = InfluxDatasourceSettings.InfluxQlSecret(TokenReference),
     };
 }
