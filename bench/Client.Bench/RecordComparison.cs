@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace Lsst.Metrics.Client.Bench;
+
+/// <summary>
+/// The record path, side by side in one process: <c>Counter.Add</c> and <c>Histogram.Record</c> with 0, 1 and 3 tags
+/// under nothing, this client and the OpenTelemetry SDK (a MeterProvider with a reader), the same instruments and
+/// tags. The machine is shared, so the variants are interleaved in short bursts, round after round, and each figure
+/// is the median of its rounds: a burst that lost the CPU to another process is an outlier on every side alike.
+/// Bytes are the recording thread's own (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), what the app pays; the
+/// client's shipper allocates on its own thread.
+/// </summary>
+internal static class RecordComparison
+{
+    private static readonly KeyValuePair<string, object?> Route = new("route", "/login");
+    private static readonly KeyValuePair<string, object?> Status = new("status", "200");
+    private static readonly KeyValuePair<string, object?> Method = new("method", "GET");
+    private static readonly int[] TagCounts = [0, 1, 3];
+
+    /// <summary>Prints both tables and the PASS/MISS lines; true when every row passed.</summary>
+    public static bool Run(bool smoke)
+    {
+        using var none = new Side("None");
+        using var client = new Side("LsstClient");
+        using var otel = new Side("OpenTelemetry");
+        var options = new LsstMetricsOptions { Url = "http://127.0.0.1:1", Org = "o", Bucket = "b", Token = "t", App = "bench" };
+        options.Meters.Add(client.Meter.Name);
+        using var lsst = new LsstMetricsClient(MetricsSettings.Resolve(options), NullLogger.Instance, new DiscardingWriter());
+        using var provider = Sdk.CreateMeterProviderBuilder().AddMeter(otel.Meter.Name).AddInMemoryExporter(new List<Metric>()).Build();
+
+        var roomBurst = options.BufferCapacity / 8;
+        var room = Measure(
+            $"Buffer with room (bursts of {roomBurst:N0} calls; the client's buffer is flushed between bursts, untimed: an app recording below the shipper's rate)",
+            none, client, otel, roomBurst, rounds: smoke ? 3 : 200, warmup: smoke ? 0.05 : 1.5, flush: () => lsst.FlushAsync().GetAwaiter().GetResult());
+        var full = Measure(
+            $"Buffer full (bursts of {options.BufferCapacity * 2:N0} calls, never flushed: the shipper formats flat out and every write also drops the oldest)",
+            none, client, otel, options.BufferCapacity * 2, rounds: smoke ? 2 : 30, warmup: smoke ? 0.05 : 0.5, flush: null);
+        var s = lsst.Statistics;
+        Console.WriteLine($"Client counts: recorded {s.Recorded:N0}, sent {s.Sent:N0}, dropped {s.Dropped:N0} (all dropped are from the full-buffer table)");
+
+        var passes = room + full;
+        Console.WriteLine($"Record path goal (this client <= OpenTelemetry SDK and 0 B per call, each row): {passes.Pass} PASS, {passes.Miss} MISS");
+        return passes.Miss == 0;
+    }
+
+    private static Tally Measure(string title, Side none, Side client, Side otel, int burst, int rounds, double warmup, Action? flush)
+    {
+        var cases = new List<Case>();
+        foreach (var method in new[] { "Counter.Add", "Histogram.Record" })
+        {
+            foreach (var tags in TagCounts)
+            {
+                cases.Add(new Case(method, tags, [Variant(none, method, tags), Variant(client, method, tags), Variant(otel, method, tags)]));
+            }
+        }
+
+        // Warm-up: every variant runs until the JIT has settled (tiered compilation, OSR), not reported.
+        var warm = Stopwatch.StartNew();
+        do
+        {
+            foreach (var c in cases)
+            {
+                foreach (var v in c.Variants)
+                {
+                    v.Run(burst);
+                    if (v.Side == client)
+                    {
+                        flush?.Invoke();
+                    }
+                }
+            }
+        }
+        while (warm.Elapsed.TotalSeconds < warmup);
+
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var c in cases)
+            {
+                foreach (var v in c.Variants)
+                {
+                    var bytes = GC.GetAllocatedBytesForCurrentThread();
+                    var start = Stopwatch.GetTimestamp();
+                    v.Run(burst);
+                    var ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / burst;
+                    v.Bytes += GC.GetAllocatedBytesForCurrentThread() - bytes;
+                    v.Calls += burst;
+                    v.Ns.Add(ns);
+                    if (v.Side == client)
+                    {
+                        flush?.Invoke();
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(title);
+        Console.WriteLine($"median ns/call of {rounds} rounds, bytes/call on the recording thread");
+        Console.WriteLine($"{"call",-18} {"tags",4} {"nothing",16} {"this client",16} {"OpenTelemetry",16} {"client/OTel",11} {"goal",5}");
+        var tally = default(Tally);
+        foreach (var c in cases)
+        {
+            var (n, l, o) = (c.Variants[0], c.Variants[1], c.Variants[2]);
+            var ratio = l.Median / o.Median;
+            var pass = l.Median <= o.Median && l.Bytes == 0;
+            tally = pass ? tally with { Pass = tally.Pass + 1 } : tally with { Miss = tally.Miss + 1 };
+            Console.WriteLine($"{c.Method,-18} {c.Tags,4} {n.Cell,16} {l.Cell,16} {o.Cell,16} {ratio,10:F2}x {(pass ? "PASS" : "MISS"),5}");
+        }
+
+        return tally;
+    }
+
+    private static VariantRun Variant(Side side, string method, int tags)
+    {
+        Action<int> run = (method, tags) switch
+        {
+            ("Counter.Add", 0) => n => side.Add0(n),
+            ("Counter.Add", 1) => n => side.Add1(n),
+            ("Counter.Add", _) => n => side.Add3(n),
+            ("Histogram.Record", 0) => n => side.Record0(n),
+            ("Histogram.Record", 1) => n => side.Record1(n),
+            _ => n => side.Record3(n),
+        };
+        return new VariantRun(side, run);
+    }
+
+    private readonly record struct Tally(int Pass, int Miss)
+    {
+        public static Tally operator +(Tally a, Tally b) => new(a.Pass + b.Pass, a.Miss + b.Miss);
+    }
+
+    private sealed record Case(string Method, int Tags, VariantRun[] Variants);
+
+    private sealed class VariantRun(Side side, Action<int> run)
+    {
+        public Side Side { get; } = side;
+
+        public List<double> Ns { get; } = [];
+
+        public long Bytes { get; set; }
+
+        public long Calls { get; set; }
+
+        public double Median
+        {
+            get
+            {
+                var sorted = Ns.Order().ToList();
+                return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+            }
+        }
+
+        public string Cell => string.Create(CultureInfo.InvariantCulture, $"{Median,7:F1} ns {(double)Bytes / Calls,3:0.#} B");
+
+        public void Run(int calls) => run(calls);
+    }
+
+    /// <summary>One meter with the two instruments, listened to by one side only (each listener enables its meter).</summary>
+    private sealed class Side : IDisposable
+    {
+        private readonly Counter<long> _counter;
+        private readonly Histogram<double> _histogram;
+        private double _value;
+
+        public Side(string name)
+        {
+            Meter = new Meter($"Bench.{name}.M{Guid.NewGuid():N}");
+            _counter = Meter.CreateCounter<long>("requests");
+            _histogram = Meter.CreateHistogram<double>("duration", "ms");
+        }
+
+        public Meter Meter { get; }
+
+        public void Add0(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _counter.Add(1);
+            }
+        }
+
+        public void Add1(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _counter.Add(1, Route);
+            }
+        }
+
+        public void Add3(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _counter.Add(1, Route, Status, Method);
+            }
+        }
+
+        public void Record0(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _histogram.Record(NextValue());
+            }
+        }
+
+        public void Record1(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _histogram.Record(NextValue(), Route);
+            }
+        }
+
+        public void Record3(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                _histogram.Record(NextValue(), Route, Status, Method);
+            }
+        }
+
+        public void Dispose() => Meter.Dispose();
+
+        /// <summary>0.5 to 1000 ms and round again: a latency spread over the SDK's default buckets.</summary>
+        private double NextValue() => _value = _value >= 1000 ? 0.5 : _value + 0.5;
+    }
+}
