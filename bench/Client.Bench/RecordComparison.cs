@@ -40,12 +40,38 @@ internal static class RecordComparison
         var full = Measure(
             $"Buffer full (bursts of {options.BufferCapacity * 2:N0} calls, never flushed: the shipper formats flat out and every write also drops the oldest)",
             none, client, otel, options.BufferCapacity * 2, rounds: smoke ? 2 : 30, warmup: smoke ? 0.05 : 0.5, flush: null);
+        PrintClock(smoke);
         var s = lsst.Statistics;
         Console.WriteLine($"Client counts: recorded {s.Recorded:N0}, sent {s.Sent:N0}, dropped {s.Dropped:N0} (all dropped are from the full-buffer table)");
 
         var passes = room + full;
         Console.WriteLine($"Record path goal (this client <= OpenTelemetry SDK and 0 B per call, each row): {passes.Pass} PASS, {passes.Miss} MISS");
         return passes.Miss == 0;
+    }
+
+    /// <summary>
+    /// What one <see cref="Stopwatch.GetTimestamp"/> costs here: every point carries its own record-time timestamp, so
+    /// this is a floor under this client's figures that the SDK, which aggregates and stamps at export, does not pay.
+    /// </summary>
+    private static void PrintClock(bool smoke)
+    {
+        const int Burst = 4096;
+        var rounds = new List<double>();
+        long sink = 0;
+        for (var round = 0; round < (smoke ? 10 : 300); round++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < Burst; i++)
+            {
+                sink += Stopwatch.GetTimestamp();
+            }
+
+            rounds.Add(Stopwatch.GetElapsedTime(start).TotalNanoseconds / Burst);
+        }
+
+        rounds.Sort();
+        Console.WriteLine();
+        Console.WriteLine($"For reference, Stopwatch.GetTimestamp() alone: {rounds[rounds.Count / 2]:F1} ns (median of {rounds.Count} rounds; the clock every point reads){(sink == 0 ? "" : "")}");
     }
 
     private static Tally Measure(string title, Side none, Side client, Side otel, int burst, int rounds, double warmup, Action? flush)
