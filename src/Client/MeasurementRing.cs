@@ -210,7 +210,7 @@ internal sealed class MeasurementRing
     /// Asks the CPU to bring the next slot's cache lines in now, while the app goes on with its work: the next write
     /// then finds them at hand instead of waiting for them at its compare-and-swap (a locked instruction waits for
     /// the earlier stores). A hint only: it never faults, and a stale address after a heap compaction costs nothing.
-    /// Measured with <c>bench/Client.Bench -- record</c>: 10–25% less per call with the buffer's room case.
+    /// Measured with <c>bench/Client.Bench -- record</c> in alternating runs: 10–15% less per call with room in the buffer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PrefetchSlot(ref Measurement slot)

@@ -41,6 +41,33 @@ public class MeasurementRingTests
     }
 
     [Fact]
+    public void A_reused_slot_holds_only_its_own_tags()
+    {
+        // Slots are reused lap after lap and tags are copied in one by one: what an earlier lap left (more tags, or an
+        // overflow array) must not show through.
+        var ring = new MeasurementRing(16);
+        KeyValuePair<string, object?>[] many = [.. Enumerable.Range(0, MeasurementRing.InlineTags + 1).Select(i => new KeyValuePair<string, object?>($"k{i}", i))];
+        for (var i = 0; i < 16; i++)
+        {
+            ring.Write(State, i, i, false, many);
+        }
+
+        Drain(ring).Count.ShouldBe(16);
+        for (var i = 0; i < 16; i++)
+        {
+            ring.Write(State, i, i, false, [new("only", i)]);
+        }
+
+        for (var i = 0; i < 16; i++)
+        {
+            ring.TryRead(out var m).ShouldBeTrue();
+            m.Overflow.ShouldBeNull();
+            m.TagCount.ShouldBe(1);
+            ((ReadOnlySpan<KeyValuePair<string, object?>>)m.Tags)[0].ShouldBe(new KeyValuePair<string, object?>("only", i));
+        }
+    }
+
+    [Fact]
     public void When_full_it_drops_the_oldest_in_chunks_and_counts_them()
     {
         var ring = new MeasurementRing(1024);
