@@ -6,9 +6,10 @@ namespace Lsst.Metrics.Client;
 /// <summary>What the client precomputes once per instrument, so that the record path formats nothing.</summary>
 internal sealed class InstrumentState
 {
-    public InstrumentState(LsstMetricsClient owner, Instrument instrument, string measurement, MetricsSettings settings)
+    public InstrumentState(LsstMetricsClient owner, MeasurementRing ring, Instrument instrument, string measurement, MetricsSettings settings)
     {
         Owner = owner;
+        Ring = ring;
         Instrument = instrument;
         Measurement = measurement;
 
@@ -36,6 +37,9 @@ internal sealed class InstrumentState
 
     /// <summary>The client the measurements go to.</summary>
     public LsstMetricsClient Owner { get; }
+
+    /// <summary>The owner's ring, one dereference from the state the listener hands to the record callback.</summary>
+    public MeasurementRing Ring { get; }
 
     /// <summary>The instrument.</summary>
     public Instrument Instrument { get; }

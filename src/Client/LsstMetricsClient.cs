@@ -162,11 +162,14 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public void Dispose() => StopAsync().GetAwaiter().GetResult();
 
+    // The record path, on the app's thread: the listener hands back the state made once per instrument, so there is
+    // no lookup; the value is passed as raw bits (no boxing) and the timestamp is the raw Stopwatch count, converted to
+    // Unix nanoseconds on the shipper's thread.
     private static void Record(object? state, long value, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (state is InstrumentState s)
         {
-            s.Owner.Write(s, value, isFloat, tags);
+            s.Ring.Write(s, Stopwatch.GetTimestamp(), value, isFloat, tags);
         }
     }
 
@@ -176,26 +179,12 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         {
             if (double.IsFinite(value))
             {
-                s.Owner.Write(s, BitConverter.DoubleToInt64Bits(value), true, tags);
+                s.Ring.Write(s, Stopwatch.GetTimestamp(), BitConverter.DoubleToInt64Bits(value), true, tags);
             }
             else
             {
                 Interlocked.Increment(ref s.Owner._nonFinite);
             }
-        }
-    }
-
-    private void Write(InstrumentState state, long bits, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        try
-        {
-            _ring.Write(state, Stopwatch.GetTimestamp(), bits, isFloat, tags);
-        }
-#pragma warning disable CA1031 // The record path never throws into the app.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            _ring.AddDropped(1);
         }
     }
 
@@ -213,7 +202,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
             return;
         }
 
-        listener.EnableMeasurementEvents(instrument, new InstrumentState(this, instrument, measurement, _settings));
+        listener.EnableMeasurementEvents(instrument, new InstrumentState(this, _ring, instrument, measurement, _settings));
     }
 
     private async Task PollLoopAsync()

@@ -11,7 +11,7 @@ public class MeasurementRingTests
         var options = Support.TestOptions.For("http://127.0.0.1:1", "Ring");
         var settings = MetricsSettings.Resolve(options);
         var meter = new Meter("Ring.Unused");
-        return new InstrumentState(null!, meter.CreateCounter<long>("c"), "Ring.c", settings);
+        return new InstrumentState(null!, null!, meter.CreateCounter<long>("c"), "Ring.c", settings);
     }
 
     private static List<long> Drain(MeasurementRing ring)
@@ -38,6 +38,33 @@ public class MeasurementRingTests
         ring.TryRead(out var second).ShouldBeTrue();
         second.IsFloat.ShouldBeTrue();
         ring.TryRead(out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_reused_slot_holds_only_its_own_tags()
+    {
+        // Slots are reused lap after lap and tags are copied in one by one: what an earlier lap left (more tags, or an
+        // overflow array) must not show through.
+        var ring = new MeasurementRing(16);
+        KeyValuePair<string, object?>[] many = [.. Enumerable.Range(0, MeasurementRing.InlineTags + 1).Select(i => new KeyValuePair<string, object?>($"k{i}", i))];
+        for (var i = 0; i < 16; i++)
+        {
+            ring.Write(State, i, i, false, many);
+        }
+
+        Drain(ring).Count.ShouldBe(16);
+        for (var i = 0; i < 16; i++)
+        {
+            ring.Write(State, i, i, false, [new("only", i)]);
+        }
+
+        for (var i = 0; i < 16; i++)
+        {
+            ring.TryRead(out var m).ShouldBeTrue();
+            m.Overflow.ShouldBeNull();
+            m.TagCount.ShouldBe(1);
+            ((ReadOnlySpan<KeyValuePair<string, object?>>)m.Tags)[0].ShouldBe(new KeyValuePair<string, object?>("only", i));
+        }
     }
 
     [Fact]

@@ -67,3 +67,18 @@ internal static class TestOptions
 
     public static long UnixNanosNow() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 }
+
+/// <summary>A transport that accepts every batch and keeps nothing (for tests that record a lot).</summary>
+internal sealed class DiscardingWriter : ILineWriter
+{
+    public Task<WriteResult> WriteAsync(string lines, int count, CancellationToken cancellationToken)
+        => Task.FromResult(WriteResult.Sent);
+
+    public void ReloadToken()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}
