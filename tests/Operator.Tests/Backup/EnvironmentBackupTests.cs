@@ -62,6 +62,15 @@ public sealed class EnvironmentBackupTests(ApiServerFixture fixture) : IAsyncLif
     {
         await Task.WhenAll(SetUpAsync(dev, "idfdev", "sqre"), SetUpAsync(prod, "idfprod", "ops"));
         using var api = OperatorWithFakes.GrafanaApi(grafana);
+        foreach (var (op, environment) in new[] { (dev, "idfdev"), (prod, "idfprod") })
+        {
+            // Both synced the same AppAlert into their own folder and group, reading their own datasource, which exists.
+            var group = grafana.State.Group(AlertNames.FolderUid(App, environment), AlertNames.RuleGroup(op.Namespace, App, environment)).ShouldNotBeNull();
+            var datasource = AlertNames.DatasourceUid("influxdb-influxql", environment);
+            group.Rules.ShouldAllBe(r => r["data"]![0]!["datasourceUid"]!.GetValue<string>() == datasource);
+            (await api.GetAsync($"api/datasources/uid/{datasource}", CancellationToken.None)).Ok.ShouldBeTrue();
+        }
+
         var devStack = (await dev.GetStackAsync())!;
         var options = BackupRun.OptionsOf(devStack, new GrafanaBackupSpec { Keep = 3 });
         options.Environment.ShouldBe("idfdev", "an external-mode stack's backup is limited to its environment");
