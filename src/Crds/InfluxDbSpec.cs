@@ -58,13 +58,18 @@ public sealed class InfluxDbSpec
     public SecretReference? ExistingAdminSecret { get; set; }
 
     /// <summary>
-    /// The URL an external Grafana reaches this InfluxDB at (e.g. <c>https://data-idfdev.example.org/influxdb</c>, through an
-    /// Ingress of your own): the operator writes it into the environment's datasources it keeps in that Grafana. Default:
-    /// the in-cluster Service URL, which only a Grafana running in this cluster reaches. Unused with a managed Grafana.
+    /// The URL an external Grafana reaches this InfluxDB at (e.g. <c>https://data-idfdev.example.org/influxdb</c>): the
+    /// operator writes it into the environment's datasources it keeps in that Grafana. Default: the URL of
+    /// spec.influxdb.ingress when set (its host must then be this URL's host), else the in-cluster Service URL, which
+    /// only a Grafana running in this cluster reaches. Unused with a managed Grafana.
     /// </summary>
     [JsonPropertyName("externalUrl")]
     [Pattern(Patterns.HttpUrl)]
     public string? ExternalUrl { get; set; }
+
+    /// <summary>An Ingress for InfluxDB's API, for a Grafana outside the cluster. None by default.</summary>
+    [JsonPropertyName("ingress")]
+    public InfluxDbIngressSpec? Ingress { get; set; }
 
     /// <summary>Compute resources of the InfluxDB container.</summary>
     [JsonPropertyName("resources")]

@@ -63,12 +63,19 @@ public static class BackupCommand
             Description = "name=secret[/key]: the Secret (and its key) a contact point's redacted setting comes from (spec.grafana.contactPoints), recorded in the snapshot for restore --secrets-namespace.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("grafana", "Export Grafana's configuration; a snapshot is written only when something changed.") { url, contactPointSecrets };
+        var environment = new Option<string?>("--environment")
+        {
+            Description = "Back up only what this environment owns in a Grafana several environments share (spec.environment of an external-mode stack): its folders with their dashboards and rule groups, its datasources, contact points, templates and mute timings, and its subtree of the notification policy.",
+        };
+        var command = new Command("grafana", "Export Grafana's configuration; a snapshot is written only when something changed.") { url, contactPointSecrets, environment };
         common.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result, common, BackupKinds.Grafana, async () =>
         {
             var credentials = CommandEnvironment.Grafana();
-            var options = common.Options(result, SecretRefs(result.GetValue(contactPointSecrets) ?? []));
+            var options = common.Options(result, SecretRefs(result.GetValue(contactPointSecrets) ?? [])) with
+            {
+                Environment = result.GetValue(environment) is { Length: > 0 } scoped ? scoped : null,
+            };
             using var destination = common.Destination.Open(result);
             using var api = new GrafanaConfigApi(new Uri(result.GetRequiredValue(url)), credentials);
             return await new GrafanaBackup(api, new SnapshotStore(destination, SnapshotNames.Grafana)).RunAsync(options, cancellationToken).ConfigureAwait(false);

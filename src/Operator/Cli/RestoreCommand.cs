@@ -67,7 +67,7 @@ public static class RestoreCommand
             if (result.GetValue(secretsNamespace) is { Length: > 0 } ns)
             {
                 var (_, files, manifest) = await restorer.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-                await RestoreSecretSources.FromClusterAsync(secrets, files, ns, manifest.Stack, cancellationToken).ConfigureAwait(false);
+                await RestoreSecretSources.FromClusterAsync(secrets, files, ns, manifest.Stack, cancellationToken, manifest.Environment).ConfigureAwait(false);
             }
 
             var output = result.InvocationConfiguration.Output;

@@ -40,10 +40,10 @@ internal static class RestoreSecretSources
     /// <c>Secret</c> when it holds one key) and has one left-out field, that Secret's value in <paramref name="ns"/>. A value
     /// already offered by a file wins.
     /// </summary>
-    public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken)
+    public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken, string? environment = null)
     {
         using var api = new KubeApi(new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()), ownsClient: true);
-        await StackDatasourcesAsync(api, secrets, files, ns, stack, cancellationToken).ConfigureAwait(false);
+        await StackDatasourcesAsync(api, secrets, files, ns, stack, environment, cancellationToken).ConfigureAwait(false);
         foreach (var (path, content) in files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)))
         {
             var leftOut = GrafanaRestorePlan.LeftOut(content);
@@ -68,13 +68,17 @@ internal static class RestoreSecretSources
     /// <summary>
     /// The stack's own InfluxDB datasources (UIDs <c>influxdb-influxql</c> and <c>influxdb-flux</c>) take Grafana's read
     /// token from <c>&lt;stack&gt;-grafana-token</c>, as the operator provisions them: InfluxQL as the header value
-    /// <c>Token …</c>, Flux as <c>token</c>. The stack is the one the snapshot's manifest names.
+    /// <c>Token …</c>, Flux as <c>token</c>. The stack is the one the snapshot's manifest names; in an environment's
+    /// snapshot (external Grafana) the UIDs are the environment's (<c>influxdb-influxql-&lt;env&gt;</c>, …).
     /// </summary>
-    private static async Task StackDatasourcesAsync(KubeApi api, RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken)
+    private static async Task StackDatasourcesAsync(KubeApi api, RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, string? environment, CancellationToken cancellationToken)
     {
+        var uids = environment is null
+            ? new[] { Stacks.Builders.GrafanaDatasources.InfluxQlUid, Stacks.Builders.GrafanaDatasources.FluxUid }
+            : [Alerts.AlertNames.DatasourceUid(Stacks.Builders.GrafanaDatasources.InfluxQlUid, environment), Alerts.AlertNames.DatasourceUid(Stacks.Builders.GrafanaDatasources.FluxUid, environment)];
         var wanted = files.Where(f => f.Key.StartsWith(GrafanaExportLayout.Datasources, StringComparison.Ordinal))
             .Select(f => (Uid: f.Value["uid"]?.GetValue<string>() ?? "", LeftOut: GrafanaRestorePlan.LeftOut(f.Value)))
-            .Where(d => d.Uid is Stacks.Builders.GrafanaDatasources.InfluxQlUid or Stacks.Builders.GrafanaDatasources.FluxUid && d.LeftOut.Count > 0)
+            .Where(d => uids.Contains(d.Uid) && d.LeftOut.Count > 0)
             .ToList();
         if (wanted.Count == 0 || stack?.Split('/') is not [_, var name])
         {

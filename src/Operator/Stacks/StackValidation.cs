@@ -38,6 +38,7 @@ public static partial class StackValidation
         return
         [
             .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!), .. Environment(spec),
+            .. InfluxDbIngress(spec.InfluxDb!),
             .. DashboardCacheValidation.Errors(spec.Grafana!),
             .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
             .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
@@ -160,6 +161,22 @@ public static partial class StackValidation
         if (spec.Grafana!.Mode == GrafanaMode.External && string.IsNullOrEmpty(spec.Environment))
         {
             yield return new FieldError("spec.environment", "required when spec.grafana.mode is external (a Grafana several environments may share tells their rules, folders and datasources apart by it)");
+        }
+    }
+
+    // The datasources point at externalUrl when it is set, else at the Ingress: a URL naming another host than the
+    // Ingress serves would send the central Grafana somewhere the Ingress does not lead, almost always a typo.
+    private static IEnumerable<FieldError> InfluxDbIngress(InfluxDbSpec influxDb)
+    {
+        if (influxDb.Ingress is not { } ingress || string.IsNullOrEmpty(influxDb.ExternalUrl))
+        {
+            yield break;
+        }
+
+        if (!Uri.TryCreate(influxDb.ExternalUrl, UriKind.Absolute, out var url) || !string.Equals(url.Host, ingress.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new FieldError("spec.influxdb.externalUrl",
+                $"its host must be spec.influxdb.ingress.host \"{ingress.Host}\" (leave externalUrl out to use the Ingress's URL, or leave the ingress out when a proxy of your own serves InfluxDB at another host)");
         }
     }
 

@@ -7,6 +7,32 @@ namespace MetricsOperator.Tests.Backup;
 public sealed class GrafanaRestorePlanTests
 {
     [Fact]
+    public void A_contact_points_recorded_secret_ref_is_not_a_difference_but_its_settings_are()
+    {
+        JsonObject Slack(string channel, string? secretRef)
+        {
+            var contactPoint = new JsonObject
+            {
+                ["uid"] = "cp1", ["name"] = "idfdev-slack", ["type"] = "slack",
+                ["settings"] = new JsonObject { ["recipient"] = channel }, ["secureFieldsLeftOut"] = new JsonArray("url"),
+            };
+            if (secretRef is not null)
+            {
+                contactPoint["secretRef"] = secretRef;
+            }
+
+            return contactPoint;
+        }
+
+        var snapshot = new Dictionary<string, JsonNode> { ["contact-points/cp1.json"] = Slack("#alerts", "contact-points/slack") };
+
+        GrafanaRestorePlan.Build(snapshot, new Dictionary<string, JsonNode> { ["contact-points/cp1.json"] = Slack("#alerts", null) }).Steps
+            .ShouldBeEmpty("the target's export never holds secretRef: only the snapshot records it");
+        GrafanaRestorePlan.Build(snapshot, new Dictionary<string, JsonNode> { ["contact-points/cp1.json"] = Slack("#other", null) }).Steps
+            .ShouldHaveSingleItem().Action.ShouldBe(RestoreAction.Replace);
+    }
+
+    [Fact]
     public void Every_reference_that_would_not_exist_is_a_problem_named_by_file()
     {
         var snapshot = new Dictionary<string, JsonNode>

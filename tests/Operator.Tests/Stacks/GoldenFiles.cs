@@ -19,6 +19,7 @@ internal static class GoldenFiles
         { "metricsstack", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_metricsstack.yaml") },
         { "metricsstack_minimal", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_metricsstack_minimal.yaml") },
         { "external-grafana", Path.Combine(Folder, "external-grafana.yaml") },
+        { "influxdb-ingress", Path.Combine(Folder, "influxdb-ingress.yaml") },
         { "dashboard-cache", Path.Combine(Folder, "dashboard-cache.yaml") },
         { "dashboard-cache-filesystem", Path.Combine(Folder, "dashboard-cache-filesystem.yaml") },
     };

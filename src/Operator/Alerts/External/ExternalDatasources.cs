@@ -14,11 +14,15 @@ namespace MetricsOperator.Alerts.External;
 /// </summary>
 public static class ExternalDatasources
 {
-    /// <summary>The URL the external Grafana reaches InfluxDB at: spec.influxdb.externalUrl, or the in-cluster Service.</summary>
+    /// <summary>
+    /// The URL the external Grafana reaches InfluxDB at: spec.influxdb.externalUrl, else the URL of InfluxDB's Ingress
+    /// (spec.influxdb.ingress), else the in-cluster Service.
+    /// </summary>
     public static string InfluxDbUrl(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return stack.Spec?.InfluxDb?.ExternalUrl is { Length: > 0 } url ? url : StackNames.InfluxDbUrl(stack);
+        return stack.Spec?.InfluxDb?.ExternalUrl is { Length: > 0 } url ? url
+            : InfluxDbIngressBuilder.UrlOf(stack) ?? StackNames.InfluxDbUrl(stack);
     }
 
     /// <summary>The datasources <paramref name="stack"/> asks for, each carrying <paramref name="readToken"/>.</summary>

@@ -31,7 +31,7 @@ public sealed class GrafanaBackup(GrafanaConfigApi api, SnapshotStore store, Tim
     public async Task<BackupRunResult> RunAsync(BackupRunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var export = await new GrafanaExporter(api).ExportAsync(options.SecretRefs, cancellationToken).ConfigureAwait(false);
+        var export = await new GrafanaExporter(api).ExportAsync(options.SecretRefs, cancellationToken, options.Environment).ConfigureAwait(false);
         var bytes = export.Files.ToDictionary(f => f.Key, f => CanonicalJson.Serialize(f.Value), StringComparer.Ordinal);
         var entries = bytes.Select(f => new ManifestFile(f.Key, CanonicalJson.Sha256(f.Value), f.Value.Length)).ToList();
         var contentHash = SnapshotManifest.ContentHashOf(entries);
@@ -65,6 +65,7 @@ public sealed class GrafanaBackup(GrafanaConfigApi api, SnapshotStore store, Tim
             ContentHash = contentHash,
             Files = entries,
             NotIncluded = export.NotIncluded.Count == 0 ? null : export.NotIncluded,
+            Environment = export.Environment,
         };
         await store.WriteManifestAsync(name, manifest, cancellationToken).ConfigureAwait(false);
         var deleted = await store.ApplyRetentionAsync(options.Keep, options.MaxAgeDays, now, cancellationToken).ConfigureAwait(false);
@@ -76,5 +77,6 @@ public sealed class GrafanaBackup(GrafanaConfigApi api, SnapshotStore store, Tim
 /// <param name="Keep">Snapshots to keep.</param>
 /// <param name="MaxAgeDays">Delete snapshots older than this (never the newest); null for no age limit.</param>
 /// <param name="Stack">namespace/name of the stack, recorded in the manifest.</param>
-/// <param name="SecretRefs">Contact point name → the Secret the MetricsStack takes its secret from.</param>
-public sealed record BackupRunOptions(int Keep, int? MaxAgeDays = null, string? Stack = null, IReadOnlyDictionary<string, string>? SecretRefs = null);
+/// <param name="SecretRefs">Contact point name (as Grafana has it) → the Secret the MetricsStack takes its secret from.</param>
+/// <param name="Environment">Back up only what this environment owns in a shared Grafana (<see cref="EnvironmentScope"/>); null: everything.</param>
+public sealed record BackupRunOptions(int Keep, int? MaxAgeDays = null, string? Stack = null, IReadOnlyDictionary<string, string>? SecretRefs = null, string? Environment = null);

@@ -8,28 +8,91 @@ namespace MetricsOperator.Backup.Grafana;
 /// <param name="Version">Grafana's version (from <c>/api/health</c>).</param>
 /// <param name="Files">Every object, by path in the snapshot.</param>
 /// <param name="NotIncluded">APIs this Grafana does not serve (e.g. mute timings on a fake), with the status.</param>
-public sealed record GrafanaExport(string? Version, SortedDictionary<string, JsonNode> Files, IReadOnlyList<string> NotIncluded);
+/// <param name="Environment">The environment the export is limited to (<see cref="EnvironmentScope"/>); null: the whole Grafana.</param>
+public sealed record GrafanaExport(string? Version, SortedDictionary<string, JsonNode> Files, IReadOnlyList<string> NotIncluded, string? Environment = null);
 
 /// <summary>
 /// Reads Grafana's whole configuration: folders (nested ones too), dashboards, alert rule groups, contact points, the
 /// notification policy tree, mute timings, templates and datasources. Read-only; what goes where is
-/// <see cref="GrafanaExportLayout"/>'s decision.
+/// <see cref="GrafanaExportLayout"/>'s decision. Given an environment, only what <see cref="EnvironmentScope"/> says
+/// it owns: in a Grafana several environments share, one environment's backup holds nothing of another's, and the
+/// policy file holds its subtree only.
 /// </summary>
 public sealed class GrafanaExporter(GrafanaConfigApi api)
 {
     private const int PageSize = 1000;
 
-    /// <summary>Exports everything. <paramref name="secretRefs"/> maps a contact point's name to the Secret the MetricsStack takes its secret from.</summary>
-    public async Task<GrafanaExport> ExportAsync(IReadOnlyDictionary<string, string>? secretRefs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Exports everything, or with <paramref name="environment"/> only what that environment owns.
+    /// <paramref name="secretRefs"/> maps a contact point's name to the Secret the MetricsStack takes its secret from.
+    /// </summary>
+    public async Task<GrafanaExport> ExportAsync(IReadOnlyDictionary<string, string>? secretRefs, CancellationToken cancellationToken, string? environment = null)
     {
         var files = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
         var notIncluded = new List<string>();
-        void Add((string Path, JsonObject Content) file) => files[file.Path] = file.Content;
+        var ownedFolders = new HashSet<string>(StringComparer.Ordinal);
+        var scope = environment is null ? null : EnvironmentScope.Of(environment);
+
+        void Add((string Path, JsonObject Content) file)
+        {
+            if (scope is null || Owned(file.Path, file.Content))
+            {
+                files[file.Path] = file.Content;
+            }
+        }
+
+        // Folders (their UIDs decide the rest), the policy tree (it names the other environments), then the rest.
+        bool Owned(string path, JsonObject content) => path switch
+        {
+            _ when path.StartsWith(GrafanaExportLayout.Folders, StringComparison.Ordinal) => ownedFolders.Contains(Str(content, "uid")),
+            _ when path.StartsWith(GrafanaExportLayout.Dashboards, StringComparison.Ordinal) => ownedFolders.Contains(Str(content, "folderUid")),
+            _ when path.StartsWith(GrafanaExportLayout.AlertRules, StringComparison.Ordinal) => ownedFolders.Contains(Str(content, "folderUid")),
+            _ when path.StartsWith(GrafanaExportLayout.Datasources, StringComparison.Ordinal) => scope!.OwnsDatasource(Str(content, "uid")),
+            _ => scope!.OwnsName(Str(content, "name")),
+        };
 
         var health = await api.GetAsync("api/health", cancellationToken).ConfigureAwait(false);
         var version = health.Body?["version"]?.GetValue<string>();
 
-        await ExportFoldersAsync(null, Add, cancellationToken).ConfigureAwait(false);
+        var folders = new List<(string Path, JsonObject Content)>();
+        await ExportFoldersAsync(null, folders.Add, cancellationToken).ConfigureAwait(false);
+        if (scope is not null)
+        {
+            foreach (var (_, folder) in folders.Where(f => !f.Content.ContainsKey("parentUid")))
+            {
+                var (uid, title) = (Str(folder, "uid"), Str(folder, "title"));
+                if (scope.OwnsFolder(uid, title))
+                {
+                    ownedFolders.Add(uid);
+                }
+                else if (EnvironmentScope.EnvironmentOfFolderTitle(title) is { } other && EnvironmentScope.Of(other).OwnsFolder(uid, title))
+                {
+                    scope = scope with { Others = new HashSet<string>(scope.Others.Append(other), StringComparer.Ordinal) };
+                }
+            }
+
+            // Folders nested in an owned one are owned (listed parents first).
+            foreach (var (_, folder) in folders.Where(f => f.Content["parentUid"] is JsonValue p && ownedFolders.Contains(p.GetValue<string>())))
+            {
+                ownedFolders.Add(Str(folder, "uid"));
+            }
+        }
+
+        folders.ForEach(Add);
+
+        var policies = await api.GetAsync("api/v1/provisioning/policies", cancellationToken).ConfigureAwait(false);
+        if (scope is null && policies.Body is JsonObject tree)
+        {
+            files[GrafanaExportLayout.Policies] = tree.DeepClone();
+        }
+        else if (scope is not null)
+        {
+            scope = scope.WithEnvironmentsOf(policies.Body);
+            if (scope.Subtree(policies.Body) is { } subtree)
+            {
+                files[GrafanaExportLayout.Policies] = subtree;
+            }
+        }
 
         foreach (var hit in await PagedAsync("api/search?type=dash-db", cancellationToken).ConfigureAwait(false))
         {
@@ -63,12 +126,6 @@ public sealed class GrafanaExporter(GrafanaConfigApi api)
             Add(GrafanaExportLayout.ContactPoint(contactPoint, secretRefs?.GetValueOrDefault(name)));
         }
 
-        var policies = await api.GetAsync("api/v1/provisioning/policies", cancellationToken).ConfigureAwait(false);
-        if (policies.Body is JsonObject tree)
-        {
-            files[GrafanaExportLayout.Policies] = tree.DeepClone();
-        }
-
         await OptionalListAsync("api/v1/provisioning/mute-timings", GrafanaExportLayout.MuteTimings, "mute timings", Add, notIncluded, cancellationToken).ConfigureAwait(false);
         await OptionalListAsync("api/v1/provisioning/templates", GrafanaExportLayout.Templates, "notification templates", Add, notIncluded, cancellationToken).ConfigureAwait(false);
 
@@ -83,8 +140,10 @@ public sealed class GrafanaExporter(GrafanaConfigApi api)
             }
         }
 
-        return new GrafanaExport(version, files, notIncluded);
+        return new GrafanaExport(version, files, notIncluded, environment);
     }
+
+    private static string Str(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
     private async Task ExportFoldersAsync(string? parentUid, Action<(string, JsonObject)> add, CancellationToken cancellationToken)
     {

@@ -215,16 +215,19 @@ public sealed record GrafanaRestorePlan(IReadOnlyList<RestoreStep> Steps, IReadO
         files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal))
             .Select(f => (f.Key, Str(f.Value, "uid"), Str(f.Value, "name")));
 
-    // What a restore cannot put back is not a difference: secure fields are not in the snapshot.
+    // What a restore cannot put back is not a difference: secure fields are not in the snapshot. Nor is what only the
+    // snapshot records about an object (the Secret a contact point's secret comes from): Grafana never holds it, so
+    // the target's export, made without the MetricsStack, lacks it, and it would read as a change on every run.
     private static JsonNode? Comparable(JsonNode? node)
     {
-        if (node is not JsonObject o || !o.ContainsKey(GrafanaExportLayout.SecureFieldsLeftOut))
+        if (node is not JsonObject o || !(o.ContainsKey(GrafanaExportLayout.SecureFieldsLeftOut) || o.ContainsKey(GrafanaExportLayout.SecretRef)))
         {
             return node;
         }
 
         var copy = (JsonObject)o.DeepClone();
         copy.Remove(GrafanaExportLayout.SecureFieldsLeftOut);
+        copy.Remove(GrafanaExportLayout.SecretRef);
         return copy;
     }
 

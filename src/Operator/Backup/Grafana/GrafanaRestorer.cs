@@ -76,8 +76,11 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
     public async Task<GrafanaRestoreResult> RestoreAsync(string snapshot, CancellationToken cancellationToken, RestoreSecrets? secrets = null, bool dryRun = false)
     {
         secrets ??= RestoreSecrets.None;
-        var (name, files, _) = await ReadAsync(snapshot, cancellationToken).ConfigureAwait(false);
-        var current = await new GrafanaExporter(api).ExportAsync(null, cancellationToken).ConfigureAwait(false);
+        var (name, files, manifest) = await ReadAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        // An environment's snapshot is planned against that environment's objects only: nothing of another environment
+        // is compared, replaced or removed.
+        var scope = manifest.Environment is { Length: > 0 } environment ? EnvironmentScope.Of(environment) : null;
+        var current = await new GrafanaExporter(api).ExportAsync(null, cancellationToken, scope?.Environment).ConfigureAwait(false);
         var currentFiles = current.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         var plan = GrafanaRestorePlan.Build(files, currentFiles, secrets);
         if (dryRun)
@@ -103,7 +106,7 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
                 }
                 else
                 {
-                    await WriteAsync(step, (JsonObject)files[step.Path], secrets, cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(step, (JsonObject)files[step.Path], secrets, scope, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is GrafanaApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -118,7 +121,7 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
     }
 
     // Writes one object as the step says.
-    private async Task WriteAsync(RestoreStep step, JsonObject content, RestoreSecrets secrets, CancellationToken cancellationToken)
+    private async Task WriteAsync(RestoreStep step, JsonObject content, RestoreSecrets secrets, EnvironmentScope? scope, CancellationToken cancellationToken)
     {
         var path = step.Path;
         var body = (JsonObject)content.DeepClone();
@@ -209,6 +212,10 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         {
             await RestoreGroupAsync(body, cancellationToken).ConfigureAwait(false);
         }
+        else if (path == GrafanaExportLayout.Policies && scope is not null)
+        {
+            await RestoreSubtreeAsync(scope, body, cancellationToken).ConfigureAwait(false);
+        }
         else if (path == GrafanaExportLayout.Policies)
         {
             body.Remove("provenance");
@@ -217,6 +224,30 @@ public sealed class GrafanaRestorer(GrafanaConfigApi api, SnapshotStore store)
         else
         {
             throw new InvalidOperationException($"{path} is not a Grafana object this version knows");
+        }
+    }
+
+    /// <summary>Writes per subtree restore before leaving it to a second run (as the operator's own policy sync does).</summary>
+    public const int MaxPolicyWrites = 3;
+
+    // The tree is one object that every environment's operator writes, and Grafana's PUT replaces it whole with no
+    // precondition: read it right before the write, put the snapshot's subtree in place of the environment's, keep the
+    // root (with its provenance) and every other route as read, and read back; a write of another environment landing
+    // in between is found and merged again. The operator's PolicySync does the same with its own subtree.
+    private async Task RestoreSubtreeAsync(EnvironmentScope scope, JsonObject subtree, CancellationToken cancellationToken)
+    {
+        for (var writes = 0; writes < MaxPolicyWrites; writes++)
+        {
+            var stored = (await api.GetAsync("api/v1/provisioning/policies", cancellationToken).ConfigureAwait(false)).Body as JsonObject ?? [];
+            if (writes > 0 && CanonicalJson.Same(scope.Subtree(stored), subtree))
+            {
+                return;
+            }
+
+            var tree = scope.WithSubtree(stored, subtree);
+            var provenanceOff = string.IsNullOrEmpty(Str(tree, "provenance"));
+            tree.Remove("provenance");
+            await api.SendAsync(HttpMethod.Put, "api/v1/provisioning/policies", tree, provenanceOff, cancellationToken).ConfigureAwait(false);
         }
     }
 

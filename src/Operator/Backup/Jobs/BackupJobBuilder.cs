@@ -164,6 +164,11 @@ public static class BackupJobBuilder
             args.AddRange(["--contact-point-secret", $"{contactPoint}={secret}"]);
         }
 
+        if (kind == BackupKinds.Grafana && options.Environment is { } environment)
+        {
+            args.AddRange(["--environment", environment]);
+        }
+
         return new V1Container
         {
             Name = ContainerName,

@@ -2,6 +2,7 @@ using MetricsOperator.Backup.Destinations;
 using MetricsOperator.Backup.Grafana;
 using MetricsOperator.Backup.Influx;
 using MetricsOperator.Backup.Snapshots;
+using MetricsOperator.Alerts.Routing;
 using MetricsOperator.Crds;
 
 namespace MetricsOperator.Backup.Scheduling;
@@ -46,11 +47,23 @@ public static class BackupRun
         return kind == BackupKinds.Grafana ? stack.Status?.Backup?.Grafana : stack.Status?.Backup?.InfluxDb;
     }
 
-    /// <summary>The run's settings from the spec: how many to keep, the age limit, the stack, the contact points' Secrets.</summary>
+    /// <summary>
+    /// The run's settings from the spec: how many to keep, the age limit, the stack, the contact points' Secrets, and,
+    /// for an external Grafana (which several environments may share), the environment whose objects alone are backed
+    /// up. A managed Grafana serves this stack only: all of it is backed up, dashboards people made included.
+    /// </summary>
     public static BackupRunOptions OptionsOf(V1Alpha1MetricsStack stack, BackupTargetSpec target)
     {
+        ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(target);
-        return new BackupRunOptions(target.Keep ?? 7, target.MaxAgeDays, BackupResults.KeyOf(stack), SecretRefs(stack));
+        return new BackupRunOptions(target.Keep ?? 7, target.MaxAgeDays, BackupResults.KeyOf(stack), SecretRefs(stack), ScopeOf(stack));
+    }
+
+    /// <summary>The environment a Grafana backup of <paramref name="stack"/> is limited to: its own in external mode, else none.</summary>
+    public static string? ScopeOf(V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return stack.Spec?.Grafana?.Mode == GrafanaMode.External ? NotificationNames.Environment(stack) : null;
     }
 
     /// <summary>The BackupReady reason for a failed run.</summary>
@@ -64,7 +77,8 @@ public static class BackupRun
 
     private static Dictionary<string, string>? SecretRefs(V1Alpha1MetricsStack stack) =>
         stack.Spec?.Grafana?.ContactPoints is { Count: > 0 } points
-            // "Secret/key": a restore run with cluster access reads the value back from there.
-            ? points.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => $"{g.First().SecretRef.Name}/{g.First().SecretRef.Key}", StringComparer.Ordinal)
+            // "Secret/key": a restore run with cluster access reads the value back from there. Keyed by the name the
+            // contact point has in Grafana, which carries the environment when the stack has one.
+            ? points.GroupBy(p => NotificationNames.InGrafana(stack, p.Name), StringComparer.Ordinal).ToDictionary(g => g.Key, g => $"{g.First().SecretRef.Name}/{g.First().SecretRef.Key}", StringComparer.Ordinal)
             : null;
 }

@@ -61,6 +61,15 @@ public sealed record SnapshotManifest
     public IReadOnlyList<string>? NotIncluded { get; init; }
 
     /// <summary>
+    /// The environment a Grafana snapshot is limited to (an external Grafana several environments share): it holds only
+    /// what that environment owns, its policy file only the environment's subtree, and a restore touches only that.
+    /// Absent (not null, so older manifests stay byte for byte what they were): the whole Grafana.
+    /// </summary>
+    [JsonPropertyName("environment")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Environment { get; init; }
+
+    /// <summary>
     /// The content hash of a set of files in manifest format <paramref name="format"/>: SHA-256 over "path sha256 size\n"
     /// lines in path order (format 1: "path sha256\n").
     /// </summary>

@@ -41,7 +41,9 @@ public static class NetworkPolicyBuilder
     /// <summary>
     /// InfluxDB's port is reachable only from Telegraf (writes), the managed Grafana (reads), the stack's backup Jobs
     /// when InfluxDB is backed up to a claim, and the operator, which bootstraps InfluxDB and makes the tokens: pods
-    /// with the operator's labels in the operator's namespace.
+    /// with the operator's labels in the operator's namespace. With spec.influxdb.ingress, also the ingress controller's
+    /// namespace (its controllerNamespaceSelector, default <c>kubernetes.io/metadata.name: ingress-nginx</c>), the path
+    /// an external Grafana's queries take.
     /// </summary>
     public static V1NetworkPolicy InfluxDb(V1Alpha1MetricsStack stack, StackBuildOptions options)
     {
@@ -67,6 +69,11 @@ public static class NetworkPolicyBuilder
             var backupPods = StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component);
             backupPods[Backup.Jobs.BackupJobBuilder.KindLabel] = Backup.Scheduling.BackupKinds.InfluxDb;
             peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(backupPods) });
+        }
+
+        if (stack.Spec?.InfluxDb?.Ingress is { } ingress)
+        {
+            peers.Add(new V1NetworkPolicyPeer { NamespaceSelector = Selector(ControllerNamespace(ingress.ControllerNamespaceSelector)) });
         }
 
         peers.Add(new V1NetworkPolicyPeer
@@ -114,9 +121,7 @@ public static class NetworkPolicyBuilder
                 [new V1NetworkPolicyIngressRule { Ports = [Port(StackNames.GrafanaPort)] }]);
         }
 
-        var controller = ingress.ControllerNamespaceSelector is { Count: > 0 } given
-            ? new SortedDictionary<string, string>(given.ToDictionary(), StringComparer.Ordinal)
-            : new SortedDictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = DefaultIngressControllerNamespace };
+        var controller = ControllerNamespace(ingress.ControllerNamespaceSelector);
         var backupPods = StackLabels.Selector(stack, Backup.Jobs.BackupJobBuilder.Component);
         backupPods[Backup.Jobs.BackupJobBuilder.KindLabel] = Backup.Scheduling.BackupKinds.Grafana;
         var peers = new List<V1NetworkPolicyPeer>
@@ -134,8 +139,14 @@ public static class NetworkPolicyBuilder
             [new V1NetworkPolicyIngressRule { FromProperty = peers, Ports = [Port(StackNames.GrafanaPort)] }]);
     }
 
-    /// <summary>The ingress controller's namespace when spec.grafana.ingress names none: ingress-nginx's, as in Phalanx.</summary>
+    /// <summary>The ingress controller's namespace when an Ingress spec names none: ingress-nginx's, as in Phalanx.</summary>
     public const string DefaultIngressControllerNamespace = "ingress-nginx";
+
+    // The labels of the ingress controller's namespace: those given, or ingress-nginx's namespace by name.
+    private static SortedDictionary<string, string> ControllerNamespace(IDictionary<string, string>? given) =>
+        given is { Count: > 0 }
+            ? new SortedDictionary<string, string>(given.ToDictionary(), StringComparer.Ordinal)
+            : new SortedDictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = DefaultIngressControllerNamespace };
 
     /// <summary>
     /// The dashboard cache: its proxy port admits the managed Grafana only, and it may open connections to InfluxDB's

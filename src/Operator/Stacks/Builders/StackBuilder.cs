@@ -5,7 +5,7 @@ using MetricsOperator.Crds;
 namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
-/// Everything a MetricsStack wants in its namespace, in a stable apply order: InfluxDB, Telegraf, Grafana, then
+/// Everything a MetricsStack wants in its namespace, in a stable apply order: InfluxDB (and its Ingress when asked), Telegraf, Grafana, then
 /// the dashboard cache when it is on, then the NetworkPolicies. The reconciler applies this list and prunes what is no longer in it; <c>render</c> prints it.
 /// </summary>
 public static class StackBuilder
@@ -22,6 +22,7 @@ public static class StackBuilder
         [
             InfluxDbBuilder.Service(stack),
             InfluxDbBuilder.StatefulSet(stack),
+            .. InfluxDbIngressBuilder.Objects(stack),
             TelegrafBuilder.ConfigMap(stack),
             TelegrafBuilder.Service(stack),
             TelegrafBuilder.Workload(stack, options.TelegrafTokenRevision, options.ListenerTokenRevision),

@@ -94,7 +94,12 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         var latest = (await store.LatestAsync(default))!.Value;
         latest.Name.ShouldBe(result.Snapshot, "the operator reports the snapshot the Job wrote on the claim");
         latest.Manifest.Stack.ShouldBe($"{ns}/{StackName}");
-        latest.Manifest.Files.ShouldContain(f => f.Path.StartsWith("dashboards/", StringComparison.Ordinal));
+        // The stack's Grafana is external (shared): the Job backs up only what environment idfdev owns there, and the
+        // seeded folders, dashboards and policy tree belong to no environment.
+        run.Job.Spec.Template.Spec.Containers.Single().Args.ShouldContain("--environment");
+        latest.Manifest.Environment.ShouldBe("idfdev");
+        latest.Manifest.Files.ShouldNotContain(f => f.Path.StartsWith("dashboards/", StringComparison.Ordinal) || f.Path.StartsWith("folders/", StringComparison.Ordinal),
+            "nothing of the seed is idfdev's");
         (await admin.GetAsync<V1Job>(ns, run.Job.Metadata.Name)).ShouldBeNull("a Job that succeeded is deleted once its result is read");
 
         // What the API server stored: credentials by reference only, the claim mounted, the restricted pod profile.

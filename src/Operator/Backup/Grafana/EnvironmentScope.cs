@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using MetricsOperator.Alerts;
+using MetricsOperator.Stacks.Builders;
+
+namespace MetricsOperator.Backup.Grafana;
+
+/// <summary>
+/// What one environment owns in a Grafana several environments share (pure), so its backup holds only that and its
+/// restore touches only that. Recognised by the names the operator gives (<see cref="AlertNames"/>,
+/// <see cref="Alerts.Routing.NotificationNames"/>):
+/// <list type="bullet">
+/// <item>folders titled <c>&lt;app&gt; (&lt;env&gt;)</c> whose UID is exactly <see cref="AlertNames.FolderUid"/> of that app
+/// and environment (so a long, hashed UID is recognised too), the folders nested in them, and their dashboards and
+/// rule groups;</item>
+/// <item>the datasources <c>influxdb-influxql-&lt;env&gt;</c> and <c>influxdb-flux-&lt;env&gt;</c>;</item>
+/// <item>contact points, templates and mute timings named <c>&lt;env&gt;-…</c>, except those that belong to another
+/// environment whose name starts with <c>&lt;env&gt;-</c> (<c>idf-dev-slack</c> is <c>idf-dev</c>'s, not <c>idf</c>'s
+/// when both are there);</item>
+/// <item>the child route of the policy tree's root whose only matcher is <c>environment=&lt;env&gt;</c>.</item>
+/// </list>
+/// The other environments are those the tree's root routes and the folder titles name.
+/// </summary>
+/// <param name="Environment">The environment.</param>
+/// <param name="Others">The other environments found in the same Grafana.</param>
+public sealed record EnvironmentScope(string Environment, IReadOnlySet<string> Others)
+{
+    /// <summary>The scope of <paramref name="environment"/> before the other environments are known.</summary>
+    public static EnvironmentScope Of(string environment)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(environment);
+        return new EnvironmentScope(environment, new HashSet<string>(StringComparer.Ordinal));
+    }
+
+    /// <summary>This scope, knowing the environments <paramref name="tree"/> (the stored policy tree) gives subtrees to.</summary>
+    public EnvironmentScope WithEnvironmentsOf(JsonNode? tree) =>
+        this with { Others = new HashSet<string>(Others.Concat(EnvironmentsIn(tree)).Where(e => e != Environment), StringComparer.Ordinal) };
+
+    /// <summary>Whether a root folder with <paramref name="uid"/> and <paramref name="title"/> is one of the environment's app folders.</summary>
+    public bool OwnsFolder(string uid, string title)
+    {
+        ArgumentNullException.ThrowIfNull(uid);
+        ArgumentNullException.ThrowIfNull(title);
+        var suffix = $" ({Environment})";
+        return title.EndsWith(suffix, StringComparison.Ordinal) && title.Length > suffix.Length
+            && AlertNames.FolderUid(title[..^suffix.Length], Environment) == uid;
+    }
+
+    /// <summary>Whether <paramref name="uid"/> is one of the environment's InfluxDB datasources.</summary>
+    public bool OwnsDatasource(string uid) =>
+        uid == AlertNames.DatasourceUid(GrafanaDatasources.InfluxQlUid, Environment) || uid == AlertNames.DatasourceUid(GrafanaDatasources.FluxUid, Environment);
+
+    /// <summary>Whether a contact point, template or mute timing named <paramref name="name"/> is the environment's.</summary>
+    public bool OwnsName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.StartsWith(Environment + "-", StringComparison.Ordinal)
+            && !Others.Any(other => other.Length > Environment.Length && name.StartsWith(other + "-", StringComparison.Ordinal));
+    }
+
+    /// <summary>The environment's subtree of <paramref name="tree"/> (a copy), or null when the tree has none.</summary>
+    public JsonObject? Subtree(JsonNode? tree) =>
+        (tree?["routes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(IsSubtree)?.DeepClone() as JsonObject;
+
+    /// <summary>
+    /// <paramref name="stored"/> with <paramref name="subtree"/> in place of the environment's route (every copy of it),
+    /// or first among the root's routes when it has none; the root and every other route exactly as stored. The same
+    /// merge as <see cref="Alerts.Routing.PolicyTree.WithSubtree"/>, on Grafana's JSON, which a restore carries whole.
+    /// </summary>
+    public JsonObject WithSubtree(JsonObject stored, JsonObject subtree)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(subtree);
+        var tree = (JsonObject)stored.DeepClone();
+        var routes = new JsonArray();
+        var placed = false;
+        foreach (var route in (tree["routes"] as JsonArray ?? []).ToList())
+        {
+            if (route is JsonObject o && IsSubtree(o))
+            {
+                if (!placed)
+                {
+                    routes.Add(subtree.DeepClone());
+                    placed = true;
+                }
+            }
+            else
+            {
+                routes.Add(route?.DeepClone());
+            }
+        }
+
+        if (!placed)
+        {
+            routes.Insert(0, subtree.DeepClone());
+        }
+
+        tree["routes"] = routes;
+        return tree;
+    }
+
+    /// <summary>The environments <paramref name="tree"/>'s root routes are subtrees of.</summary>
+    public static IEnumerable<string> EnvironmentsIn(JsonNode? tree) =>
+        (tree?["routes"] as JsonArray ?? []).OfType<JsonObject>().Select(EnvironmentOf).OfType<string>();
+
+    /// <summary>The environment a folder title <c>&lt;app&gt; (&lt;env&gt;)</c> names, or null.</summary>
+    public static string? EnvironmentOfFolderTitle(string title)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        var open = title.LastIndexOf(" (", StringComparison.Ordinal);
+        return open > 0 && title.EndsWith(')') ? title[(open + 2)..^1] : null;
+    }
+
+    private bool IsSubtree(JsonObject route) => EnvironmentOf(route) == Environment;
+
+    // The environment a route is the subtree of: its only matcher is environment=<env>.
+    private static string? EnvironmentOf(JsonObject route) =>
+        route["object_matchers"] is JsonArray { Count: 1 } matchers && matchers[0] is JsonArray { Count: 3 } m
+            && m[0]?.GetValue<string>() == AlertNames.EnvironmentLabel && m[1]?.GetValue<string>() == "="
+            ? m[2]?.GetValue<string>()
+            : null;
+}

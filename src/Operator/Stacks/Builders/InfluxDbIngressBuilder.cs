@@ -1,0 +1,86 @@
+using k8s;
+using k8s.Models;
+using MetricsOperator.Crds;
+
+namespace MetricsOperator.Stacks.Builders;
+
+/// <summary>
+/// InfluxDB's Ingress (spec.influxdb.ingress), for a Grafana outside the cluster: one rule for the host, a Prefix path to
+/// InfluxDB's Service, TLS when a Secret is named; the same shape as Grafana's (<see cref="GrafanaIngressBuilder"/>).
+/// Its URL is where an external Grafana's datasources point unless spec.influxdb.externalUrl names another.
+/// </summary>
+public static class InfluxDbIngressBuilder
+{
+    /// <summary>The Ingress as a list of desired objects: empty when the spec asks for none.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(V1Alpha1MetricsStack stack) =>
+        Build(stack) is { } ingress ? [ingress] : [];
+
+    /// <summary>The Ingress, or null when the spec asks for none.</summary>
+    public static V1Ingress? Build(V1Alpha1MetricsStack stack)
+    {
+        stack = SchemaDefaults.Applied(stack);
+        if (stack.Spec.InfluxDb?.Ingress is not { } ingress)
+        {
+            return null;
+        }
+
+        var metadata = ObjectMetaBuilder.Owned(stack, StackNames.InfluxDb(stack), StackLabels.InfluxDb);
+        metadata.Annotations = ingress.Annotations is { Count: > 0 } annotations
+            ? new SortedDictionary<string, string>(annotations.ToDictionary(), StringComparer.Ordinal)
+            : null;
+        return new V1Ingress
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = V1Ingress.KubeKind,
+            Metadata = metadata,
+            Spec = new V1IngressSpec
+            {
+                IngressClassName = ingress.ClassName,
+                Tls = ingress.TlsSecret is { Length: > 0 } secret ? [new V1IngressTLS { Hosts = [ingress.Host], SecretName = secret }] : null,
+                Rules =
+                [
+                    new V1IngressRule
+                    {
+                        Host = ingress.Host,
+                        Http = new V1HTTPIngressRuleValue
+                        {
+                            Paths =
+                            [
+                                new V1HTTPIngressPath
+                                {
+                                    Path = PathOf(ingress),
+                                    PathType = "Prefix",
+                                    Backend = new V1IngressBackend
+                                    {
+                                        Service = new V1IngressServiceBackend { Name = StackNames.InfluxDb(stack), Port = new V1ServiceBackendPort { Name = "http" } },
+                                    },
+                                },
+                            ],
+                        },
+                    },
+                ],
+            },
+        };
+    }
+
+    /// <summary>The Ingress's URL without a trailing slash (<c>https://host/influxdb</c>), or null without an Ingress.</summary>
+    public static string? UrlOf(V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        if (stack.Spec?.InfluxDb?.Ingress is not { } ingress)
+        {
+            return null;
+        }
+
+        var path = PathOf(ingress);
+        return $"{(ingress.TlsSecret is { Length: > 0 } ? "https" : "http")}://{ingress.Host}{(path == "/" ? "" : path)}";
+    }
+
+    /// <summary>The path, <c>/</c> by default, without a trailing slash.</summary>
+    public static string PathOf(InfluxDbIngressSpec ingress)
+    {
+        ArgumentNullException.ThrowIfNull(ingress);
+        var path = string.IsNullOrEmpty(ingress.Path) ? "/" : ingress.Path;
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+}
