@@ -34,7 +34,7 @@ public sealed class AlertCondition
 
 /// <summary>
 /// Grafana 11.4's Reduce expression functions, all of them (pkg/expr/mathexp/reduce.go GetSupportedReduceFuncs: sum,
-/// mean, min, max, count, last, median; median since grafana/grafana#91119, 11.2).
+/// mean, min, max, count, last, median; median came with grafana/grafana#91119, merged in July 2024, before 11.4).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Reducer>))]
 public enum Reducer
