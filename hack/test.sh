@@ -14,11 +14,11 @@ need_pkgs=()
 command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
 command -v lua5.4 >/dev/null || need_pkgs+=(lua5.4)
 command -v npm >/dev/null || need_pkgs+=(nodejs npm)
-# The Python client's tests run on Debian's own interpreter with Debian's pytest, hypothesis, setuptools, pip
-# and mypy; both clients' tests start a real InfluxDB 1.6.7 (Debian's influxdb package).
+# The Python client's tests run on Debian's own interpreter with Debian's pytest, hypothesis, setuptools, pip,
+# mypy and PyYAML (test_sample_alerts.py reads an AppAlert sample); both clients' tests start a real InfluxDB 1.6.7 (Debian's influxdb package).
 PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || need_pkgs+=(python3)
-for mod in pytest:python3-pytest hypothesis:python3-hypothesis setuptools:python3-setuptools pip:python3-pip mypy:python3-mypy; do
+for mod in pytest:python3-pytest hypothesis:python3-hypothesis setuptools:python3-setuptools pip:python3-pip mypy:python3-mypy yaml:python3-yaml; do
   [[ -x $PYTHON ]] && "$PYTHON" -c "import ${mod%%:*}" 2>/dev/null || need_pkgs+=("${mod#*:}")
 done
 [[ -x /usr/bin/influxd ]] || need_pkgs+=(influxdb)

@@ -9,7 +9,7 @@ namespace MetricsOperator.Crds;
 /// </summary>
 public sealed class AlertCondition
 {
-    /// <summary>How each series is reduced to one number: last (the default), mean, min, max, sum or count.</summary>
+    /// <summary>How each series is reduced to one number: last (the default), mean, min, max, sum, count or median.</summary>
     [JsonPropertyName("reducer")]
     [Default("last")]
     public Reducer? Reducer { get; set; }
@@ -32,7 +32,10 @@ public sealed class AlertCondition
     public double? UpperThreshold { get; set; }
 }
 
-/// <summary>Grafana's Reduce expression functions.</summary>
+/// <summary>
+/// Grafana 11.4's Reduce expression functions, all of them (pkg/expr/mathexp/reduce.go GetSupportedReduceFuncs: sum,
+/// mean, min, max, count, last, median; median came with grafana/grafana#91119, merged in July 2024, before 11.4).
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Reducer>))]
 public enum Reducer
 {
@@ -59,6 +62,10 @@ public enum Reducer
     /// <summary>The number of values.</summary>
     [JsonStringEnumMemberName("count")]
     Count,
+
+    /// <summary>The median.</summary>
+    [JsonStringEnumMemberName("median")]
+    Median,
 }
 
 /// <summary>Grafana's Threshold expression evaluator types.</summary>

@@ -5,9 +5,9 @@ namespace MetricsOperator.Crds;
 
 /// <summary>
 /// A Grafana server-side expression of a rule's long form, named so that later expressions and conditionRef can refer
-/// to it: exactly one of math, reduce or threshold.
+/// to it: exactly one of math, reduce, threshold or classic.
 /// </summary>
-[ExactlyOneOf("math", "reduce", "threshold")]
+[ExactlyOneOf("math", "reduce", "threshold", "classic")]
 public sealed class AlertExpression
 {
     /// <summary>The expression's name (its Grafana refId), unique among the rule's queries and expressions, e.g. <c>ratio</c>.</summary>
@@ -32,6 +32,13 @@ public sealed class AlertExpression
     /// <summary>A comparison of an earlier step's numbers with a threshold: 1 where it holds, 0 where not.</summary>
     [JsonPropertyName("threshold")]
     public ThresholdExpression? Threshold { get; set; }
+
+    /// <summary>
+    /// Grafana's classic condition: conditions, each reducing an earlier step and comparing it, joined by and/or into
+    /// one number for the whole rule (1 firing, 0 not): one alert, not one per series.
+    /// </summary>
+    [JsonPropertyName("classic")]
+    public ClassicConditionsExpression? Classic { get; set; }
 }
 
 /// <summary>Each series of <c>input</c> reduced to one number.</summary>
@@ -43,7 +50,7 @@ public sealed class ReduceExpression
     [Pattern(Patterns.AlertStepName)]
     public string Input { get; set; } = "";
 
-    /// <summary>How: last, mean, min, max, sum or count.</summary>
+    /// <summary>How: last, mean, min, max, sum, count or median.</summary>
     [Required]
     [JsonPropertyName("reducer")]
     public Reducer Reducer { get; set; }

@@ -10,8 +10,8 @@ namespace MetricsOperator.Alerts;
 /// <summary>
 /// AppAlert → Grafana, as a pure function. One folder per app, one rule group per AppAlert, one Grafana rule per
 /// AppAlert rule with its <see cref="RuleSteps"/>: each query against the stack's InfluxQL or Flux datasource over its
-/// time range, each expression a Grafana server-side expression (math, reduce, threshold; a comparison 11.4's threshold
-/// lacks is math), the condition the named step. The short form is <c>A</c> the query, <c>B</c> a Reduce expression
+/// time range, each expression a Grafana server-side expression (math, reduce, threshold, classic conditions; a
+/// comparison 11.4's threshold lacks is math), the condition the named step. The short form is <c>A</c> the query, <c>B</c> a Reduce expression
 /// (the condition's reducer), <c>C</c> a Threshold expression (operator and threshold), which is the rule's condition.
 /// Labels: <c>app</c>, <c>severity</c>, <c>namespace</c> (and <c>environment</c> when the stack has one) over the
 /// user's; folder, group and rule UIDs carry the environment too (<see cref="AlertNames"/>); annotations: summary,
@@ -128,7 +128,37 @@ public static class AppAlertMapping
         Reducer.Max => "max",
         Reducer.Sum => "sum",
         Reducer.Count => "count",
+        Reducer.Median => "median",
         _ => throw new ArgumentOutOfRangeException(nameof(reducer), reducer, "unknown reducer"),
+    };
+
+    /// <summary>Grafana's name of a classic condition's reducer (pkg/expr/classic/reduce.go).</summary>
+    public static string ClassicReducerName(ClassicReducer reducer) => reducer switch
+    {
+        ClassicReducer.Avg => "avg",
+        ClassicReducer.Sum => "sum",
+        ClassicReducer.Min => "min",
+        ClassicReducer.Max => "max",
+        ClassicReducer.Count => "count",
+        ClassicReducer.Last => "last",
+        ClassicReducer.Median => "median",
+        ClassicReducer.Diff => "diff",
+        ClassicReducer.DiffAbs => "diff_abs",
+        ClassicReducer.PercentDiff => "percent_diff",
+        ClassicReducer.PercentDiffAbs => "percent_diff_abs",
+        ClassicReducer.CountNonNull => "count_non_null",
+        _ => throw new ArgumentOutOfRangeException(nameof(reducer), reducer, "unknown classic reducer"),
+    };
+
+    /// <summary>Grafana's name of a classic condition's evaluator (pkg/expr/classic/evaluator.go).</summary>
+    public static string ClassicEvaluatorName(ClassicEvaluatorType evaluator) => evaluator switch
+    {
+        ClassicEvaluatorType.GreaterThan => "gt",
+        ClassicEvaluatorType.LessThan => "lt",
+        ClassicEvaluatorType.WithinRange => "within_range",
+        ClassicEvaluatorType.OutsideRange => "outside_range",
+        ClassicEvaluatorType.NoValue => "no_value",
+        _ => throw new ArgumentOutOfRangeException(nameof(evaluator), evaluator, "unknown classic evaluator"),
     };
 
     /// <summary>Grafana 11.4's threshold evaluator for <paramref name="op"/>, or null when 11.4 has none (it becomes math).</summary>
@@ -160,6 +190,7 @@ public static class AppAlertMapping
         ThresholdStep comparison => Math(comparison.Name, string.Create(CultureInfo.InvariantCulture,
             $"${{{comparison.Input}}} {MathOperator(comparison.Operator)} {comparison.Threshold:R}")),
         MathStep math => Math(math.Name, math.Expression),
+        ClassicStep classic => Classic(classic),
         _ => throw new ArgumentException($"{step.Field} is no query or expression; validate first", nameof(step)),
     };
 
@@ -207,6 +238,27 @@ public static class AppAlertMapping
             }),
         });
     }
+
+    // The model Grafana's UI saves for a classic condition, the one the provisioning API's OpenAPI shows as its example
+    // (ProvisionedAlertRule.data); Grafana reads evaluator, operator, query.params[0] and reducer.type
+    // (pkg/expr/classic/classic.go ConditionJSON). Every condition carries its operator: Grafana 11.4 checks it on
+    // the later ones and ignores it on the first.
+    private static GrafanaQuery Classic(ClassicStep classic) => Expression(classic.Name, new JsonObject
+    {
+        ["type"] = "classic_conditions",
+        ["conditions"] = new JsonArray([.. classic.Conditions.Select(condition => (JsonNode)new JsonObject
+        {
+            ["type"] = "query",
+            ["evaluator"] = new JsonObject
+            {
+                ["type"] = ClassicEvaluatorName(condition.Evaluator),
+                ["params"] = new JsonArray([.. condition.Params.Select(p => (JsonNode?)JsonValue.Create(p))]),
+            },
+            ["operator"] = new JsonObject { ["type"] = condition.Operator == ClassicOperator.Or ? "or" : "and" },
+            ["query"] = new JsonObject { ["params"] = new JsonArray(condition.Input) },
+            ["reducer"] = new JsonObject { ["type"] = ClassicReducerName(condition.Reducer), ["params"] = new JsonArray() },
+        })]),
+    });
 
     private static GrafanaQuery Math(string name, string expression) => Expression(name, new JsonObject
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MetricsOperator.Grafana;
 
 namespace MetricsOperator.Alerts;
@@ -22,16 +23,19 @@ public static class GrafanaRuleChecks
 
         foreach (var step in grafana.Data)
         {
-            if (step.DatasourceUid != AppAlertMapping.ExpressionDatasource || step.Model["expression"]?.GetValue<string>() is not { } expression)
+            if (step.DatasourceUid != AppAlertMapping.ExpressionDatasource)
             {
                 continue;
             }
 
-            // reduce and threshold name one step; math names its steps as $name or ${name}.
-            var inputs = step.Model["type"]?.GetValue<string>() switch
+            // reduce and threshold name one step; math names its steps as $name or ${name}; a classic condition names
+            // one per condition, in query.params[0].
+            var expression = step.Model["expression"]?.GetValue<string>() ?? "";
+            IReadOnlyList<string> inputs = step.Model["type"]?.GetValue<string>() switch
             {
                 "reduce" or "threshold" => [expression],
                 "math" => MathReferences.In(expression),
+                "classic_conditions" => [.. (step.Model["conditions"] as JsonArray ?? []).Select(c => c?["query"]?["params"]?[0]?.GetValue<string>() ?? "")],
                 _ => [],
             };
             foreach (var input in inputs.Where(i => !refIds.Contains(i)))

@@ -86,11 +86,12 @@ public static class RuleStepValidation
 
     private static IEnumerable<(string Field, string Message)> StepProblems(RuleStep step, HashSet<string> declared, StackAlertingFacts stack)
     {
-        foreach (var input in step.Inputs)
+        // A classic condition's inputs are named per condition, where the message can point at the field itself.
+        foreach (var input in step is ClassicStep ? [] : step.Inputs)
         {
-            if (input == step.Name || !declared.Contains(input))
+            if (!IsDeclaredBefore(input, step, declared))
             {
-                yield return (step.Field, $"reads \"{input}\", which is no query or expression declared before \"{step.Name}\"");
+                yield return (step.Field, NotDeclared(input, step));
             }
         }
 
@@ -104,7 +105,14 @@ public static class RuleStepValidation
 
                 break;
             case ReduceStep reduce when !Enum.IsDefined(reduce.Reducer):
-                yield return (ReducerField(reduce), $"unknown reducer \"{reduce.Reducer}\" (last, mean, min, max, sum or count)");
+                yield return (ReducerField(reduce), $"unknown reducer \"{reduce.Reducer}\" (last, mean, min, max, sum, count or median)");
+                break;
+            case ClassicStep classic:
+                foreach (var problem in ClassicProblems(classic, declared))
+                {
+                    yield return problem;
+                }
+
                 break;
             case ThresholdStep threshold:
                 foreach (var problem in ThresholdProblems(threshold))
@@ -117,7 +125,7 @@ public static class RuleStepValidation
                 yield return (math.Field, "the expression is empty");
                 break;
             case EmptyStep empty:
-                yield return (empty.Field, "an expression sets exactly one of math, reduce or threshold");
+                yield return (empty.Field, "an expression sets exactly one of math, reduce, threshold or classic");
                 break;
         }
     }
@@ -169,6 +177,64 @@ public static class RuleStepValidation
             }
         }
     }
+
+    // What Grafana 11.4's classic conditions accept (pkg/expr/classic: UnmarshalConditionsCmd, newAlertEvaluator):
+    // Grafana itself only refuses them when the rule is evaluated, which the provisioning API does not do on save.
+    private static IEnumerable<(string Field, string Message)> ClassicProblems(ClassicStep classic, HashSet<string> declared)
+    {
+        if (classic.Conditions.Count == 0)
+        {
+            yield return ($"{classic.Field}.conditions", "at least one condition is required");
+        }
+
+        foreach (var condition in classic.Conditions)
+        {
+            if (!IsDeclaredBefore(condition.Input, classic, declared))
+            {
+                yield return ($"{condition.Field}.input", NotDeclared(condition.Input, classic));
+            }
+
+            if (!Enum.IsDefined(condition.Operator))
+            {
+                yield return ($"{condition.Field}.operator", $"unknown operator \"{condition.Operator}\" (and or or)");
+            }
+
+            if (!Enum.IsDefined(condition.Reducer))
+            {
+                yield return ($"{condition.Field}.reducer", $"unknown reducer \"{condition.Reducer}\" (avg, sum, min, max, count, last, median, diff, diff_abs, percent_diff, percent_diff_abs or count_non_null)");
+            }
+
+            var expected = condition.Evaluator switch
+            {
+                ClassicEvaluatorType.GreaterThan or ClassicEvaluatorType.LessThan => 1,
+                ClassicEvaluatorType.WithinRange or ClassicEvaluatorType.OutsideRange => 2,
+                ClassicEvaluatorType.NoValue => 0,
+                _ => -1,
+            };
+            if (expected < 0)
+            {
+                yield return ($"{condition.Field}.evaluator.type", $"unknown evaluator \"{condition.Evaluator}\" (gt, lt, within_range, outside_range or no_value)");
+            }
+            else if (condition.Params.Count != expected)
+            {
+                yield return ($"{condition.Field}.evaluator.params", expected switch
+                {
+                    0 => "no_value takes no params",
+                    1 => $"{AppAlertMapping.ClassicEvaluatorName(condition.Evaluator)} takes exactly one param, the threshold (got {condition.Params.Count})",
+                    _ => $"{AppAlertMapping.ClassicEvaluatorName(condition.Evaluator)} takes exactly two params, the bounds (got {condition.Params.Count})",
+                });
+            }
+
+            if (condition.Params.Any(p => !double.IsFinite(p)))
+            {
+                yield return ($"{condition.Field}.evaluator.params", "must be finite numbers");
+            }
+        }
+    }
+
+    private static bool IsDeclaredBefore(string input, RuleStep step, HashSet<string> declared) => input != step.Name && declared.Contains(input);
+
+    private static string NotDeclared(string input, RuleStep step) => $"reads \"{input}\", which is no query or expression declared before \"{step.Name}\"";
 
     // expressions[i].reduce → expressions[i]: the item that holds the name.
     private static string ListItem(string field) =>

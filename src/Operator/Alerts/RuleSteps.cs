@@ -63,6 +63,8 @@ public sealed record RuleSteps(IReadOnlyList<RuleStep> Steps, string Condition, 
                 { Math: { } math } => new MathStep(expression.Name, $"{field}.math", math),
                 { Reduce: { } reduce } => new ReduceStep(expression.Name, $"{field}.reduce", reduce.Input, reduce.Reducer),
                 { Threshold: { } t } => new ThresholdStep(expression.Name, $"{field}.threshold", t.Input, t.Operator, t.Threshold, t.UpperThreshold),
+                { Classic: { } classic } => new ClassicStep(expression.Name, $"{field}.classic", [.. (classic.Conditions ?? []).Select((c, j) =>
+                    new ClassicConditionStep($"{field}.classic.conditions[{j}]", c.Operator ?? ClassicOperator.And, c.Input, c.Reducer, c.Evaluator?.Type ?? default, [.. c.Evaluator?.Params ?? []]))]),
                 _ => new EmptyStep(expression.Name, field),
             });
         }
@@ -104,5 +106,18 @@ public sealed record ThresholdStep(string Name, string Field, string Input, Thre
     public override IEnumerable<string> Inputs => [Input];
 }
 
-/// <summary>An expression that sets none of math, reduce or threshold (the schema refuses it; objects from elsewhere may not).</summary>
+/// <summary>
+/// Grafana's classic condition expression: each condition reduces its input and compares the number, the results
+/// joined left to right by each condition's operator into one number for the rule.
+/// </summary>
+public sealed record ClassicStep(string Name, string Field, IReadOnlyList<ClassicConditionStep> Conditions) : RuleStep(Name, Field)
+{
+    /// <inheritdoc/>
+    public override IEnumerable<string> Inputs => Conditions.Select(c => c.Input).Distinct(StringComparer.Ordinal);
+}
+
+/// <summary>One condition of a <see cref="ClassicStep"/>, at <paramref name="Field"/>.</summary>
+public sealed record ClassicConditionStep(string Field, ClassicOperator Operator, string Input, ClassicReducer Reducer, ClassicEvaluatorType Evaluator, IReadOnlyList<double> Params);
+
+/// <summary>An expression that sets none of math, reduce, threshold or classic (the schema refuses it; objects from elsewhere may not).</summary>
 public sealed record EmptyStep(string Name, string Field) : RuleStep(Name, Field);

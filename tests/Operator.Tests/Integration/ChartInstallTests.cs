@@ -80,8 +80,8 @@ public sealed class ChartInstallTests(ApiServerFixture fixture, ITestOutputHelpe
         deleting["metadata"]!["deletionTimestamp"] = "2026-01-01T00:00:00Z";
         (await ArgoHealth.EvaluateAsync("MetricsStack", deleting)).ShouldBe(("Progressing", "Deleting"));
 
-        (await plane.KubectlAsync(["apply", "-n", stackNamespace, "-f", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_appalert_noteburst.yaml")])).EnsureSuccess();
-        var alert = await ObservedAsync(plane, stackNamespace, "appalert", "noteburst", generation: 1);
+        (await plane.KubectlAsync(["apply", "-n", stackNamespace, "-f", RepoPaths.InRepo("config", "samples", "metrics.lsst.io_v1alpha1_appalert_mobu.yaml")])).EnsureSuccess();
+        var alert = await ObservedAsync(plane, stackNamespace, "appalert", "mobu", generation: 1);
         output.WriteLine($"AppAlert status written by the operator: {alert["status"]!.ToJsonString()}");
         var alertHealth = await ArgoHealth.EvaluateAsync("AppAlert", alert);
         ((string?)Ready(alert)["reason"]).ShouldBe("StackNotReady", "its stack is InvalidSpec");

@@ -125,7 +125,7 @@ public sealed class CrdAcceptanceTests(ApiServerFixture fixture)
         { "rule without query", "appalerts", Alert($$"""{"rules":[{"name":"r","condition":{{Condition}}}]}"""), "spec.rules.query" },
         { "interval in unknown units", "appalerts", Alert($$"""{"interval":"90x","rules":[{{Rule("r")}}]}"""), "spec.interval" },
         { "unknown severity", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"severity\":\"urgent\",")}}]}"""), "spec.rules.severity" },
-        { "unknown reducer", "appalerts", Alert("""{"rules":[{"name":"r","query":{"language":"InfluxQL","text":"SELECT 1"},"condition":{"reducer":"median","operator":"gt","threshold":1}}]}"""), "spec.rules.condition.reducer" },
+        { "unknown reducer", "appalerts", Alert("""{"rules":[{"name":"r","query":{"language":"InfluxQL","text":"SELECT 1"},"condition":{"reducer":"p95","operator":"gt","threshold":1}}]}"""), "spec.rules.condition.reducer" },
         { "duplicate rule names", "appalerts", Alert($$"""{"rules":[{{Rule("same")}},{{Rule("same")}}]}"""), "spec.rules[1]" },
         { "runbook not http", "appalerts", Alert($$"""{"rules":[{{Rule("r", "\"runbookUrl\":\"ftp://example.org/runbook\",")}}]}"""), "spec.rules.runbookUrl" },
         { "stackRef without name", "appalerts", Alert($$"""{"stackRef":{"namespace":"metrics"},"rules":[{{Rule("r")}}]}"""), "spec.stackRef.name" },

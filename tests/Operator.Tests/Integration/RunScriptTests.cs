@@ -40,8 +40,8 @@ public sealed partial class RunScriptTests
         try
         {
             await Eventually.UntilAsync(() => Task.FromResult<string?>(Printed()),
-                o => o!.Contains("[simulated] AppAlert noteburst/noteburst is synced: 2 rules", StringComparison.Ordinal) && o.Contains("[simulated] MetricsStack metrics/metrics is Ready", StringComparison.Ordinal),
-                "run.sh says the stack is Ready and noteburst's rules reached Grafana", TimeSpan.FromMinutes(4));
+                o => o!.Contains("[simulated] AppAlert mobu/mobu is synced: 3 rules", StringComparison.Ordinal) && o.Contains("[simulated] MetricsStack metrics/metrics is Ready", StringComparison.Ordinal),
+                "run.sh says the stack is Ready and mobu's rules reached Grafana", TimeSpan.FromMinutes(4));
 
             var printed = Printed();
             printed.ShouldContain("[simulated] kubelet: started pod metrics/metrics-grafana-");
@@ -57,7 +57,7 @@ public sealed partial class RunScriptTests
             using var http = new HttpClient();
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
             var rules = JsonNode.Parse(await http.GetStringAsync(new Uri(url)))!.AsArray();
-            rules.Count(r => (string?)r!["folderUID"] == "app-noteburst").ShouldBe(2, url);
+            rules.Count(r => (string?)r!["folderUID"] == "app-mobu").ShouldBe(3, url);
         }
         finally
         {

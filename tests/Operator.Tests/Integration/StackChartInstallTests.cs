@@ -85,7 +85,7 @@ public sealed class StackChartInstallTests(ApiServerFixture fixture, ITestOutput
     {
         var ns = await fixture.Plane.CreateNamespaceAsync("phalanx-doc");
 
-        var result = await fixture.Plane.KubectlAsync(["create", "--dry-run=server", "-n", ns, "-f", "-"], stdin: PhalanxDocTests.Block("applications/noteburst/templates/appalert.yaml"));
+        var result = await fixture.Plane.KubectlAsync(["create", "--dry-run=server", "-n", ns, "-f", "-"], stdin: PhalanxDocTests.Block("applications/mobu/templates/appalert.yaml"));
 
         result.ExitCode.ShouldBe(0, result.StandardError);
     }

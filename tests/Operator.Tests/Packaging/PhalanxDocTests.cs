@@ -48,7 +48,7 @@ public sealed partial class PhalanxDocTests
         paths.ShouldContain("applications/metrics-operator/values.yaml");
         paths.ShouldContain("applications/metrics/values-idfdev.yaml");
         paths.ShouldContain("applications/metrics/secrets.yaml");
-        paths.ShouldContain("applications/noteburst/templates/appalert.yaml");
+        paths.ShouldContain("applications/mobu/templates/appalert.yaml");
         paths.Count(p => p.StartsWith("environments/templates/applications/", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(3);
     }
 
@@ -116,7 +116,7 @@ public sealed partial class PhalanxDocTests
     [Fact]
     public void The_app_alert_passes_its_crd_schema()
     {
-        var alert = Json(Load("applications/noteburst/templates/appalert.yaml"));
+        var alert = Json(Load("applications/mobu/templates/appalert.yaml"));
 
         ((string?)alert["kind"]).ShouldBe("AppAlert");
         ManifestCheck.OwnKind(alert).ShouldBe("AppAlert");
@@ -139,7 +139,7 @@ public sealed partial class PhalanxDocTests
 
         int Wave(string name) => int.Parse((string)applications.Single(a => (string?)a["metadata"]!["name"] == name)["metadata"]!["annotations"]!["argocd.argoproj.io/sync-wave"]!, System.Globalization.CultureInfo.InvariantCulture);
         Wave("metrics-operator").ShouldBeLessThan(Wave("metrics"), "the operator (and its CRDs) before the stack");
-        var labels = applications.Single(a => (string?)a["metadata"]!["name"] == "noteburst")["spec"]!["syncPolicy"]!["managedNamespaceMetadata"]!["labels"]!;
+        var labels = applications.Single(a => (string?)a["metadata"]!["name"] == "mobu")["spec"]!["syncPolicy"]!["managedNamespaceMetadata"]!["labels"]!;
         ((string?)labels[WriteTokenSecrets.OptInLabel]).ShouldBe((string)Map(HelmYaml.Load(File.ReadAllText(Path.Combine(HelmChart.StackFolder, "values.yaml"))))["name"]!, "the label names the stack the chart makes");
     }
 

@@ -70,7 +70,7 @@ public sealed partial class KafkaDocTests
 
         var measurements = TableMeasurement().Matches(Doc).Select(m => m.Groups["name"].Value).ToList();
 
-        measurements.Count.ShouldBe(3);
+        measurements.Count.ShouldBe(6);
         measurements.ShouldAllBe(m => topics.Any(t => m.StartsWith(t + ".", StringComparison.Ordinal)));
     }
 
