@@ -172,6 +172,32 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return new GcReport(gen2, heap / 1024.0 / 1024.0);
     }
 
+    /// <summary>
+    /// With a <paramref name="folder"/>, writes a heap dump of the operator there with dotnet-gcdump (on PATH; it induces
+    /// its own full GC) and prints where; `dotnet-gcdump report` on two dumps shows what grew between them.
+    /// </summary>
+    public async Task GcDumpAsync(string? folder, string name, TextWriter output)
+    {
+        if (folder is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, name + ".gcdump");
+        var info = new ProcessStartInfo("dotnet-gcdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "collect", "-p", process.Id.ToString(CultureInfo.InvariantCulture), "-o", file })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var dump = Process.Start(info)!;
+        var text = dump.StandardOutput.ReadToEndAsync();
+        var error = dump.StandardError.ReadToEndAsync();
+        await dump.WaitForExitAsync();
+        output.WriteLine(dump.ExitCode == 0 ? $"  gcdump: {file}" : $"  gcdump {name} failed ({dump.ExitCode}): {await text} {await error}");
+    }
+
     public string Tail(int count = 30)
     {
         lock (lines)
