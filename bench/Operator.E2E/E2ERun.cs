@@ -9,7 +9,7 @@ namespace MetricsOperator.E2E;
 /// everything waited for through the API server, an idle resync counted, edits timed to the Grafana fake's receipt,
 /// API server restarts, and the operator's memory read from /proc.
 /// </summary>
-internal sealed class E2ERun(string repository, string published, BenchSize size, TextWriter output)
+internal sealed class E2ERun(string repository, string published, BenchSize size, TextWriter output, string? gcdumpFolder = null)
 {
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
 
@@ -78,6 +78,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         await world.StopKubeletsAsync();
         var gcBefore = await op.FullGcAsync();
         var before = op.Memory();
+        await op.GcDumpAsync(gcdumpFolder, $"{variant}-before-restarts", output);
         for (var i = 0; i < size.Restarts; i++)
         {
             await cluster.Plane.StopApiServerAsync();
@@ -98,8 +99,9 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
         var gcAfter = await op.FullGcAsync();
         var after = op.Memory();
+        await op.GcDumpAsync(gcdumpFolder, $"{variant}-after-{size.Restarts}-restarts", output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections})"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections}); live objects {gcBefore.LiveMiB:F1} -> {gcAfter.LiveMiB:F1} MiB, large object heap {gcBefore.LohMiB:F1} -> {gcAfter.LohMiB:F1} MiB"));
 
         var violations = world.Grafana.Contract.All.Count + world.Influx.Contract.All.Count;
         return new Figures

@@ -6,12 +6,16 @@ using MetricsOperator.E2E;
 // Prints each phase's figures, the operator's API server requests (from the API server's audit log), the fakes'
 // requests, and the targets of ../shared/DESIGN.md with PASS/MISS.
 //   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants | --variant <name>...]
+//     [--restarts <n>] [--gcdump <folder>]
+// --restarts overrides the size's API server restart count; --gcdump writes a heap dump (dotnet-gcdump, on PATH) of the
+// operator after the full GC before the restarts and after them, to compare what the restarts left behind.
 // --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
 // them side by side; --variant <name> (repeatable) runs only those, after the shipped settings.
 var size = BenchSize.Full;
 string? published = null;
 var variants = false;
 var only = new List<string>();
+string? gcdump = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,6 +24,8 @@ for (var i = 0; i < args.Length; i++)
         case "--published": published = Path.GetFullPath(args[++i]); break;
         case "--variants": variants = true; break;
         case "--variant": variants = true; only.Add(args[++i]); break;
+        case "--restarts": size = size with { Restarts = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--gcdump": gcdump = Path.GetFullPath(args[++i]); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -31,7 +37,7 @@ Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB (the image a
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-var run = new E2ERun(repository, published, size, Console.Out);
+var run = new E2ERun(repository, published, size, Console.Out, gcdump);
 // The shipped settings always run first: the ratios are against them.
 var chosen = !variants ? RuntimeVariants.All.Take(1)
     : only.Count == 0 ? RuntimeVariants.All

@@ -158,18 +158,53 @@ internal sealed class PublishedOperator : IAsyncDisposable
         using var session = client.StartEventPipeSession(providers, requestRundown: false, circularBufferMB: 16);
         var gen2 = 0;
         var heap = 0L;
+        var live = 0L;
+        var loh = 0L;
         var read = Task.Run(() =>
         {
             using var source = new EventPipeEventSource(session.EventStream);
             source.Clr.GCStart += e => gen2 += e.Depth == 2 ? 1 : 0;
-            source.Clr.GCHeapStats += e => heap = e.TotalHeapSize;
+            source.Clr.GCHeapStats += e =>
+            {
+                // TotalHeapSize counts the generations as they stand, free space between objects included;
+                // after a full GC the bytes it promoted are the live objects, and gen 3 is the large object heap.
+                heap = e.TotalHeapSize;
+                live = e.TotalPromoted;
+                loh = e.GenerationSize3;
+            };
             source.Process();
         });
         await Task.Delay(1500);
         await session.StopAsync(CancellationToken.None);
         await read.WaitAsync(TimeSpan.FromSeconds(30));
         await Task.Delay(500);
-        return new GcReport(gen2, heap / 1024.0 / 1024.0);
+        return new GcReport(gen2, heap / 1024.0 / 1024.0, live / 1024.0 / 1024.0, loh / 1024.0 / 1024.0);
+    }
+
+    /// <summary>
+    /// With a <paramref name="folder"/>, writes a heap dump of the operator there with dotnet-gcdump (on PATH; it induces
+    /// its own full GC) and prints where; `dotnet-gcdump report` on two dumps shows what grew between them.
+    /// </summary>
+    public async Task GcDumpAsync(string? folder, string name, TextWriter output)
+    {
+        if (folder is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, name + ".gcdump");
+        var info = new ProcessStartInfo("dotnet-gcdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "collect", "-p", process.Id.ToString(CultureInfo.InvariantCulture), "-o", file })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var dump = Process.Start(info)!;
+        var text = dump.StandardOutput.ReadToEndAsync();
+        var error = dump.StandardError.ReadToEndAsync();
+        await dump.WaitForExitAsync();
+        output.WriteLine(dump.ExitCode == 0 ? $"  gcdump: {file}" : $"  gcdump {name} failed ({dump.ExitCode}): {await text} {await error}");
     }
 
     public string Tail(int count = 30)
@@ -214,8 +249,9 @@ internal sealed class PublishedOperator : IAsyncDisposable
     }
 }
 
-/// <summary>What the runtime reported of an induced GC: gen-2 GCs seen and the managed heap after the last GC, MiB.</summary>
-internal sealed record GcReport(int Gen2Collections, double HeapMiB);
+/// <summary>What the runtime reported of an induced GC: gen-2 GCs seen and the managed heap after the last GC, MiB;
+/// LiveMiB is what the GC promoted (the live objects), LohMiB the large object heap with its free space.</summary>
+internal sealed record GcReport(int Gen2Collections, double HeapMiB, double LiveMiB, double LohMiB);
 
 /// <summary>The operator's memory from /proc/&lt;pid&gt;/status, MiB: RSS = anonymous + file-backed + shared memory.</summary>
 internal sealed record ProcessMemory(double Rss, double Peak, double Anon, double File, double Shmem)

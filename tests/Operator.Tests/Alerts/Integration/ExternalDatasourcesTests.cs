@@ -47,16 +47,23 @@ public sealed class ExternalDatasourcesTests(ApiServerFixture fixture)
         ((string?)flux.Body["jsonData"]!["version"], (string?)flux.Body["jsonData"]!["organization"]).ShouldBe(("Flux", "rubin"));
         flux.SecureJsonData["token"].ShouldBe(token);
 
-        // Unchanged: another reconcile writes nothing.
+        // Unchanged: another reconcile writes nothing, and within the drift-check period reads nothing either.
         var writes = op.Grafana.Requests.Writes;
+        var reads = DatasourceReads(op);
         await op.ReconcileAgainAsync();
         op.Grafana.Requests.Writes.ShouldBe(writes);
+        DatasourceReads(op).ShouldBe(reads, "datasources found as desired are not read again on every resync");
 
-        // Someone points the datasource elsewhere in Grafana: the next reconcile puts it back.
+        // Someone points the datasource elsewhere in Grafana: it stands until the drift-check period (the rules' snapshot
+        // age) has passed, then the next reconcile reads it and puts it back.
         await EditAsUserAsync(op, InfluxQl, "http://somewhere-else:8086");
         ((string?)op.Grafana.State.Datasources.Single(d => d.Uid == InfluxQl).Body["url"]).ShouldBe("http://somewhere-else:8086");
         await op.ReconcileAgainAsync();
+        ((string?)op.Grafana.State.Datasources.Single(d => d.Uid == InfluxQl).Body["url"]).ShouldBe("http://somewhere-else:8086", "inside the period nothing is read");
+        op.Clock.Advance(MetricsOperator.Alerts.AlertSyncOptions.Default.SnapshotMaxAge);
+        await op.ReconcileAgainAsync();
         ((string?)op.Grafana.State.Datasources.Single(d => d.Uid == InfluxQl).Body["url"]).ShouldBe(ExternalUrl);
+        DatasourceReads(op).ShouldBe(reads + 2, "both datasources read once when the period ended");
 
         // The token went only into Grafana's secure settings: no log line, Event or status holds it.
         await op.AssertNoSecretLeakedAsync("MetricsStack", token);
@@ -67,6 +74,9 @@ public sealed class ExternalDatasourcesTests(ApiServerFixture fixture)
             "the environment's datasources are deleted from the external Grafana", TimeSpan.FromSeconds(60));
         op.Grafana.Contract.AssertNoContractViolations();
     }
+
+    private static long DatasourceReads(OperatorWithFakes op) => op.Grafana.Requests.Snapshot()
+        .Where(kv => kv.Key.StartsWith("GET /api/datasources", StringComparison.Ordinal)).Sum(kv => kv.Value);
 
     // A person editing the datasource through Grafana's API (what the UI sends), with the admin login.
     private static async Task EditAsUserAsync(OperatorWithFakes op, string uid, string url)
