@@ -38,7 +38,10 @@ public sealed class InfluxQueryChecker
     }
 
     /// <summary>What identifies the InfluxDB and bucket a verdict is about (for the cache; holds no secret).</summary>
-    public string Target => $"{baseUri}|{organization}|{bucket}";
+    public string Target => TargetOf(baseUri, organization, bucket);
+
+    /// <summary>The <see cref="Target"/> of a checker of <paramref name="bucket"/> at <paramref name="baseUri"/>, without making one.</summary>
+    public static string TargetOf(Uri baseUri, string organization, string bucket) => $"{baseUri}|{organization}|{bucket}";
 
     /// <summary>InfluxDB's verdict on <paramref name="text"/> in <paramref name="language"/>.</summary>
     /// <exception cref="QueryCheckUnavailableException">InfluxDB did not answer, answered 5xx, or refused the token.</exception>

@@ -53,7 +53,7 @@ public sealed class StackQueryChecks : IDisposable
 
         var influxDb = SchemaDefaults.Applied(stack).Spec.InfluxDb!;
         var baseUri = endpoints.InfluxDb(stack);
-        var target = new InfluxQueryChecker(http, baseUri, influxDb.Bucket!, influxDb.Organization!, "-").Target;
+        var target = InfluxQueryChecker.TargetOf(baseUri, influxDb.Organization!, influxDb.Bucket!);
         var now = time.GetUtcNow();
         if (unavailable.TryGetValue(target, out var down) && now < down.Until)
         {
