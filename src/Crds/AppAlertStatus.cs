@@ -75,4 +75,12 @@ public sealed class AlertRuleStatus
     /// <summary>Why the rule is not synced, e.g. the field that is invalid.</summary>
     [JsonPropertyName("message")]
     public string? Message { get; set; }
+
+    /// <summary>
+    /// What the stack's InfluxDB said about the rule's queries before sync, and when: data or no data in the last 5
+    /// minutes (no data is fine: a new app has written nothing yet), refused (quoting InfluxDB), or not checked and why.
+    /// Grafana accepts any query text, so this is the only place a query's errors show before the rule evaluates.
+    /// </summary>
+    [JsonPropertyName("queryCheck")]
+    public string? QueryCheck { get; set; }
 }

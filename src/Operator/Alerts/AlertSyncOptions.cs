@@ -24,6 +24,9 @@ public sealed record AlertSyncOptions
     /// <summary>When an AppAlert waiting for its stack looks again (stack changes also wake it).</summary>
     public TimeSpan StackRecheck { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The check of each rule's queries against the stack's InfluxDB before sync.</summary>
+    public MetricsOperator.Alerts.QueryChecks.QueryCheckOptions QueryChecks { get; init; } = MetricsOperator.Alerts.QueryChecks.QueryCheckOptions.Default;
+
     /// <summary>Timeouts and retries of each Grafana request.</summary>
     public GrafanaClientOptions Client { get; init; } = GrafanaClientOptions.Default;
 

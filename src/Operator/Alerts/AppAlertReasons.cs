@@ -11,8 +11,8 @@ public static class AppAlertReasons
 
     /// <summary>
     /// The stack's InfluxDB refused a query of a rule (a syntax error, an aggregate it cannot run): the message names the
-    /// rule and field and quotes InfluxDB, and nothing of the AppAlert is written. <c>AppAlertQueryCheck</c> makes the check;
-    /// the reconciler does not run it yet (docs/alerts.md, "Query checks").
+    /// rule and field and quotes InfluxDB, and nothing of the AppAlert is written, with or without partialSync
+    /// (docs/alerts.md, "Queries checked before sync").
     /// </summary>
     public const string InvalidQuery = "InvalidQuery";
 

@@ -1,4 +1,5 @@
 using System.Net;
+using MetricsOperator.Alerts.QueryChecks;
 using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
 using MetricsOperator.Runtime.Controller;
@@ -9,8 +10,9 @@ namespace MetricsOperator.Alerts;
 
 /// <summary>
 /// Keeps one AppAlert's rule group in its stack's Grafana equal to the spec: resolve the stack, validate and map
-/// (pure), compare with the stack's Grafana snapshot, write only what differs (new rules by POST, then one group PUT),
-/// report Ready/Synced and per-rule status. Unchanged AppAlerts cost no Grafana request: the snapshot is listed once
+/// (pure), check the queries against the stack's InfluxDB (<see cref="StackQueryChecks"/>, cached by query text), compare
+/// with the stack's Grafana snapshot, write only what differs (new rules by POST, then one group PUT), report Ready/Synced
+/// and per-rule status. Unchanged AppAlerts cost no Grafana request: the snapshot is listed once
 /// per stack and resync window, and drift found in it is put back.
 /// </summary>
 public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
@@ -23,12 +25,14 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     private readonly AlertSyncOptions options;
     private readonly ILogger logger;
     private readonly AppAlertStatusWriter status;
+    private readonly StackQueryChecks? queryChecks;
 
-    /// <summary>Creates the reconciler.</summary>
-    public AppAlertReconciler(Manager manager, GrafanaConnections connections, AlertSyncOptions? options = null, ILogger<AppAlertReconciler>? logger = null)
+    /// <summary>Creates the reconciler; without <paramref name="queryChecks"/> queries are synced unchecked.</summary>
+    public AppAlertReconciler(Manager manager, GrafanaConnections connections, AlertSyncOptions? options = null, ILogger<AppAlertReconciler>? logger = null, StackQueryChecks? queryChecks = null)
     {
         this.manager = manager ?? throw new ArgumentNullException(nameof(manager));
         this.connections = connections ?? throw new ArgumentNullException(nameof(connections));
+        this.queryChecks = queryChecks;
         this.options = options ?? AlertSyncOptions.Default;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
         status = new AppAlertStatusWriter(manager);
@@ -76,6 +80,15 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
+        // Before anything reaches Grafana, which accepts any query text: a query InfluxDB refuses keeps the whole AppAlert out.
+        var queries = queryChecks is null ? QueryCheckResult.Off : await queryChecks.CheckAsync(stack!, entity, plan, cancellationToken);
+        if (queries.Refused.Count > 0)
+        {
+            // Verdicts are kept per query text: only a spec change can change this one, and it wakes the AppAlert.
+            await ReportAsync(entity, AppAlertStatusReport.QueriesRefused(entity, plan, queries), cancellationToken);
+            return ReconcileResult.Done;
+        }
+
         StackGrafana grafana;
         try
         {
@@ -105,8 +118,9 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
                     entity.Metadata.NamespaceProperty, entity.Metadata.Name, plan.Group.FolderUid, plan.Group.Group, result.Writes);
             }
 
-            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, result, ObjectKey.Of(stack!).ToString(), grafana.Client.BaseUri.ToString()), cancellationToken);
-            return ReconcileResult.Done;
+            await ReportAsync(entity, AppAlertStatusReport.After(entity, plan, result, ObjectKey.Of(stack!).ToString(), grafana.Client.BaseUri.ToString()).WithQueries(queries), cancellationToken);
+            // "No data" goes stale and an unchecked query is asked later: come back then, as no event would wake this AppAlert.
+            return queries.RecheckAt is { } due ? ReconcileResult.RequeueAfter(Max(due - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1))) : ReconcileResult.Done;
         }
         catch (GrafanaApiException e) when (e.IsUnavailable)
         {
@@ -163,6 +177,8 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return $"the rules are still in the Grafana of MetricsStack {key} (status.grafana) and are removed there before they are written anywhere else: {e.Message}";
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private IReadOnlyCollection<V1Alpha1MetricsStack> Stacks() =>
         manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];

@@ -1,3 +1,4 @@
+using MetricsOperator.Alerts.QueryChecks;
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Conditions;
 
@@ -70,6 +71,43 @@ public sealed record AppAlertStatusReport(
         return synced
             ? new(true, AppAlertReasons.Synced, $"{rules.Count} rules in Grafana folder {location?.FolderUid}, group {location?.RuleGroup}", true, AppAlertReasons.Synced, location, rules)
             : new(false, AppAlertReasons.Drifted, "Grafana stores the group differently than sent: " + string.Join("; ", sync?.Differences ?? []), false, AppAlertReasons.Drifted, location, rules);
+    }
+
+    /// <summary>
+    /// The report when InfluxDB refused a query of a rule the plan would write: nothing of the AppAlert is written (with or
+    /// without partialSync), Ready=False <see cref="AppAlertReasons.InvalidQuery"/> naming each rule and field and quoting
+    /// InfluxDB. Where the group is stays as status had it (Grafana keeps what it held).
+    /// </summary>
+    public static AppAlertStatusReport QueriesRefused(V1Alpha1AppAlert alert, AlertPlan plan, QueryCheckResult check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var rules = After(alert, plan, sync: null).Rules!;
+        foreach (var rule in rules)
+        {
+            rule.QueryCheck = QueryCheckStatus.ForRule(check, rule.Name);
+            if (check.Refused.Any(p => p.Rule == rule.Name))
+            {
+                rule.Message = "not synced: " + rule.QueryCheck;
+            }
+            else if (rule.Message is null || rule.Message.StartsWith("not synced: another rule", StringComparison.Ordinal))
+            {
+                rule.Message = "not synced: InfluxDB refused a query of another rule of this AppAlert";
+            }
+        }
+
+        return new(false, AppAlertReasons.InvalidQuery, check.Message, false, AppAlertReasons.InvalidQuery, null, rules);
+    }
+
+    /// <summary>This report with what the query check found: per rule, and in Ready's message when InfluxDB could not be asked.</summary>
+    public AppAlertStatusReport WithQueries(QueryCheckResult check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        foreach (var rule in Rules ?? [])
+        {
+            rule.QueryCheck = QueryCheckStatus.ForRule(check, rule.Name);
+        }
+
+        return this with { ReadyMessage = ReadyMessage + QueryCheckStatus.ReadySuffix(check) };
     }
 
     /// <summary>Merges the report into <paramref name="alert"/>'s status (conditions with metav1 semantics).</summary>

@@ -29,11 +29,12 @@ internal static class RunCommand
         var backupPullSecrets = new Option<string[]>("--backup-image-pull-secret") { Description = "A Secret the backup Jobs pull the image with; it must exist in each stack namespace. Repeatable." };
         var influxUrl = new Option<Uri?>("--influxdb-url") { CustomParser = AbsoluteUrl, Description = "Reach every stack's InfluxDB at this URL instead of its in-cluster Service (an operator outside the cluster, through kubectl port-forward; hack/run.sh's simulated InfluxDB)." };
         var grafanaUrl = new Option<Uri?>("--grafana-url") { CustomParser = AbsoluteUrl, Description = "Reach every managed Grafana at this URL instead of its in-cluster Service (as --influxdb-url). External Grafanas keep their spec.grafana.url." };
+        var noQueryCheck = new Option<bool>("--no-query-check") { Description = "Sync AppAlert rules without first checking their queries against the stack's InfluxDB (for an operator that cannot reach it)." };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
         {
-            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage, backupPullPolicy, backupPullSecrets, influxUrl, grafanaUrl,
+            kubeconfig, local, noSamples, ns, workers, resync, leaderElect, leaseNamespace, probeAddress, backupImage, backupPullPolicy, backupPullSecrets, influxUrl, grafanaUrl, noQueryCheck,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +51,7 @@ internal static class RunCommand
                 BackupImagePullSecrets = parse.GetValue(backupPullSecrets) ?? [],
                 InfluxDbUrl = parse.GetValue(influxUrl),
                 GrafanaUrl = parse.GetValue(grafanaUrl),
+                QueryChecks = !parse.GetValue(noQueryCheck),
             };
             var given = GivenCluster(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))

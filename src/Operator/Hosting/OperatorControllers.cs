@@ -100,6 +100,11 @@ internal static class OperatorControllers
         services.TryAddSingleton(sp => new GrafanaConnections(
             sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(), sp.GetRequiredService<AlertSyncOptions>(),
             loggers: sp.GetService<ILoggerFactory>()));
+        // One verdict cache per process: a resync, or another AppAlert with the same query, asks InfluxDB nothing again.
+        services.TryAddSingleton(sp => new MetricsOperator.Alerts.QueryChecks.StackQueryChecks(
+            sp.GetRequiredService<MetricsOperator.Runtime.Client.KubeApi>(), sp.GetRequiredService<IStackEndpoints>(),
+            new MetricsOperator.Alerts.QueryChecks.QueryVerdictCache(noDataRecheck: sp.GetRequiredService<AlertSyncOptions>().QueryChecks.NoDataRecheck),
+            sp.GetRequiredService<AlertSyncOptions>()));
         // After the InfluxDB step (its read token): an external Grafana's datasources (GrafanaReady), removed with the stack.
         services.AddSingleton<IStackStep, MetricsOperator.Alerts.External.ExternalDatasourcesStep>();
         services.AddSingleton<IStackCleanup, MetricsOperator.Alerts.External.ExternalDatasourcesCleanup>();

@@ -30,6 +30,11 @@ internal static class OperatorHost
             builder.Services.AddSingleton<IStackEndpoints>(new OverriddenStackEndpoints(options.InfluxDbUrl, options.GrafanaUrl, new ClusterStackEndpoints()));
         }
 
+        if (!options.QueryChecks)
+        {
+            builder.Services.AddSingleton(MetricsOperator.Alerts.AlertSyncOptions.Default with { QueryChecks = new MetricsOperator.Alerts.QueryChecks.QueryCheckOptions { Enabled = false } });
+        }
+
         OperatorControllers.Register(builder.Services);
         var app = builder.Build();
         app.MapControllerRuntimeEndpoints();

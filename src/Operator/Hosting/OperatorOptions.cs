@@ -36,6 +36,12 @@ internal sealed record OperatorOptions
     /// <summary>Where the operator reaches every managed Grafana instead of its in-cluster Service; null: the Service.</summary>
     public Uri? GrafanaUrl { get; init; }
 
+    /// <summary>
+    /// Whether AppAlert queries are checked against the stack's InfluxDB before sync (docs/alerts.md); off for an operator
+    /// that cannot reach the InfluxDBs (the rules are then synced unchecked).
+    /// </summary>
+    public bool QueryChecks { get; init; } = true;
+
     /// <summary>Where /healthz, /readyz and /metrics listen.</summary>
     public string ProbeAddress { get; init; } = "http://0.0.0.0:8080";
 }

@@ -11,7 +11,7 @@ namespace MetricsOperator.Fakes.Influx;
 /// </summary>
 public sealed partial record FluxQuery(string? Bucket, string? BucketId, long StartNs, long StopNs, IReadOnlyList<KeyValuePair<string, string>> Equalities)
 {
-    /// <summary>Parses a script; throws <see cref="InfluxException"/> (400) for what the fake does not support.</summary>
+    /// <summary>Parses a script; throws <see cref="InfluxException"/> (501) for what the fake does not support.</summary>
     public static FluxQuery Parse(string script, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(script);
@@ -136,7 +136,9 @@ public sealed partial record FluxQuery(string? Bucket, string? BucketId, long St
         throw Unsupported($"unsupported time literal \"{literal}\"");
     }
 
-    private static InfluxException Unsupported(string what) => InfluxException.Invalid($"error in query specification: the InfluxDB fake's Flux subset: {what}");
+    // 501, not a 400: outside its subset the fake cannot tell a good script from a bad one, so it must not answer as a
+    // compilation error would (a client, e.g. the operator's query check, would take a good query for a refused one).
+    private static InfluxException Unsupported(string what) => new(501, "not implemented", $"the InfluxDB fake's Flux subset: {what}");
 
     [GeneratedRegex("""^from\(\s*(?<key>bucket|bucketID)\s*:\s*"(?<name>[^"]+)"\s*\)$""")]
     private static partial Regex FromPattern();

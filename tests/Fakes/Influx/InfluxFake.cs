@@ -19,18 +19,35 @@ namespace MetricsOperator.Fakes.Influx;
 /// </summary>
 public sealed class InfluxFake : FakeServer
 {
-    private InfluxFake()
+    private readonly InfluxQlEngine? engine;
+
+    private InfluxFake(Uri? influxQlEngine)
         : base(CreateRules())
     {
+        engine = influxQlEngine is null ? null : new InfluxQlEngine(influxQlEngine);
     }
+
+    /// <summary>
+    /// The real InfluxDB 1.x that answers <c>/query</c> (InfluxQL), holding a copy of every point written, one database per
+    /// bucket; null: the fake's own InfluxQL subset. See <see cref="StartNewAsync(Uri?, CancellationToken)"/>.
+    /// </summary>
+    public Uri? InfluxQlEngine => engine?.BaseUri;
 
     /// <summary>Everything stored: read it in assertions, change it to simulate drift.</summary>
     public InfluxState State { get; } = new();
 
     /// <summary>Creates and starts a fake on a free loopback port.</summary>
-    public static async Task<InfluxFake> StartNewAsync(CancellationToken cancellationToken = default)
+    public static Task<InfluxFake> StartNewAsync(CancellationToken cancellationToken = default) => StartNewAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Creates and starts a fake on a free loopback port whose InfluxQL is run by <paramref name="influxQlEngine"/>, a
+    /// real InfluxDB 1.x (e.g. TestSupport's RealInflux, influxd 1.6.7: the parser and engine InfluxDB 2 serves InfluxQL
+    /// with). Every point the fake accepts is copied there, into a database named as its bucket; <c>/query</c> resolves
+    /// db/rp and the token's permission by the fake's own rules, then runs the statement there and answers as InfluxDB 2.
+    /// </summary>
+    public static async Task<InfluxFake> StartNewAsync(Uri? influxQlEngine, CancellationToken cancellationToken = default)
     {
-        var fake = new InfluxFake();
+        var fake = new InfluxFake(influxQlEngine);
         await fake.StartAsync(cancellationToken);
         return fake;
     }
@@ -74,8 +91,8 @@ public sealed class InfluxFake : FakeServer
         InfluxBucketEndpoints.Map(application, State);
         InfluxAuthorizationEndpoints.Map(application, State);
         InfluxDbrpEndpoints.Map(application, State);
-        InfluxWriteEndpoint.Map(application, State);
-        InfluxQueryEndpoints.Map(application, State);
+        InfluxWriteEndpoint.Map(application, State, engine);
+        InfluxQueryEndpoints.Map(application, State, engine);
         InfluxBackupEndpoints.Map(application, State);
     }
 

@@ -8,12 +8,14 @@ namespace MetricsOperator.Fakes.Influx;
 
 /// <summary>
 /// Reading back: Flux (<c>POST /api/v2/query</c>, the subset in <see cref="FluxQuery"/>, annotated CSV) and InfluxQL
-/// through the v1 compatibility endpoint (<c>/query</c>, only <c>SELECT * FROM m [WHERE time &gt; now() - 1h] [LIMIT n]</c>,
-/// resolved through a DBRP mapping). A bucket the token cannot read is "not found", as InfluxDB answers.
+/// through the v1 compatibility endpoint (<c>/query</c>, resolved through a DBRP mapping). InfluxQL is answered by a real
+/// engine when the fake has one (<see cref="InfluxQlEngine"/>: any statement, InfluxDB 2's errors), else by the fake's
+/// subset, <c>SELECT * FROM m [WHERE time &gt; now() - 1h] [LIMIT n]</c>, which answers anything else 501 (it cannot
+/// tell a good query from a bad one). A bucket the token cannot read is "not found", as InfluxDB answers.
 /// </summary>
 internal static partial class InfluxQueryEndpoints
 {
-    public static void Map(WebApplication app, InfluxState state)
+    public static void Map(WebApplication app, InfluxState state, InfluxQlEngine? engine)
     {
         app.Map("POST", "/api/v2/query", async context =>
         {
@@ -45,11 +47,11 @@ internal static partial class InfluxQueryEndpoints
             await context.Response.WriteAsync(csv, context.RequestAborted);
         });
 
-        app.Map("GET", "/query", context => InfluxQlAsync(context, state));
-        app.Map("POST", "/query", context => InfluxQlAsync(context, state));
+        app.Map("GET", "/query", context => InfluxQlAsync(context, state, engine));
+        app.Map("POST", "/query", context => InfluxQlAsync(context, state, engine));
     }
 
-    private static async Task InfluxQlAsync(HttpContext context, InfluxState state)
+    private static async Task InfluxQlAsync(HttpContext context, InfluxState state, InfluxQlEngine? engine)
     {
         var parameters = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
         string? Param(string name) => InfluxHttp.Query(context, name) ?? (parameters is not null && parameters.TryGetValue(name, out var v) ? v.ToString() : null);
@@ -57,17 +59,34 @@ internal static partial class InfluxQueryEndpoints
         var caller = InfluxHttp.Caller(context);
         var database = Param("db") ?? "";
         var rp = Param("rp");
-        var statement = SelectPattern().Match(Param("q") ?? "");
-        if (!statement.Success)
+        var mappings = state.ListDbrps(m => m.OrgId == caller.OrgId && m.Database == database && (rp is null ? m.IsDefault : m.RetentionPolicy == rp));
+        var mapping = mappings.Count > 0 ? mappings[0] : null;
+        var readable = mapping is not null && InfluxHttp.Can(context, "read", "buckets", mapping.OrgId, mapping.BucketId);
+        if (engine is not null)
         {
-            context.Response.StatusCode = 400;
-            await InfluxHttp.WriteJsonAsync(context, 400, new JsonObject { ["error"] = "the InfluxDB fake's InfluxQL subset: SELECT * FROM <measurement> [WHERE time > now() - <duration>] [LIMIT n]" });
+            // The fake's rules decide which bucket (if any); the engine parses and runs the statement.
+            var bucket = readable ? state.FindBucket(mapping!.BucketId)?.Name : null;
+            var passOn = new[] { "epoch", "chunked", "chunk_size" }.Select(n => (n, Param(n))).Where(p => p.Item2 is not null).ToDictionary(p => p.n, p => p.Item2!, StringComparer.Ordinal);
+            var (status, body) = await engine.QueryAsync(bucket, database, Param("q") ?? "", passOn, context.RequestAborted);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(body, context.RequestAborted);
             return;
         }
 
-        var mappings = state.ListDbrps(m => m.OrgId == caller.OrgId && m.Database == database && (rp is null ? m.IsDefault : m.RetentionPolicy == rp));
-        var mapping = mappings.Count > 0 ? mappings[0] : null;
-        if (mapping is null || !InfluxHttp.Can(context, "read", "buckets", mapping.OrgId, mapping.BucketId))
+        var statement = SelectPattern().Match(Param("q") ?? "");
+        if (!statement.Success)
+        {
+            // Not InfluxDB's answer: the subset cannot parse InfluxQL, so it must not pass a query off as refused (400).
+            await InfluxHttp.WriteJsonAsync(context, 501, new JsonObject
+            {
+                ["code"] = "not implemented",
+                ["message"] = "the InfluxDB fake's InfluxQL subset: SELECT * FROM <measurement> [WHERE time > now() - <duration>] [LIMIT n]; give the fake an InfluxQL engine for anything else",
+            });
+            return;
+        }
+
+        if (!readable)
         {
             await InfluxHttp.WriteJsonAsync(context, 200, Results(new JsonObject { ["statement_id"] = 0, ["error"] = $"database not found: {database}" }));
             return;
@@ -76,7 +95,7 @@ internal static partial class InfluxQueryEndpoints
         var nowNs = FluxQuery.ToNs(DateTime.UtcNow);
         var startNs = statement.Groups["since"].Success ? FluxQuery.Parse($"from(bucket: \"x\") |> range(start: -{statement.Groups["since"].Value})", DateTime.UtcNow).StartNs : long.MinValue;
         var measurement = statement.Groups["measurement"].Value;
-        var points = state.Points(mapping.BucketId, startNs, nowNs + 1).Where(p => p.Measurement == measurement).ToList();
+        var points = state.Points(mapping!.BucketId, startNs, nowNs + 1).Where(p => p.Measurement == measurement).ToList();
         if (statement.Groups["limit"].Success)
         {
             points = [.. points.Take(int.Parse(statement.Groups["limit"].Value, CultureInfo.InvariantCulture))];

@@ -9,10 +9,11 @@ namespace MetricsOperator.Fakes.Influx;
 /// <summary>
 /// <c>POST /api/v2/write</c>: line protocol, gzip or not, parsed strictly; the caller needs write on that bucket.
 /// A parse error rejects the whole batch (400 with the line number); a field type conflict keeps the other points.
+/// With an <see cref="InfluxQlEngine"/>, accepted points are copied there before the answer, so a query that follows sees them.
 /// </summary>
 internal static class InfluxWriteEndpoint
 {
-    public static void Map(WebApplication app, InfluxState state) => app.Map("POST", "/api/v2/write", async context =>
+    public static void Map(WebApplication app, InfluxState state, InfluxQlEngine? engine) => app.Map("POST", "/api/v2/write", async context =>
     {
         var org = InfluxHttp.ResolveOrg(state, InfluxHttp.Query(context, "orgID"), InfluxHttp.Query(context, "org"));
         var bucketName = InfluxHttp.Query(context, "bucket")!;
@@ -36,7 +37,13 @@ internal static class InfluxWriteEndpoint
             throw InfluxException.Invalid("writing requires points");
         }
 
-        if (state.WritePoints(bucket.Id, points) is { } partial)
+        var partial = state.WritePoints(bucket.Id, points);
+        if (engine is not null)
+        {
+            await engine.MirrorAsync(bucket.Name, points, context.RequestAborted);
+        }
+
+        if (partial is not null)
         {
             throw InfluxException.Invalid(partial);
         }

@@ -93,6 +93,67 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
     }
 
     [Fact]
+    public async Task No_data_is_asked_again_after_the_recheck_time_data_and_refusals_are_kept()
+    {
+        var (checker, db) = await CheckerAsync();
+        var clock = new MetricsOperator.Tests.Backup.ManualClock(DateTimeOffset.UtcNow);
+        var cache = new QueryVerdictCache(clock, noDataRecheck: TimeSpan.FromMinutes(30));
+        var quiet = $"SELECT count(\"id\") FROM \"{db}\".\"autogen\".\"later\" WHERE $timeFilter";
+
+        var first = await cache.GetAsync(checker, QueryLanguage.InfluxQL, quiet, CancellationToken.None);
+        await cache.GetAsync(checker, QueryLanguage.InfluxQL, "SELEC 1", CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(29));
+        (await cache.GetAsync(checker, QueryLanguage.InfluxQL, quiet, CancellationToken.None)).ShouldBeSameAs(first);
+        await WriteNowAsync(db, "later id=\"1\"");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var later = await cache.GetAsync(checker, QueryLanguage.InfluxQL, quiet, CancellationToken.None);
+        clock.Advance(TimeSpan.FromDays(1));
+        await cache.GetAsync(checker, QueryLanguage.InfluxQL, quiet, CancellationToken.None);
+        await cache.GetAsync(checker, QueryLanguage.InfluxQL, "SELEC 1", CancellationToken.None);
+
+        first.Outcome.ShouldBe(QueryOutcome.NoData);
+        first.CheckedAt.ShouldNotBeNull();
+        cache.NoDataRecheckAt(first).ShouldBe(first.CheckedAt + TimeSpan.FromMinutes(30));
+        later.Outcome.ShouldBe(QueryOutcome.Data);
+        later.CheckedAt.ShouldBe(clock.GetUtcNow() - TimeSpan.FromDays(1));
+        cache.Requests.ShouldBe(3, "no data twice (the second after 30 minutes), the refusal once; data and the refusal are kept");
+    }
+
+    [Fact]
+    public void Status_says_per_rule_what_influxdb_found_and_when()
+    {
+        var at = new DateTimeOffset(2026, 12, 2, 7, 10, 0, TimeSpan.Zero);
+        var found = new QueryCheckResult(
+            [new RuleProblem("Broken", "spec.rules[2].query.text", "InfluxDB refused the InfluxQL query: failed to parse query: x")],
+            new Dictionary<string, IReadOnlyList<string>> { ["Quiet"] = ["A", "B"] })
+        {
+            CheckedAt = new Dictionary<string, DateTimeOffset> { ["Quiet"] = at, ["Busy"] = at.AddMinutes(-1), ["Broken"] = at },
+        };
+
+        QueryCheckStatus.ForRule(found, "Quiet").ShouldBe("no data in the last 5m (queries A, B) when checked at 2026-12-02T07:10:00Z");
+        QueryCheckStatus.ForRule(found, "Busy").ShouldBe("data in the last 5m when checked at 2026-12-02T07:09:00Z");
+        QueryCheckStatus.ForRule(found, "Broken").ShouldBe("refused: spec.rules[2].query.text: InfluxDB refused the InfluxQL query: failed to parse query: x");
+        QueryCheckStatus.ForRule(found, "NotWritten").ShouldBeNull();
+        QueryCheckStatus.ReadySuffix(found).ShouldBeEmpty();
+        var down = QueryCheckResult.Unavailable("InfluxDB at http://influxdb:8086/ answered 503 to the query check", at.AddMinutes(1));
+        QueryCheckStatus.ForRule(down, "Busy").ShouldBe("not checked: InfluxDB at http://influxdb:8086/ answered 503 to the query check; asked again after 2026-12-02T07:11:00Z");
+        QueryCheckStatus.ReadySuffix(down).ShouldBe("; synced without the query check (InfluxDB at http://influxdb:8086/ answered 503 to the query check), asked again after 2026-12-02T07:11:00Z");
+        QueryCheckStatus.ForRule(QueryCheckResult.Off, "Busy").ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task An_influxdb_2_parse_error_is_read_from_its_message()
+    {
+        await using var fake = await InfluxFake.StartNewAsync(new Uri(influx.Url));
+        var onboarding = fake.Onboard(bucket: "parse2");
+        var checker = new InfluxQueryChecker(Http, fake.BaseUri, "parse2", "lsst", onboarding.Token);
+
+        var verdict = await checker.CheckAsync(QueryLanguage.InfluxQL, "SELECT count(\"id\") FRM \"login\" WHERE $timeFilter", CancellationToken.None);
+
+        verdict.ShouldBe(new QueryVerdict(QueryOutcome.Invalid, "failed to parse query: found FRM, expected FROM at line 1, char 20"));
+    }
+
+    [Fact]
     public async Task An_influxdb_that_does_not_answer_gives_no_verdict()
     {
         var checker = new InfluxQueryChecker(Http, new Uri("http://127.0.0.1:1/"), "metrics", "lsst", "t");

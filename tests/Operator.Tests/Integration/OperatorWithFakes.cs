@@ -56,6 +56,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     private IHost? host;
     private KubeletStandIn? kubelet;
     private bool ownsGrafana = true;
+    private MetricsOperator.Alerts.AlertSyncOptions? alertOptions;
 
     private OperatorWithFakes(ControlPlane plane, string ns, InfluxFake influx, GrafanaFake grafana, S3rverFixture? s3, ManualClock clock)
     {
@@ -98,9 +99,15 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     /// With <paramref name="sharedGrafana"/>, the operator is one of several (one namespace each, standing in for one
     /// cluster each) whose stacks use that one Grafana in external mode: it is neither seeded nor disposed here.
     /// </remarks>
-    public static async Task<OperatorWithFakes> StartAsync(ControlPlane plane, S3rverFixture? s3, ManualClock clock, GrafanaFake? sharedGrafana = null)
+    /// <remarks>
+    /// With <paramref name="influxQlEngine"/> (a real influxd, TestSupport's RealInflux), the InfluxDB fake answers
+    /// InfluxQL with it (<see cref="InfluxFake.StartNewAsync(Uri?, CancellationToken)"/>); <paramref name="alertOptions"/>
+    /// replaces the AppAlert controller's defaults.
+    /// </remarks>
+    public static async Task<OperatorWithFakes> StartAsync(
+        ControlPlane plane, S3rverFixture? s3, ManualClock clock, GrafanaFake? sharedGrafana = null, Uri? influxQlEngine = null, MetricsOperator.Alerts.AlertSyncOptions? alertOptions = null)
     {
-        var influx = await InfluxFake.StartNewAsync();
+        var influx = await InfluxFake.StartNewAsync(influxQlEngine);
         var grafana = sharedGrafana ?? await GrafanaFake.StartNewAsync();
         if (sharedGrafana is null)
         {
@@ -111,7 +118,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
 
         var ns = await plane.CreateNamespaceAsync("backup");
         await ClusterSetup.BindStackNamespaceAsync(plane, ns);
-        var op = new OperatorWithFakes(plane, ns, influx, grafana, s3, clock) { ownsGrafana = sharedGrafana is null };
+        var op = new OperatorWithFakes(plane, ns, influx, grafana, s3, clock) { ownsGrafana = sharedGrafana is null, alertOptions = alertOptions };
         if (s3 is not null)
         {
             await op.CreateSecretAsync(S3Secret, new()
@@ -283,6 +290,11 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
         builder.Services.AddSingleton(new BackupSchedulerOptions { Tick = TimeSpan.FromMilliseconds(200) });
         builder.Services.AddSingleton(new BackupJobOptions { Image = "ghcr.io/lsst-sqre/metrics-operator:test", PollInterval = TimeSpan.FromMilliseconds(100) });
         builder.Services.AddSingleton<TimeProvider>(Clock);
+        if (alertOptions is not null)
+        {
+            builder.Services.AddSingleton(alertOptions);
+        }
+
         OperatorControllers.Register(builder.Services);
         host = builder.Build();
         await host.StartAsync();

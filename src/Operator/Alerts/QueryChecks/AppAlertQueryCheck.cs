@@ -9,6 +9,25 @@ public sealed record QueryCheckResult(IReadOnlyList<RuleProblem> Refused, IReadO
 {
     /// <summary>The Ready=False message for <see cref="AppAlertReasons.InvalidQuery"/>.</summary>
     public string Message => string.Join("; ", Refused.Select(p => p.ToString()));
+
+    /// <summary>Per checked rule, when InfluxDB was asked about its queries (the oldest of its verdicts).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> CheckedAt { get; init; } = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+
+    /// <summary>Why InfluxDB could not be asked (the rules are synced unchecked); null when it answered or was not needed.</summary>
+    public string? Unchecked { get; init; }
+
+    /// <summary>Whether the check is switched off for this operator.</summary>
+    public bool Disabled { get; init; }
+
+    /// <summary>When the check should run again: a "no data" verdict goes stale, or InfluxDB could not be asked.</summary>
+    public DateTimeOffset? RecheckAt { get; init; }
+
+    /// <summary>No check was made (switched off).</summary>
+    public static QueryCheckResult Off { get; } = new([], new Dictionary<string, IReadOnlyList<string>>()) { Disabled = true };
+
+    /// <summary>InfluxDB could not be asked: nothing is known, asked again at <paramref name="recheckAt"/>.</summary>
+    public static QueryCheckResult Unavailable(string why, DateTimeOffset recheckAt) =>
+        new([], new Dictionary<string, IReadOnlyList<string>>()) { Unchecked = why, RecheckAt = recheckAt };
 }
 
 /// <summary>
@@ -19,14 +38,26 @@ public static class AppAlertQueryCheck
 {
     /// <summary>Checks the queries of the rules of <paramref name="alert"/> that <paramref name="plan"/> would write.</summary>
     /// <exception cref="QueryCheckUnavailableException">InfluxDB could not be asked.</exception>
-    public static async Task<QueryCheckResult> CheckAsync(V1Alpha1AppAlert alert, AlertPlan plan, InfluxQueryChecker checker, QueryVerdictCache cache, CancellationToken cancellationToken)
+    public static Task<QueryCheckResult> CheckAsync(V1Alpha1AppAlert alert, AlertPlan plan, InfluxQueryChecker checker, QueryVerdictCache cache, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checker);
+        ArgumentNullException.ThrowIfNull(cache);
+        return CheckAsync(alert, plan, (language, text, ct) => cache.GetAsync(checker, language, text, ct), cache, cancellationToken);
+    }
+
+    /// <summary>Checks the queries of the rules <paramref name="plan"/> would write, each verdict from <paramref name="verdictOf"/>.</summary>
+    /// <exception cref="QueryCheckUnavailableException">InfluxDB could not be asked.</exception>
+    public static async Task<QueryCheckResult> CheckAsync(
+        V1Alpha1AppAlert alert, AlertPlan plan, Func<QueryLanguage, string, CancellationToken, Task<QueryVerdict>> verdictOf, QueryVerdictCache cache, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(checker);
+        ArgumentNullException.ThrowIfNull(verdictOf);
         ArgumentNullException.ThrowIfNull(cache);
         var refused = new List<RuleProblem>();
         var withoutData = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var checkedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        DateTimeOffset? recheckAt = null;
         var written = (plan.Group?.Rules ?? []).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var rules = alert.Spec?.Rules ?? [];
         for (var i = 0; i < rules.Count; i++)
@@ -40,7 +71,12 @@ public static class AppAlertQueryCheck
             var empty = new List<string>();
             foreach (var query in RuleSteps.Of(rule, path).Queries)
             {
-                var verdict = await cache.GetAsync(checker, query.Language, query.Text, cancellationToken);
+                var verdict = await verdictOf(query.Language, query.Text, cancellationToken);
+                if (verdict.CheckedAt is { } at)
+                {
+                    checkedAt[rule.Name] = checkedAt.TryGetValue(rule.Name, out var earlier) && earlier < at ? earlier : at;
+                }
+
                 if (verdict.Outcome == QueryOutcome.Invalid)
                 {
                     refused.Add(new RuleProblem(rule.Name, $"{query.Field}.text", $"InfluxDB refused the {query.Language} query: {verdict.Message}"));
@@ -48,6 +84,10 @@ public static class AppAlertQueryCheck
                 else if (verdict.Outcome == QueryOutcome.NoData)
                 {
                     empty.Add(query.Name);
+                    if (cache.NoDataRecheckAt(verdict) is { } due && (recheckAt is null || due < recheckAt))
+                    {
+                        recheckAt = due;
+                    }
                 }
             }
 
@@ -57,6 +97,6 @@ public static class AppAlertQueryCheck
             }
         }
 
-        return new QueryCheckResult(refused, withoutData);
+        return new QueryCheckResult(refused, withoutData) { CheckedAt = checkedAt, RecheckAt = recheckAt };
     }
 }

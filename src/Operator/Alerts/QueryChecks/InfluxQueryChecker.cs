@@ -38,7 +38,10 @@ public sealed class InfluxQueryChecker
     }
 
     /// <summary>What identifies the InfluxDB and bucket a verdict is about (for the cache; holds no secret).</summary>
-    public string Target => $"{baseUri}|{organization}|{bucket}";
+    public string Target => TargetOf(baseUri, organization, bucket);
+
+    /// <summary>The <see cref="Target"/> of a checker of <paramref name="bucket"/> at <paramref name="baseUri"/>, without making one.</summary>
+    public static string TargetOf(Uri baseUri, string organization, string bucket) => $"{baseUri}|{organization}|{bucket}";
 
     /// <summary>InfluxDB's verdict on <paramref name="text"/> in <paramref name="language"/>.</summary>
     /// <exception cref="QueryCheckUnavailableException">InfluxDB did not answer, answered 5xx, or refused the token.</exception>
@@ -53,7 +56,9 @@ public sealed class InfluxQueryChecker
         var uri = new Uri(baseUri, $"query?db={Uri.EscapeDataString(bucket)}&chunked=true&chunk_size={ChunkSize}&q={Uri.EscapeDataString(query)}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         var (status, body) = await SendAsync(request, cancellationToken);
-        // A parse error is a 400 with {"error": …}; an error of one statement is a 200 whose results[i] has "error".
+        // A parse error is a 400: InfluxDB 2 answers {"code": "invalid", "message": "failed to parse query: …"}
+        // (influxql/query/proxy_executor.go, written by kit/transport/http/error_handler.go), InfluxDB 1.x {"error":
+        // "error parsing query: …"}. An error of one statement is a 200 whose results[i] has "error" (both).
         var first = body.Split('\n', 2)[0];
         JsonNode? answer;
         try
@@ -68,6 +73,11 @@ public sealed class InfluxQueryChecker
         if (answer?["error"]?.GetValue<string>() is { } error)
         {
             return new QueryVerdict(QueryOutcome.Invalid, error);
+        }
+
+        if (status != HttpStatusCode.OK)
+        {
+            return new QueryVerdict(QueryOutcome.Invalid, answer?["message"]?.GetValue<string>() ?? first.Trim());
         }
 
         var results = answer?["results"] as JsonArray ?? [];
@@ -120,7 +130,10 @@ public sealed class InfluxQueryChecker
         {
             if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                throw new QueryCheckUnavailableException($"InfluxDB at {baseUri} answered {(int)response.StatusCode} to the query check");
+                throw new QueryCheckUnavailableException($"InfluxDB at {baseUri} answered {(int)response.StatusCode} to the query check")
+                {
+                    TokenRefused = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden,
+                };
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
