@@ -21,6 +21,9 @@ public sealed class RealInflux : IAsyncLifetime
     private Process? _process;
     private int _databases;
 
+    /// <summary>Whether influxd is installed here (hack/test.sh installs it; hack/run.sh uses it when it is).</summary>
+    public static bool IsInstalled => Candidates.Any(File.Exists);
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public string Url { get; private set; } = "";
