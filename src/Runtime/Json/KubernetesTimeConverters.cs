@@ -31,8 +31,13 @@ public sealed class KubernetesDateTimeOffsetConverter : JsonConverter<DateTimeOf
     }
 
     /// <inheritdoc/>
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString(Micro, CultureInfo.InvariantCulture));
+    /// <remarks>As KubernetesClient 21 writes it: UTC with a 'Z', whole seconds without a fraction, otherwise microseconds.</remarks>
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        var utc = value.UtcDateTime;
+        var format = utc.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'" : "yyyy'-'MM'-'dd'T'HH':'mm':'ss.ffffff'Z'";
+        writer.WriteStringValue(utc.ToString(format, CultureInfo.InvariantCulture));
+    }
 }
 
 /// <summary><see cref="DateTime"/> through <see cref="KubernetesDateTimeOffsetConverter"/>; read as UTC.</summary>

@@ -35,7 +35,7 @@ public class KubeJsonTests
             ours.ShouldBe(KubernetesJson.Serialize(value), value.GetType().Name);
         }
 
-        KubeJson.Serialize(lease).ShouldContain("\"renewTime\":\"2026-12-02T07:15:41.123456+00:00\"");
+        KubeJson.Serialize(lease).ShouldContain("\"renewTime\":\"2026-12-02T07:15:41.123456Z\"");
     }
 
     [Fact]
@@ -78,6 +78,6 @@ public class KubeJsonTests
     {
         KubeJson.Serialize(new DeleteBody("Orphan", null)).ShouldBe("""{"propagationPolicy":"Orphan"}""");
         KubeJson.Serialize(new DeleteBody("Background", new DeletePreconditions("u-1"))).ShouldBe("""{"propagationPolicy":"Background","preconditions":{"uid":"u-1"}}""");
-        JsonDocument.Parse(KubeJson.Serialize(new EventCountPatch(3, Now))).RootElement.GetProperty("lastTimestamp").GetString().ShouldBe("2026-12-02T07:15:39.123456+00:00");
+        JsonDocument.Parse(KubeJson.Serialize(new EventCountPatch(3, Now))).RootElement.GetProperty("lastTimestamp").GetString().ShouldBe("2026-12-02T07:15:39.123456Z");
     }
 }
