@@ -24,7 +24,22 @@ public sealed class KubernetesDateTimeOffsetConverter : JsonConverter<DateTimeOf
             return exact;
         }
 
-        // RFC3339Nano (up to 9 fraction digits) and other valid RFC 3339 spellings: .NET keeps 7 digits.
+        // RFC3339Nano (up to 9 fraction digits): .NET holds 7, so the rest is cut (not rounded), as KubernetesClient does.
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            var end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+
+            if (end - dot - 1 > 7)
+            {
+                text = string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
+            }
+        }
+
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
             ? parsed
             : throw new JsonException($"'{text}' is not an RFC 3339 timestamp.");
