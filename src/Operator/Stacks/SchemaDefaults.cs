@@ -1,11 +1,11 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
+using System.Text.Json.Serialization.Metadata;
 using MetricsOperator.Crds;
 using MetricsOperator.Crds.Schema;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Stacks;
 
@@ -20,28 +20,30 @@ public static class SchemaDefaults
     public static V1Alpha1MetricsStack Applied(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var copy = KubernetesJson.Deserialize<V1Alpha1MetricsStack>(KubernetesJson.Serialize(stack));
+        var copy = MetricsOperator.Runtime.Cache.ObjectCopy.Clone(stack);
         copy.Spec ??= new MetricsStackSpec();
         Fill(copy.Spec);
         return copy;
     }
 
+    // Walks the JSON metadata of the API types (source-generated, OperatorJsonContext) rather than reflecting over
+    // them: the same properties the API server sees, and nothing a trimmed or AOT binary would have removed.
     private static void Fill(object section)
     {
-        foreach (var property in section.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in KubeJson.Options.GetTypeInfo(section.GetType()).Properties)
         {
-            if (!property.CanRead || !property.CanWrite || property.GetIndexParameters().Length > 0)
+            if (property.Get is not { } get || property.Set is not { } set)
             {
                 continue;
             }
 
-            var value = property.GetValue(section);
+            var value = get(section);
             if (value is null)
             {
                 value = DefaultFor(property);
                 if (value is not null)
                 {
-                    property.SetValue(section, value);
+                    set(section, value);
                 }
             }
 
@@ -70,42 +72,38 @@ public static class SchemaDefaults
         }
     }
 
-    private static object? DefaultFor(PropertyInfo property)
+    private static object? DefaultFor(JsonPropertyInfo property)
     {
-        if (property.GetCustomAttribute<DefaultEmptyObjectAttribute>() is not null)
+        var attributes = property.AttributeProvider;
+        if (attributes is null)
         {
-            return Activator.CreateInstance(property.PropertyType);
+            return null;
         }
 
-        return property.GetCustomAttribute<DefaultAttribute>() is { } attribute
-            ? Convert(attribute.Value, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType)
+        var type = KubeJson.Options.GetTypeInfo(property.PropertyType);
+        if (attributes.IsDefined(typeof(DefaultEmptyObjectAttribute), inherit: false))
+        {
+            return type.CreateObject?.Invoke() ?? throw new InvalidOperationException($"{property.PropertyType.Name} has no parameterless constructor for its empty-object default.");
+        }
+
+        // The default as the schema writes it, read as the API server would: through the type's own JSON form
+        // (enum member names, quantities), so the two can never disagree.
+        return attributes.GetCustomAttributes(typeof(DefaultAttribute), inherit: false) is [DefaultAttribute attribute, ..]
+            ? JsonSerializer.Deserialize(Literal(attribute.Value), type)
             : null;
     }
 
-    private static object Convert(object value, Type type)
+    private static string Literal(object value) => value switch
     {
-        if (type == typeof(ResourceQuantity))
-        {
-            return new ResourceQuantity((string)value);
-        }
-
-        if (type.IsEnum)
-        {
-            var text = (string)value;
-            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
-            {
-                var jsonName = field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? field.Name;
-                if (jsonName == text)
-                {
-                    return field.GetValue(null)!;
-                }
-            }
-
-            throw new InvalidOperationException($"Default '{text}' is not a value of {type.Name}.");
-        }
-
-        return System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
-    }
+        string text => JsonSerializer.Serialize(text, KubeJsonLiterals.Default.String),
+        bool flag => flag ? "true" : "false",
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => throw new InvalidOperationException($"A schema default of type {value.GetType().Name} is not supported."),
+    };
 
     private static bool IsApiSection(Type type) => type.IsClass && type.Assembly == typeof(MetricsStackSpec).Assembly;
 }
+
+/// <summary>JSON text of the literals schema defaults hold.</summary>
+[JsonSerializable(typeof(string))]
+internal sealed partial class KubeJsonLiterals : JsonSerializerContext;

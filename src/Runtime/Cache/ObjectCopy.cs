@@ -1,4 +1,4 @@
-using k8s;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Cache;
 
@@ -9,7 +9,7 @@ public static class ObjectCopy
     public static T Clone<T>(T value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var json = KubernetesJson.Serialize(value);
-        return KubernetesJson.Deserialize<T>(json);
+        var json = KubeJson.Serialize(value);
+        return KubeJson.Deserialize<T>(json)!;
     }
 }
