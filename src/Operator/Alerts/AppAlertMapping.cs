@@ -225,7 +225,7 @@ public static class AppAlertMapping
         var parameters = new JsonArray(JsonValue.Create(threshold.Threshold));
         if (threshold.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
         {
-            parameters.Add((JsonNode)JsonValue.Create(threshold.UpperThreshold ?? threshold.Threshold));
+            parameters.Add(JsonValue.Create(threshold.UpperThreshold ?? threshold.Threshold));
         }
 
         return Expression(threshold.Name, new JsonObject

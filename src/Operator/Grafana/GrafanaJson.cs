@@ -10,6 +10,5 @@ public static class GrafanaJson
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        TypeInfoResolver = GrafanaJsonContext.Default,
     };
 }

@@ -1,11 +1,11 @@
 using System.Collections;
 using System.Globalization;
-using System.Text.Json;
+using System.Reflection;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
+using k8s;
+using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Crds.Schema;
-using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Stacks;
 
@@ -20,30 +20,28 @@ public static class SchemaDefaults
     public static V1Alpha1MetricsStack Applied(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var copy = MetricsOperator.Runtime.Cache.ObjectCopy.Clone(stack);
+        var copy = KubernetesJson.Deserialize<V1Alpha1MetricsStack>(KubernetesJson.Serialize(stack));
         copy.Spec ??= new MetricsStackSpec();
         Fill(copy.Spec);
         return copy;
     }
 
-    // Walks the JSON metadata of the API types (source-generated, OperatorJsonContext) rather than reflecting over
-    // them: the same properties the API server sees, and nothing a trimmed or AOT binary would have removed.
     private static void Fill(object section)
     {
-        foreach (var property in KubeJson.Options.GetTypeInfo(section.GetType()).Properties)
+        foreach (var property in section.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.Get is not { } get || property.Set is not { } set)
+            if (!property.CanRead || !property.CanWrite || property.GetIndexParameters().Length > 0)
             {
                 continue;
             }
 
-            var value = get(section);
+            var value = property.GetValue(section);
             if (value is null)
             {
                 value = DefaultFor(property);
                 if (value is not null)
                 {
-                    set(section, value);
+                    property.SetValue(section, value);
                 }
             }
 
@@ -72,38 +70,42 @@ public static class SchemaDefaults
         }
     }
 
-    private static object? DefaultFor(JsonPropertyInfo property)
+    private static object? DefaultFor(PropertyInfo property)
     {
-        var attributes = property.AttributeProvider;
-        if (attributes is null)
+        if (property.GetCustomAttribute<DefaultEmptyObjectAttribute>() is not null)
         {
-            return null;
+            return Activator.CreateInstance(property.PropertyType);
         }
 
-        var type = KubeJson.Options.GetTypeInfo(property.PropertyType);
-        if (attributes.IsDefined(typeof(DefaultEmptyObjectAttribute), inherit: false))
-        {
-            return type.CreateObject?.Invoke() ?? throw new InvalidOperationException($"{property.PropertyType.Name} has no parameterless constructor for its empty-object default.");
-        }
-
-        // The default as the schema writes it, read as the API server would: through the type's own JSON form
-        // (enum member names, quantities), so the two can never disagree.
-        return attributes.GetCustomAttributes(typeof(DefaultAttribute), inherit: false) is [DefaultAttribute attribute, ..]
-            ? JsonSerializer.Deserialize(Literal(attribute.Value), type)
+        return property.GetCustomAttribute<DefaultAttribute>() is { } attribute
+            ? Convert(attribute.Value, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType)
             : null;
     }
 
-    private static string Literal(object value) => value switch
+    private static object Convert(object value, Type type)
     {
-        string text => JsonSerializer.Serialize(text, KubeJsonLiterals.Default.String),
-        bool flag => flag ? "true" : "false",
-        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
-        _ => throw new InvalidOperationException($"A schema default of type {value.GetType().Name} is not supported."),
-    };
+        if (type == typeof(ResourceQuantity))
+        {
+            return new ResourceQuantity((string)value);
+        }
+
+        if (type.IsEnum)
+        {
+            var text = (string)value;
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
+            {
+                var jsonName = field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? field.Name;
+                if (jsonName == text)
+                {
+                    return field.GetValue(null)!;
+                }
+            }
+
+            throw new InvalidOperationException($"Default '{text}' is not a value of {type.Name}.");
+        }
+
+        return System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+    }
 
     private static bool IsApiSection(Type type) => type.IsClass && type.Assembly == typeof(MetricsStackSpec).Assembly;
 }
-
-/// <summary>JSON text of the literals schema defaults hold.</summary>
-[JsonSerializable(typeof(string))]
-internal sealed partial class KubeJsonLiterals : JsonSerializerContext;

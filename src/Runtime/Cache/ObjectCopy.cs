@@ -1,4 +1,4 @@
-using MetricsOperator.Runtime.Json;
+using k8s;
 
 namespace MetricsOperator.Runtime.Cache;
 
@@ -9,7 +9,7 @@ public static class ObjectCopy
     public static T Clone<T>(T value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var json = KubeJson.Serialize(value);
-        return KubeJson.Deserialize<T>(json)!;
+        var json = KubernetesJson.Serialize(value);
+        return KubernetesJson.Deserialize<T>(json);
     }
 }

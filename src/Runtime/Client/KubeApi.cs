@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
-using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Client;
 
@@ -56,7 +55,8 @@ public sealed class KubeApi : IDisposable
     {
         var type = ResourceType.For<T>();
         var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("limit", limit?.ToString(CultureInfo.InvariantCulture)).Add("continue", continueToken);
-        return await SendAsync(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, ObjectList<T>.Read, cancellationToken).ConfigureAwait(false);
+        return await SendAsync<ObjectList<T>>(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, cancellationToken).ConfigureAwait(false)
+            ?? new ObjectList<T>();
     }
 
     /// <summary>
@@ -171,8 +171,10 @@ public sealed class KubeApi : IDisposable
     /// </summary>
     public async Task<bool> DeleteAsync<T>(string? @namespace, string name, string? uid, string propagationPolicy, CancellationToken cancellationToken = default)
     {
-        var options = new DeleteBody(propagationPolicy, uid is null ? null : new DeletePreconditions(uid));
-        var content = new StringContent(KubeJson.Serialize(options), Encoding.UTF8);
+        var options = uid is null
+            ? JsonSerializer.Serialize(new { propagationPolicy })
+            : JsonSerializer.Serialize(new { propagationPolicy, preconditions = new { uid } });
+        var content = new StringContent(options, Encoding.UTF8);
         content.Headers.ContentType = JsonMedia;
         try
         {
@@ -210,8 +212,8 @@ public sealed class KubeApi : IDisposable
         };
         var body = root.GetProperty("object");
         return type == WatchEventType.Error
-            ? new WatchEvent<T>(type, default, KubeJson.DeserializeStatus(body))
-            : new WatchEvent<T>(type, KubeJson.Deserialize<T>(body), null);
+            ? new WatchEvent<T>(type, default, KubernetesJson.Deserialize<V1Status>(body))
+            : new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(body), null);
     }
 
     private static ResourceType Prepare<T>(T entity)
@@ -230,20 +232,21 @@ public sealed class KubeApi : IDisposable
 
     private static StringContent JsonContent(object body, MediaTypeHeaderValue media)
     {
-        var content = new StringContent(KubeJson.Serialize(body), Encoding.UTF8);
+        var content = new StringContent(KubernetesJson.Serialize(body), Encoding.UTF8);
         content.Headers.ContentType = media;
         return content;
     }
 
-    private Task<T?> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken) =>
-        SendAsync(method, path, content, static body => body.Length == 0 ? default : KubeJson.Deserialize<T>(body), cancellationToken);
-
-    private async Task<TResult> SendAsync<TResult>(HttpMethod method, string path, HttpContent? content, Func<byte[], TResult> read, CancellationToken cancellationToken)
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
         using var response = await SendRawAsync(method, path, content, streaming: false, timeout.Token).ConfigureAwait(false);
-        return read(await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false));
+        var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return KubernetesJson.Deserialize<T>(stream);
+        }
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, bool streaming, CancellationToken cancellationToken)
@@ -275,7 +278,7 @@ public sealed class KubeApi : IDisposable
             try
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                status = body.Length > 0 && body[0] == '{' ? KubeJson.Deserialize<V1Status>(body) : null;
+                status = body.Length > 0 && body[0] == '{' ? KubernetesJson.Deserialize<V1Status>(body) : null;
             }
             catch (JsonException)
             {

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Cache;
-using MetricsOperator.Runtime.Json;
 using MetricsOperator.Runtime.Reconcile;
 
 namespace MetricsOperator.Runtime.Client;
@@ -217,8 +216,8 @@ public sealed class ObjectClient
     /// <paramref name="desired"/>'s, or null when they are equal (pure).</summary>
     public static JsonObject? StatusPatch<T>(T? observed, T desired)
     {
-        var from = observed is null ? null : KubeJson.SerializeToNode(observed)?["status"] as JsonObject;
-        var to = KubeJson.SerializeToNode(desired!)?["status"] as JsonObject;
+        var from = observed is null ? null : JsonNode.Parse(KubernetesJson.Serialize(observed))?["status"] as JsonObject;
+        var to = JsonNode.Parse(KubernetesJson.Serialize(desired!))?["status"] as JsonObject;
         var diff = JsonMergePatch.Diff(from, to);
         return diff.Count == 0 ? null : new JsonObject { ["status"] = diff };
     }

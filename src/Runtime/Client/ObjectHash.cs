@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MetricsOperator.Runtime.Json;
+using k8s;
 
 namespace MetricsOperator.Runtime.Client;
 
@@ -20,7 +20,7 @@ public static class ObjectHash
     public static string Compute(object value, string hashAnnotation)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var node = KubeJson.SerializeToNode(value) ?? throw new ArgumentException("The value serialises to null.", nameof(value));
+        var node = JsonNode.Parse(KubernetesJson.Serialize(value)) ?? throw new ArgumentException("The value serialises to null.", nameof(value));
         if (node is JsonObject root)
         {
             root.Remove("status");

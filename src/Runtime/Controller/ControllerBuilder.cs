@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
@@ -99,7 +98,7 @@ public sealed class ControllerBuilder<T>
     /// Adds a finalizer resolved from the manager's services on first use, like the reconciler: it may depend on
     /// services (the ObjectClient) that are built from the manager this builder is still describing.
     /// </summary>
-    public ControllerBuilder<T> WithFinalizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFinalizer>()
+    public ControllerBuilder<T> WithFinalizer<TFinalizer>()
         where TFinalizer : IFinalizer<T>
     {
         finalizers.Add(() => new LazyFinalizer(new Lazy<IFinalizer<T>>(() => Resolve<TFinalizer>())));
@@ -114,11 +113,10 @@ public sealed class ControllerBuilder<T>
     }
 
     /// <summary>Builds the controller with a reconciler resolved (once) from the manager's services.</summary>
-    public Controller<T> Complete<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TReconciler>()
+    public Controller<T> Complete<TReconciler>()
         where TReconciler : IReconciler<T>
     {
-        // Lazy of the interface, not of TReconciler: Lazy<X> asks the trimmer to keep X's parameterless constructor.
-        var reconciler = new Lazy<IReconciler<T>>(() => Resolve<TReconciler>());
+        var reconciler = new Lazy<TReconciler>(Resolve<TReconciler>);
         return Complete(() => reconciler.Value);
     }
 
@@ -154,8 +152,7 @@ public sealed class ControllerBuilder<T>
         public Task FinalizeAsync(T entity, CancellationToken cancellationToken) => finalizer.Value.FinalizeAsync(entity, cancellationToken);
     }
 
-    // ActivatorUtilities picks one of TService's public constructors: the trimmer keeps them.
-    private TService Resolve<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TService>() =>
+    private TService Resolve<TService>() =>
         manager.Services is { } services
             ? ActivatorUtilities.GetServiceOrCreateInstance<TService>(services)
             : throw new InvalidOperationException($"The manager has no services to build {typeof(TService).Name} from; pass an instance.");

@@ -2,7 +2,6 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
-using MetricsOperator.Runtime.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -75,7 +74,7 @@ public sealed class EventRecorder : IEventRecorder, IDisposable
             if (recent.TryGetValue(key, out var seen))
             {
                 seen.Count++;
-                var patch = KubeJson.Serialize(new EventCountPatch(seen.Count, now));
+                var patch = KubernetesJson.Serialize(new { count = seen.Count, lastTimestamp = now });
                 try
                 {
                     await api.PatchAsync<Corev1Event>(seen.Namespace, seen.Name, PatchType.Merge, patch, cancellationToken: cancellationToken).ConfigureAwait(false);

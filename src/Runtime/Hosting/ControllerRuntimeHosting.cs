@@ -86,26 +86,11 @@ public static class ControllerRuntimeHosting
     public static IEndpointRouteBuilder MapControllerRuntimeEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        // RequestDelegates rather than parameter-bound lambdas: those are bound by reflection (not trim/AOT safe).
-        endpoints.MapGet("/healthz", new RequestDelegate(Healthz));
-        endpoints.MapGet("/readyz", new RequestDelegate(Readyz));
+        endpoints.MapGet("/healthz", () => Results.Text("ok"));
+        endpoints.MapGet("/readyz", (Manager manager) => manager.IsReady ? Results.Text("ok") : Results.Text("caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable));
         var registry = endpoints.ServiceProvider.GetRequiredService<RuntimeMetrics>().Registry;
         endpoints.MapMetrics("/metrics", registry);
         return endpoints;
-    }
-
-    private static Task Healthz(HttpContext context) => Text(context, StatusCodes.Status200OK, "ok");
-
-    private static Task Readyz(HttpContext context) =>
-        context.RequestServices.GetRequiredService<Manager>().IsReady
-            ? Text(context, StatusCodes.Status200OK, "ok")
-            : Text(context, StatusCodes.Status503ServiceUnavailable, "caches not synced");
-
-    private static Task Text(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     /// <summary>A controller description waiting for the manager.</summary>
