@@ -22,7 +22,7 @@ base="dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=C
 declare -A variants=(
   [shipped]="$base"
   [trimmed]="$base -p:SelfContained=true -p:PublishTrimmed=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
-  [aot]="$base -p:PublishAot=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
+  [aot]="$base -p:SelfContained=true -p:PublishAot=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
 )
 dotnet build bench/Operator.E2E -c Release -v q -nologo >/dev/null
 summary=()
