@@ -35,12 +35,18 @@ internal sealed class FakeEndpoints(GrafanaFake grafana) : IStackEndpoints
 /// <summary>
 /// The AppAlert controller as the operator registers it (OperatorControllers.AddAlerting), run by the real runtime
 /// Manager as the operator's ServiceAccount, against the Grafana fake; one namespace per test holding a MetricsStack
-/// with an external Grafana (the fake) and the user's credentials Secret, whose status the test writes in the shape the
-/// stack's reconciler does (no MetricsStack controller runs).
+/// with an external Grafana (the fake), an environment (external mode requires one) and the user's credentials Secret,
+/// whose status the test writes in the shape the stack's reconciler does (no MetricsStack controller runs). Before it
+/// writes a Ready status the harness runs the operator's own <see cref="StackValidation"/> on the stack as stored, and
+/// throws (naming the field) where the stack's reconciler would report <c>Ready=False InvalidSpec</c> instead: a test
+/// may not start from a stack the product would refuse.
 /// </summary>
 internal sealed class AlertOperator : IAsyncDisposable
 {
     public const string StackName = "metrics";
+
+    /// <summary>The environment of the harness's stacks unless a test names another.</summary>
+    public const string DefaultEnvironment = "test";
 
     private readonly ControlPlane plane;
     private readonly TimeSpan resyncPeriod;
@@ -69,6 +75,9 @@ internal sealed class AlertOperator : IAsyncDisposable
 
     public Kubernetes Admin { get; }
 
+    /// <summary>The stack's spec.environment: every Grafana identity the operator makes for it carries it.</summary>
+    public string? Environment => environment;
+
     public Manager Manager => services!.GetRequiredService<Manager>();
 
     /// <summary>
@@ -76,10 +85,13 @@ internal sealed class AlertOperator : IAsyncDisposable
     /// fake, or with <paramref name="sharedGrafana"/> — a central Grafana the test owns and other operators (other
     /// environments) also write to; its stack carries <paramref name="environment"/> as spec.environment.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The stack would be refused by the operator's validation (e.g. no environment).</exception>
     public static async Task<AlertOperator> StartAsync(
         ControlPlane plane, TimeSpan? resyncPeriod = null, AlertSyncOptions? options = null, bool stackStatus = true,
-        GrafanaFake? sharedGrafana = null, string? environment = null, string? @namespace = null)
+        GrafanaFake? sharedGrafana = null, string? environment = DefaultEnvironment, string? @namespace = null)
     {
+        // Refused before anything is made: nothing is left to dispose when a test asks for a stack the product refuses.
+        EnsureValid(ExternalStack(StackName, @namespace ?? "alerts", environment, new Uri("http://grafana.invalid/"), CredentialsSecret));
         var grafana = sharedGrafana ?? await GrafanaFake.StartNewAsync();
         var ns = @namespace ?? await plane.CreateNamespaceAsync("alerts");
         if (@namespace is not null)
@@ -222,19 +234,12 @@ internal sealed class AlertOperator : IAsyncDisposable
                 [StackNames.GrafanaPasswordKey] = Encoding.UTF8.GetBytes(grafana.AdminPassword),
             },
         }, Namespace);
-        var stack = new V1Alpha1MetricsStack
-        {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
-            Spec = new MetricsStackSpec
-            {
-                Environment = environment,
-                Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = grafana.BaseUri.ToString(), CredentialsSecret = new SecretReference { Name = credentialsSecret } },
-            },
-        };
+        var stack = ExternalStack(name, Namespace, environment, grafana.BaseUri, credentialsSecret);
+        EnsureValid(stack);
         await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(stack, ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks");
         if (reportStatus)
         {
-            await SetStackStatusAsync(name: name, grafana: grafana);
+            await SetStackStatusAsync(name: name);
         }
     }
 
@@ -242,15 +247,15 @@ internal sealed class AlertOperator : IAsyncDisposable
     /// Writes the stack's status as its reconciler would for an external Grafana (no MetricsStack controller runs here):
     /// the component conditions from <see cref="StackStatusReporter.Report"/> over InfluxDB's StatefulSet and Telegraf's
     /// Deployment with <paramref name="influxDbReplicasReady"/> / 1 replicas ready, and AlertingReady as the alerting step
-    /// reports a stack without contact points.
+    /// reports a stack without contact points, at <paramref name="generation"/> (by default the stored stack's). The stack is read back first and checked as its reconciler checks it
+    /// (<see cref="StackValidation.Validate"/> and the Secrets it names): a spec the reconciler would refuse throws.
     /// </summary>
-    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1, string name = StackName, GrafanaFake? grafana = null, long generation = 1)
+    /// <exception cref="InvalidOperationException">The stored stack would be refused (the message names the fields).</exception>
+    public async Task SetStackStatusAsync(int influxDbReplicasReady = 1, string name = StackName, long? generation = null)
     {
-        var stack = new V1Alpha1MetricsStack
-        {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
-            Spec = new MetricsStackSpec { Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = (grafana ?? Grafana).BaseUri.ToString() } },
-        };
+        var stack = Convert<V1Alpha1MetricsStack>(await Admin.CustomObjects.GetNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", name));
+        EnsureValid(stack);
+        await EnsureSecretsAsync(stack);
         var influx = new V1StatefulSet
         {
             Metadata = new V1ObjectMeta { Name = StackNames.InfluxDb(stack), Generation = 1 },
@@ -268,12 +273,56 @@ internal sealed class AlertOperator : IAsyncDisposable
         var conditions = new List<V1Condition>();
         foreach (var report in reports)
         {
-            MetricsOperator.Runtime.Conditions.ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, generation);
+            MetricsOperator.Runtime.Conditions.ConditionSet.Set(conditions, report.Type, report.Status, report.Reason, report.Message, generation ?? stack.Metadata.Generation ?? 1);
         }
 
         var status = new { status = new { conditions } };
         await Admin.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), ApiGroup.Name, ApiGroup.Version, Namespace, "metricsstacks", name);
+    }
+
+    /// <summary>An external-mode stack pointing at <paramref name="grafana"/> with the user's credentials Secret.</summary>
+    private static V1Alpha1MetricsStack ExternalStack(string name, string ns, string? environment, Uri grafana, string credentialsSecret) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new MetricsStackSpec
+        {
+            Environment = environment,
+            Grafana = new GrafanaSpec { Mode = GrafanaMode.External, Url = grafana.ToString(), CredentialsSecret = new SecretReference { Name = credentialsSecret } },
+        },
+    };
+
+    // The product's own spec checks (what MetricsStackReconciler.CheckSpecAsync runs first), so harness and product
+    // cannot disagree about which stacks may become Ready.
+    private static void EnsureValid(V1Alpha1MetricsStack stack) => Refuse(stack, StackValidation.Validate(stack));
+
+    // The Secrets the spec names, looked up as the reconciler does (a GET each) and judged by its MissingSecrets.
+    private async Task EnsureSecretsAsync(V1Alpha1MetricsStack stack)
+    {
+        var uses = StackValidation.SecretUses(stack);
+        var found = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
+        foreach (var secret in uses.Select(u => u.Name).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                found[secret] = await Admin.CoreV1.ReadNamespacedSecretAsync(secret, Namespace);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                found[secret] = null;
+            }
+        }
+
+        Refuse(stack, StackValidation.MissingSecrets(Namespace, uses, found));
+    }
+
+    private static void Refuse(V1Alpha1MetricsStack stack, IReadOnlyList<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The harness will not fake a Ready status for MetricsStack {stack.Metadata.Name}: the operator refuses it ({string.Join("; ", errors)})");
+        }
     }
 
     private static T Convert<T>(object o) => KubernetesJson.Deserialize<T>(JsonSerializer.Serialize(o));

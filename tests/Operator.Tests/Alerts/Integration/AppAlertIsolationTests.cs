@@ -31,7 +31,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         var message = second.Status.Conditions!.Single(c => c.Type == "Ready").Message;
         message.ShouldContain("rule \"r2\": spec.rules[1].name");
         message.ShouldContain($"AppAlert {op.Namespace}/first (spec.rules[1].name)");
-        op.Grafana.State.Group("app-shared", $"{op.Namespace}_second").ShouldBeNull("nothing of the refused AppAlert is written");
+        op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "second", op.Environment)).ShouldBeNull("nothing of the refused AppAlert is written");
 
         // A few seconds later: no storm, no write, no flapping of the first.
         op.Grafana.Requests.Reset();
@@ -50,7 +50,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         // The first lets the title go: the second is woken by that change, not by a resync.
         await op.ReplaceSpecAsync("first", spec => spec.Rules.RemoveAt(1));
         await op.WaitForReadyAsync("second", "True", AppAlertReasons.Synced, TimeSpan.FromSeconds(10));
-        op.Grafana.State.Group("app-shared", $"{op.Namespace}_second")!.Rules.Select(r => r["title"]!.GetValue<string>()).ShouldBe(["r3", "r2"]);
+        op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "second", op.Environment))!.Rules.Select(r => r["title"]!.GetValue<string>()).ShouldBe(["r3", "r2"]);
         op.Grafana.Contract.AssertNoContractViolations();
     }
 
@@ -60,10 +60,12 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         await using var op = await AlertOperator.StartAsync(fixture.Plane);
         await op.CreateAsync(Alert(op.Namespace, "bystander", Rule("b1")));
         var bystander = await op.WaitForReadyAsync("bystander", "True", AppAlertReasons.Synced);
-        op.Grafana.State.CreateFolder("clash", "app-clash");
+        // The folder the operator will write app "clash" into, made by hand first, holding a rule titled as the AppAlert's.
+        var clashFolder = AlertNames.FolderUid("clash", op.Environment);
+        op.Grafana.State.CreateFolder("clash", clashFolder);
         op.Grafana.State.CreateRule(new JsonObject
         {
-            ["uid"] = "made-in-the-ui", ["orgID"] = 1, ["folderUID"] = "app-clash", ["ruleGroup"] = "by-hand", ["title"] = "Taken", ["condition"] = "A",
+            ["uid"] = "made-in-the-ui", ["orgID"] = 1, ["folderUID"] = clashFolder, ["ruleGroup"] = "by-hand", ["title"] = "Taken", ["condition"] = "A",
             ["data"] = new JsonArray(new JsonObject { ["refId"] = "A", ["datasourceUid"] = "__expr__", ["model"] = new JsonObject { ["refId"] = "A", ["type"] = "math", ["expression"] = "1" } }),
             ["noDataState"] = "NoData", ["execErrState"] = "Error", ["for"] = "1m",
         });
@@ -102,7 +104,7 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
         await op.ReplaceSpecAsync("a", spec => spec.Rules[0].Condition!.Threshold = 7);
 
         await Eventually.UntilAsync(
-            () => op.Grafana.State.Rule(AlertNames.RuleUid(op.Namespace, "a", "r1"))?["data"]?[2]?["model"]?["conditions"]?[0]?["evaluator"]?["params"]?[0]?.GetValue<double>() == 7,
+            () => op.Grafana.State.Rule(AlertNames.RuleUid(op.Namespace, "a", "r1", op.Environment))?["data"]?[2]?["model"]?["conditions"]?[0]?["evaluator"]?["params"]?[0]?.GetValue<double>() == 7,
             "the edit reached Grafana while InfluxDB was down");
         await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
         op.Grafana.Contract.AssertNoContractViolations();
@@ -145,5 +147,5 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
     }
 
     private static List<string> GroupJson(AlertOperator op, string name) =>
-        [.. op.Grafana.State.Group("app-shared", $"{op.Namespace}_{name}")!.Rules.Select(r => r.ToJsonString())];
+        [.. op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, name, op.Environment))!.Rules.Select(r => r.ToJsonString())];
 }

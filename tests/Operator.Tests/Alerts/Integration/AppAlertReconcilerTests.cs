@@ -19,20 +19,23 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
     [Fact]
     public async Task Create_edit_rename_and_delete_reach_grafana()
     {
+        // The exact identities of the harness's default environment ("test"), spelled out rather than derived from
+        // AlertNames, so that a change of the naming scheme fails here; the other tests derive them.
         await using var op = await AlertOperator.StartAsync(fixture.Plane);
+        op.Environment.ShouldBe("test");
         var alert = Alert(op.Namespace, "login", Rule("Login failures"), Rule("Slow logins"));
         alert.Spec.App = "gafaelfawr";
         await op.CreateAsync(alert);
 
         var ready = await op.WaitForReadyAsync("login", "True", AppAlertReasons.Synced);
-        ready.Status.Grafana!.FolderUid.ShouldBe("app-gafaelfawr");
-        ready.Status.Grafana.RuleGroup.ShouldBe($"{op.Namespace}_login");
+        ready.Status.Grafana!.FolderUid.ShouldBe("app-test_gafaelfawr");
+        ready.Status.Grafana.RuleGroup.ShouldBe($"test_{op.Namespace}_login");
         ready.Status.Rules!.Select(r => (r.Name, r.Uid, r.Synced)).ShouldBe(
-            [("Login failures", AlertNames.RuleUid(op.Namespace, "login", "Login failures"), (bool?)true), ("Slow logins", AlertNames.RuleUid(op.Namespace, "login", "Slow logins"), true)]);
+            [("Login failures", AlertNames.RuleUid(op.Namespace, "login", "Login failures", "test"), (bool?)true), ("Slow logins", AlertNames.RuleUid(op.Namespace, "login", "Slow logins", "test"), true)]);
         ready.Status.Conditions!.Single(c => c.Type == "Synced").Status.ShouldBe("True");
         ready.Metadata.Finalizers.ShouldContain(AppAlertFinalizer.FinalizerName);
-        op.Grafana.State.Folder("app-gafaelfawr").ShouldNotBeNull().Title.ShouldBe("gafaelfawr");
-        var group = op.Grafana.State.Group("app-gafaelfawr", $"{op.Namespace}_login").ShouldNotBeNull();
+        op.Grafana.State.Folder("app-test_gafaelfawr").ShouldNotBeNull().Title.ShouldBe("gafaelfawr (test)");
+        var group = op.Grafana.State.Group("app-test_gafaelfawr", $"test_{op.Namespace}_login").ShouldNotBeNull();
         group.IntervalSeconds.ShouldBe(60);
         group.Rules.Select(r => r["title"]!.GetValue<string>()).ShouldBe(["Login failures", "Slow logins"]);
         group.Rules.ShouldAllBe(r => r["provenance"]!.GetValue<string>() == "api");
@@ -45,17 +48,17 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
             spec.Rules[1].Name = "Very slow logins";
         });
         await op.WaitForReadyAsync("login", "True", AppAlertReasons.Synced);
-        group = op.Grafana.State.Group("app-gafaelfawr", $"{op.Namespace}_login").ShouldNotBeNull();
+        group = op.Grafana.State.Group("app-test_gafaelfawr", $"test_{op.Namespace}_login").ShouldNotBeNull();
         group.IntervalSeconds.ShouldBe(30);
         group.Rules.Select(r => r["uid"]!.GetValue<string>()).ShouldBe(
-            [AlertNames.RuleUid(op.Namespace, "login", "Login failures"), AlertNames.RuleUid(op.Namespace, "login", "Very slow logins")]);
+            [AlertNames.RuleUid(op.Namespace, "login", "Login failures", "test"), AlertNames.RuleUid(op.Namespace, "login", "Very slow logins", "test")]);
         group.Rules[0]["data"]![2]!["model"]!["conditions"]![0]!["evaluator"]!["params"]![0]!.GetValue<double>().ShouldBe(75);
         op.Grafana.State.RuleCount.ShouldBe(2, "no orphan of the renamed rule");
 
         await op.DeleteAsync("login");
         await WaitGoneAsync(op, "login");
         op.Grafana.State.RuleCount.ShouldBe(0);
-        op.Grafana.State.Folder("app-gafaelfawr").ShouldBeNull("the folder went with its last group");
+        op.Grafana.State.Folder("app-test_gafaelfawr").ShouldBeNull("the folder went with its last group");
         op.Grafana.Contract.AssertNoContractViolations();
     }
 
@@ -72,10 +75,10 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         op.Grafana.Requests.Writes.ShouldBe(0, string.Join(", ", op.Grafana.Requests.Snapshot()));
         op.Grafana.Requests.Count("GET", "/api/v1/provisioning/alert-rules").ShouldBeGreaterThan(0, "the snapshot is listed again each window");
 
-        var uid = AlertNames.RuleUid(op.Namespace, "a", "r1");
+        var uid = AlertNames.RuleUid(op.Namespace, "a", "r1", op.Environment);
         op.Grafana.State.MutateRule(uid, r => r["title"] = "edited in the UI");
         await Eventually.UntilAsync(() => op.Grafana.State.Rule(uid)?["title"]?.GetValue<string>() == "r1", "the drift is put back");
-        op.Grafana.State.Group($"app-{op.Namespace}", $"{op.Namespace}_a")!.Rules.Count.ShouldBe(2);
+        op.Grafana.State.Group(AlertNames.FolderUid(op.Namespace, op.Environment), AlertNames.RuleGroup(op.Namespace, "a", op.Environment))!.Rules.Count.ShouldBe(2);
 
         op.Grafana.State.RemoveRule(uid);
         await Eventually.UntilAsync(() => op.Grafana.State.Rule(uid) is not null, "a rule deleted in the UI comes back");
@@ -97,7 +100,7 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
 
         await op.WaitForReadyAsync("a", "True", AppAlertReasons.Synced);
         op.Grafana.State.RuleCount.ShouldBe(3);
-        var group = op.Grafana.State.Group($"app-{op.Namespace}", $"{op.Namespace}_a").ShouldNotBeNull();
+        var group = op.Grafana.State.Group(AlertNames.FolderUid(op.Namespace, op.Environment), AlertNames.RuleGroup(op.Namespace, "a", op.Environment)).ShouldNotBeNull();
         group.Rules.Select(r => r["title"]!.GetValue<string>()).ShouldBe(["r1", "r2", "r3"]);
         op.Grafana.Contract.AssertNoContractViolations();
     }
@@ -144,20 +147,20 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
         var two = await op.WaitForReadyAsync("two", "True", AppAlertReasons.Synced);
         one.Status.Grafana!.FolderUid.ShouldBe(two.Status.Grafana!.FolderUid);
         one.Status.Grafana.RuleGroup.ShouldNotBe(two.Status.Grafana.RuleGroup);
-        var twoBefore = op.Grafana.State.Group("app-shared", $"{op.Namespace}_two")!.Rules.Select(r => r.ToJsonString()).ToList();
+        var twoBefore = op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "two", op.Environment))!.Rules.Select(r => r.ToJsonString()).ToList();
 
         op.Grafana.Requests.Reset();
         await op.ReplaceSpecAsync("one", spec => spec.Rules[0].Condition!.Threshold = 1);
         await Eventually.UntilAsync(
-            () => op.Grafana.State.Group("app-shared", $"{op.Namespace}_one")!.Rules[0]["data"]![2]!["model"]!["conditions"]![0]!["evaluator"]!["params"]![0]!.GetValue<double>() == 1,
+            () => op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "one", op.Environment))!.Rules[0]["data"]![2]!["model"]!["conditions"]![0]!["evaluator"]!["params"]![0]!.GetValue<double>() == 1,
             "the edit reached Grafana");
         op.Grafana.Requests.Count("PUT", GroupPut).ShouldBe(1);
-        op.Grafana.State.Group("app-shared", $"{op.Namespace}_two")!.Rules.Select(r => r.ToJsonString()).ShouldBe(twoBefore);
+        op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "two", op.Environment))!.Rules.Select(r => r.ToJsonString()).ShouldBe(twoBefore);
 
         await op.DeleteAsync("one");
         await WaitGoneAsync(op, "one");
-        op.Grafana.State.Folder("app-shared").ShouldNotBeNull("the other group still lives there");
-        op.Grafana.State.Group("app-shared", $"{op.Namespace}_two")!.Rules.Select(r => r.ToJsonString()).ShouldBe(twoBefore);
+        op.Grafana.State.Folder(AlertNames.FolderUid("shared", op.Environment)).ShouldNotBeNull("the other group still lives there");
+        op.Grafana.State.Group(AlertNames.FolderUid("shared", op.Environment), AlertNames.RuleGroup(op.Namespace, "two", op.Environment))!.Rules.Select(r => r.ToJsonString()).ShouldBe(twoBefore);
         op.Grafana.Contract.AssertNoContractViolations();
     }
 
@@ -175,7 +178,7 @@ public sealed class AppAlertReconcilerTests(ApiServerFixture fixture)
 
         await op.ReplaceSpecAsync("a", spec => { spec.PartialSync = true; spec.EditableInGrafana = true; });
         await Eventually.UntilAsync(async () => await op.GetAsync("a"), a => a.Status.Rules?.SingleOrDefault(r => r.Name == "good")?.Synced == true, "the valid rule is synced");
-        var stored = op.Grafana.State.Rule(AlertNames.RuleUid(op.Namespace, "a", "good")).ShouldNotBeNull();
+        var stored = op.Grafana.State.Rule(AlertNames.RuleUid(op.Namespace, "a", "good", op.Environment)).ShouldNotBeNull();
         stored["provenance"]!.GetValue<string>().ShouldBe("");
         op.Grafana.State.RuleCount.ShouldBe(1);
         op.Grafana.Contract.AssertNoContractViolations();
