@@ -153,7 +153,7 @@ public sealed class CrdSchemaTests
         Generated.At("MetricsStack", "spec.grafana.contactPoints[].type").EnumProperty.ShouldBe(["slack", "email", "webhook"]);
         Generated.At("MetricsStack", "spec.telegraf.kafka.consumers[].dataFormat").EnumProperty.ShouldBe(["avro", "json", "json_v2", "influx"]);
         Generated.At("AppAlert", "spec.rules[].query.language").EnumProperty.ShouldBe(["InfluxQL", "Flux"]);
-        Generated.At("AppAlert", "spec.rules[].condition.reducer").EnumProperty.ShouldBe(["last", "mean", "min", "max", "sum", "count"]);
+        Generated.At("AppAlert", "spec.rules[].condition.reducer").EnumProperty.ShouldBe(["last", "mean", "min", "max", "sum", "count", "median"]);
         Generated.At("AppAlert", "spec.rules[].condition.operator").EnumProperty.ShouldBe(["gt", "lt", "gte", "lte", "eq", "ne", "within_range", "outside_range"]);
         Generated.At("AppAlert", "spec.rules[].noDataState").EnumProperty.ShouldBe(["NoData", "Alerting", "OK"]);
         Generated.At("AppAlert", "spec.rules[].execErrState").EnumProperty.ShouldBe(["Error", "Alerting", "OK"]);
