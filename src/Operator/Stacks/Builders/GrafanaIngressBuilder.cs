@@ -18,42 +18,7 @@ public static class GrafanaIngressBuilder
             return null;
         }
 
-        var metadata = ObjectMetaBuilder.Owned(stack, StackNames.Grafana(stack), StackLabels.Grafana);
-        metadata.Annotations = ingress.Annotations is { Count: > 0 } annotations
-            ? new SortedDictionary<string, string>(annotations.ToDictionary(), StringComparer.Ordinal)
-            : null;
-        return new V1Ingress
-        {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = V1Ingress.KubeKind,
-            Metadata = metadata,
-            Spec = new V1IngressSpec
-            {
-                IngressClassName = ingress.ClassName,
-                Tls = ingress.TlsSecret is { Length: > 0 } secret ? [new V1IngressTLS { Hosts = [ingress.Host], SecretName = secret }] : null,
-                Rules =
-                [
-                    new V1IngressRule
-                    {
-                        Host = ingress.Host,
-                        Http = new V1HTTPIngressRuleValue
-                        {
-                            Paths =
-                            [
-                                new V1HTTPIngressPath
-                                {
-                                    Path = GrafanaSettings.PathOf(ingress),
-                                    PathType = "Prefix",
-                                    Backend = new V1IngressBackend
-                                    {
-                                        Service = new V1IngressServiceBackend { Name = StackNames.Grafana(stack), Port = new V1ServiceBackendPort { Name = "http" } },
-                                    },
-                                },
-                            ],
-                        },
-                    },
-                ],
-            },
-        };
+        return ServiceIngress.Build(stack, new ServiceIngress.Shape(
+            StackNames.Grafana(stack), StackLabels.Grafana, ingress.Host, GrafanaSettings.PathOf(ingress), ingress.ClassName, ingress.TlsSecret, ingress.Annotations));
     }
 }

@@ -6,7 +6,7 @@ namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
 /// InfluxDB's Ingress (spec.influxdb.ingress), for a Grafana outside the cluster: one rule for the host, a Prefix path to
-/// InfluxDB's Service, TLS when a Secret is named; the same shape as Grafana's (<see cref="GrafanaIngressBuilder"/>).
+/// InfluxDB's Service, TLS when a Secret is named: the shape Grafana's has too (<see cref="ServiceIngress"/>).
 /// Its URL is where an external Grafana's datasources point unless spec.influxdb.externalUrl names another.
 /// </summary>
 public static class InfluxDbIngressBuilder
@@ -24,43 +24,8 @@ public static class InfluxDbIngressBuilder
             return null;
         }
 
-        var metadata = ObjectMetaBuilder.Owned(stack, StackNames.InfluxDb(stack), StackLabels.InfluxDb);
-        metadata.Annotations = ingress.Annotations is { Count: > 0 } annotations
-            ? new SortedDictionary<string, string>(annotations.ToDictionary(), StringComparer.Ordinal)
-            : null;
-        return new V1Ingress
-        {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = V1Ingress.KubeKind,
-            Metadata = metadata,
-            Spec = new V1IngressSpec
-            {
-                IngressClassName = ingress.ClassName,
-                Tls = ingress.TlsSecret is { Length: > 0 } secret ? [new V1IngressTLS { Hosts = [ingress.Host], SecretName = secret }] : null,
-                Rules =
-                [
-                    new V1IngressRule
-                    {
-                        Host = ingress.Host,
-                        Http = new V1HTTPIngressRuleValue
-                        {
-                            Paths =
-                            [
-                                new V1HTTPIngressPath
-                                {
-                                    Path = PathOf(ingress),
-                                    PathType = "Prefix",
-                                    Backend = new V1IngressBackend
-                                    {
-                                        Service = new V1IngressServiceBackend { Name = StackNames.InfluxDb(stack), Port = new V1ServiceBackendPort { Name = "http" } },
-                                    },
-                                },
-                            ],
-                        },
-                    },
-                ],
-            },
-        };
+        return ServiceIngress.Build(stack, new ServiceIngress.Shape(
+            StackNames.InfluxDb(stack), StackLabels.InfluxDb, ingress.Host, PathOf(ingress), ingress.ClassName, ingress.TlsSecret, ingress.Annotations));
     }
 
     /// <summary>The Ingress's URL without a trailing slash (<c>https://host/influxdb</c>), or null without an Ingress.</summary>
