@@ -65,8 +65,8 @@ public sealed class EnvironmentIdentityTests
 
         // The stack's routing writes contact points and mute timings as <environment>-<name>; a rule naming the spec's
         // name must reach the same object, or Grafana refuses the rule.
-        settings.Receiver.ShouldBe("idfdev-email-team");
-        settings.MuteTimeIntervals.ShouldBe(["idfdev-nights"]);
+        settings.Receiver.ShouldBe("idfdev_email-team");
+        settings.MuteTimeIntervals.ShouldBe(["idfdev_nights"]);
     }
 
     [Theory]

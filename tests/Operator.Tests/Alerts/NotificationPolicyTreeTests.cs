@@ -70,15 +70,16 @@ public sealed class NotificationPolicyTreeTests
         var owned = AlertRouting.StackPolicy(stack, "square-slack", [Routed("ns1", "a", "sqre-email")]);
 
         owned.ObjectMatchers.ShouldBe([["environment", "=", "idfdev"]]);
-        owned.Receiver.ShouldBe("idfdev-square-slack");
-        owned.Routes!.Select(r => r.Receiver).ShouldBe(["idfdev-sqre-email", "idfdev-sqre-email"], "the AppAlert's route first, then the spec's");
+        owned.Receiver.ShouldBe("idfdev_square-slack");
+        owned.Routes!.Select(r => r.Receiver).ShouldBe(["idfdev_sqre-email", "idfdev_sqre-email"], "the AppAlert's route first, then the spec's");
         var team = owned.Routes![1];
         team.ObjectMatchers.ShouldBe([["team", "=", "sqre"], ["severity", "=~", "warning|critical"]]);
-        team.MuteTimeIntervals.ShouldBe(["idfdev-weekends"]);
+        team.MuteTimeIntervals.ShouldBe(["idfdev_weekends"]);
         team.GroupBy.ShouldBe(["alertname"]);
         (team.RepeatInterval, team.Continue).ShouldBe(("12h", (bool?)null));
-        NotificationNames.InGrafana(stack, "square-slack").ShouldBe("idfdev-square-slack");
+        NotificationNames.InGrafana(stack, "square-slack").ShouldBe("idfdev_square-slack");
         NotificationNames.ForEnvironment(null, "square-slack").ShouldBe("square-slack");
+        NotificationNames.ForEnvironment("idf", "dev-slack").ShouldNotBe(NotificationNames.ForEnvironment("idf-dev", "slack"), "an environment that extends another never takes its names");
     }
 
     [Fact]
@@ -88,8 +89,8 @@ public sealed class NotificationPolicyTreeTests
             {"receiver":"grafana-default-email","group_by":["alertname"],"group_wait":"45s","provenance":"api",
              "routes":[
                {"receiver":"ops-webhook","object_matchers":[["app","=","butler"]],"active_time_intervals":["office"]},
-               {"receiver":"idfdev-old","object_matchers":[["environment","=","idfdev"]]},
-               {"receiver":"idfprod-slack","object_matchers":[["environment","=","idfprod"]],"routes":[{"receiver":"idfprod-email","matchers":["team=sqre"]}]}
+               {"receiver":"idfdev_old","object_matchers":[["environment","=","idfdev"]]},
+               {"receiver":"idfprod_slack","object_matchers":[["environment","=","idfprod"]],"routes":[{"receiver":"idfprod_email","matchers":["team=sqre"]}]}
              ]}
             """, GrafanaJson.Options)!;
         var owned = AlertRouting.StackPolicy(Stack("idfdev"), "square-slack", []);
@@ -98,13 +99,13 @@ public sealed class NotificationPolicyTreeTests
 
         (written.Receiver, written.GroupWait).ShouldBe(("grafana-default-email", "45s"), "the root is not the environment's");
         written.GroupBy.ShouldBe(["alertname"]);
-        written.Routes!.Select(r => r.Receiver).ShouldBe(["ops-webhook", "idfdev-square-slack", "idfprod-slack"], "in place, others untouched");
+        written.Routes!.Select(r => r.Receiver).ShouldBe(["ops-webhook", "idfdev_square-slack", "idfprod_slack"], "in place, others untouched");
         var json = JsonSerializer.Serialize(written, GrafanaJson.Options);
         json.ShouldContain("\"active_time_intervals\":[\"office\"]", Case.Sensitive, "fields the model does not name survive the write");
         json.ShouldContain("\"matchers\":[\"team=sqre\"]", Case.Sensitive);
         PolicyTree.Holds(written, owned, "idfdev").ShouldBeTrue();
         PolicyTree.Holds(stored, owned, "idfdev").ShouldBeFalse("the stored subtree routes to another receiver");
-        PolicyTree.Subtree(written, "idfprod")!.Receiver.ShouldBe("idfprod-slack");
+        PolicyTree.Subtree(written, "idfprod")!.Receiver.ShouldBe("idfprod_slack");
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class NotificationPolicyTreeTests
         var owned = AlertRouting.StackPolicy(Stack("idfdev"), "square-slack", []);
         var catchAll = new NotificationRoute { Receiver = "ops-webhook", ObjectMatchers = [["alertname", "=~", ".*"]] };
         PolicyTree.WithSubtree(new NotificationRoute { Receiver = "root", Routes = [catchAll] }, owned, "idfdev").Routes!.Select(r => r.Receiver)
-            .ShouldBe(["idfdev-square-slack", "ops-webhook"], "a catch-all before it would keep the environment's alerts from reaching it");
+            .ShouldBe(["idfdev_square-slack", "ops-webhook"], "a catch-all before it would keep the environment's alerts from reaching it");
         var twice = new NotificationRoute { Receiver = "root", Routes = [owned, catchAll, owned] };
         PolicyTree.WithSubtree(twice, owned, "idfdev").Routes!.Count(r => PolicyTree.IsSubtreeOf(r, "idfdev")).ShouldBe(1);
         PolicyTree.IsSubtreeOf(new NotificationRoute { ObjectMatchers = [["environment", "=", "idfdev"], ["team", "=", "x"]] }, "idfdev").ShouldBeFalse("only a route whose one matcher is the environment is the subtree");
@@ -152,12 +153,12 @@ public sealed class NotificationPolicyTreeTests
 
         var settings = AlertRouting.ContactPoint(stack, contactPoint, "value").Settings;
 
-        ((string?)settings[titleKey]).ShouldBe("{{ template \"idfdev-slack-title\" . }}");
+        ((string?)settings[titleKey]).ShouldBe("{{ template \"idfdev_slack-title\" . }}");
         ((string?)settings[textKey]).ShouldBe("{{ template \"sqre.text\" . }}", "a name the template defines itself is kept");
         NotificationContent.Templates(stack).Select(t => (t.Name, t.Template)).ShouldBe(
         [
-            ("idfdev-slack-title", "{{ define \"idfdev-slack-title\" }}\n[{{ .Status }}] {{ .CommonLabels.alertname }}\n{{ end }}"),
-            ("idfdev-own", "{{ define \"sqre.text\" }}{{ .CommonAnnotations.summary }}{{ end }}"),
+            ("idfdev_slack-title", "{{ define \"idfdev_slack-title\" }}\n[{{ .Status }}] {{ .CommonLabels.alertname }}\n{{ end }}"),
+            ("idfdev_own", "{{ define \"sqre.text\" }}{{ .CommonAnnotations.summary }}{{ end }}"),
         ]);
     }
 
@@ -166,7 +167,7 @@ public sealed class NotificationPolicyTreeTests
     {
         var timing = NotificationContent.MuteTimings(Stack("idfdev", g => g.MuteTimings![0].TimeIntervals[0].Times = [new TimeOfDayRange { StartTime = "00:00", EndTime = "08:00" }]))
             .ShouldHaveSingleItem();
-        timing.Name.ShouldBe("idfdev-weekends");
+        timing.Name.ShouldBe("idfdev_weekends");
         timing.TimeIntervals!.ToJsonString().ShouldBe("""[{"times":[{"start_time":"00:00","end_time":"08:00"}],"weekdays":["saturday","sunday"]}]""");
     }
 

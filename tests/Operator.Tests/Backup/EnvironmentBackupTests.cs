@@ -84,7 +84,7 @@ public sealed class EnvironmentBackupTests(ApiServerFixture fixture) : IAsyncLif
         files.Keys.ShouldContain("alert-rules/app-idfdev_gafaelfawr/idfdev_" + dev.Namespace + "_gafaelfawr.json");
         files.Keys.ShouldContain("datasources/influxdb-influxql-idfdev.json");
         files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)).Select(f => f.Value["name"]!.GetValue<string>())
-            .Order(StringComparer.Ordinal).ShouldBe(["idfdev-email", "idfdev-slack"]);
+            .Order(StringComparer.Ordinal).ShouldBe(["idfdev_email", "idfdev_slack"]);
         files[GrafanaExportLayout.Policies]["object_matchers"]!.ToJsonString().ShouldBe("[[\"environment\",\"=\",\"idfdev\"]]", "the policy file is idfdev's subtree only");
         foreach (var (path, content) in files)
         {

@@ -10,22 +10,23 @@ public sealed class EnvironmentScopeTests
 {
     private static readonly JsonObject Tree = JsonNode.Parse("""
         {"receiver":"grafana-default-email","group_by":["alertname"],"provenance":"api","routes":[
-          {"receiver":"idf-dev-slack","object_matchers":[["environment","=","idf-dev"]]},
+          {"receiver":"idf-dev_slack","object_matchers":[["environment","=","idf-dev"]]},
           {"receiver":"team-pager","object_matchers":[["team","=","ops"]]},
-          {"receiver":"idf-slack","object_matchers":[["environment","=","idf"]],"routes":[{"receiver":"idf-email","object_matchers":[["team","=","sqre"]]}]}
+          {"receiver":"idf_slack","object_matchers":[["environment","=","idf"]],"routes":[{"receiver":"idf_email","object_matchers":[["team","=","sqre"]]}]}
         ]}
         """)!.AsObject();
 
     [Fact]
     public void Names_of_an_environment_whose_name_extends_another_are_not_the_shorter_ones()
     {
-        var idf = EnvironmentScope.Of("idf").WithEnvironmentsOf(Tree);
-        idf.Others.ShouldBe(["idf-dev"]);
-        idf.OwnsName("idf-slack").ShouldBeTrue();
-        idf.OwnsName("idf-dev-slack").ShouldBeFalse("idf-dev's, which the tree names as an environment");
+        var idf = EnvironmentScope.Of("idf");
+        idf.OwnsName("idf_slack").ShouldBeTrue();
+        idf.OwnsName("idf_dev-slack").ShouldBeTrue("idf's contact point dev-slack");
+        idf.OwnsName("idf-dev_slack").ShouldBeFalse("idf-dev's: the first _ ends the environment, with no other environment known");
         idf.OwnsName("team-pager").ShouldBeFalse();
         idf.OwnsName("idf").ShouldBeFalse();
-        EnvironmentScope.Of("idf-dev").WithEnvironmentsOf(Tree).OwnsName("idf-dev-slack").ShouldBeTrue();
+        EnvironmentScope.Of("idf-dev").OwnsName("idf-dev_slack").ShouldBeTrue();
+        EnvironmentScope.Of("idf-dev").OwnsName("idf_dev-slack").ShouldBeFalse();
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class EnvironmentScopeTests
     public void A_subtree_is_put_in_place_of_the_environments_route_and_everything_else_is_kept_as_stored()
     {
         var idf = EnvironmentScope.Of("idf");
-        var subtree = JsonNode.Parse("""{"receiver":"idf-pager","object_matchers":[["environment","=","idf"]]}""")!.AsObject();
+        var subtree = JsonNode.Parse("""{"receiver":"idf_pager","object_matchers":[["environment","=","idf"]]}""")!.AsObject();
 
         var merged = idf.WithSubtree(Tree, subtree);
 
@@ -58,8 +59,8 @@ public sealed class EnvironmentScopeTests
         CanonicalJson.Text(merged).ShouldBe(CanonicalJson.Text(expected));
         CanonicalJson.Text(idf.Subtree(merged)).ShouldBe(CanonicalJson.Text(subtree));
 
-        var none = EnvironmentScope.Of("idfprod").WithSubtree(Tree, JsonNode.Parse("""{"receiver":"idfprod-slack","object_matchers":[["environment","=","idfprod"]]}""")!.AsObject());
-        ((string?)none["routes"]![0]!["receiver"]).ShouldBe("idfprod-slack", "a missing subtree goes first, before any catch-all route");
+        var none = EnvironmentScope.Of("idfprod").WithSubtree(Tree, JsonNode.Parse("""{"receiver":"idfprod_slack","object_matchers":[["environment","=","idfprod"]]}""")!.AsObject());
+        ((string?)none["routes"]![0]!["receiver"]).ShouldBe("idfprod_slack", "a missing subtree goes first, before any catch-all route");
         ((JsonArray)none["routes"]!).Count.ShouldBe(4);
         ((string?)none["provenance"]).ShouldBe("api");
     }

@@ -13,7 +13,7 @@ public sealed class GrafanaRestorePlanTests
         {
             var contactPoint = new JsonObject
             {
-                ["uid"] = "cp1", ["name"] = "idfdev-slack", ["type"] = "slack",
+                ["uid"] = "cp1", ["name"] = "idfdev_slack", ["type"] = "slack",
                 ["settings"] = new JsonObject { ["recipient"] = channel }, ["secureFieldsLeftOut"] = new JsonArray("url"),
             };
             if (secretRef is not null)

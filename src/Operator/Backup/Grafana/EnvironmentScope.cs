@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MetricsOperator.Alerts;
+using MetricsOperator.Alerts.Routing;
 using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Backup.Grafana;
@@ -13,27 +14,21 @@ namespace MetricsOperator.Backup.Grafana;
 /// and environment (so a long, hashed UID is recognised too), the folders nested in them, and their dashboards and
 /// rule groups;</item>
 /// <item>the datasources <c>influxdb-influxql-&lt;env&gt;</c> and <c>influxdb-flux-&lt;env&gt;</c>;</item>
-/// <item>contact points, templates and mute timings named <c>&lt;env&gt;-…</c>, except those that belong to another
-/// environment whose name starts with <c>&lt;env&gt;-</c> (<c>idf-dev-slack</c> is <c>idf-dev</c>'s, not <c>idf</c>'s
-/// when both are there);</item>
+/// <item>contact points, templates and mute timings named <c>&lt;env&gt;_…</c> (an environment has no <c>_</c>, so
+/// <c>idf-dev_slack</c> is <c>idf-dev</c>'s and never <c>idf</c>'s);</item>
 /// <item>the child route of the policy tree's root whose only matcher is <c>environment=&lt;env&gt;</c>.</item>
 /// </list>
-/// The other environments are those the tree's root routes and the folder titles name.
+/// Each is told from the names alone: no other environment needs to be known.
 /// </summary>
 /// <param name="Environment">The environment.</param>
-/// <param name="Others">The other environments found in the same Grafana.</param>
-public sealed record EnvironmentScope(string Environment, IReadOnlySet<string> Others)
+public sealed record EnvironmentScope(string Environment)
 {
-    /// <summary>The scope of <paramref name="environment"/> before the other environments are known.</summary>
+    /// <summary>The scope of <paramref name="environment"/>.</summary>
     public static EnvironmentScope Of(string environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(environment);
-        return new EnvironmentScope(environment, new HashSet<string>(StringComparer.Ordinal));
+        return new EnvironmentScope(environment);
     }
-
-    /// <summary>This scope, knowing the environments <paramref name="tree"/> (the stored policy tree) gives subtrees to.</summary>
-    public EnvironmentScope WithEnvironmentsOf(JsonNode? tree) =>
-        this with { Others = new HashSet<string>(Others.Concat(EnvironmentsIn(tree)).Where(e => e != Environment), StringComparer.Ordinal) };
 
     /// <summary>Whether a root folder with <paramref name="uid"/> and <paramref name="title"/> is one of the environment's app folders.</summary>
     public bool OwnsFolder(string uid, string title)
@@ -53,8 +48,7 @@ public sealed record EnvironmentScope(string Environment, IReadOnlySet<string> O
     public bool OwnsName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.StartsWith(Environment + "-", StringComparison.Ordinal)
-            && !Others.Any(other => other.Length > Environment.Length && name.StartsWith(other + "-", StringComparison.Ordinal));
+        return name.StartsWith(NotificationNames.ForEnvironment(Environment, ""), StringComparison.Ordinal);
     }
 
     /// <summary>The environment's subtree of <paramref name="tree"/> (a copy), or null when the tree has none.</summary>
@@ -96,18 +90,6 @@ public sealed record EnvironmentScope(string Environment, IReadOnlySet<string> O
 
         tree["routes"] = routes;
         return tree;
-    }
-
-    /// <summary>The environments <paramref name="tree"/>'s root routes are subtrees of.</summary>
-    public static IEnumerable<string> EnvironmentsIn(JsonNode? tree) =>
-        (tree?["routes"] as JsonArray ?? []).OfType<JsonObject>().Select(EnvironmentOf).OfType<string>();
-
-    /// <summary>The environment a folder title <c>&lt;app&gt; (&lt;env&gt;)</c> names, or null.</summary>
-    public static string? EnvironmentOfFolderTitle(string title)
-    {
-        ArgumentNullException.ThrowIfNull(title);
-        var open = title.LastIndexOf(" (", StringComparison.Ordinal);
-        return open > 0 && title.EndsWith(')') ? title[(open + 2)..^1] : null;
     }
 
     private bool IsSubtree(JsonObject route) => EnvironmentOf(route) == Environment;

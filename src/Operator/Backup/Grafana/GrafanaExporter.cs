@@ -65,10 +65,6 @@ public sealed class GrafanaExporter(GrafanaConfigApi api)
                 {
                     ownedFolders.Add(uid);
                 }
-                else if (EnvironmentScope.EnvironmentOfFolderTitle(title) is { } other && EnvironmentScope.Of(other).OwnsFolder(uid, title))
-                {
-                    scope = scope with { Others = new HashSet<string>(scope.Others.Append(other), StringComparer.Ordinal) };
-                }
             }
 
             // Folders nested in an owned one are owned (listed parents first).
@@ -87,7 +83,6 @@ public sealed class GrafanaExporter(GrafanaConfigApi api)
         }
         else if (scope is not null)
         {
-            scope = scope.WithEnvironmentsOf(policies.Body);
             if (scope.Subtree(policies.Body) is { } subtree)
             {
                 files[GrafanaExportLayout.Policies] = subtree;

@@ -111,16 +111,16 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
         ((string?)op.Grafana.State.PolicyTree["receiver"]).ShouldBe(seededRoot, "the root is not the environment's");
         Routes().Select(r => r.ToJsonString()).Where(r => r != EnvironmentSubtree("idfdev")!.ToJsonString()).ShouldBe(seededRoutes, "every other route is kept as it was");
         var subtree = EnvironmentSubtree("idfdev")!;
-        ((string?)subtree["receiver"]).ShouldBe("idfdev-square-slack");
+        ((string?)subtree["receiver"]).ShouldBe("idfdev_square-slack");
         var routes = (subtree["routes"] as JsonArray)!.OfType<JsonObject>().ToList();
-        RoutesApp(routes[0], "butler", "idfdev-square-email").ShouldBeTrue(routes[0].ToJsonString());
-        routes[1].ToJsonString().ShouldBe("""{"receiver":"idfdev-square-email","object_matchers":[["team","=","sqre"]],"repeat_interval":"12h","mute_time_intervals":["idfdev-weekends"]}""");
-        op.Grafana.State.Templates.Keys.Order().ShouldBe(["idfdev-slack-text", "idfdev-slack-title", "someone-else"]);
-        op.Grafana.State.MuteTimings.Keys.ShouldBe(["idfdev-weekends"]);
-        var slackPoint = OursInGrafana(AlertRouting.ContactPointPrefix(created)).Single(c => (string?)c["name"] == "idfdev-square-slack");
-        ((string?)slackPoint["settings"]!["title"]).ShouldBe("{{ template \"idfdev-slack-title\" . }}");
+        RoutesApp(routes[0], "butler", "idfdev_square-email").ShouldBeTrue(routes[0].ToJsonString());
+        routes[1].ToJsonString().ShouldBe("""{"receiver":"idfdev_square-email","object_matchers":[["team","=","sqre"]],"repeat_interval":"12h","mute_time_intervals":["idfdev_weekends"]}""");
+        op.Grafana.State.Templates.Keys.Order().ShouldBe(["idfdev_slack-text", "idfdev_slack-title", "someone-else"]);
+        op.Grafana.State.MuteTimings.Keys.ShouldBe(["idfdev_weekends"]);
+        var slackPoint = OursInGrafana(AlertRouting.ContactPointPrefix(created)).Single(c => (string?)c["name"] == "idfdev_square-slack");
+        ((string?)slackPoint["settings"]!["title"]).ShouldBe("{{ template \"idfdev_slack-title\" . }}");
         var stack = await Eventually.UntilAsync(op.GetStackAsync, st => st?.Status?.Alerting?.Templates?.Count == 2, "status records the templates written");
-        stack!.Status!.Alerting!.MuteTimings.ShouldBe(["idfdev-weekends"]);
+        stack!.Status!.Alerting!.MuteTimings.ShouldBe(["idfdev_weekends"]);
 
         await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "butler"),
             a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == ConditionSet.True) == true, "butler's rules are synced");
@@ -144,7 +144,7 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
                 },
             }));
         await Eventually.UntilAsync(() => Task.FromResult<IReadOnlyCollection<string>?>(op.Grafana.State.MuteTimings.Keys.ToList()), k => k!.Count == 0, "the mute timing is deleted");
-        await Eventually.UntilAsync(() => Task.FromResult<IReadOnlyCollection<string>?>(op.Grafana.State.Templates.Keys.ToList()), k => k!.Order().SequenceEqual(["idfdev-slack-title", "someone-else"]), "only the operator's dropped template is deleted");
+        await Eventually.UntilAsync(() => Task.FromResult<IReadOnlyCollection<string>?>(op.Grafana.State.Templates.Keys.ToList()), k => k!.Order().SequenceEqual(["idfdev_slack-title", "someone-else"]), "only the operator's dropped template is deleted");
         (EnvironmentSubtree("idfdev")!["routes"] as JsonArray)!.Count.ShouldBe(1, "only butler's route is left");
         op.Grafana.State.Templates["someone-else"].Content.ShouldContain("theirs");
         await op.AssertNoSecretLeakedAsync("MetricsStack", slackUrl);

@@ -85,9 +85,9 @@ public sealed class SharedGrafanaTests(ApiServerFixture fixture) : IAsyncLifetim
         foreach (var (environment, other) in new[] { ("idfdev", "idfprod"), ("idfprod", "idfdev") })
         {
             var subtree = Subtree(environment).ShouldNotBeNull($"{environment}'s subtree is in the tree");
-            ((string?)subtree["receiver"]).ShouldBe($"{environment}-slack");
-            subtree.ToJsonString().ShouldNotContain($"\"{other}-", Case.Sensitive, $"{environment}'s subtree routes to none of {other}'s contact points");
-            grafana.State.ContactPoints.Select(c => (string?)c["name"]).ShouldContain($"{environment}-email");
+            ((string?)subtree["receiver"]).ShouldBe($"{environment}_slack");
+            subtree.ToJsonString().ShouldNotContain($"\"{other}_", Case.Sensitive, $"{environment}'s subtree routes to none of {other}'s contact points");
+            grafana.State.ContactPoints.Select(c => (string?)c["name"]).ShouldContain($"{environment}_email");
         }
 
         var writes = grafana.Requests.Writes;

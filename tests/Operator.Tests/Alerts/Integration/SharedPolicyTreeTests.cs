@@ -106,8 +106,8 @@ public sealed class SharedPolicyTreeTests : IAsyncLifetime
         {
             var subtree = Subtree(environment).ShouldNotBeNull($"{environment}'s subtree");
             var receivers = subtree.ToJsonString();
-            receivers.ShouldContain($"\"{environment}-", Case.Sensitive);
-            receivers.ShouldNotContain($"\"{other}-", Case.Sensitive, $"{environment}'s subtree routes to none of {other}'s contact points");
+            receivers.ShouldContain($"\"{environment}_", Case.Sensitive);
+            receivers.ShouldNotContain($"\"{other}_", Case.Sensitive, $"{environment}'s subtree routes to none of {other}'s contact points");
         }
     }
 
