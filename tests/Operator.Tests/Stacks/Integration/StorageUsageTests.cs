@@ -55,7 +55,11 @@ public sealed class StorageUsageTests(ApiServerFixture fixture)
         clock.Advance(TimeSpan.FromMinutes(6));
         await op.ReconcileAgainAsync();
         await Eventually.UntilAsync(op.GetStackAsync, s => OperatorWithFakes.Condition(s, MetricsStackConditions.StorageReady)?.Reason == "Sized", "StorageReady=True again");
-        var events = (await op.EventsAsync()).Where(e => e.Reason is "StorageNearlyFull" || (e.Reason == "Sized" && e.Message.Contains("60%", StringComparison.Ordinal))).ToList();
+        // Status is patched before the Events of its changes are recorded (MetricsStackReconciler.ReportAsync): wait for the Event too.
+        var events = await Eventually.UntilAsync(
+            async () => (await op.EventsAsync()).Where(e => e.Reason is "StorageNearlyFull" || (e.Reason == "Sized" && e.Message.Contains("60%", StringComparison.Ordinal))).ToList(),
+            es => es.Any(e => e.Reason == "Sized"),
+            "the Sized Event is recorded");
         events.Count(e => e.Reason == "StorageNearlyFull" && e.Type == "Warning").ShouldBe(1);
         events.Count(e => e.Reason == "Sized" && e.Type == "Normal").ShouldBe(1);
     }
