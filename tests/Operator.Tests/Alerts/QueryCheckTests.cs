@@ -135,9 +135,13 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
         QueryCheckStatus.ForRule(found, "Broken").ShouldBe("refused: spec.rules[2].query.text: InfluxDB refused the InfluxQL query: failed to parse query: x");
         QueryCheckStatus.ForRule(found, "NotWritten").ShouldBeNull();
         QueryCheckStatus.ReadySuffix(found).ShouldBeEmpty();
-        var down = QueryCheckResult.Unavailable("InfluxDB at http://influxdb:8086/ answered 503 to the query check", at.AddMinutes(1));
-        QueryCheckStatus.ForRule(down, "Busy").ShouldBe("not checked: InfluxDB at http://influxdb:8086/ answered 503 to the query check; asked again after 2026-12-02T07:11:00Z");
-        QueryCheckStatus.ReadySuffix(down).ShouldBe("; synced without the query check (InfluxDB at http://influxdb:8086/ answered 503 to the query check), asked again after 2026-12-02T07:11:00Z");
+        var down = QueryCheckResult.Unavailable("InfluxDB at http://influxdb:8086/ answered 503 to the query check", at, at.AddMinutes(1));
+        QueryCheckStatus.ForRule(down, "Busy").ShouldBe("not checked since 2026-12-02T07:10:00Z: InfluxDB at http://influxdb:8086/ answered 503 to the query check; asked again until InfluxDB answers");
+        QueryCheckStatus.ReadySuffix(down).ShouldBe("; synced without the query check since 2026-12-02T07:10:00Z (InfluxDB at http://influxdb:8086/ answered 503 to the query check)");
+        // The next recheck fails too: status reads the same, so an outage does not rewrite every AppAlert once per recheck.
+        var stillDown = QueryCheckResult.Unavailable("InfluxDB at http://influxdb:8086/ answered 503 to the query check", at, at.AddMinutes(2));
+        QueryCheckStatus.ForRule(stillDown, "Busy").ShouldBe(QueryCheckStatus.ForRule(down, "Busy"));
+        QueryCheckStatus.ReadySuffix(stillDown).ShouldBe(QueryCheckStatus.ReadySuffix(down));
         QueryCheckStatus.ForRule(QueryCheckResult.Off, "Busy").ShouldBeNull();
     }
 

@@ -16,6 +16,9 @@ public sealed record QueryCheckResult(IReadOnlyList<RuleProblem> Refused, IReadO
     /// <summary>Why InfluxDB could not be asked (the rules are synced unchecked); null when it answered or was not needed.</summary>
     public string? Unchecked { get; init; }
 
+    /// <summary>Since when InfluxDB could not be asked (the first failure of this outage); set with <see cref="Unchecked"/>.</summary>
+    public DateTimeOffset? UncheckedSince { get; init; }
+
     /// <summary>Whether the check is switched off for this operator.</summary>
     public bool Disabled { get; init; }
 
@@ -25,9 +28,9 @@ public sealed record QueryCheckResult(IReadOnlyList<RuleProblem> Refused, IReadO
     /// <summary>No check was made (switched off).</summary>
     public static QueryCheckResult Off { get; } = new([], new Dictionary<string, IReadOnlyList<string>>()) { Disabled = true };
 
-    /// <summary>InfluxDB could not be asked: nothing is known, asked again at <paramref name="recheckAt"/>.</summary>
-    public static QueryCheckResult Unavailable(string why, DateTimeOffset recheckAt) =>
-        new([], new Dictionary<string, IReadOnlyList<string>>()) { Unchecked = why, RecheckAt = recheckAt };
+    /// <summary>InfluxDB could not be asked since <paramref name="since"/>: nothing is known, asked again at <paramref name="recheckAt"/>.</summary>
+    public static QueryCheckResult Unavailable(string why, DateTimeOffset since, DateTimeOffset recheckAt) =>
+        new([], new Dictionary<string, IReadOnlyList<string>>()) { Unchecked = why, UncheckedSince = since, RecheckAt = recheckAt };
 }
 
 /// <summary>

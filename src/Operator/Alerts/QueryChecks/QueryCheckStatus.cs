@@ -16,7 +16,8 @@ public static class QueryCheckStatus
 
         if (check.Unchecked is { } why)
         {
-            return $"not checked: {why}; asked again after {Time(check.RecheckAt)}";
+            // No recheck time here: it moves on every recheck, and status would change (a write per AppAlert) each time.
+            return $"not checked since {Time(check.UncheckedSince)}: {why}; asked again until InfluxDB answers";
         }
 
         var refused = check.Refused.Where(p => p.Rule == rule).Select(p => $"{p.Field}: {p.Message}").ToList();
@@ -39,7 +40,7 @@ public static class QueryCheckStatus
     public static string ReadySuffix(QueryCheckResult check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        return check.Unchecked is { } why ? $"; synced without the query check ({why}), asked again after {Time(check.RecheckAt)}" : "";
+        return check.Unchecked is { } why ? $"; synced without the query check since {Time(check.UncheckedSince)} ({why})" : "";
     }
 
     private static string Time(DateTimeOffset? at) =>

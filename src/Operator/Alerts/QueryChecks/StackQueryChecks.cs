@@ -26,7 +26,7 @@ public sealed class StackQueryChecks : IDisposable
     private readonly TimeProvider time;
     private readonly HttpClient http;
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ReadAt)> tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Why, DateTimeOffset Until)> unavailable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Why, DateTimeOffset Since, DateTimeOffset Until)> unavailable = new(StringComparer.Ordinal);
 
     /// <summary>Creates the check; <paramref name="cache"/> is shared by every AppAlert of the process.</summary>
     public StackQueryChecks(KubeApi api, IStackEndpoints endpoints, QueryVerdictCache cache, AlertSyncOptions? options = null, TimeProvider? time = null)
@@ -57,7 +57,7 @@ public sealed class StackQueryChecks : IDisposable
         var now = time.GetUtcNow();
         if (unavailable.TryGetValue(target, out var down) && now < down.Until)
         {
-            return QueryCheckResult.Unavailable(down.Why, down.Until);
+            return QueryCheckResult.Unavailable(down.Why, down.Since, down.Until);
         }
 
         try
@@ -75,9 +75,13 @@ public sealed class StackQueryChecks : IDisposable
                 tokens.TryRemove(TokenKey(stack), out _);
             }
 
-            var until = time.GetUtcNow() + options.QueryChecks.UnavailableRecheck;
-            unavailable[target] = (e.Message, until);
-            return QueryCheckResult.Unavailable(e.Message, until);
+            // Since the outage's first failure, not this one's: status carries it, and a time that moved on every
+            // recheck would rewrite every AppAlert of the stack once per UnavailableRecheck while InfluxDB stays down.
+            var failedAt = time.GetUtcNow();
+            var since = unavailable.TryGetValue(target, out var earlier) ? earlier.Since : failedAt;
+            var until = failedAt + options.QueryChecks.UnavailableRecheck;
+            unavailable[target] = (e.Message, since, until);
+            return QueryCheckResult.Unavailable(e.Message, since, until);
         }
     }
 

@@ -78,15 +78,29 @@ public sealed class QueryCheckSyncTests(ApiServerFixture fixture, RealInflux inf
     public async Task Without_an_influxdb_to_ask_the_rules_are_synced_unchecked_and_status_says_why()
     {
         // The AlertOperator harness runs no MetricsStack controller, so no read token exists: the check cannot be made.
-        await using var op = await AlertOperator.StartAsync(fixture.Plane);
+        // InfluxDB is asked again every 300 ms (a minute in production), so the outage lasts many rechecks here.
+        await using var op = await AlertOperator.StartAsync(fixture.Plane, options: new AlertSyncOptions
+        {
+            OutageBackoffBase = TimeSpan.FromMilliseconds(200),
+            OutageBackoffMax = TimeSpan.FromSeconds(1),
+            QueryChecks = QueryCheckOptions.Default with { UnavailableRecheck = TimeSpan.FromMilliseconds(300) },
+        });
         await op.CreateAsync(AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, "unchecked", AlertSamples.Rule("Logins", text: Broken))));
 
         var alert = await op.WaitForReadyAsync("unchecked", "True", AppAlertReasons.Synced);
 
         var ready = alert.Status!.Conditions!.Single(c => c.Type == "Ready");
-        ready.Message.ShouldContain($"synced without the query check (Secret {op.Namespace}/metrics-grafana-token has no InfluxDB read token (key token) yet), asked again after ");
-        alert.Status.Rules!.Single().QueryCheck.ShouldStartWith($"not checked: Secret {op.Namespace}/metrics-grafana-token has no InfluxDB read token");
+        ready.Message.ShouldMatch($@"; synced without the query check since \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(Secret {op.Namespace}/metrics-grafana-token has no InfluxDB read token \(key token\) yet\)$");
+        alert.Status.Rules!.Single().QueryCheck!.ShouldMatch($@"^not checked since \S+Z: Secret {op.Namespace}/metrics-grafana-token has no InfluxDB read token \(key token\) yet; asked again until InfluxDB answers$");
         op.Grafana.State.Rules.Select(r => (string?)r["title"]).ShouldBe(["Logins"]);
+
+        // Each recheck fails again (the AppAlert comes back by itself for it): status reads the same, so nothing is
+        // written; with a time that moved on, an outage would rewrite every AppAlert of the stack once per recheck.
+        var reconciles = Reconciles(op.Manager);
+        await Eventually.UntilAsync(() => Task.FromResult(Reconciles(op.Manager) >= reconciles + 5), "five rechecks, over a second");
+        var after = (await op.GetAsync("unchecked"))!;
+        after.Metadata.ResourceVersion.ShouldBe(alert.Metadata.ResourceVersion);
+        after.Status!.Rules!.Single().QueryCheck.ShouldBe(alert.Status.Rules!.Single().QueryCheck);
     }
 
     private static List<string?> Titles(OperatorWithFakes op) => [.. op.Grafana.State.Rules.Select(r => (string?)r["title"])];
