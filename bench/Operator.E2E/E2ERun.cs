@@ -58,6 +58,11 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] {size.Stacks} stacks Ready {stacksReady.TotalSeconds:F2} s after start; {size.Alerts} AppAlerts applied in {applied.TotalSeconds:F2} s, all Synced {synced.TotalSeconds:F2} s after the first apply; RSS then {loaded}"));
         output.WriteLine($"  [{variant}] API server requests by the operator to here, by verb: {AuditLog.Describe(AuditLog.ByVerb(toSync))}");
         output.WriteLine($"  [{variant}]   by verb and resource: {AuditLog.Describe(toSync)}");
+        foreach (var (kind, count, example) in await load.QueryChecksAsync(cancellationToken))
+        {
+            output.WriteLine($"  [{variant}] rules whose query check says {kind}: {count} (e.g. \"{example}\")");
+        }
+
         var (influxAll, grafanaAll) = world.Requests();
         output.WriteLine($"  [{variant}] InfluxDB requests: {Describe(influxAll)}");
         output.WriteLine($"  [{variant}] Grafana requests: {Describe(grafanaAll)}");

@@ -81,6 +81,25 @@ internal sealed class Load(BenchCluster cluster, SimulatedWorld world, BenchSize
         return (ready, synced);
     }
 
+    /// <summary>
+    /// What status says about the rules' queries (status.rules[].queryCheck), by kind ("data", "no data", "refused",
+    /// "not checked") with one example of each: the benchmark reports it so a run whose checks could not reach InfluxDB
+    /// says so.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Kind, int Count, string Example)>> QueryChecksAsync(CancellationToken cancellationToken)
+    {
+        var alerts = await ListAsync<V1Alpha1AppAlert>("appalerts", cancellationToken);
+        return [.. alerts.SelectMany(a => a.Status?.Rules ?? []).Select(r => r.QueryCheck ?? "(none)")
+            .GroupBy(Kind).OrderByDescending(g => g.Count()).Select(g => (g.Key, g.Count(), g.First()))];
+
+        static string Kind(string line) =>
+            line.StartsWith("no data", StringComparison.Ordinal) ? "no data"
+            : line.StartsWith("data", StringComparison.Ordinal) ? "data"
+            : line.StartsWith("refused", StringComparison.Ordinal) ? "refused"
+            : line.StartsWith("not checked", StringComparison.Ordinal) ? "not checked"
+            : line;
+    }
+
     public async Task<V1Alpha1AppAlert> ReadAlertAsync(int i, CancellationToken cancellationToken)
     {
         var raw = await cluster.Admin.CustomObjects.GetNamespacedCustomObjectAsync(ApiGroup.Name, ApiGroup.Version, AlertNamespace(i), "appalerts", AlertName(i), cancellationToken);

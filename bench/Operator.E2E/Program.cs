@@ -30,6 +30,13 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+if (gcdump is not null && PublishedOperator.GcDumpTool() is null)
+{
+    // Found now, not after the minutes the run takes to reach its first dump.
+    Console.Error.WriteLine("--gcdump needs dotnet-gcdump: dotnet tool install -g dotnet-gcdump");
+    return 2;
+}
+
 var repository = Repository();
 published ??= await PublishedOperator.PublishAsync(repository, Console.Out);
 Console.WriteLine($"Operator end-to-end benchmark ({size.Name}): {size}; operator {Path.Combine(published, "metrics-operator")}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");

@@ -194,7 +194,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
 
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, name + ".gcdump");
-        var info = new ProcessStartInfo("dotnet-gcdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(GcDumpTool() ?? "dotnet-gcdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "collect", "-p", process.Id.ToString(CultureInfo.InvariantCulture), "-o", file })
         {
             info.ArgumentList.Add(arg);
@@ -206,6 +206,13 @@ internal sealed class PublishedOperator : IAsyncDisposable
         await dump.WaitForExitAsync();
         output.WriteLine(dump.ExitCode == 0 ? $"  gcdump: {file}" : $"  gcdump {name} failed ({dump.ExitCode}): {await text} {await error}");
     }
+
+    /// <summary>dotnet-gcdump on PATH or where `dotnet tool install -g` puts it (~/.dotnet/tools, not on PATH by default); null when neither has it.</summary>
+    public static string? GcDumpTool() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools"))
+            .Select(dir => Path.Combine(dir, "dotnet-gcdump"))
+            .FirstOrDefault(File.Exists);
 
     public string Tail(int count = 30)
     {
