@@ -129,6 +129,16 @@ internal sealed class PublishedOperator : IAsyncDisposable
     }
 
     /// <summary>VmRSS, VmHWM (peak) and RSS's parts (anonymous, file-backed, shared memory) of the operator, in MiB.</summary>
+    /// <summary>CPU time the operator process used so far (user + system, /proc/&lt;pid&gt;/stat), for "CPU per AppAlert".</summary>
+    public TimeSpan CpuTime()
+    {
+        // Fields after the command's closing parenthesis (the command may hold spaces): utime and stime are the 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
     public ProcessMemory Memory()
     {
         var kib = new Dictionary<string, double>(StringComparer.Ordinal);
