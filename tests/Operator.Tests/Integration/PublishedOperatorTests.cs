@@ -38,6 +38,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(published.Folder, "metrics-operator.runtimeconfig.json")))!;
         ((bool?)runtimeConfig["runtimeOptions"]!["configProperties"]!["System.GC.Server"]).ShouldBe(false);
         ((bool?)runtimeConfig["runtimeOptions"]!["configProperties"]!["System.Globalization.Invariant"]).ShouldBe(true);
+        ((bool?)runtimeConfig["runtimeOptions"]!["configProperties"]!["System.Runtime.TieredPGO"]).ShouldBe(false, "dynamic PGO doubles the CPU of a burst of first reconciles (docs/performance.md)");
         File.Exists(Path.Combine(published.Folder, "metrics-operator")).ShouldBeTrue("the apphost the image's ENTRYPOINT runs");
     }
 
