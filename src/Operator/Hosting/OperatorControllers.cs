@@ -42,10 +42,13 @@ internal static class OperatorControllers
             .Owns<V1PersistentVolumeClaim>()
             .Owns<V1NetworkPolicy>()
             .Owns<V1Ingress>()
-            // The notification policy (the alerting step) routes each app to its AppAlert's contact point, so a new or
-            // edited AppAlert must wake its stack. The map reads the manager's cache when events arrive.
-            // Only what the policy reads (app, contact point, stackRef): an AppAlert's status never wakes its stack.
-            .Watches<V1Alpha1AppAlert>(alert => AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert), updateMatters: MetricsOperator.Alerts.Routing.AlertRouting.RoutingChanged)
+            // The notification policy (the alerting step) routes each AppAlert naming a contact point there, so a new,
+            // edited or deleted one must wake its stack; one without a contact point is not in the policy and wakes
+            // nothing. The map reads the manager's cache when events arrive. Only what the policy reads (contact point,
+            // app, stackRef): an AppAlert's status never wakes its stack.
+            .Watches<V1Alpha1AppAlert>(
+                alert => MetricsOperator.Alerts.Routing.AlertRouting.HasRoute(alert) ? AppAlertController.StacksOf(sp.GetRequiredService<Manager>(), alert) : [],
+                updateMatters: MetricsOperator.Alerts.Routing.AlertRouting.RoutingChanged)
             // A namespace labelled metrics.lsst.io/write-token=<stack> gets the listener token and a path through the
             // listener's NetworkPolicy. Only labelled namespaces are cached; a label dropped reaches the watch as a delete.
             .Watches<V1Namespace>(ns => WriteAccessMapping.StacksFor(sp.GetRequiredService<Manager>(), ns), labelSelector: WriteTokenSecrets.OptInLabel, updateMatters: WriteAccessMapping.OptInChanged)

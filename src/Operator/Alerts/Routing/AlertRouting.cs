@@ -149,6 +149,18 @@ public static class AlertRouting
     };
 
     /// <summary>
+    /// Whether the AppAlert is in the stack's policy at all: only one naming a contact point gets a route
+    /// (<see cref="Policy"/>). The stack's AppAlert watch maps only these, so applying a thousand AppAlerts that use the
+    /// default contact point reconciles no stack (each of those reconciles read 7 Secrets and asked InfluxDB 5 times).
+    /// An update is mapped from its old object too, so a contact point taken out still wakes the stack.
+    /// </summary>
+    public static bool HasRoute(V1Alpha1AppAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return alert.Spec?.ContactPoint is { Length: > 0 };
+    }
+
+    /// <summary>
     /// Whether an AppAlert's change can change the stack's policy: what <see cref="Policy"/> and the stack it targets
     /// read (app, contact point, stackRef). Its status and rules never do, so they never wake the stack.
     /// </summary>

@@ -67,6 +67,29 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_an_AppAlert_naming_a_contact_point_wakes_the_stack_also_when_it_stops_naming_one()
+    {
+        await op.CreateSecretAsync(ContactPointSecret, new() { ["slack"] = slackUrl, ["email"] = "square-alerts@lsst.org" });
+        await op.CreateStackWithSpecAsync(new { grafana = new { contactPoints = new[] { ContactPoint("square-slack", "slack"), ContactPoint("square-email", "email") } } });
+        await WaitForAlertingAsync("Synced", "the stack's contact points are in Grafana");
+
+        // Not in the policy: its create, its status writes and its sync reconcile no stack. (The stack's own status
+        // write after AlertingReady may still queue a reconcile: counted from when the stack has been quiet for a second.)
+        var reconciles = await QuietStackReconcilesAsync();
+        var quiet = AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, "quiet"));
+        await op.Admin.CreateAsync(quiet);
+        await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "quiet"),
+            a => a?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == ConditionSet.True) == true, "quiet's rules are synced");
+        StackReconciles.Count(op.Manager).ShouldBe(reconciles, "an AppAlert using the default contact point is not in the policy");
+
+        // Naming a contact point wakes the stack (a route appears); naming none again wakes it from the old object (the route goes).
+        await op.Admin.PatchAsync<V1Alpha1AppAlert>(op.Namespace, "quiet", MetricsOperator.Runtime.Client.PatchType.Merge, """{"spec":{"contactPoint":"square-email"}}""");
+        await Eventually.UntilAsync(() => Task.FromResult<List<JsonObject>?>(Routes()), r => r!.Any(route => RoutesApp(route, "quiet", "square-email")), "quiet is routed to square-email");
+        await op.Admin.PatchAsync<V1Alpha1AppAlert>(op.Namespace, "quiet", MetricsOperator.Runtime.Client.PatchType.Merge, """{"spec":{"contactPoint":null}}""");
+        await Eventually.UntilAsync(() => Task.FromResult<List<JsonObject>?>(Routes()), r => r!.Count == 0, "quiet's route is gone");
+    }
+
+    [Fact]
     public async Task A_contact_point_whose_Secret_lacks_the_key_stops_the_stack_naming_the_field_and_the_key()
     {
         await op.CreateSecretAsync(ContactPointSecret, new() { ["email"] = "square-alerts@lsst.org" });
@@ -178,6 +201,22 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
 
     private List<JsonObject> OursInGrafana(string prefix) =>
         [.. op.Grafana.State.ContactPoints.Where(c => ((string?)c["uid"])?.StartsWith(prefix, StringComparison.Ordinal) == true)];
+
+    private async Task<double> QuietStackReconcilesAsync()
+    {
+        var count = StackReconciles.Count(op.Manager);
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = StackReconciles.Count(op.Manager);
+            if (now == count)
+            {
+                return count;
+            }
+
+            count = now;
+        }
+    }
 
     private List<JsonObject> Routes() => [.. (op.Grafana.State.PolicyTree["routes"] as JsonArray ?? []).OfType<JsonObject>()];
 
