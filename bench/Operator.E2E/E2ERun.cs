@@ -13,8 +13,9 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 {
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
 
-    public async Task<Figures> RunAsync(string variant, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public async Task<Figures> RunAsync(RuntimeVariant run, CancellationToken cancellationToken)
     {
+        var variant = run.Name;
         await using var cluster = await BenchCluster.StartAsync(repository, cancellationToken);
         await using var world = await SimulatedWorld.StartAsync();
         var load = new Load(cluster, world, size);
@@ -22,12 +23,12 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
         // Startup: process start to /healthz, and to the operator's first write the API server logged (its first reconcile's).
         var image = new Dictionary<string, string>(ImageEnvironment.Read(repository), StringComparer.Ordinal);
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in run.Environment)
         {
             image[name] = value;
         }
 
-        await using var op = PublishedOperator.Start(published, cluster.OperatorKubeconfig, world.Influx.BaseUri, world.Grafana.BaseUri, size.Resync, image);
+        await using var op = PublishedOperator.Start(published, cluster.OperatorKubeconfig, world.Influx.BaseUri, world.Grafana.BaseUri, size.Resync, image, run.Arguments ?? []);
         var healthz = await op.WaitForProbeAsync("/healthz", TimeSpan.FromSeconds(30));
         var writes = new List<DateTime>();
         var startup = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -60,7 +60,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return folder;
     }
 
-    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment)
+    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
     {
         var port = FreePort.Next();
         var info = new ProcessStartInfo(Path.Combine(published, "metrics-operator"))
@@ -74,7 +74,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
             "run", "--kubeconfig", kubeconfig, "--probe-address", $"http://127.0.0.1:{port}",
             "--influxdb-url", influx.AbsoluteUri, "--grafana-url", grafana.AbsoluteUri,
             "--resync-period", resync.ToString("c", CultureInfo.InvariantCulture),
-        })
+        }.Concat(arguments))
         {
             info.ArgumentList.Add(arg);
         }
