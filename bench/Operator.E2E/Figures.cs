@@ -15,13 +15,13 @@ internal sealed record Figures
 
     public double EditP50Ms { get; init; }
 
+    public double EditP99Ms { get; init; }
+
     /// <summary>The operator's CPU time (user + system) from the first AppAlert create to all synced, per AppAlert.</summary>
     public double SyncCpuMsPerAlert { get; init; }
 
     /// <summary>The operator's CPU time per edit, in the edit phase (steady state: the code is JIT'd by then).</summary>
     public double EditCpuMs { get; init; }
-
-    public double EditP99Ms { get; init; }
 
     public double PeakRssMiB { get; init; }
 

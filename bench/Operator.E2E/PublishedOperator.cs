@@ -128,7 +128,6 @@ internal sealed class PublishedOperator : IAsyncDisposable
         throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Tail()}");
     }
 
-    /// <summary>VmRSS, VmHWM (peak) and RSS's parts (anonymous, file-backed, shared memory) of the operator, in MiB.</summary>
     /// <summary>CPU time the operator process used so far (user + system, /proc/&lt;pid&gt;/stat), for "CPU per AppAlert".</summary>
     public TimeSpan CpuTime()
     {
@@ -139,6 +138,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
     }
 
+    /// <summary>VmRSS, VmHWM (peak) and RSS's parts (anonymous, file-backed, shared memory) of the operator, in MiB.</summary>
     public ProcessMemory Memory()
     {
         var kib = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -13,6 +13,23 @@ internal static class StackReconciles
         new[] { ReconcileResultLabels.Success, ReconcileResultLabels.Error, ReconcileResultLabels.Requeue, ReconcileResultLabels.RequeueAfter }
             .Sum(r => manager.Metrics.ReconcileTotal.WithLabels(MetricsStackReconciler.ControllerName, r).Value);
 
+    /// <summary>The count once it has not moved for a second: no stack reconcile is queued or running any more.</summary>
+    public static async Task<double> QuietCountAsync(Manager manager)
+    {
+        var count = Count(manager);
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = Count(manager);
+            if (now == count)
+            {
+                return count;
+            }
+
+            count = now;
+        }
+    }
+
     /// <summary>Queues the stack as a resync would, and waits until that reconcile finished.</summary>
     public static async Task AgainAsync(Manager manager, string ns, string name)
     {

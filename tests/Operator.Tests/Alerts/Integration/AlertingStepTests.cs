@@ -75,7 +75,7 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
 
         // Not in the policy: its create, its status writes and its sync reconcile no stack. (The stack's own status
         // write after AlertingReady may still queue a reconcile: counted from when the stack has been quiet for a second.)
-        var reconciles = await QuietStackReconcilesAsync();
+        var reconciles = await StackReconciles.QuietCountAsync(op.Manager);
         var quiet = AlertSamples.ForApiServer(AlertSamples.Alert(op.Namespace, "quiet"));
         await op.Admin.CreateAsync(quiet);
         await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Alpha1AppAlert>(op.Namespace, "quiet"),
@@ -201,22 +201,6 @@ public sealed class AlertingStepTests(ApiServerFixture fixture) : IAsyncLifetime
 
     private List<JsonObject> OursInGrafana(string prefix) =>
         [.. op.Grafana.State.ContactPoints.Where(c => ((string?)c["uid"])?.StartsWith(prefix, StringComparison.Ordinal) == true)];
-
-    private async Task<double> QuietStackReconcilesAsync()
-    {
-        var count = StackReconciles.Count(op.Manager);
-        while (true)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var now = StackReconciles.Count(op.Manager);
-            if (now == count)
-            {
-                return count;
-            }
-
-            count = now;
-        }
-    }
 
     private List<JsonObject> Routes() => [.. (op.Grafana.State.PolicyTree["routes"] as JsonArray ?? []).OfType<JsonObject>()];
 
