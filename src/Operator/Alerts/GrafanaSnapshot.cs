@@ -24,7 +24,7 @@ public sealed class GrafanaSnapshot
         foreach (var group in rules.Where(r => r.Uid is not null).GroupBy(r => (r.FolderUid, r.RuleGroup)))
         {
             // The listing has no intervals: unknown until the operator reads the group back after a write.
-            SetGroupLocked(group.Key, new ObservedRuleGroup(null, [.. group]));
+            SetGroupLocked(group.Key, ObservedRuleGroup.Of(null, group));
         }
 
         FetchedAt = fetchedAt;
@@ -110,7 +110,7 @@ public sealed class GrafanaSnapshot
                 var key = (rule.FolderUid, rule.RuleGroup);
                 var current = groups.GetValueOrDefault(key);
                 var others = (current?.Rules ?? []).Where(r => r.Uid != rule.Uid);
-                SetGroupLocked(key, new ObservedRuleGroup(current?.IntervalSeconds, [.. others, rule]));
+                SetGroupLocked(key, new ObservedRuleGroup(current?.IntervalSeconds, [.. others, ObservedRule.Of(rule)]));
             }
         }
     }
@@ -120,7 +120,7 @@ public sealed class GrafanaSnapshot
     {
         lock (gate)
         {
-            SetGroupLocked((folderUid, group), stored is null || stored.Rules.Count == 0 ? null : new ObservedRuleGroup(stored.Interval, stored.Rules));
+            SetGroupLocked((folderUid, group), stored is null || stored.Rules.Count == 0 ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules));
         }
     }
 

@@ -3,11 +3,6 @@ using MetricsOperator.Grafana;
 
 namespace MetricsOperator.Alerts;
 
-/// <summary>A rule group as Grafana holds it (from the rule listing, or read back after a write).</summary>
-/// <param name="IntervalSeconds">The interval when known: the rule listing does not carry it, a group GET does.</param>
-/// <param name="Rules">The group's rules.</param>
-public sealed record ObservedRuleGroup(long? IntervalSeconds, IReadOnlyList<ProvisionedAlertRule> Rules);
-
 /// <summary>What it takes to make Grafana's group equal to the desired one.</summary>
 /// <param name="ToCreate">Rules no rule in Grafana has the UID of: POSTed before the group PUT (grafana/grafana#98283).</param>
 /// <param name="NeedsPut">Whether the group must be PUT.</param>
@@ -71,11 +66,12 @@ public static class RuleGroupDiff
         return new RuleGroupChanges(toCreate, differences.Count > 0, differences, inSync);
     }
 
-    /// <summary>The fields of <paramref name="stored"/> that differ from <paramref name="desired"/>; empty when equal.</summary>
-    public static IReadOnlyList<string> RuleDifferences(ProvisionedAlertRule desired, ProvisionedAlertRule stored, string provenance)
+    /// <summary>The fields of <paramref name="observed"/> that differ from <paramref name="desired"/>; empty when equal.</summary>
+    public static IReadOnlyList<string> RuleDifferences(ProvisionedAlertRule desired, ObservedRule observed, string provenance)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(observed);
+        var stored = observed.Fields;
         var fields = new List<string>();
         void Check(bool equal, string field)
         {
@@ -95,7 +91,7 @@ public static class RuleGroupDiff
         Check(SameMap(desired.Annotations, stored.Annotations), "annotations");
         Check(desired.IsPaused == stored.IsPaused, "isPaused");
         Check(SameNotification(desired.NotificationSettings, stored.NotificationSettings), "notification_settings");
-        Check(SameData(desired.Data, stored.Data), "data");
+        Check(SameData(desired.Data, observed.Data), "data");
         Check((stored.Provenance ?? "") == provenance, "provenance");
         return fields;
     }
@@ -112,7 +108,7 @@ public static class RuleGroupDiff
         return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
     }
 
-    private static bool SameData(IReadOnlyList<AlertQuery> desired, IReadOnlyList<AlertQuery> stored)
+    private static bool SameData(IReadOnlyList<AlertQuery> desired, IReadOnlyList<ObservedQuery> stored)
     {
         if (desired.Count != stored.Count)
         {
@@ -126,7 +122,7 @@ public static class RuleGroupDiff
                 || d.DatasourceUid != s.DatasourceUid
                 || (d.QueryType ?? "") != (s.QueryType ?? "")
                 || (d.RelativeTimeRange ?? new RelativeTimeRange()) != (s.RelativeTimeRange ?? new RelativeTimeRange())
-                || !ModelCovers(s.Model, d.Model))
+                || !ModelCovers(s.Model(), d.Model))
             {
                 return false;
             }

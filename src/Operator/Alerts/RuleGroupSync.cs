@@ -52,7 +52,7 @@ public static class RuleGroupSync
                     var stored = await client.GetRuleGroupAsync(desired.FolderUid, desired.Group, cancellationToken);
                     snapshot.SetGroup(desired.FolderUid, desired.Group, stored);
                     var after = RuleGroupDiff.Compare(
-                        desired, stored is null ? null : new ObservedRuleGroup(stored.Interval, stored.Rules), snapshot.RuleExists);
+                        desired, stored is null ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules), snapshot.RuleExists);
                     result = new RuleGroupSyncResult(writes, after.RulesInSync, after.Differences);
                 }
                 else

@@ -19,12 +19,31 @@ public sealed class GrafanaSnapshotTests
         // Rule "a" moves to another group (a PUT there took it along).
         var moved = one.Rules[0].Grafana with { RuleGroup = "other" };
         snapshot.SetGroup(one.FolderUid, "other", new AlertRuleGroup { Interval = 60, Rules = [moved] });
-        snapshot.Group(one.FolderUid, one.Group)!.Rules.ShouldHaveSingleItem().Title.ShouldBe("b");
+        snapshot.Group(one.FolderUid, one.Group)!.Rules.ShouldHaveSingleItem().Fields.Title.ShouldBe("b");
         snapshot.GroupsIn(one.FolderUid).Count.ShouldBe(2);
 
         snapshot.SetGroup(one.FolderUid, one.Group, null);
         snapshot.Group(one.FolderUid, one.Group).ShouldBeNull();
         snapshot.RuleExists(one.Rules[1].Grafana.Uid!).ShouldBeFalse();
         snapshot.RuleExists(moved.Uid!).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Rules_are_kept_without_model_objects_and_their_models_read_back_as_grafana_sent_them()
+    {
+        var rule = AppAlertMapping.Plan(Alert("ns", "one", Rule("a")), BothDatasources).Group!.Rules[0].Grafana;
+        var snapshot = new GrafanaSnapshot([], [rule], DateTimeOffset.UtcNow);
+
+        var kept = snapshot.Group(rule.FolderUid, rule.RuleGroup)!.Rules.ShouldHaveSingleItem();
+        kept.Fields.Data.ShouldBeEmpty("the models are kept as text only");
+        kept.Fields.ShouldBe(rule with { Data = kept.Fields.Data });
+        kept.Data.Count.ShouldBe(rule.Data.Count);
+        for (var i = 0; i < rule.Data.Count; i++)
+        {
+            kept.Data[i].RefId.ShouldBe(rule.Data[i].RefId);
+            kept.Data[i].DatasourceUid.ShouldBe(rule.Data[i].DatasourceUid);
+            kept.Data[i].RelativeTimeRange.ShouldBe(rule.Data[i].RelativeTimeRange);
+            System.Text.Json.Nodes.JsonNode.DeepEquals(kept.Data[i].Model(), rule.Data[i].Model).ShouldBeTrue(rule.Data[i].RefId);
+        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class RuleGroupDiffTests
     }
 
     private static ObservedRuleGroup Observed(DesiredRuleGroup desired, long? interval = null, Func<ProvisionedAlertRule, ProvisionedAlertRule>? change = null) =>
-        new(interval, [.. desired.Rules.Select(r => Stored(r.Grafana, change))]);
+        ObservedRuleGroup.Of(interval, desired.Rules.Select(r => Stored(r.Grafana, change)));
 
     [Fact]
     public void An_equal_group_needs_nothing()
@@ -134,5 +134,29 @@ public sealed class RuleGroupDiffTests
         var changes = RuleGroupDiff.Compare(after, Observed(before, 60), existing.Contains);
         changes.ToCreate.ShouldHaveSingleItem().Title.ShouldBe("new name");
         changes.NeedsPut.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_number_grafana_writes_in_another_form_is_the_same_number()
+    {
+        var desired = Desired("a");
+        var refId = desired.Rules[0].Grafana.Data.Single(q => q.Model["type"]?.GetValue<string>() == "threshold").RefId;
+        string? written = null;
+        var stored = Observed(desired, 60, r =>
+        {
+            // The kept model is text: a threshold Grafana writes as 5.000E+001 for the 50 sent must still compare by value.
+            var parameters = r.Data.Single(q => q.RefId == refId).Model["conditions"]![0]!["evaluator"]!["params"]!.AsArray();
+            written = parameters[0]!.GetValue<double>().ToString("E3", System.Globalization.CultureInfo.InvariantCulture);
+            parameters[0] = System.Text.Json.Nodes.JsonNode.Parse(written);
+            return r;
+        });
+        written!.ShouldContain("E+");
+        RuleGroupDiff.Compare(desired, stored, _ => true).IsEmpty.ShouldBeTrue();
+        RuleGroupDiff.Compare(Desired("a"), Observed(desired, 60, r =>
+        {
+            var parameters = r.Data.Single(q => q.RefId == refId).Model["conditions"]![0]!["evaluator"]!["params"]!.AsArray();
+            parameters[0] = parameters[0]!.GetValue<double>() + 1;
+            return r;
+        }), _ => true).NeedsPut.ShouldBeTrue();
     }
 }
