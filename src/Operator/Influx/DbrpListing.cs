@@ -3,9 +3,8 @@ using System.Text.Json;
 namespace MetricsOperator.Influx;
 
 /// <summary>
-/// Reads <c>GET /api/v2/dbrps</c>'s answer (the contract's <c>DBRPs</c> schema). InfluxDB.Client 5.1's generated DBRP model
-/// has no <c>virtual</c> property, and the virtual flag is what tells InfluxDB's made-up mappings from stored ones, so the
-/// list is read from the response body itself.
+/// Reads <c>GET /api/v2/dbrps</c>'s answer (the contract's <c>DBRPs</c> schema), <c>virtual</c> included: the flag is
+/// what tells InfluxDB's made-up mappings from stored ones (InfluxDB.Client 5.1's generated model, used before, lost it).
 /// </summary>
 public static class DbrpListing
 {
