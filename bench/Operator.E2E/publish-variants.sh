@@ -2,7 +2,7 @@
 # Trimming and Native AOT for the operator, side by side with the shipped publish (the Dockerfile's line): for each,
 # whether `dotnet publish` succeeds, its trim/AOT warnings by code, the published size, and (when it built) the
 # end-to-end benchmark on it, so the figures come from one run.
-#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only shipped|partial|trimmed|aot]
+#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only <name>[,<name>...]] (shipped, partial, trimmed, aot)
 # partial is the one trimmed publish that runs today: self-contained, ReadyToRun like the shipped one, only the
 # framework's assemblies trimmed (TrimMode=partial: those marked trimmable) and reflection-based JSON left on, since the
 # operator's own assemblies and KubernetesClient, InfluxDB.Client and YamlDotNet still serialise by reflection.
@@ -31,7 +31,7 @@ declare -A variants=(
 dotnet build bench/Operator.E2E -c Release -v q -nologo >/dev/null
 summary=()
 for name in shipped partial trimmed aot; do
-  [[ -z $only || $only == "$name" ]] || continue
+  [[ -z $only || ",$only," == *",$name,"* ]] || continue
   folder="$out/$name"
   log="$out/$name.log"
   start=$(date +%s)
