@@ -19,8 +19,12 @@ RUN dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Con
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build --chown=0:0 /app ./
+# DOTNET_GCgen0size: a 4 MiB gen0 budget (0x400000) instead of one sized from the L3 cache. At full size (1000
+# AppAlerts x 5 rules) it cut peak RSS 220.8 -> 209.6 MiB with the same sync time and CPU (docs/performance.md, GC
+# settings side by side). It has no runtimeconfig name, so it is set here, where the pod's environment comes from.
 ENV DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    DOTNET_GCgen0size=0x400000 \
     ASPNETCORE_HTTP_PORTS=""
 USER 65532:65532
 EXPOSE 8080

@@ -12,8 +12,8 @@ internal static class RuntimeVariants
     [
         new("shipped", new Dictionary<string, string>()),
         new("conserve=9", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9" }),
-        // 0x400000 = 4 MiB gen0 budget, where workstation GC would size it from the L3 cache.
-        new("gen0=4MiB", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" }),
+        // The runtime's own gen0 budget (sized from the L3 cache), where the image sets 4 MiB (Dockerfile ENV); 0 = unset.
+        new("gen0=default", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0" }),
         // 0x3000000 = 48 MiB: the managed heap capped below the 64 MiB target.
         new("hardlimit=48MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x3000000" }),
         new("server+DATAS", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "1" }),
