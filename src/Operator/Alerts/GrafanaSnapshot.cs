@@ -115,12 +115,12 @@ public sealed class GrafanaSnapshot
         }
     }
 
-    /// <summary>Replaces a group with what Grafana returned for it (null: the group is gone).</summary>
-    public void SetGroup(string folderUid, string group, AlertRuleGroup? stored)
+    /// <summary>Replaces a group with what Grafana returned for it (null or no rules: the group is gone).</summary>
+    public void SetGroup(string folderUid, string group, ObservedRuleGroup? stored)
     {
         lock (gate)
         {
-            SetGroupLocked((folderUid, group), stored is null || stored.Rules.Count == 0 ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules));
+            SetGroupLocked((folderUid, group), stored is null || stored.Rules.Count == 0 ? null : stored);
         }
     }
 

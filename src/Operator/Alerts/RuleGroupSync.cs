@@ -50,9 +50,10 @@ public static class RuleGroupSync
                     await client.PutRuleGroupAsync(desired.FolderUid, desired.Group, desired.ToGrafana(), desired.Editable, cancellationToken);
                     writes++;
                     var stored = await client.GetRuleGroupAsync(desired.FolderUid, desired.Group, cancellationToken);
-                    snapshot.SetGroup(desired.FolderUid, desired.Group, stored);
-                    var after = RuleGroupDiff.Compare(
-                        desired, stored is null ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules), snapshot.RuleExists);
+                    // Kept once (the models as text), for the snapshot and for the comparison alike.
+                    var observed = stored is null ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules);
+                    snapshot.SetGroup(desired.FolderUid, desired.Group, observed);
+                    var after = RuleGroupDiff.Compare(desired, observed, snapshot.RuleExists);
                     result = new RuleGroupSyncResult(writes, after.RulesInSync, after.Differences);
                 }
                 else

@@ -18,7 +18,7 @@ public sealed class GrafanaSnapshotTests
 
         // Rule "a" moves to another group (a PUT there took it along).
         var moved = one.Rules[0].Grafana with { RuleGroup = "other" };
-        snapshot.SetGroup(one.FolderUid, "other", new AlertRuleGroup { Interval = 60, Rules = [moved] });
+        snapshot.SetGroup(one.FolderUid, "other", ObservedRuleGroup.Of(60, [moved]));
         snapshot.Group(one.FolderUid, one.Group)!.Rules.ShouldHaveSingleItem().Fields.Title.ShouldBe("b");
         snapshot.GroupsIn(one.FolderUid).Count.ShouldBe(2);
 
