@@ -105,7 +105,7 @@ internal static class RunCommand
     {
         if (!string.IsNullOrEmpty(kubeconfigFlag))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigFlag);
+            return KubeconfigFile.Load(kubeconfigFlag);
         }
 
         if (KubernetesClientConfiguration.IsInCluster())
@@ -116,7 +116,7 @@ internal static class RunCommand
         var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
         var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
         var path = !string.IsNullOrEmpty(fromEnvironment) ? fromEnvironment : File.Exists(home) ? home : null;
-        return path is null ? null : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        return path is null ? null : KubeconfigFile.Load(path);
     }
 
     private static void PrintLocalSummary(LocalEnvironment environment, bool simulated)

@@ -1,0 +1,40 @@
+using k8s;
+using k8s.KubeConfigModels;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace MetricsOperator.Cli;
+
+/// <summary>
+/// Reads one kubeconfig file into KubernetesClient's own model and builds the client configuration from it.
+/// </summary>
+/// <remarks>
+/// KubernetesClient's <c>BuildConfigFromConfigFile</c> reads the file through <c>KubernetesYaml</c>, whose static
+/// constructor prepares YAML overrides for every Kubernetes model type: about 3.6 MiB that stay live for the process's
+/// life to read a file of a few lines, and it asks for property metadata tokens, which a Native AOT binary does not
+/// have (the operator published that way stopped there). The kubeconfig model carries its own <c>YamlMember</c> names,
+/// so a plain YamlDotNet deserializer reads it; relative certificate paths resolve against the file's folder, as
+/// KubernetesClient does, through <see cref="K8SConfiguration.FileName"/>.
+/// </remarks>
+internal static class KubeconfigFile
+{
+    private static readonly IDeserializer Yaml = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .IgnoreUnmatchedProperties()
+        .Build();
+
+    /// <summary>The configuration of the file's current context.</summary>
+    public static KubernetesClientConfiguration Load(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"kubeconfig {file.FullName} does not exist", file.FullName);
+        }
+
+        var config = Yaml.Deserialize<K8SConfiguration?>(File.ReadAllText(file.FullName))
+            ?? throw new InvalidDataException($"kubeconfig {file.FullName} is empty");
+        config.FileName = file.FullName;
+        return KubernetesClientConfiguration.BuildConfigFromConfigObject(config);
+    }
+}

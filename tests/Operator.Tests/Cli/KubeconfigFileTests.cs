@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+using MetricsOperator.Cli;
+
+namespace MetricsOperator.Tests.Cli;
+
+/// <summary>
+/// The operator reads kubeconfig files with a deserializer of its own (<see cref="KubeconfigFile"/>); these check it
+/// against KubernetesClient's own reader on the same files, field by field.
+/// </summary>
+public sealed class KubeconfigFileTests : IDisposable
+{
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("kubeconfig-");
+
+    public void Dispose() => folder.Delete(recursive: true);
+
+    [Fact]
+    public void Reads_the_current_context_like_KubernetesClient_with_paths_relative_to_the_file()
+    {
+        var certs = Directory.CreateDirectory(Path.Combine(folder.FullName, "certs"));
+        File.WriteAllText(Path.Combine(certs.FullName, "ca.crt"), SelfSignedPem("kubeconfig-test-ca"));
+        var path = Write("""
+            apiVersion: v1
+            kind: Config
+            preferences: {}
+            current-context: operator
+            clusters:
+            - name: local
+              cluster:
+                server: https://127.0.0.1:6443
+                certificate-authority: certs/ca.crt
+                tls-server-name: kubernetes.default
+            - name: other
+              cluster:
+                server: https://10.0.0.1:443
+                insecure-skip-tls-verify: true
+            contexts:
+            - name: operator
+              context:
+                cluster: local
+                user: operator
+                namespace: metrics-operator
+            - name: admin
+              context:
+                cluster: other
+                user: admin
+            users:
+            - name: operator
+              user:
+                token: not-a-real-token
+            - name: admin
+              user:
+                client-certificate: certs/admin.crt
+                client-key: certs/admin.key
+            extensions:
+            - name: unknown-to-both
+              extension:
+                anything: 1
+            """);
+
+        var ours = KubeconfigFile.Load(path);
+        var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+
+        ours.Host.ShouldBe("https://127.0.0.1:6443");
+        ours.Host.ShouldBe(theirs.Host);
+        ours.CurrentContext.ShouldBe("operator");
+        ours.CurrentContext.ShouldBe(theirs.CurrentContext);
+        ours.Namespace.ShouldBe("metrics-operator");
+        ours.Namespace.ShouldBe(theirs.Namespace);
+        ours.AccessToken.ShouldBe("not-a-real-token");
+        ours.AccessToken.ShouldBe(theirs.AccessToken);
+        ours.TlsServerName.ShouldBe("kubernetes.default");
+        ours.TlsServerName.ShouldBe(theirs.TlsServerName);
+        ours.SkipTlsVerify.ShouldBe(theirs.SkipTlsVerify);
+        ours.SslCaCerts.ShouldNotBeNull().Count.ShouldBe(1);
+        ours.SslCaCerts[0].Subject.ShouldBe("CN=kubeconfig-test-ca");
+        ours.SslCaCerts[0].Thumbprint.ShouldBe(theirs.SslCaCerts.ShouldNotBeNull()[0].Thumbprint);
+    }
+
+    [Fact]
+    public void Resolves_client_certificate_paths_against_the_files_folder_not_the_working_directory()
+    {
+        var path = Write("""
+            apiVersion: v1
+            kind: Config
+            current-context: admin
+            clusters:
+            - name: other
+              cluster:
+                server: https://10.0.0.1:443
+                insecure-skip-tls-verify: true
+            contexts:
+            - name: admin
+              context:
+                cluster: other
+                user: admin
+            users:
+            - name: admin
+              user:
+                client-certificate: certs/admin.crt
+                client-key: certs/admin.key
+            """);
+
+        var ours = KubeconfigFile.Load(path);
+        var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+
+        ours.SkipTlsVerify.ShouldBeTrue();
+        ours.ClientCertificateFilePath.ShouldBe(Path.Combine(folder.FullName, "certs/admin.crt"));
+        ours.ClientCertificateFilePath.ShouldBe(theirs.ClientCertificateFilePath);
+        ours.ClientKeyFilePath.ShouldBe(Path.Combine(folder.FullName, "certs/admin.key"));
+        ours.ClientKeyFilePath.ShouldBe(theirs.ClientKeyFilePath);
+    }
+
+    [Fact]
+    public void Names_the_file_when_it_is_missing_or_empty()
+    {
+        var missing = Path.Combine(folder.FullName, "absent");
+        Should.Throw<FileNotFoundException>(() => KubeconfigFile.Load(missing)).Message.ShouldContain(missing);
+
+        var empty = Write("");
+        Should.Throw<InvalidDataException>(() => KubeconfigFile.Load(empty)).Message.ShouldContain(empty);
+    }
+
+    private string Write(string yaml)
+    {
+        var path = Path.Combine(folder.FullName, $"config-{Guid.NewGuid():N}");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private static string SelfSignedPem(string commonName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.ExportCertificatePem();
+    }
+}
