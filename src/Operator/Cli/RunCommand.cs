@@ -56,23 +56,24 @@ internal static class RunCommand
             var given = GivenCluster(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))
             {
-                await RunAsync(options, given, cancellationToken);
-                return 0;
+                return await RunAsync(options, given, cancellationToken);
             }
 
             await using var environment = await LocalEnvironment.StartAsync(RepositoryRoot(), !parse.GetValue(noSamples), Console.Out, cancellationToken);
             PrintLocalSummary(environment, simulated: options.InfluxDbUrl is not null);
             using var stopSummary = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var summary = LocalSummary.PrintPeriodicallyAsync(environment, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), Console.Out, simulated: options.InfluxDbUrl is not null, stopSummary.Token);
-            await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
+            var exitCode = await RunAsync(options, environment.OperatorConfiguration, cancellationToken);
             await stopSummary.CancelAsync();
             await summary;
-            return 0;
+            return exitCode;
         });
         return command;
     }
 
-    private static async Task RunAsync(OperatorOptions options, KubernetesClientConfiguration kubernetes, CancellationToken cancellationToken)
+    // 1 when the manager stopped on an error (an informer that cannot read what it lists): the container's restart
+    // count and the pod's last state then say it failed.
+    private static async Task<int> RunAsync(OperatorOptions options, KubernetesClientConfiguration kubernetes, CancellationToken cancellationToken)
     {
         await using var app = OperatorHost.Build(options, kubernetes);
         if (OperatorControllers.Names.Count == 0)
@@ -84,7 +85,9 @@ internal static class RunCommand
             Console.WriteLine($"Controllers: {string.Join(", ", OperatorControllers.Names)}. Probes and metrics on {options.ProbeAddress}.");
         }
 
+        var manager = app.Services.GetRequiredService<Runtime.Controller.Manager>(); // before the run disposes the services
         await app.RunAsync(cancellationToken);
+        return manager.Failure is null ? 0 : 1;
     }
 
     // An absolute http(s) URL, or the parse error that names the option.

@@ -75,7 +75,7 @@ public sealed class Informer<T> : IInformer
     public Store<T> Store { get; } = new();
 
     /// <inheritdoc/>
-    public bool HasSynced => synced.Task.IsCompleted;
+    public bool HasSynced => synced.Task.IsCompletedSuccessfully;
 
     /// <summary>How many full lists were made (1 after start; each 410 adds one).</summary>
     public long ListCount => Interlocked.Read(ref lists);
@@ -101,6 +101,21 @@ public sealed class Informer<T> : IInformer
 
     /// <inheritdoc/>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ListAndWatchAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An error the loop does not retry (a bug, such as an object this build cannot read, not the network):
+            // whoever waits for the sync hears it rather than waiting for ever.
+            synced.TrySetException(e);
+            throw;
+        }
+    }
+
+    private async Task ListAndWatchAsync(CancellationToken cancellationToken)
     {
         var kind = ResourceType.For<T>().Kind;
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["informer"] = kind, ["labelSelector"] = Options.LabelSelector });

@@ -17,6 +17,7 @@ public sealed class InformerCache
     private readonly ILoggerFactory loggers;
     private readonly Dictionary<(Type, string?), IInformer> informers = [];
     private readonly List<Task> running = [];
+    private readonly TaskCompletionSource failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken started;
     private bool isStarted;
 
@@ -40,6 +41,12 @@ public sealed class InformerCache
         }
     }
 
+    /// <summary>
+    /// Faults with the error of the first informer that stopped on one it does not retry (informers retry the network
+    /// and the API server's errors for ever); never completes otherwise.
+    /// </summary>
+    public Task Failed => failed.Task;
+
     /// <summary>The informer for <typeparamref name="T"/> with <paramref name="labelSelector"/>, created on first use.</summary>
     public Informer<T> GetInformer<T>(string? labelSelector = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -55,7 +62,7 @@ public sealed class InformerCache
             informers.Add((typeof(T), labelSelector), informer);
             if (isStarted)
             {
-                running.Add(informer.RunAsync(started));
+                running.Add(Observed(informer.RunAsync(started)));
             }
 
             return informer;
@@ -86,7 +93,7 @@ public sealed class InformerCache
             started = cancellationToken;
             foreach (var informer in informers.Values)
             {
-                running.Add(informer.RunAsync(cancellationToken));
+                running.Add(Observed(informer.RunAsync(cancellationToken)));
             }
         }
     }
@@ -103,7 +110,8 @@ public sealed class InformerCache
         await Task.WhenAll(all.Select(i => i.WaitForSyncAsync(cancellationToken))).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for every informer to stop (after the start token was cancelled).</summary>
+    /// <summary>Waits for every informer to stop (after the start token was cancelled); an informer's error is
+    /// <see cref="Failed"/>'s, not this task's.</summary>
     public Task StoppedAsync()
     {
         lock (informers)
@@ -111,4 +119,16 @@ public sealed class InformerCache
             return Task.WhenAll(running);
         }
     }
+
+    private Task Observed(Task run) => run.ContinueWith(
+        task =>
+        {
+            if (task.Exception is { } error)
+            {
+                failed.TrySetException(error.InnerExceptions);
+            }
+        },
+        CancellationToken.None,
+        TaskContinuationOptions.ExecuteSynchronously,
+        TaskScheduler.Default);
 }

@@ -83,34 +83,38 @@ public sealed class Manager : IAsyncDisposable
 
     internal ILoggerFactory LoggerFactory => loggers;
 
+    /// <summary>What stopped the last run, when it stopped on an error rather than on cancellation (the process's exit
+    /// code is read from it).</summary>
+    public Exception? Failure { get; private set; }
+
     /// <summary>Starts describing a controller: <c>manager.NewController().For&lt;X&gt;().Owns&lt;Y&gt;().Complete(reconciler)</c>.</summary>
     public ControllerBuilder NewController() => new(this);
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled: starts the caches, waits for them to sync,
-    /// then runs the controllers (under leader election when configured).</summary>
+    /// then runs the controllers (under leader election when configured). Throws when an informer stops on an error it
+    /// does not retry, so that the process ends and is restarted, visibly, rather than staying up, healthy and deaf.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Cache.Start(cancellationToken);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Cache.Start(stopping.Token);
+        var work = SyncThenRunControllersAsync(stopping.Token);
         try
         {
-            await Cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
-            ready = true;
-            Logger.LogInformation("Caches synced; {Count} controllers registered", controllers.Count);
-            if (Elector is not null)
-            {
-                await Elector.RunAsync(RunControllersAsync, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await RunControllersAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await (await Task.WhenAny(work, Cache.Failed).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            Failure = e;
+            throw;
+        }
         finally
         {
             ready = false;
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await Quietly(work).ConfigureAwait(false);
             await Cache.StoppedAsync().ConfigureAwait(false);
         }
     }
@@ -134,6 +138,36 @@ public sealed class Manager : IAsyncDisposable
         }
 
         controllers.Add(controller);
+    }
+
+    private async Task SyncThenRunControllersAsync(CancellationToken cancellationToken)
+    {
+        await Cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        ready = true;
+        Logger.LogInformation("Caches synced; {Count} controllers registered", controllers.Count);
+        if (Elector is not null)
+        {
+            await Elector.RunAsync(RunControllersAsync, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunControllersAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Waits for the controllers to stop once the run is over; what they threw was reported by the run already, or is
+    // the cancellation that stopped them.
+    private static async Task Quietly(Task work)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Already observed above, or the cancellation itself.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private async Task RunControllersAsync(CancellationToken cancellationToken)

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using k8s;
 using k8s.Models;
 using MetricsOperator.LocalCluster;
 using MetricsOperator.Runtime.Controller;
@@ -8,6 +11,7 @@ using MetricsOperator.Runtime.Reconcile;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MetricsOperator.Runtime.Tests.Integration;
 
@@ -69,4 +73,62 @@ public sealed class HostingTests(SharedPlaneFixture fixture)
             await app.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task An_informer_that_cannot_read_its_kind_stops_the_host_with_the_failure_instead_of_idling()
+    {
+        // What a Native AOT build without the JSON metadata of a model did: the first list threw NotSupportedException,
+        // and the process stayed up, answering /healthz, reconciling nothing and logging nothing.
+        var ns = await fixture.Plane.CreateNamespaceAsync("unreadable");
+        await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["k"] = "v" } });
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<NoOpOnUnreadable>();
+        builder.Services.AddControllerRuntime(new ManagerOptions { Namespace = ns, Name = "unreadable-test" }, fixture.Plane.ClientConfiguration(Identity.Admin));
+        builder.Services.AddController(c => c.For<UnreadableConfigMap>().Named("unreadable").Complete<NoOpOnUnreadable>());
+        await using var app = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var manager = app.Services.GetRequiredService<Manager>();
+
+        // The host stops by itself (the token is only a guard against the old behaviour: running until cancelled).
+        await ((IHost)app).RunAsync(timeout.Token);
+
+        timeout.IsCancellationRequested.ShouldBeFalse("the host ran until the test gave up, as if nothing had failed");
+        var failure = manager.Failure.ShouldNotBeNull();
+        failure.ShouldBeOfType<NotSupportedException>().Message.ShouldStartWith(UnreadableData.Message);
+    }
+
+    private sealed class NoOpOnUnreadable : IReconciler<UnreadableConfigMap>
+    {
+        public Task<ReconcileResult> ReconcileAsync(UnreadableConfigMap entity, CancellationToken cancellationToken) => Task.FromResult(ReconcileResult.Done);
+    }
+}
+
+/// <summary>A ConfigMap as a build that cannot read its data sees it.</summary>
+[KubernetesEntity(Group = "", ApiVersion = "v1", Kind = "ConfigMap", PluralName = "configmaps")]
+public sealed class UnreadableConfigMap : IKubernetesObject<V1ObjectMeta>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = "v1";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "ConfigMap";
+
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("data")]
+    [JsonConverter(typeof(UnreadableData))]
+    public IDictionary<string, string>? Data { get; set; }
+}
+
+/// <summary>Throws as System.Text.Json does for a type whose metadata a trimmed or AOT build lacks.</summary>
+public sealed class UnreadableData : JsonConverter<IDictionary<string, string>>
+{
+    public const string Message = "this build cannot read ConfigMap data";
+
+    public override IDictionary<string, string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException(Message);
+
+    public override void Write(Utf8JsonWriter writer, IDictionary<string, string> value, JsonSerializerOptions options) => throw new NotSupportedException(Message);
 }
