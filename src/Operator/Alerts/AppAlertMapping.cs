@@ -225,7 +225,8 @@ public static class AppAlertMapping
         var parameters = new JsonArray(JsonValue.Create(threshold.Threshold));
         if (threshold.Operator is ThresholdOperator.WithinRange or ThresholdOperator.OutsideRange)
         {
-            parameters.Add(JsonValue.Create(threshold.UpperThreshold ?? threshold.Threshold));
+            // JsonNode, not JsonValue: Add<T> would take the reflection-based path (trim and AOT warnings IL2026/IL3050).
+            parameters.Add((JsonNode)JsonValue.Create(threshold.UpperThreshold ?? threshold.Threshold));
         }
 
         return Expression(threshold.Name, new JsonObject

@@ -189,7 +189,8 @@ public sealed class InfluxApi : IInfluxApi
         return builder.AddTimeout(options.RequestTimeout + TimeSpan.FromSeconds(1)).Build();
     }
 
-    private static JsonArray RetentionRules(long seconds) => [new JsonObject { ["type"] = "expire", ["everySeconds"] = seconds }];
+    // The constructor, not a collection expression: that calls Add<T>, the reflection-based path (IL2026/IL3050).
+    private static JsonArray RetentionRules(long seconds) => new(new JsonObject { ["type"] = "expire", ["everySeconds"] = seconds });
 
     private static InfluxBucket ToBucket(JsonElement bucket) => new(
         Text(bucket, "id"),
