@@ -7,6 +7,9 @@ using MetricsOperator.E2E;
 // requests, and the targets of ../shared/DESIGN.md with PASS/MISS.
 //   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants | --variant <name>...]
 //     [--restarts <n>] [--gcdump <folder>]
+//   dotnet run -c Release --project bench/Operator.E2E -- --startup [<n>] [--published <folder>]
+// --startup starts the published binary <n> times (default 5) against an API server that never answers and prints
+// exec-to-/healthz and RSS after 5 s, with the startup and RSS targets (StartupRun); it runs in seconds.
 // --restarts overrides the size's API server restart count; --gcdump writes a heap dump (dotnet-gcdump, on PATH) of the
 // operator after the full GC before the restarts and after them, to compare what the restarts left behind.
 // --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
@@ -16,6 +19,7 @@ string? published = null;
 var variants = false;
 var only = new List<string>();
 string? gcdump = null;
+int? startups = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,6 +30,7 @@ for (var i = 0; i < args.Length; i++)
         case "--variant": variants = true; only.Add(args[++i]); break;
         case "--restarts": size = size with { Restarts = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--gcdump": gcdump = Path.GetFullPath(args[++i]); break;
+        case "--startup": startups = i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) ? int.Parse(args[++i], CultureInfo.InvariantCulture) : 5; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -45,6 +50,12 @@ if (only.FirstOrDefault(name => RuntimeVariants.All.All(v => v.Name != name)) is
 
 var repository = Repository();
 published ??= await PublishedOperator.PublishAsync(repository, Console.Out);
+if (startups is { } times)
+{
+    Console.WriteLine($"Operator startup ({times} starts, no API server): operator {Path.Combine(published, "metrics-operator")}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; published folder {FolderMiB(published):F1} MiB");
+    return await StartupRun.RunAsync(repository, published, times, Console.Out);
+}
+
 Console.WriteLine($"Operator end-to-end benchmark ({size.Name}): {size}; operator {Path.Combine(published, "metrics-operator")}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB (the image adds it to the aspnet:10.0 runtime image)");
 

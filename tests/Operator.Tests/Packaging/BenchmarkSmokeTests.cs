@@ -21,6 +21,7 @@ public sealed class BenchmarkSmokeTests
         { "Backup.Bench", "MetricsOperator.Backup.Bench.dll", ["--dir", "1"], "peak RSS MiB" },
         // The operator as built (not published: a publish per smoke run costs minutes); its own command publishes.
         { "Operator.E2E", "MetricsOperator.E2E.Bench.dll", ["--size", "small", "--published", $"src/Operator/bin/{BuildConfiguration}/net10.0"], "targets:" },
+        { "Operator.E2E", "MetricsOperator.E2E.Bench.dll", ["--startup", "1", "--published", $"src/Operator/bin/{BuildConfiguration}/net10.0"], "RSS < 64 MiB (here with nothing loaded)" },
     };
 
     [Theory]
