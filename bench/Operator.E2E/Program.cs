@@ -30,7 +30,15 @@ for (var i = 0; i < args.Length; i++)
         case "--variant": variants = true; only.Add(args[++i]); break;
         case "--restarts": size = size with { Restarts = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--gcdump": gcdump = Path.GetFullPath(args[++i]); break;
-        case "--startup": startups = i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) ? int.Parse(args[++i], CultureInfo.InvariantCulture) : 5; break;
+        case "--startup":
+            startups = 5;
+            if (i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var count))
+            {
+                startups = count;
+                i++;
+            }
+
+            break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
