@@ -113,6 +113,54 @@ public sealed class KubeconfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Runs_an_exec_credential_plugin_with_its_args_and_env_as_KubernetesClient_does()
+    {
+        // How managed clusters authenticate (gke-gcloud-auth-plugin, aws eks get-token): the token comes from a command.
+        // Here half of it reaches the plugin only through the kubeconfig's env entry, half only through its args.
+        var plugin = Path.Combine(folder.FullName, "plugin.sh");
+        File.WriteAllText(plugin, """
+            #!/bin/sh
+            printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"%s-%s"}}' "$PLUGIN_TOKEN" "$1"
+            """);
+        var path = Write($"""
+            apiVersion: v1
+            kind: Config
+            current-context: managed
+            clusters:
+            - name: managed
+              cluster:
+                server: https://10.0.0.2:443
+                insecure-skip-tls-verify: true
+            contexts:
+            - name: managed
+              context:
+                cluster: managed
+                user: plugin
+            users:
+            - name: plugin
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: /bin/sh
+                  args:
+                  - {plugin}
+                  - from-args
+                  env:
+                  - name: PLUGIN_TOKEN
+                    value: from-env
+                  provideClusterInfo: false
+            """);
+
+        var ours = KubeconfigFile.Load(path);
+        var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+
+        ours.AccessToken.ShouldBe("from-env-from-args");
+        ours.AccessToken.ShouldBe(theirs.AccessToken);
+        ours.TokenProvider.ShouldNotBeNull();
+        ours.Host.ShouldBe(theirs.Host);
+    }
+
+    [Fact]
     public void Names_the_file_when_it_is_missing_or_empty()
     {
         var missing = Path.Combine(folder.FullName, "absent");
