@@ -1,5 +1,4 @@
 using MetricsOperator.Crds;
-using YamlDotNet.Serialization;
 
 namespace MetricsOperator.Stacks.Builders;
 
@@ -81,7 +80,7 @@ public static class GrafanaDatasources
         }
 
         file["datasources"] = datasources;
-        return new SerializerBuilder().Build().Serialize(file);
+        return PlainYaml.Write(file);
     }
 
     private static Dictionary<string, object> InfluxQl(string name, string uid, string url, bool isDefault, string bucket) => new()

@@ -1,5 +1,4 @@
 using MetricsOperator.Crds;
-using YamlDotNet.Serialization;
 
 namespace MetricsOperator.Stacks.Builders;
 
@@ -54,7 +53,7 @@ public static class TricksterConfigRenderer
             },
             ["logging"] = new Dictionary<string, object> { ["log_level"] = "info" },
         };
-        return new SerializerBuilder().Build().Serialize(file);
+        return PlainYaml.Write(file);
     }
 
     /// <summary>The bytes the cache may hold: all of <c>size</c> in memory, 90% of a claim (the index evicts above a soft threshold, and a full disk fails writes).</summary>
