@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using MetricsOperator.Crds;
 using MetricsOperator.Generation;
 
@@ -134,6 +135,13 @@ internal static class GenerateCommand
         var command = new Command(name, description) { Options = { output } };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                // The generators' YAML serialiser builds code at run time (see .editorconfig's Generation section).
+                await parse.InvocationConfiguration.Error.WriteLineAsync("generate runs from the repository with the .NET SDK (dotnet run --project src/Operator -- generate ...), not from a Native AOT binary.");
+                return 2;
+            }
+
             var folder = parse.GetValue(output)!;
             foreach (var (fileName, yaml) in render())
             {

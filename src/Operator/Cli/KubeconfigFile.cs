@@ -19,6 +19,10 @@ namespace MetricsOperator.Cli;
 /// </remarks>
 internal static class KubeconfigFile
 {
+    // YamlDotNet marks its reflection-based builder as needing dynamic code; reading these plain classes (strings, lists
+    // of classes) needs none, and the published Native AOT binary reads kubeconfig files with it (KubeconfigFileTests
+    // compare it with KubernetesClient's reader; bench/Operator.E2E --startup runs the binary on one).
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See the comment above: no generic instantiation over a value type is made.")]
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .IgnoreUnmatchedProperties()

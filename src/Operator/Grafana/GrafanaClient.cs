@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Timeout;
@@ -282,7 +283,7 @@ public sealed class GrafanaClient : IDisposable
     {
         try
         {
-            return body.Length == 0 ? default : JsonSerializer.Deserialize<T>(body, GrafanaJson.Options);
+            return body.Length == 0 ? default : JsonSerializer.Deserialize(body, (JsonTypeInfo<T>)GrafanaJson.Options.GetTypeInfo(typeof(T)));
         }
         catch (JsonException e)
         {
@@ -297,7 +298,7 @@ public sealed class GrafanaClient : IDisposable
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(
         HttpMethod method, string path, object? body, string operation, bool? editable, HttpStatusCode[] accepted, CancellationToken cancellationToken)
     {
-        var json = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), GrafanaJson.Options);
+        var json = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, GrafanaJson.Options.GetTypeInfo(body.GetType()));
         HttpResponseMessage response;
         try
         {

@@ -10,5 +10,6 @@ public static class GrafanaJson
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = GrafanaJsonContext.Default,
     };
 }

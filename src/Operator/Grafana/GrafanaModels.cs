@@ -342,8 +342,10 @@ public sealed record NotificationRoute
     /// Every field of a stored route this type does not name (matchers, match_re, active_time_intervals…), kept so a
     /// route another environment or a person made is written back exactly as read.
     /// </summary>
+    /// <remarks>Settable, not init-only: source-generated JSON sets init-only properties through the constructor, and
+    /// System.Text.Json cannot bind extension data there.</remarks>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
+    public Dictionary<string, JsonElement>? Unknown { get; set; }
 }
 
 /// <summary><c>NotificationTemplate</c>: a named group of template definitions.</summary>

@@ -1,11 +1,13 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
-using MetricsOperator.Crds;
 using MetricsOperator.Crds.Schema;
+using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Stacks;
 
@@ -20,12 +22,13 @@ public static class SchemaDefaults
     public static V1Alpha1MetricsStack Applied(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var copy = KubernetesJson.Deserialize<V1Alpha1MetricsStack>(KubernetesJson.Serialize(stack));
+        var copy = KubeJson.Deserialize<V1Alpha1MetricsStack>(KubeJson.Serialize(stack))!;
         copy.Spec ??= new MetricsStackSpec();
         Fill(copy.Spec);
         return copy;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
     private static void Fill(object section)
     {
         foreach (var property in section.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -70,6 +73,7 @@ public static class SchemaDefaults
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
     private static object? DefaultFor(PropertyInfo property)
     {
         if (property.GetCustomAttribute<DefaultEmptyObjectAttribute>() is not null)
@@ -82,6 +86,7 @@ public static class SchemaDefaults
             : null;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
     private static object Convert(object value, Type type)
     {
         if (type == typeof(ResourceQuantity))

@@ -4,6 +4,7 @@ using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Influx;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Json;
 using MetricsOperator.Stacks.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -84,7 +85,7 @@ public sealed class StackCredentials(KubeApi api, ILogger<StackCredentials>? log
             {
                 ["metadata"] = new JsonObject
                 {
-                    ["ownerReferences"] = owners is null ? new JsonArray() : JsonNode.Parse(JsonSerializer.Serialize(owners.Select(Reference))),
+                    ["ownerReferences"] = new JsonArray([.. (owners ?? []).Select(owner => JsonNode.Parse(KubeJson.Serialize(owner)))]),
                     ["labels"] = new JsonObject { [StackLabels.Instance] = null },
                 },
             };
@@ -94,9 +95,6 @@ public sealed class StackCredentials(KubeApi api, ILogger<StackCredentials>? log
 
         return existing;
     }
-
-    private static object Reference(V1OwnerReference r) =>
-        new { apiVersion = r.ApiVersion, kind = r.Kind, name = r.Name, uid = r.Uid, controller = r.Controller, blockOwnerDeletion = r.BlockOwnerDeletion };
 
     private static string? MissingKey(V1Secret secret, params string[] keys) =>
         keys.FirstOrDefault(k => AdminCredentials.Value(secret, k) is null) is { } missing

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Json;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -30,7 +31,7 @@ public static class StackManifests
             var kind = json["kind"]?.GetValue<string>();
             if (apiVersion == ApiGroup.ApiVersion && kind == "MetricsStack")
             {
-                stacks.Add(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(json.ToJsonString()));
+                stacks.Add(KubeJson.Deserialize<V1Alpha1MetricsStack>(json.ToJsonString())!);
             }
             else
             {

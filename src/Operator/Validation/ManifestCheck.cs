@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using MetricsOperator.Crds;
+using MetricsOperator.Runtime.Json;
 using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Validation;
@@ -39,7 +40,7 @@ public static class ManifestCheck
 
         try
         {
-            return StackValidation.Validate(KubernetesJson.Deserialize<V1Alpha1MetricsStack>(document.ToJsonString()));
+            return StackValidation.Validate(KubeJson.Deserialize<V1Alpha1MetricsStack>(document.ToJsonString())!);
         }
         catch (JsonException e)
         {

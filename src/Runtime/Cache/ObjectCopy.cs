@@ -1,4 +1,5 @@
 using k8s;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Cache;
 
@@ -9,7 +10,6 @@ public static class ObjectCopy
     public static T Clone<T>(T value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var json = KubernetesJson.Serialize(value);
-        return KubernetesJson.Deserialize<T>(json);
+        return KubeJson.Deserialize<T>(KubeJson.Serialize(value))!;
     }
 }

@@ -4,8 +4,11 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Client;
 
@@ -55,7 +58,7 @@ public sealed class KubeApi : IDisposable
     {
         var type = ResourceType.For<T>();
         var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("limit", limit?.ToString(CultureInfo.InvariantCulture)).Add("continue", continueToken);
-        return await SendAsync<ObjectList<T>>(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, cancellationToken).ConfigureAwait(false)
+        return await SendAsync(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, ObjectListJson<T>.Info, cancellationToken).ConfigureAwait(false)
             ?? new ObjectList<T>();
     }
 
@@ -171,10 +174,13 @@ public sealed class KubeApi : IDisposable
     /// </summary>
     public async Task<bool> DeleteAsync<T>(string? @namespace, string name, string? uid, string propagationPolicy, CancellationToken cancellationToken = default)
     {
-        var options = uid is null
-            ? JsonSerializer.Serialize(new { propagationPolicy })
-            : JsonSerializer.Serialize(new { propagationPolicy, preconditions = new { uid } });
-        var content = new StringContent(options, Encoding.UTF8);
+        var options = new JsonObject { ["propagationPolicy"] = propagationPolicy };
+        if (uid is not null)
+        {
+            options["preconditions"] = new JsonObject { ["uid"] = uid };
+        }
+
+        var content = new StringContent(options.ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = JsonMedia;
         try
         {
@@ -212,8 +218,8 @@ public sealed class KubeApi : IDisposable
         };
         var body = root.GetProperty("object");
         return type == WatchEventType.Error
-            ? new WatchEvent<T>(type, default, KubernetesJson.Deserialize<V1Status>(body))
-            : new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(body), null);
+            ? new WatchEvent<T>(type, default, KubeJson.Deserialize<V1Status>(body))
+            : new WatchEvent<T>(type, KubeJson.Deserialize<T>(body), null);
     }
 
     private static ResourceType Prepare<T>(T entity)
@@ -232,12 +238,15 @@ public sealed class KubeApi : IDisposable
 
     private static StringContent JsonContent(object body, MediaTypeHeaderValue media)
     {
-        var content = new StringContent(KubernetesJson.Serialize(body), Encoding.UTF8);
+        var content = new StringContent(KubeJson.Serialize(body), Encoding.UTF8);
         content.Headers.ContentType = media;
         return content;
     }
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private Task<T?> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken) =>
+        SendAsync(method, path, content, KubeJson.TypeInfo<T>(), cancellationToken);
+
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> json, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
@@ -245,7 +254,7 @@ public sealed class KubeApi : IDisposable
         var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            return KubernetesJson.Deserialize<T>(stream);
+            return await JsonSerializer.DeserializeAsync(stream, json, timeout.Token).ConfigureAwait(false);
         }
     }
 
@@ -278,7 +287,7 @@ public sealed class KubeApi : IDisposable
             try
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                status = body.Length > 0 && body[0] == '{' ? KubernetesJson.Deserialize<V1Status>(body) : null;
+                status = body.Length > 0 && body[0] == '{' ? KubeJson.Deserialize<V1Status>(body) : null;
             }
             catch (JsonException)
             {

@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Reconcile;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Client;
 
@@ -216,8 +217,8 @@ public sealed class ObjectClient
     /// <paramref name="desired"/>'s, or null when they are equal (pure).</summary>
     public static JsonObject? StatusPatch<T>(T? observed, T desired)
     {
-        var from = observed is null ? null : JsonNode.Parse(KubernetesJson.Serialize(observed))?["status"] as JsonObject;
-        var to = JsonNode.Parse(KubernetesJson.Serialize(desired!))?["status"] as JsonObject;
+        var from = observed is null ? null : JsonNode.Parse(KubeJson.Serialize(observed))?["status"] as JsonObject;
+        var to = JsonNode.Parse(KubeJson.Serialize(desired!))?["status"] as JsonObject;
         var diff = JsonMergePatch.Diff(from, to);
         return diff.Count == 0 ? null : new JsonObject { ["status"] = diff };
     }

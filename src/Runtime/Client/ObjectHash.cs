@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Client;
 
@@ -20,7 +21,7 @@ public static class ObjectHash
     public static string Compute(object value, string hashAnnotation)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var node = JsonNode.Parse(KubernetesJson.Serialize(value)) ?? throw new ArgumentException("The value serialises to null.", nameof(value));
+        var node = JsonNode.Parse(KubeJson.Serialize(value)) ?? throw new ArgumentException("The value serialises to null.", nameof(value));
         if (node is JsonObject root)
         {
             root.Remove("status");

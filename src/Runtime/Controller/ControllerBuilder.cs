@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
@@ -98,7 +99,7 @@ public sealed class ControllerBuilder<T>
     /// Adds a finalizer resolved from the manager's services on first use, like the reconciler: it may depend on
     /// services (the ObjectClient) that are built from the manager this builder is still describing.
     /// </summary>
-    public ControllerBuilder<T> WithFinalizer<TFinalizer>()
+    public ControllerBuilder<T> WithFinalizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFinalizer>()
         where TFinalizer : IFinalizer<T>
     {
         finalizers.Add(() => new LazyFinalizer(new Lazy<IFinalizer<T>>(() => Resolve<TFinalizer>())));
@@ -113,7 +114,7 @@ public sealed class ControllerBuilder<T>
     }
 
     /// <summary>Builds the controller with a reconciler resolved (once) from the manager's services.</summary>
-    public Controller<T> Complete<TReconciler>()
+    public Controller<T> Complete<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TReconciler>()
         where TReconciler : IReconciler<T>
     {
         var reconciler = new Lazy<TReconciler>(Resolve<TReconciler>);
@@ -152,7 +153,7 @@ public sealed class ControllerBuilder<T>
         public Task FinalizeAsync(T entity, CancellationToken cancellationToken) => finalizer.Value.FinalizeAsync(entity, cancellationToken);
     }
 
-    private TService Resolve<TService>() =>
+    private TService Resolve<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TService>() =>
         manager.Services is { } services
             ? ActivatorUtilities.GetServiceOrCreateInstance<TService>(services)
             : throw new InvalidOperationException($"The manager has no services to build {typeof(TService).Name} from; pass an instance.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
@@ -74,7 +75,8 @@ public sealed class EventRecorder : IEventRecorder, IDisposable
             if (recent.TryGetValue(key, out var seen))
             {
                 seen.Count++;
-                var patch = KubernetesJson.Serialize(new { count = seen.Count, lastTimestamp = now });
+                // metav1.Time: RFC 3339 to the second, as the API server stores it.
+                var patch = new JsonObject { ["count"] = seen.Count, ["lastTimestamp"] = now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) }.ToJsonString();
                 try
                 {
                     await api.PatchAsync<Corev1Event>(seen.Namespace, seen.Name, PatchType.Merge, patch, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -86,11 +86,21 @@ public static class ControllerRuntimeHosting
     public static IEndpointRouteBuilder MapControllerRuntimeEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        endpoints.MapGet("/readyz", (Manager manager) => manager.IsReady ? Results.Text("ok") : Results.Text("caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Plain request delegates: the Delegate overloads bind parameters by reflection, which Native AOT lacks.
+        endpoints.MapGet("/healthz", context => PlainText(context, StatusCodes.Status200OK, "ok"));
+        endpoints.MapGet("/readyz", context => context.RequestServices.GetRequiredService<Manager>().IsReady
+            ? PlainText(context, StatusCodes.Status200OK, "ok")
+            : PlainText(context, StatusCodes.Status503ServiceUnavailable, "caches not synced"));
         var registry = endpoints.ServiceProvider.GetRequiredService<RuntimeMetrics>().Registry;
         endpoints.MapMetrics("/metrics", registry);
         return endpoints;
+    }
+
+    private static Task PlainText(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     /// <summary>A controller description waiting for the manager.</summary>

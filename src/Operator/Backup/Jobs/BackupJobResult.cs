@@ -57,7 +57,7 @@ public sealed record BackupJobResult
         var result = this;
         while (true)
         {
-            var json = JsonSerializer.Serialize(result);
+            var json = JsonSerializer.Serialize(result, BackupJsonContext.Default.BackupJobResult);
             if (Encoding.UTF8.GetByteCount(json) <= MaxBytes)
             {
                 return json;
@@ -74,7 +74,7 @@ public sealed record BackupJobResult
             else
             {
                 // Nothing left to shorten (cannot happen with our fields' sizes): the outcome alone.
-                return JsonSerializer.Serialize(new BackupJobResult { Snapshot = result.Snapshot?[..Math.Min(result.Snapshot.Length, 64)], Written = result.Written, Bytes = result.Bytes, Reason = result.Reason });
+                return JsonSerializer.Serialize(new BackupJobResult { Snapshot = result.Snapshot?[..Math.Min(result.Snapshot.Length, 64)], Written = result.Written, Bytes = result.Bytes, Reason = result.Reason }, BackupJsonContext.Default.BackupJobResult);
             }
         }
     }
@@ -89,7 +89,7 @@ public sealed record BackupJobResult
 
         try
         {
-            return JsonSerializer.Deserialize<BackupJobResult>(text);
+            return JsonSerializer.Deserialize(text, BackupJsonContext.Default.BackupJobResult);
         }
         catch (JsonException)
         {

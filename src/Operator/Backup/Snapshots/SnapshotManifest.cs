@@ -82,14 +82,14 @@ public sealed record SnapshotManifest
     }
 
     /// <summary>The manifest's canonical bytes.</summary>
-    public byte[] ToBytes() => CanonicalJson.Serialize(System.Text.Json.JsonSerializer.SerializeToNode(this));
+    public byte[] ToBytes() => CanonicalJson.Serialize(System.Text.Json.JsonSerializer.SerializeToNode(this, BackupJsonContext.Default.SnapshotManifest));
 
     /// <summary>Reads a manifest; null when the bytes are not one.</summary>
     public static SnapshotManifest? Parse(byte[] bytes)
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<SnapshotManifest>(bytes);
+            return System.Text.Json.JsonSerializer.Deserialize(bytes, BackupJsonContext.Default.SnapshotManifest);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -98,5 +98,5 @@ public sealed record SnapshotManifest
     }
 
     /// <summary>A manifest's JSON, for tests that tamper with one.</summary>
-    public JsonNode ToNode() => System.Text.Json.JsonSerializer.SerializeToNode(this)!;
+    public JsonNode ToNode() => System.Text.Json.JsonSerializer.SerializeToNode(this, BackupJsonContext.Default.SnapshotManifest)!;
 }
