@@ -25,6 +25,9 @@ internal static class RuntimeVariants
         new("TC=0", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
         new("conserve+gen0", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9", ["DOTNET_GCgen0size"] = "0x400000" }),
         new("W^X=0+gen0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }),
+        // glibc's malloc arenas capped at 2 (it makes up to 8 per core, one per thread that contends): native memory
+        // (OpenSSL's TLS state, the runtime's own allocations) outside the managed heap.
+        new("malloc-arenas=2", new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" }),
         // Not a runtime setting but the operator's own: reconcile workers per controller (run --workers; 2 ships).
         new("workers=8", new Dictionary<string, string>(), ["--workers", "8"]),
     ];

@@ -19,14 +19,7 @@ namespace MetricsOperator.Cli;
 /// </remarks>
 internal static class KubeconfigFile
 {
-    // YamlDotNet marks its reflection-based builder as needing dynamic code; reading these plain classes (strings, lists
-    // of classes) needs none, and the published Native AOT binary reads kubeconfig files with it (KubeconfigFileTests
-    // compare it with KubernetesClient's reader; bench/Operator.E2E --startup runs the binary on one).
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See the comment above: no generic instantiation over a value type is made.")]
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
-        .IgnoreUnmatchedProperties()
-        .Build();
+    private static readonly IDeserializer Yaml = CreateReader();
 
     /// <summary>The configuration of the file's current context.</summary>
     /// <remarks>The models are read by reflection: a trimmed or Native AOT build keeps their constructors and
@@ -55,4 +48,13 @@ internal static class KubeconfigFile
         config.FileName = file.FullName;
         return KubernetesClientConfiguration.BuildConfigFromConfigObject(config);
     }
+
+    // YamlDotNet marks its reflection-based builder as needing dynamic code; reading these plain classes (strings, lists
+    // of classes) needs none, and the published Native AOT binary reads kubeconfig files with it (KubeconfigFileTests
+    // compare it with KubernetesClient's reader; bench/Operator.E2E runs the AOT binary on one).
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See the comment above: no generic instantiation over a value type is made.")]
+    private static IDeserializer CreateReader() => new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .IgnoreUnmatchedProperties()
+        .Build();
 }
