@@ -19,7 +19,11 @@ public sealed partial class XmlDocumentation
     public static XmlDocumentation LoadBeside(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
-        var path = Path.ChangeExtension(assembly.Location, ".xml");
+        // A Native AOT (single-file) binary has no assembly files, so no Location: the publish copies the .xml files
+        // beside the binary, where AppContext.BaseDirectory points.
+        var path = assembly.Location is { Length: > 0 } location
+            ? Path.ChangeExtension(location, ".xml")
+            : Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
         if (!File.Exists(path))
         {
             throw new FileNotFoundException(

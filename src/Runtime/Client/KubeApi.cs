@@ -250,7 +250,9 @@ public sealed class KubeApi : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
-        using var response = await SendRawAsync(method, path, content, streaming: false, timeout.Token).ConfigureAwait(false);
+        // Read from the socket as it arrives: a buffered response goes through an ArrayPool array as large as the body
+        // (a relist of 1000 AppAlerts: 16 MiB), which the shared pool then keeps for the process's life.
+        using var response = await SendRawAsync(method, path, content, streaming: true, timeout.Token).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
