@@ -59,7 +59,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var toSync = cluster.Audit.ReadNew();
         Merge(toSync, startup);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] start to /healthz {(healthz - op.StartedAt).TotalMilliseconds:F0} ms, to first reconcile (first write) {firstReconcile.TotalMilliseconds:F0} ms, caches synced {(op.CachesSyncedAt - op.StartedAt)?.TotalMilliseconds:F0} ms"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] {size.Stacks} stacks Ready {stacksReady.TotalSeconds:F2} s after start; {size.Alerts} AppAlerts applied in {applied.TotalSeconds:F2} s, all Synced {synced.TotalSeconds:F2} s after the first apply, using {syncCpu.TotalSeconds:F1} s of the operator's CPU ({syncCpuPerAlert:F1} ms per AppAlert, {syncCpu / synced:P0} of one core); RSS then {loaded}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] {size.Stacks} stacks Ready {stacksReady.TotalSeconds:F2} s after start; {size.Alerts} AppAlerts applied in {applied.TotalSeconds:F2} s, all Synced {synced.TotalSeconds:F2} s after the first apply, using {syncCpu.TotalSeconds:F1} s of the operator's CPU ({syncCpuPerAlert:F1} ms per AppAlert, {syncCpu / synced:P0} of one core); RSS then {loaded}, peak so far {loaded.Peak:F1} MiB"));
         output.WriteLine($"  [{variant}] API server requests by the operator to here, by verb: {AuditLog.Describe(AuditLog.ByVerb(toSync))}");
         output.WriteLine($"  [{variant}]   by verb and resource: {AuditLog.Describe(toSync)}");
         foreach (var (kind, count, example) in await load.QueryChecksAsync(cancellationToken))
@@ -80,12 +80,12 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var idle = cluster.Audit.ReadNew();
         var (influxIdle, grafanaIdle) = world.Requests();
         var idleWrites = world.Influx.Requests.Writes + world.Grafana.Requests.Writes;
-        output.WriteLine($"  [{variant}] idle resync ({size.Resync.TotalSeconds + 3:F0} s): API server {AuditLog.Describe(idle)}; InfluxDB {Describe(influxIdle)}; Grafana {Describe(grafanaIdle)}; operator CPU {idleCpu.TotalSeconds:F2} s ({idleCpu.TotalMilliseconds / Math.Max(1, size.Alerts + size.Stacks):F2} ms per CR: one resync reconciles each)");
+        output.WriteLine($"  [{variant}] idle resync ({size.Resync.TotalSeconds + 3:F0} s): API server {AuditLog.Describe(idle)}; InfluxDB {Describe(influxIdle)}; Grafana {Describe(grafanaIdle)}; operator CPU {idleCpu.TotalSeconds:F2} s ({idleCpu.TotalMilliseconds / Math.Max(1, size.Alerts + size.Stacks):F2} ms per CR: one resync reconciles each); peak so far {op.Memory().Peak:F1} MiB");
 
         var editCpuBefore = op.CpuTime();
         var (p50, p99) = await EditLatencyAsync(load, world, cancellationToken);
         var editCpuPerEdit = (op.CpuTime() - editCpuBefore).TotalMilliseconds / Math.Max(1, size.Edits);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] edit -> Grafana fake receipt over {size.Edits} edits: p50 {p50:F1} ms, p99 {p99:F1} ms; operator CPU {editCpuPerEdit:F1} ms per edit"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] edit -> Grafana fake receipt over {size.Edits} edits: p50 {p50:F1} ms, p99 {p99:F1} ms; operator CPU {editCpuPerEdit:F1} ms per edit; peak so far {op.Memory().Peak:F1} MiB"));
 
         // Restarts: the kubelet stand-ins stop first (their pods stay Running); the operator's watches break and resume.
         await world.StopKubeletsAsync();
@@ -113,7 +113,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var gcAfter = await op.FullGcAsync();
         var after = op.Memory();
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-after-{size.Restarts}-restarts", output);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB ({before.Peak:F1} MiB before the restarts)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections}); live objects {gcBefore.LiveMiB:F1} -> {gcAfter.LiveMiB:F1} MiB, large object heap {gcBefore.LohMiB:F1} -> {gcAfter.LohMiB:F1} MiB"));
 
         var violations = world.Grafana.Contract.All.Count + world.Influx.Contract.All.Count;
