@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Json;
+using MetricsOperator.Stacks.Builders;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -59,10 +60,29 @@ public static class StackManifests
         var text = new StringBuilder();
         foreach (var item in objects)
         {
-            text.Append("---\n").Append(KubernetesYaml.Serialize(item).TrimEnd('\n').ReplaceLineEndings("\n")).Append('\n');
+            // Through the objects' JSON (source-generated, as the operator writes them to the API server) rather than
+            // KubernetesClient's KubernetesYaml, which reads the models by reflection and cannot run in a Native AOT binary.
+            text.Append("---\n").Append(PlainYaml.Write(HeaderFirst(JsonNode.Parse(KubeJson.Serialize(item))!.AsObject())).TrimEnd('\n')).Append('\n');
         }
 
         return text.ToString();
+    }
+
+    private static readonly string[] Header = ["apiVersion", "kind", "metadata"];
+
+    // apiVersion, kind and metadata lead, as kubectl prints them (the models declare their fields alphabetically).
+    private static JsonObject HeaderFirst(JsonObject json)
+    {
+        var ordered = new JsonObject();
+        foreach (var key in Header.Concat(json.Select(p => p.Key)).Distinct(StringComparer.Ordinal).ToList())
+        {
+            if (json.Remove(key, out var value))
+            {
+                ordered[key] = value;
+            }
+        }
+
+        return ordered;
     }
 
     /// <summary>YAML 1.2 core-schema scalars: plain <c>true</c>/<c>false</c>, null, integers and floats are typed; quoted ones are strings.</summary>

@@ -40,4 +40,23 @@ public sealed class PlainYamlTests
 
             """.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public void A_json_document_keeps_its_order_and_types_a_key_yaml_would_read_as_a_bool_is_quoted_and_a_multi_line_text_is_a_literal_block()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse("""{"kind":"ConfigMap","data":{"a.conf":"[agent]\n  interval = \"10s\"\n","port":"8086"},"replicas":1,"ratio":0.5,"on":true}""")!;
+
+        PlainYaml.Write(json).ShouldBe("""
+            kind: ConfigMap
+            data:
+              a.conf: |
+                [agent]
+                  interval = "10s"
+              port: "8086"
+            replicas: 1
+            ratio: 0.5
+            "on": true
+
+            """.ReplaceLineEndings("\n"));
+    }
 }

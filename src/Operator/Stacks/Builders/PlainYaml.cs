@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -7,7 +9,7 @@ using YamlDotNet.Core.Events;
 namespace MetricsOperator.Stacks.Builders;
 
 /// <summary>
-/// The YAML text of a tree of dictionaries, lists and scalars, in block style, written through YamlDotNet's emitter.
+/// The YAML text of a tree of dictionaries, lists and scalars (or of a JSON document), in block style, written through YamlDotNet's emitter.
 /// Not YamlDotNet's serializer: it reads the tree by reflection, which a Native AOT binary cannot do.
 /// A string YAML would read as something else (<c>true</c>, <c>10</c>, <c>null</c>, <c>~</c>, a date) is double-quoted,
 /// so the program reading the file (Grafana, Trickster: go-yaml, YAML 1.1 rules) gets the string it was given.
@@ -36,7 +38,44 @@ public static partial class PlainYaml
                 Plain(emitter, "null");
                 break;
             case string text:
-                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, ReadsAsOtherType(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true));
+                // A multi-line text (a config file in a ConfigMap) as a literal block, kept as written.
+                var style = ReadsAsOtherType(text) ? ScalarStyle.DoubleQuoted : text.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal : ScalarStyle.Any;
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, true, true));
+                break;
+            case JsonObject mapping:
+                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+                foreach (var (key, item) in mapping)
+                {
+                    Emit(emitter, key);
+                    Emit(emitter, item);
+                }
+
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray sequence:
+                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block));
+                foreach (var item in sequence)
+                {
+                    Emit(emitter, item);
+                }
+
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue scalar:
+                switch (scalar.GetValueKind())
+                {
+                    case JsonValueKind.String:
+                        Emit(emitter, scalar.GetValue<string>());
+                        break;
+                    case JsonValueKind.True or JsonValueKind.False:
+                        Plain(emitter, scalar.GetValueKind() == JsonValueKind.True ? "true" : "false");
+                        break;
+                    default:
+                        // A number: its JSON text is a YAML number.
+                        Plain(emitter, scalar.ToJsonString());
+                        break;
+                }
+
                 break;
             case bool flag:
                 Plain(emitter, flag ? "true" : "false");
