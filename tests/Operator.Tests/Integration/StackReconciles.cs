@@ -30,10 +30,16 @@ internal static class StackReconciles
         }
     }
 
-    /// <summary>Queues the stack as a resync would, and waits until that reconcile finished.</summary>
+    /// <summary>Queues the stack as a resync would, and waits until a reconcile that started after this call finished.</summary>
     public static async Task AgainAsync(Manager manager, string ns, string name)
     {
         var controller = (Controller<V1Alpha1MetricsStack>)manager.Controllers.Single(c => c.Name == MetricsStackReconciler.ControllerName);
+
+        // A reconcile already running began before the caller's last step (a clock advance, an edit in Grafana) and may
+        // not see it, yet it would be the one counted: wait for it to end, so the reconcile counted starts after the call.
+        await Eventually.UntilAsync(
+            () => Task.FromResult(manager.Metrics.ActiveWorkers.WithLabels(MetricsStackReconciler.ControllerName).Value == 0),
+            "the stack reconciles already running to end");
         var target = Count(manager) + 1;
         controller.Queue.Add(new Runtime.Reconcile.ObjectKey(ns, name));
         await Eventually.UntilAsync(() => Task.FromResult(Count(manager) >= target), "the requested reconcile");
