@@ -43,23 +43,7 @@ public static partial class PlainYaml
                 emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, true, true));
                 break;
             case JsonObject mapping:
-                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
-                foreach (var (key, item) in mapping)
-                {
-                    Emit(emitter, key);
-                    Emit(emitter, item);
-                }
-
-                emitter.Emit(new MappingEnd());
-                break;
-            case JsonArray sequence:
-                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block));
-                foreach (var item in sequence)
-                {
-                    Emit(emitter, item);
-                }
-
-                emitter.Emit(new SequenceEnd());
+                Mapping(emitter, mapping.Select(entry => ((string?)entry.Key, (object?)entry.Value)));
                 break;
             case JsonValue scalar:
                 switch (scalar.GetValueKind())
@@ -87,16 +71,10 @@ public static partial class PlainYaml
                 Plain(emitter, ((IFormattable)value).ToString("R", CultureInfo.InvariantCulture));
                 break;
             case IDictionary mapping:
-                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
-                foreach (DictionaryEntry entry in mapping)
-                {
-                    Emit(emitter, entry.Key.ToString());
-                    Emit(emitter, entry.Value);
-                }
-
-                emitter.Emit(new MappingEnd());
+                Mapping(emitter, Entries(mapping));
                 break;
             case IEnumerable sequence:
+                // Lists and JsonArrays alike: each item goes back through Emit.
                 emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block));
                 foreach (var item in sequence)
                 {
@@ -107,6 +85,27 @@ public static partial class PlainYaml
                 break;
             default:
                 throw new ArgumentException($"PlainYaml writes dictionaries, lists and scalars, not {value.GetType().Name}.", nameof(value));
+        }
+    }
+
+    private static void Mapping(Emitter emitter, IEnumerable<(string? Key, object? Value)> entries)
+    {
+        emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, MappingStyle.Block));
+        foreach (var (key, value) in entries)
+        {
+            Emit(emitter, key);
+            Emit(emitter, value);
+        }
+
+        emitter.Emit(new MappingEnd());
+    }
+
+    // Through IDictionary's own enumerator: a generic dictionary's enumerates KeyValuePairs, not DictionaryEntries.
+    private static IEnumerable<(string? Key, object? Value)> Entries(IDictionary mapping)
+    {
+        foreach (DictionaryEntry entry in mapping)
+        {
+            yield return (entry.Key.ToString(), entry.Value);
         }
     }
 
