@@ -22,6 +22,9 @@ for mod in pytest:python3-pytest hypothesis:python3-hypothesis setuptools:python
   [[ -x $PYTHON ]] && "$PYTHON" -c "import ${mod%%:*}" 2>/dev/null || need_pkgs+=("${mod#*:}")
 done
 [[ -x /usr/bin/influxd ]] || need_pkgs+=(influxdb)
+# The image's publish is Native AOT, which links with clang against zlib (PublishedOperatorTests runs it).
+command -v clang >/dev/null || need_pkgs+=(clang)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need_pkgs+=(zlib1g-dev)
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq && apt_updated=1

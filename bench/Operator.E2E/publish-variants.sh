@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Trimming and Native AOT for the operator, side by side with the shipped publish (the Dockerfile's line): for each,
+# The shipped publish (the Dockerfile's line: Native AOT since the sixth pass) side by side with the alternatives: for each,
 # whether `dotnet publish` succeeds, its trim/AOT warnings by code, the published size, and (when it built) the
 # end-to-end benchmark on it, so the figures come from one run.
-#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only <name>[,<name>...]] (shipped, partial, trimmed, aot)
-# partial: self-contained, ReadyToRun like the shipped one, only the framework's assemblies trimmed (TrimMode=partial:
-# those marked trimmable). trimmed: everything trimmed. aot: Native AOT, one native file, no runtime. Every model is
+#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only <name>[,<name>...]] (shipped, jit, partial, trimmed)
+# shipped: Native AOT, one native file, no runtime. jit: framework-dependent and ReadyToRun, what the image carried
+# before. partial: self-contained, ReadyToRun, only the framework's assemblies trimmed (TrimMode=partial: those marked
+# trimmable). trimmed: everything trimmed, run by the JIT. Every model is
 # read and written through source-generated JSON (KubeJson, GrafanaJsonContext, BackupJsonContext), so the trimmed
 # and AOT binaries run the whole load (docs/performance.md, fifth pass).
-# The repository builds with warnings as errors; the trimmed and AOT publishes turn that off so that every trim/AOT
-# warning is counted instead of the build stopping at the first project.
+# The repository builds with warnings as errors; the trimmed publishes turn that off so that every trim warning is
+# counted instead of the build stopping at the first project.
 # The merger re-runs this on a quiet machine; figures taken while other builds run are inflated.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,13 +26,13 @@ out=$(mktemp -d /tmp/operator-publish-variants.XXXXXX)
 base="dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Container"
 declare -A variants=(
   [shipped]="$base"
-  [partial]="$base -p:SelfContained=true -p:PublishTrimmed=true -p:TrimMode=partial -p:TreatWarningsAsErrors=false"
-  [trimmed]="$base -p:SelfContained=true -p:PublishTrimmed=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
-  [aot]="$base -p:SelfContained=true -p:PublishAot=true -p:PublishReadyToRun=false -p:TreatWarningsAsErrors=false"
+  [jit]="$base -p:PublishAot=false -p:SelfContained=false -p:PublishReadyToRun=true"
+  [partial]="$base -p:PublishAot=false -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:TrimMode=partial -p:TreatWarningsAsErrors=false"
+  [trimmed]="$base -p:PublishAot=false -p:PublishTrimmed=true -p:TreatWarningsAsErrors=false"
 )
 dotnet build bench/Operator.E2E -c Release -v q -nologo >/dev/null
 summary=()
-for name in shipped partial trimmed aot; do
+for name in shipped jit partial trimmed; do
   [[ -z $only || ",$only," == *",$name,"* ]] || continue
   folder="$out/$name"
   log="$out/$name.log"

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -18,6 +19,7 @@ public static partial class ChartReadmeGenerator
     public sealed record Value(string Key, string Type, string Default, string Description);
 
     /// <summary>The README of the chart whose Chart.yaml and values.yaml are given.</summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = TrimJustifications.GenerateOnly)]
     public static string Generate(string chartYaml, string valuesYaml, string regenerateCommand)
     {
         var chart = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object?>>(chartYaml);
@@ -53,6 +55,7 @@ public static partial class ChartReadmeGenerator
     }
 
     /// <summary>The documented values of a values.yaml, in file order.</summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = TrimJustifications.GenerateOnly)]
     public static IReadOnlyList<Value> Values(string valuesYaml)
     {
         ArgumentNullException.ThrowIfNull(valuesYaml);

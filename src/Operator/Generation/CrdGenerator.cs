@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using k8s;
 using k8s.Models;
@@ -13,6 +14,7 @@ namespace MetricsOperator.Generation;
 public static class CrdGenerator
 {
     /// <summary>The kinds in <paramref name="apiAssembly"/>: classes with [KubernetesEntity] that have a spec.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimJustifications.ApiTypesRooted)]
     public static IReadOnlyList<Type> KindsIn(Assembly apiAssembly)
     {
         ArgumentNullException.ThrowIfNull(apiAssembly);
@@ -106,6 +108,7 @@ public static class CrdGenerator
 
     private static Type? StatusType(Type kind) => InterfaceArgument(kind, typeof(IStatus<>));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimJustifications.ApiTypesRooted)]
     private static Type? InterfaceArgument(Type type, Type openGeneric) =>
         type.GetInterfaces()
             .FirstOrDefault(candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == openGeneric)

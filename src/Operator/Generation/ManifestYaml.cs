@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using k8s;
 using YamlDotNet.Serialization;
@@ -9,6 +10,7 @@ namespace MetricsOperator.Generation;
 /// KubernetesJson writes them, keys in the order the model declares them (schema properties sorted),
 /// strings quoted only where YAML would read them as something else.
 /// </summary>
+[UnconditionalSuppressMessage("AOT", "IL3050", Justification = TrimJustifications.GenerateOnly)]
 public static class ManifestYaml
 {
     private static readonly ISerializer Serializer = new SerializerBuilder()

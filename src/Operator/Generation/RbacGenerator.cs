@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using k8s;
 using k8s.Models;
@@ -27,6 +28,7 @@ public static class RbacGenerator
     private const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
 
     /// <summary>The classes in <paramref name="assembly"/> that declare [RbacRule]s.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimJustifications.GenerateOnly)]
     public static IReadOnlyList<Type> DeclarationsIn(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -123,6 +124,7 @@ internal sealed class SchemaBuilder(XmlDocumentation documentation)
         throw new NotSupportedException($"The CRD generator has no schema for {underlying.FullName}; map it in {nameof(SchemaBuilder)}.");
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimJustifications.ApiTypesRooted)]
     private V1JSONSchemaProps ForObject(Type type, string? description)
     {
         var properties = new Dictionary<string, V1JSONSchemaProps>();
@@ -234,6 +236,7 @@ internal sealed class SchemaBuilder(XmlDocumentation documentation)
         property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
 
     /// <summary>The values an enum has in JSON: [JsonStringEnumMemberName] when given, else the member name.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimJustifications.ApiTypesRooted)]
     public static IEnumerable<string> EnumJsonNames(Type enumType) =>
         enumType.GetFields(BindingFlags.Public | BindingFlags.Static)
             .OrderBy(field => Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture))
@@ -247,6 +250,7 @@ internal sealed class SchemaBuilder(XmlDocumentation documentation)
     private static Type? ListItemType(Type type) =>
         type == typeof(string) ? null : GenericInterface(type, typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimJustifications.ApiTypesRooted)]
     private static Type? GenericInterface(Type type, Type openGeneric) =>
         type.IsGenericType && type.GetGenericTypeDefinition() == openGeneric
             ? type

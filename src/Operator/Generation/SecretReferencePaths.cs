@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using MetricsOperator.Crds;
 
@@ -23,6 +24,7 @@ public static class SecretReferencePaths
     /// <summary>Whether a property of this type names a Secret.</summary>
     public static bool IsSecretReference(Type type) => Unwrap(type) is var bare && (bare == typeof(SecretReference) || bare == typeof(SecretKeySelector));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimJustifications.ApiTypesRooted)]
     private static void Walk(Type type, List<string> path, List<IReadOnlyList<string>> paths, HashSet<Type> visiting)
     {
         if (!visiting.Add(type))

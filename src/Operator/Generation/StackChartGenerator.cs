@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using k8s.Models;
@@ -75,6 +76,8 @@ public static class StackChartGenerator
         return text.ToString();
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimJustifications.GenerateOnly)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = TrimJustifications.GenerateOnly)]
     private static void Field(StringBuilder text, string name, V1JSONSchemaProps schema, int depth)
     {
         var indent = new string(' ', depth * 2);

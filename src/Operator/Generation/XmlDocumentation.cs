@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -16,6 +17,7 @@ public sealed partial class XmlDocumentation
     private XmlDocumentation(Dictionary<string, string> summariesByMemberId) => this.summariesByMemberId = summariesByMemberId;
 
     /// <summary>Reads the documentation file the compiler wrote beside <paramref name="assembly"/> (GenerateDocumentationFile).</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location (a single-file binary) is handled: the path is then taken from AppContext.BaseDirectory.")]
     public static XmlDocumentation LoadBeside(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
