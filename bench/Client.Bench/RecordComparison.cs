@@ -53,8 +53,20 @@ internal static class RecordComparison
     /// <summary>
     /// What one <see cref="Stopwatch.GetTimestamp"/> costs here: every point carries its own record-time timestamp, so
     /// this is a floor under this client's figures that the SDK, which aggregates and stamps at export, does not pay.
+    /// The cheaper clocks beside it are the alternatives weighed (docs/performance.md): the coarse one ticks every few
+    /// milliseconds, the wall clock is what a timestamp is finally made of.
     /// </summary>
     private static void PrintClock(bool smoke)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"For reference, one clock read alone (median of {(smoke ? 10 : 300)} rounds):");
+        PrintClock(smoke, "Stopwatch.GetTimestamp() (the clock every point reads)", static () => Stopwatch.GetTimestamp());
+        PrintClock(smoke, $"Environment.TickCount64 (coarse: steps of {CoarseStepMs()} ms here)", static () => Environment.TickCount64);
+        PrintClock(smoke, "DateTime.UtcNow", static () => DateTime.UtcNow.Ticks);
+        PrintClock(smoke, "a delegate returning a constant (the loop's own cost, inside each figure above)", static () => 1L);
+    }
+
+    private static void PrintClock(bool smoke, string name, Func<long> read)
     {
         const int Burst = 4096;
         var rounds = new List<double>();
@@ -64,7 +76,7 @@ internal static class RecordComparison
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < Burst; i++)
             {
-                sink += Stopwatch.GetTimestamp();
+                sink += read();
             }
 
             rounds.Add(Stopwatch.GetElapsedTime(start).TotalNanoseconds / Burst);
@@ -72,8 +84,18 @@ internal static class RecordComparison
 
         GC.KeepAlive(sink);
         rounds.Sort();
-        Console.WriteLine();
-        Console.WriteLine($"For reference, Stopwatch.GetTimestamp() alone: {rounds[rounds.Count / 2]:F1} ns (median of {rounds.Count} rounds; the clock every point reads)");
+        Console.WriteLine($"  {name}: {rounds[rounds.Count / 2]:F1} ns");
+    }
+
+    private static long CoarseStepMs()
+    {
+        var first = Environment.TickCount64;
+        long next;
+        while ((next = Environment.TickCount64) == first)
+        {
+        }
+
+        return next - first;
     }
 
     private static Tally Measure(string title, Side none, Side client, Side otel, int burst, int rounds, double warmup, Action? flush)

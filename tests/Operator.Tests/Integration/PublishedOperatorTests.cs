@@ -86,6 +86,9 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
                 if (run == 0)
                 {
                     await WaitForAsync(port, "/readyz", process, TimeSpan.FromSeconds(30));
+                    // EventSourceSupport (Container.pubxml): the diagnostics socket dotnet-counters, dotnet-trace and the
+                    // benchmark's induced GC connect to; a Native AOT build without it opens none.
+                    Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{process.Id}-*-socket").ShouldNotBeEmpty("the diagnostics socket");
                 }
             }
             finally
