@@ -29,7 +29,9 @@ internal static class RuntimeVariants
         // (OpenSSL's TLS state, the runtime's own allocations) outside the managed heap.
         new("malloc-arenas=2", new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" }),
         // Not a runtime setting but the operator's own: reconcile workers per controller (run --workers; 2 ships).
+        new("workers=4", new Dictionary<string, string>(), ["--workers", "4"]),
         new("workers=8", new Dictionary<string, string>(), ["--workers", "8"]),
+        new("workers=16", new Dictionary<string, string>(), ["--workers", "16"]),
     ];
 
     public static void PrintSideBySide(IReadOnlyList<Figures> results, TextWriter output)
