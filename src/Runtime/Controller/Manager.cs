@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Conditions;
 using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Leader;
 using MetricsOperator.Runtime.Metrics;
@@ -60,6 +61,9 @@ public sealed class Manager : IAsyncDisposable
 
     /// <summary>The Event recorder.</summary>
     public EventRecorder Events { get; }
+
+    /// <summary>The conditions status writers wrote that the cache does not show yet (one per process, shared by every writer).</summary>
+    public WrittenConditions WrittenConditions { get; } = new();
 
     /// <summary>The metrics.</summary>
     public RuntimeMetrics Metrics { get; }
