@@ -6,10 +6,11 @@ namespace Lsst.Metrics.Client;
 /// <summary>What the client precomputes once per instrument, so that the record path formats nothing.</summary>
 internal sealed class InstrumentState
 {
-    public InstrumentState(LsstMetricsClient owner, MeasurementRing ring, Instrument instrument, string measurement, MetricsSettings settings)
+    public InstrumentState(LsstMetricsClient owner, MeasurementRing ring, TickingClock clock, Instrument instrument, string measurement, MetricsSettings settings)
     {
         Owner = owner;
         Ring = ring;
+        Clock = clock;
         Instrument = instrument;
         Measurement = measurement;
 
@@ -40,6 +41,9 @@ internal sealed class InstrumentState
 
     /// <summary>The owner's ring, one dereference from the state the listener hands to the record callback.</summary>
     public MeasurementRing Ring { get; }
+
+    /// <summary>The owner's record-time clock.</summary>
+    public TickingClock Clock { get; }
 
     /// <summary>The instrument.</summary>
     public Instrument Instrument { get; }

@@ -24,6 +24,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly ILineWriter _writer;
     private readonly MeasurementRing _ring;
+    private readonly TickingClock _clock;
     private readonly MeterListener _listener;
     private readonly Meter _meter;
     private readonly StringBuilder _batch = new();
@@ -62,6 +63,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         _logger = logger;
         _writer = writer ?? new InfluxLineWriter(settings);
         _ring = new MeasurementRing(settings.BufferCapacity);
+        _clock = new TickingClock(() => _ring.Written);
 
         _meter = new Meter(MeterName);
         _meter.CreateObservableCounter("sent", () => Volatile.Read(ref _sent), description: "Points the endpoint accepted.");
@@ -163,13 +165,13 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     public void Dispose() => StopAsync().GetAwaiter().GetResult();
 
     // The record path, on the app's thread: the listener hands back the state made once per instrument, so there is
-    // no lookup; the value is passed as raw bits (no boxing) and the timestamp is the raw Stopwatch count, converted to
-    // Unix nanoseconds on the shipper's thread.
+    // no lookup; the value is passed as raw bits (no boxing) and the timestamp is the ticking clock's raw Stopwatch
+    // count (one field read, see TickingClock), converted to Unix nanoseconds on the shipper's thread.
     private static void Record(object? state, long value, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (state is InstrumentState s)
         {
-            s.Ring.Write(s, Stopwatch.GetTimestamp(), value, isFloat, tags);
+            s.Ring.Write(s, s.Clock.Now, value, isFloat, tags);
         }
     }
 
@@ -179,7 +181,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         {
             if (double.IsFinite(value))
             {
-                s.Ring.Write(s, Stopwatch.GetTimestamp(), BitConverter.DoubleToInt64Bits(value), true, tags);
+                s.Ring.Write(s, s.Clock.Now, BitConverter.DoubleToInt64Bits(value), true, tags);
             }
             else
             {
@@ -202,7 +204,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
             return;
         }
 
-        listener.EnableMeasurementEvents(instrument, new InstrumentState(this, _ring, instrument, measurement, _settings));
+        listener.EnableMeasurementEvents(instrument, new InstrumentState(this, _ring, _clock, instrument, measurement, _settings));
     }
 
     private async Task PollLoopAsync()
@@ -560,6 +562,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         }
 
         _meter.Dispose();
+        _clock.Dispose();
         _writer.Dispose();
         _wake.Dispose();
         _stopping.Dispose();
