@@ -6,8 +6,9 @@ namespace Lsst.Metrics.Client;
 /// <summary>What the client precomputes once per instrument, so that the record path formats nothing.</summary>
 internal sealed class InstrumentState
 {
-    public InstrumentState(LsstMetricsClient owner, MeasurementRing ring, TickingClock clock, Instrument instrument, string measurement, MetricsSettings settings)
+    public InstrumentState(int id, LsstMetricsClient owner, MeasurementRing ring, TickingClock clock, Instrument instrument, string measurement, MetricsSettings settings)
     {
+        Id = id;
         Owner = owner;
         Ring = ring;
         Clock = clock;
@@ -35,6 +36,9 @@ internal sealed class InstrumentState
         Prefix = prefix.ToString();
         ReservedKeys = [.. reserved];
     }
+
+    /// <summary>Index in the owner's table of instruments (what a buffered measurement holds).</summary>
+    public int Id { get; }
 
     /// <summary>The client the measurements go to.</summary>
     public LsstMetricsClient Owner { get; }

@@ -31,10 +31,12 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerLock = new();
+    private readonly Lock _instrumentsLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
     private readonly Task _shipper;
     private readonly Task _poller;
 
+    private InstrumentState[] _instruments = [];
     private string? _pending;
     private int _pendingLines;
     private long _lastTimestamp;
@@ -204,7 +206,16 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
             return;
         }
 
-        listener.EnableMeasurementEvents(instrument, new InstrumentState(this, _ring, _clock, instrument, measurement, _settings));
+        InstrumentState state;
+        lock (_instrumentsLock)
+        {
+            // Copied on write: the shipper reads the table without a lock, and a measurement that names an index is
+            // recorded only after the table holding it was published.
+            state = new InstrumentState(_instruments.Length, this, _ring, _clock, instrument, measurement, _settings);
+            Volatile.Write(ref _instruments, [.. _instruments, state]);
+        }
+
+        listener.EnableMeasurementEvents(instrument, state);
     }
 
     private async Task PollLoopAsync()
@@ -370,7 +381,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private bool AppendLine(ref Measurement m, Span<char> scratch)
     {
         var sb = _batch;
-        var state = m.Instrument!;
+        var state = Volatile.Read(ref _instruments)[m.InstrumentId];
         var lineStart = sb.Length;
         sb.Append(state.Prefix);
 

@@ -23,8 +23,11 @@ internal struct Measurement
     /// <summary>The value: a <see cref="long"/>, or a <see cref="double"/>'s bits when <see cref="IsFloat"/>.</summary>
     public long Bits;
 
-    /// <summary>The instrument the measurement came from.</summary>
-    public InstrumentState? Instrument;
+    /// <summary>
+    /// The instrument the measurement came from, as its <see cref="InstrumentState.Id"/>: a number, not a reference,
+    /// so that a measurement without tags is stored with no GC write barrier.
+    /// </summary>
+    public int InstrumentId;
 
     /// <summary>All tags, when there are more than fit inline (the one case that allocates).</summary>
     public KeyValuePair<string, object?>[]? Overflow;
@@ -127,7 +130,7 @@ internal sealed class MeasurementRing
                         slot.Timestamp = timestamp;
                         slot.Bits = bits;
                         slot.IsFloat = isFloat;
-                        slot.Instrument = instrument;
+                        slot.InstrumentId = instrument.Id;
                         if (overflow is null)
                         {
                             slot.Overflow = null;
