@@ -29,6 +29,44 @@ public class PointMappingTests
     }
 
     [Fact]
+    public async Task While_measurements_flow_each_point_carries_its_own_record_time_in_record_order()
+    {
+        // The record path reads a clock a background thread refreshes (TickingClock): the points must still follow
+        // time, never be ahead of their Add, and lag it by about a tick, not by the time since recording began.
+        var meterName = TestOptions.UniqueMeter();
+        using var meter = new Meter(meterName);
+        var counter = meter.CreateCounter<long>("steps");
+        await using var client = TestOptions.Capturing(TestOptions.For("http://127.0.0.1:1", meterName), out var writer);
+
+        var afterEachAdd = new List<long>();
+        var spin = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; spin.ElapsedMilliseconds < 300; i++)
+        {
+            counter.Add(i);
+            afterEachAdd.Add(TestOptions.UnixNanosNow());
+            var next = spin.Elapsed + TimeSpan.FromMicroseconds(100); // a steady app, well within the buffer
+            while (spin.Elapsed < next)
+            {
+            }
+        }
+
+        await client.FlushAsync().WaitAsync(Guard);
+
+        var points = writer.Points.ToList();
+        points.Count.ShouldBe(afterEachAdd.Count);
+        points.Select(p => p.Fields["value"].IntValue).ShouldBe(Enumerable.Range(0, points.Count).Select(i => (long)i), "shipped in record order");
+        var times = points.Select(p => p.Timestamp!.Value).ToList();
+        times.ShouldBe(times.Order().Distinct().ToList(), "strictly increasing in record order");
+        var lags = times.Select((t, i) => afterEachAdd[i] - t).ToList();
+
+        // DateTime.UtcNow and the Stopwatch conversion agree to within a millisecond or so; the nanosecond bumps that
+        // keep points apart add at most one nanosecond per point.
+        lags.Min().ShouldBeGreaterThan(-2_000_000 - points.Count, "a point is never stamped after its Add returned");
+        lags.Max().ShouldBeLessThan(50_000_000, "a point lags its Add by about a tick (a busy test machine may add some)");
+        (times[^1] - times[0]).ShouldBeGreaterThan(200_000_000, "the stamps span the 300 ms of recording");
+    }
+
+    [Fact]
     public async Task Each_instrument_type_maps_to_its_own_points_with_int_or_float_values()
     {
         var meterName = TestOptions.UniqueMeter();
