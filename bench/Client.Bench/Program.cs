@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lsst.Metrics.Client.Bench;
 
-// dotnet run -c Release --project bench/Client.Bench -- [all|record|clock|throughput|bdn] [--smoke | seconds-per-step]
+// dotnet run -c Release --project bench/Client.Bench -- [all|record|throughput|bdn] [--smoke | seconds-per-step]
 // "listen" is internal: the child process that hosts the loopback write endpoint.
 var mode = args.Length > 0 ? args[0] : "all";
 var smoke = args.Contains("--smoke");
@@ -18,9 +18,6 @@ switch (mode)
         // A MISS is a result, not a failure of the command: the exit code says only that it ran to its end.
         RecordComparison.Run(smoke);
         return 0;
-    case "clock":
-        ClockCost.Run(smoke);
-        return 0;
     case "bdn":
         RunBenchmarkDotNet();
         return 0;
@@ -30,7 +27,7 @@ switch (mode)
         RecordComparison.Run(smoke);
         return await Throughput.RunAsync(StepSeconds(args, smoke)) ? 0 : 1;
     default:
-        Console.Error.WriteLine("usage: Client.Bench [all|record|clock|throughput|bdn] [--smoke | seconds-per-step]");
+        Console.Error.WriteLine("usage: Client.Bench [all|record|throughput|bdn] [--smoke | seconds-per-step]");
         return 2;
 }
 

@@ -51,16 +51,17 @@ internal static class RecordComparison
     }
 
     /// <summary>
-    /// What one <see cref="Stopwatch.GetTimestamp"/> costs here: every point carries its own record-time timestamp, so
-    /// this is a floor under this client's figures that the SDK, which aggregates and stamps at export, does not pay.
-    /// The cheaper clocks beside it are the alternatives weighed (docs/performance.md): the coarse one ticks every few
-    /// milliseconds, the wall clock is what a timestamp is finally made of.
+    /// What one clock read costs here: every point carries its own record-time timestamp, so the record path's clock
+    /// (<see cref="CoarseClock"/>) is a floor under this client's figures that the SDK, which aggregates and stamps at
+    /// export, does not pay. The others are the alternatives weighed (docs/performance.md): the exact monotonic clock
+    /// the record path read before, the runtime's coarse one in milliseconds, the wall clock.
     /// </summary>
     private static void PrintClock(bool smoke)
     {
         Console.WriteLine();
         Console.WriteLine($"For reference, one clock read alone (median of {(smoke ? 10 : 300)} rounds):");
-        PrintClock(smoke, "Stopwatch.GetTimestamp() (the clock every point reads)", static () => Stopwatch.GetTimestamp());
+        PrintClock(smoke, $"CoarseClock.Now() (the clock every point reads: CLOCK_MONOTONIC_COARSE, {(CoarseClock.IsCoarse ? $"steps of {CoarseClock.Resolution.TotalMilliseconds:F0} ms here" : "not available here: exact")})", static () => CoarseClock.Now());
+        PrintClock(smoke, "Stopwatch.GetTimestamp() (exact: CLOCK_MONOTONIC)", static () => Stopwatch.GetTimestamp());
         PrintClock(smoke, $"Environment.TickCount64 (coarse: steps of {CoarseStepMs()} ms here)", static () => Environment.TickCount64);
         PrintClock(smoke, "DateTime.UtcNow", static () => DateTime.UtcNow.Ticks);
         PrintClock(smoke, "a delegate returning a constant (the loop's own cost, inside each figure above)", static () => 1L);

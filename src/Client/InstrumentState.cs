@@ -6,12 +6,11 @@ namespace Lsst.Metrics.Client;
 /// <summary>What the client precomputes once per instrument, so that the record path formats nothing.</summary>
 internal sealed class InstrumentState
 {
-    public InstrumentState(int id, LsstMetricsClient owner, MeasurementRing ring, TickingClock clock, Instrument instrument, string measurement, MetricsSettings settings)
+    public InstrumentState(int id, LsstMetricsClient owner, MeasurementRing ring, Instrument instrument, string measurement, MetricsSettings settings)
     {
         Id = id;
         Owner = owner;
         Ring = ring;
-        Clock = clock;
         Instrument = instrument;
         Measurement = measurement;
 
@@ -45,9 +44,6 @@ internal sealed class InstrumentState
 
     /// <summary>The owner's ring, one dereference from the state the listener hands to the record callback.</summary>
     public MeasurementRing Ring { get; }
-
-    /// <summary>The owner's record-time clock.</summary>
-    public TickingClock Clock { get; }
 
     /// <summary>The instrument.</summary>
     public Instrument Instrument { get; }

@@ -24,7 +24,6 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly ILineWriter _writer;
     private readonly MeasurementRing _ring;
-    private readonly TickingClock _clock;
     private readonly MeterListener _listener;
     private readonly Meter _meter;
     private readonly StringBuilder _batch = new();
@@ -65,7 +64,6 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         _logger = logger;
         _writer = writer ?? new InfluxLineWriter(settings);
         _ring = new MeasurementRing(settings.BufferCapacity);
-        _clock = new TickingClock(() => _ring.Written);
 
         _meter = new Meter(MeterName);
         _meter.CreateObservableCounter("sent", () => Volatile.Read(ref _sent), description: "Points the endpoint accepted.");
@@ -82,13 +80,15 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         {
             InstrumentPublished = OnInstrumentPublished,
         };
-        _listener.SetMeasurementEventCallback<byte>(static (i, v, t, s) => Record(s, v, false, t));
-        _listener.SetMeasurementEventCallback<short>(static (i, v, t, s) => Record(s, v, false, t));
-        _listener.SetMeasurementEventCallback<int>(static (i, v, t, s) => Record(s, v, false, t));
-        _listener.SetMeasurementEventCallback<long>(static (i, v, t, s) => Record(s, v, false, t));
-        _listener.SetMeasurementEventCallback<float>(static (i, v, t, s) => RecordDouble(s, v, t));
-        _listener.SetMeasurementEventCallback<double>(static (i, v, t, s) => RecordDouble(s, v, t));
-        _listener.SetMeasurementEventCallback<decimal>(static (i, v, t, s) => RecordDouble(s, (double)v, t));
+        if (settings.ExactTimestamps)
+        {
+            SetRecordCallbacks<ExactRecordClock>(_listener);
+        }
+        else
+        {
+            SetRecordCallbacks<CoarseRecordClock>(_listener);
+        }
+
         _listener.Start();
 
         _shipper = Task.Run(ShipLoopAsync);
@@ -167,23 +167,38 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     public void Dispose() => StopAsync().GetAwaiter().GetResult();
 
     // The record path, on the app's thread: the listener hands back the state made once per instrument, so there is
-    // no lookup; the value is passed as raw bits (no boxing) and the timestamp is the ticking clock's raw Stopwatch
-    // count (one field read, see TickingClock), converted to Unix nanoseconds on the shipper's thread.
-    private static void Record(object? state, long value, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    // no lookup; the value is passed as raw bits (no boxing) and the timestamp is a monotonic clock in Stopwatch's
+    // units (the coarse one unless ExactTimestamps, see CoarseClock), converted to Unix nanoseconds on the shipper's
+    // thread. The clock is a type argument, so each variant is compiled with its own clock and tests nothing per call.
+    private static void SetRecordCallbacks<TClock>(MeterListener listener)
+        where TClock : struct, IRecordClock
+    {
+        listener.SetMeasurementEventCallback<byte>(static (i, v, t, s) => Record<TClock>(s, v, false, t));
+        listener.SetMeasurementEventCallback<short>(static (i, v, t, s) => Record<TClock>(s, v, false, t));
+        listener.SetMeasurementEventCallback<int>(static (i, v, t, s) => Record<TClock>(s, v, false, t));
+        listener.SetMeasurementEventCallback<long>(static (i, v, t, s) => Record<TClock>(s, v, false, t));
+        listener.SetMeasurementEventCallback<float>(static (i, v, t, s) => RecordDouble<TClock>(s, v, t));
+        listener.SetMeasurementEventCallback<double>(static (i, v, t, s) => RecordDouble<TClock>(s, v, t));
+        listener.SetMeasurementEventCallback<decimal>(static (i, v, t, s) => RecordDouble<TClock>(s, (double)v, t));
+    }
+
+    private static void Record<TClock>(object? state, long value, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        where TClock : struct, IRecordClock
     {
         if (state is InstrumentState s)
         {
-            s.Ring.Write(s, s.Clock.Now, value, isFloat, tags);
+            s.Ring.Write(s, default(TClock).Now(), value, isFloat, tags);
         }
     }
 
-    private static void RecordDouble(object? state, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static void RecordDouble<TClock>(object? state, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        where TClock : struct, IRecordClock
     {
         if (state is InstrumentState s)
         {
             if (double.IsFinite(value))
             {
-                s.Ring.Write(s, s.Clock.Now, BitConverter.DoubleToInt64Bits(value), true, tags);
+                s.Ring.Write(s, default(TClock).Now(), BitConverter.DoubleToInt64Bits(value), true, tags);
             }
             else
             {
@@ -211,7 +226,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         {
             // Copied on write: the shipper reads the table without a lock, and a measurement that names an index is
             // recorded only after the table holding it was published.
-            state = new InstrumentState(_instruments.Length, this, _ring, _clock, instrument, measurement, _settings);
+            state = new InstrumentState(_instruments.Length, this, _ring, instrument, measurement, _settings);
             Volatile.Write(ref _instruments, [.. _instruments, state]);
         }
 
@@ -573,7 +588,6 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
         }
 
         _meter.Dispose();
-        _clock.Dispose();
         _writer.Dispose();
         _wake.Dispose();
         _stopping.Dispose();

@@ -101,6 +101,13 @@ public sealed class LsstMetricsOptions
     /// <summary>Compresses write requests with gzip. Default <c>false</c> (it costs CPU in the app's pod).</summary>
     public bool Gzip { get; set; }
 
+    /// <summary>
+    /// Stamps each measurement with the exact monotonic clock instead of the kernel's coarse one. Default <c>false</c>:
+    /// a coarse reading is up to about one kernel tick old (4 ms on a <c>CONFIG_HZ=250</c> kernel, measured 1–5.4 ms)
+    /// and costs a few nanoseconds; an exact one costs 20–30 ns on every call.
+    /// </summary>
+    public bool ExactTimestamps { get; set; }
+
     /// <summary>Reads an environment variable; replaceable by tests.</summary>
     internal Func<string, string?> ReadEnvironment { get; set; } = System.Environment.GetEnvironmentVariable;
 }

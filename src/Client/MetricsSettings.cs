@@ -25,6 +25,7 @@ internal sealed class MetricsSettings
     public required TimeSpan InitialRetryDelay { get; init; }
     public required TimeSpan MaxRetryDelay { get; init; }
     public required bool Gzip { get; init; }
+    public required bool ExactTimestamps { get; init; }
 
     /// <summary>Resolves and validates the options; throws <see cref="LsstMetricsConfigurationException"/> naming the setting.</summary>
     public static MetricsSettings Resolve(LsstMetricsOptions options)
@@ -137,6 +138,7 @@ internal sealed class MetricsSettings
             InitialRetryDelay = options.InitialRetryDelay,
             MaxRetryDelay = options.MaxRetryDelay,
             Gzip = options.Gzip,
+            ExactTimestamps = options.ExactTimestamps,
         };
     }
 

@@ -146,6 +146,18 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void ExactTimestamps_is_off_by_default_and_binds_from_configuration()
+    {
+        MetricsSettings.Resolve(Valid()).ExactTimestamps.ShouldBeFalse("the coarse clock is the default");
+
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["LsstMetrics:ExactTimestamps"] = "true" }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddLsstMetrics(config, o => o.ReadEnvironment = _ => null);
+        using var host = builder.Build();
+        host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LsstMetricsOptions>>().Value.ExactTimestamps.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_disabled_client_starts_nothing_even_without_settings()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["LsstMetrics:Enabled"] = "false" }).Build();

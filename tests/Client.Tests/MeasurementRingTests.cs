@@ -11,7 +11,7 @@ public class MeasurementRingTests
         var options = Support.TestOptions.For("http://127.0.0.1:1", "Ring");
         var settings = MetricsSettings.Resolve(options);
         var meter = new Meter("Ring.Unused");
-        return new InstrumentState(0, null!, null!, null!, meter.CreateCounter<long>("c"), "Ring.c", settings);
+        return new InstrumentState(0, null!, null!, meter.CreateCounter<long>("c"), "Ring.c", settings);
     }
 
     private static List<long> Drain(MeasurementRing ring)

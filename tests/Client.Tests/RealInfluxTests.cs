@@ -122,8 +122,10 @@ public sealed class RealInfluxTests(RealInflux influx) : IClassFixture<RealInflu
             }
 
             await client.StopAsync().WaitAsync(Guard);
-            windows.Add((start - 1_000_000, TestOptions.UnixNanosNow() + 1_000_000, sum, count));
-            await Task.Delay(5);
+            windows.Add((start - TestOptions.RecordClockSlackNs, TestOptions.UnixNanosNow() + 1_000_000, sum, count));
+
+            // A restart takes longer than the record clock's age, so the two lifetimes' windows do not overlap.
+            await Task.Delay(TimeSpan.FromTicks(TestOptions.RecordClockSlackNs / 100) * 2);
         }
 
         foreach (var (start, end, sum, count) in windows)

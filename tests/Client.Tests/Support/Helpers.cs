@@ -66,6 +66,12 @@ internal static class TestOptions
     }
 
     public static long UnixNanosNow() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+
+    /// <summary>
+    /// How far before its call a point's timestamp may be: the record clock's age (one kernel tick and up to 1.5 ms of
+    /// tick handling, CoarseClock), plus a millisecond for the wall clock and the monotonic one to disagree.
+    /// </summary>
+    public static long RecordClockSlackNs { get; } = (CoarseClock.Resolution.Ticks * 100) + 3_000_000;
 }
 
 /// <summary>A transport that accepts every batch and keeps nothing (for tests that record a lot).</summary>
