@@ -11,6 +11,8 @@ namespace MetricsOperator.E2E;
 /// </summary>
 internal sealed class E2ERun(string repository, string published, BenchSize size, TextWriter output, string? gcdumpFolder = null)
 {
+    private const int ShippedWorkers = 2; // run --workers default (src/Operator/Cli/RunCommand.cs)
+
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
 
     public async Task<Figures> RunAsync(RuntimeVariant run, CancellationToken cancellationToken)
@@ -48,6 +50,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var stacksReady = clock.Elapsed;
 
         clock.Restart();
+        var work = WorkBreakdown.Parse(await op.ScrapeMetricsAsync());
         var cpuBefore = op.CpuTime();
         await load.ApplyAlertsAsync(cancellationToken);
         var applied = clock.Elapsed;
@@ -56,6 +59,11 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var loaded = op.Memory();
         var syncCpu = op.CpuTime() - cpuBefore;
         var syncCpuPerAlert = syncCpu.TotalMilliseconds / Math.Max(1, size.Alerts);
+        foreach (var line in WorkBreakdown.Parse(await op.ScrapeMetricsAsync()).Since(work, synced, Workers(run)))
+        {
+            output.WriteLine($"  [{variant}] {line}");
+        }
+
         var toSync = cluster.Audit.ReadNew();
         Merge(toSync, startup);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] start to /healthz {(healthz - op.StartedAt).TotalMilliseconds:F0} ms, to first reconcile (first write) {firstReconcile.TotalMilliseconds:F0} ms, caches synced {(op.CachesSyncedAt - op.StartedAt)?.TotalMilliseconds:F0} ms"));
@@ -173,6 +181,21 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
         latencies.Sort();
         return (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+    }
+
+    // Reconcile workers per controller: the operator's --workers argument when the variant sets it, else what ships.
+    private static int Workers(RuntimeVariant run)
+    {
+        var args = run.Arguments ?? [];
+        for (var i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] == "--workers")
+            {
+                return int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return ShippedWorkers;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -95,6 +95,13 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return op;
     }
 
+    /// <summary>The operator's <c>/metrics</c> text (Prometheus exposition format), read from the probe port.</summary>
+    public async Task<string> ScrapeMetricsAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{ProbePort}/metrics"));
+    }
+
     /// <summary>Polls <paramref name="path"/> every 5 ms until it answers 200; returns when it did.</summary>
     public async Task<DateTime> WaitForProbeAsync(string path, TimeSpan timeout)
     {

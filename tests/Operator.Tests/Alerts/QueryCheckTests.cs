@@ -187,6 +187,35 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
         result.Message.ShouldNotContain("read-token-not-logged");
     }
 
+    [Fact]
+    public async Task An_appalerts_queries_are_asked_at_once_and_their_verdicts_reported_in_rule_order()
+    {
+        // Each verdict waits until all five were asked: one after another, the first would never finish.
+        var rules = Enumerable.Range(0, 5).Select(i => AlertSamples.Rule($"Rule{i}", text: $"SELECT count(\"id\") FROM \"m{i}\" WHERE $timeFilter")).ToArray();
+        var alert = AlertSamples.Alert("gafaelfawr", "gafaelfawr", rules);
+        var plan = AppAlertMapping.Plan(alert, AlertSamples.BothDatasources);
+        var allAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asked = 0;
+        async Task<QueryVerdict> Verdict(QueryLanguage language, string text, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref asked) == rules.Length)
+            {
+                allAsked.SetResult();
+            }
+
+            await allAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            return text.Contains("m1", StringComparison.Ordinal) || text.Contains("m3", StringComparison.Ordinal)
+                ? new QueryVerdict(QueryOutcome.Invalid, $"refused {text[^22..]}")
+                : new QueryVerdict(QueryOutcome.NoData, null);
+        }
+
+        var result = await AppAlertQueryCheck.CheckAsync(alert, plan, Verdict, new QueryVerdictCache(), CancellationToken.None);
+
+        asked.ShouldBe(5);
+        result.Refused.Select(r => (r.Rule, r.Field)).ShouldBe([("Rule1", "spec.rules[1].query.text"), ("Rule3", "spec.rules[3].query.text")]);
+        result.WithoutData.Keys.ShouldBe(["Rule0", "Rule2", "Rule4"]);
+    }
+
     /// <summary>
     /// docs/alerts.md's first hard case (the seed technote's "count per window across restarts"): the clients write one
     /// point per measurement (docs/point-shape.md), so a counter's points are increments and sum() per window counts

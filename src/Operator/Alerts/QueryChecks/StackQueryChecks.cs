@@ -62,8 +62,10 @@ public sealed class StackQueryChecks : IDisposable
 
         try
         {
+            // One connection for the AppAlert's queries, which are asked at once: made on the first cache miss, if any.
+            var checker = new Lazy<Task<InfluxQueryChecker>>(() => ConnectAsync(stack, baseUri, influxDb, cancellationToken));
             var result = await AppAlertQueryCheck.CheckAsync(alert, plan,
-                (language, text, ct) => Cache.GetAsync(target, language, text, c => ConnectAsync(stack, baseUri, influxDb, c), ct), Cache, cancellationToken);
+                (language, text, ct) => Cache.GetAsync(target, language, text, _ => checker.Value, ct), Cache, cancellationToken);
             unavailable.TryRemove(target, out _);
             return result;
         }
