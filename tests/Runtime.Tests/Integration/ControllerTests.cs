@@ -75,6 +75,32 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task Putting_the_finalizer_on_costs_no_second_reconcile_and_taking_it_off_brings_it_back()
+    {
+        var ns = await NamespaceAsync();
+        var reconciler = new RecordingReconciler();
+        await using var running = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns });
+        running.Manager.NewController().For<Widget>().ReconcilesUpdatesWhen(UpdateFilters.SpecOrMetadataChanged).WithFinalizer(new CountingFinalizer()).Complete(reconciler);
+        running.Start();
+        await running.WaitReadyAsync();
+
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "w"));
+        await Eventually.UntilAsync(
+            async () => (await fixture.Admin.GetAsync<Widget>(ns, "w"))?.Metadata.Finalizers?.Contains(CountingFinalizer.FinalizerName) == true,
+            "the finalizer is put on");
+        await Eventually.UntilAsync(() => running.Manager.Client.Get<Widget>(new ObjectKey(ns, "w"))?.Metadata.Finalizers?.Count == 1, "the cache sees it");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        reconciler.CountFor("w").ShouldBe(1, "the update that put the finalizer on was the same reconcile's");
+
+        // Someone takes it off (kubectl edit): the object is reconciled and the finalizer goes back on.
+        await fixture.Admin.PatchAsync<Widget>(ns, "w", PatchType.Merge, """{"metadata":{"finalizers":null}}""");
+        await Eventually.UntilAsync(() => reconciler.CountFor("w") == 2, "taking the finalizer off is reconciled");
+        await Eventually.UntilAsync(
+            async () => (await fixture.Admin.GetAsync<Widget>(ns, "w"))?.Metadata.Finalizers?.Contains(CountingFinalizer.FinalizerName) == true,
+            "the finalizer is back");
+    }
+
+    [Fact]
     public async Task A_throwing_reconciler_is_retried_with_growing_delays_and_reported()
     {
         var ns = await NamespaceAsync();

@@ -30,11 +30,18 @@ public class UpdateFiltersTests
     }
 
     [Fact]
-    public void Generation_deletion_finalizers_and_labels_matter()
+    public void Generation_deletion_a_finalizer_taken_off_and_labels_matter()
     {
         UpdateFilters.SpecOrMetadataChanged(Object(), Object(generation: 2)).ShouldBeTrue();
         UpdateFilters.SpecOrMetadataChanged(Object(), Object(deleted: DateTime.UtcNow)).ShouldBeTrue();
         UpdateFilters.SpecOrMetadataChanged(Object(finalizer: "f"), Object()).ShouldBeTrue();
         UpdateFilters.SpecOrMetadataChanged(Object(label: "x"), Object(label: "y")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_finalizer_put_on_does_not_matter_one_taken_off_or_swapped_does()
+    {
+        UpdateFilters.SpecOrMetadataChanged(Object(), Object(finalizer: "f")).ShouldBeFalse("the runtime puts its own on in the reconcile that goes on");
+        UpdateFilters.SpecOrMetadataChanged(Object(finalizer: "f"), Object(finalizer: "g")).ShouldBeTrue("f was taken off");
     }
 }
