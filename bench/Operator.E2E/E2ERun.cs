@@ -59,10 +59,13 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var loaded = op.Memory();
         var syncCpu = op.CpuTime() - cpuBefore;
         var syncCpuPerAlert = syncCpu.TotalMilliseconds / Math.Max(1, size.Alerts);
-        foreach (var line in WorkBreakdown.Parse(await op.ScrapeMetricsAsync()).Since(work, synced, Workers(run)))
+        var workAfter = WorkBreakdown.Parse(await op.ScrapeMetricsAsync());
+        foreach (var line in workAfter.Since(work, synced, Workers(run)))
         {
             output.WriteLine($"  [{variant}] {line}");
         }
+
+        output.WriteLine($"  [{variant}] reconciles by result: {workAfter.ResultsSince(work)}");
 
         var toSync = cluster.Audit.ReadNew();
         Merge(toSync, startup);

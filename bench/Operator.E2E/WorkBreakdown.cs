@@ -9,13 +9,21 @@ namespace MetricsOperator.E2E;
 /// </summary>
 internal sealed class WorkBreakdown
 {
-    private readonly Dictionary<string, (double Sum, double Count)> _series;
+    private const string ReconcileTotal = "controller_runtime_reconcile_total";
 
-    private WorkBreakdown(Dictionary<string, (double Sum, double Count)> series) => _series = series;
+    private readonly Dictionary<string, (double Sum, double Count)> _series;
+    private readonly Dictionary<string, double> _reconcileTotals;
+
+    private WorkBreakdown(Dictionary<string, (double Sum, double Count)> series, Dictionary<string, double> reconcileTotals)
+    {
+        _series = series;
+        _reconcileTotals = reconcileTotals;
+    }
 
     public static WorkBreakdown Parse(string metrics)
     {
         var series = new Dictionary<string, (double Sum, double Count)>(StringComparer.Ordinal);
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in metrics.Split('\n'))
         {
             if (line.StartsWith('#') || line.Length == 0)
@@ -30,6 +38,11 @@ internal sealed class WorkBreakdown
             }
 
             var name = line[..space];
+            if (name.StartsWith(ReconcileTotal + "{", StringComparison.Ordinal))
+            {
+                totals[name[ReconcileTotal.Length..]] = value;
+            }
+
             foreach (var (suffix, isSum) in new[] { ("_sum", true), ("_count", false) })
             {
                 var brace = name.IndexOf('{', StringComparison.Ordinal);
@@ -45,7 +58,7 @@ internal sealed class WorkBreakdown
             }
         }
 
-        return new WorkBreakdown(series);
+        return new WorkBreakdown(series, totals);
     }
 
     /// <summary>One line per controller and queue: what happened between <paramref name="before"/> and this reading.</summary>
@@ -72,6 +85,13 @@ internal sealed class WorkBreakdown
             }
         }
     }
+
+    /// <summary>Reconciles by controller and result between <paramref name="before"/> and this reading (why there were more than objects).</summary>
+    public string ResultsSince(WorkBreakdown before) => string.Join(", ", _reconcileTotals
+        .Select(kv => (kv.Key, N: kv.Value - before._reconcileTotals.GetValueOrDefault(kv.Key)))
+        .Where(r => r.N > 0)
+        .OrderBy(r => r.Key, StringComparer.Ordinal)
+        .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.N:F0}")));
 
     private static string Label(string key)
     {
