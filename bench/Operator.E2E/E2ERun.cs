@@ -78,6 +78,13 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             output.WriteLine($"  [{variant}] rules whose query check says {kind}: {count} (e.g. \"{example}\")");
         }
 
+        foreach (var (fake, counter) in new[] { ("InfluxDB", world.Influx.Requests), ("Grafana", world.Grafana.Requests) })
+        {
+            var slowest = counter.AnswerTimes().OrderByDescending(kv => kv.Value.Count * kv.Value.MeanMs).Take(4)
+                .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value.Count} x {kv.Value.MeanMs:F1} ms"));
+            output.WriteLine($"  [{variant}] {fake} fake's answer times (mean, most time in all first): {string.Join(", ", slowest)}");
+        }
+
         var (influxAll, grafanaAll) = world.Requests();
         output.WriteLine($"  [{variant}] InfluxDB requests: {Describe(influxAll)}");
         output.WriteLine($"  [{variant}] Grafana requests: {Describe(grafanaAll)}");

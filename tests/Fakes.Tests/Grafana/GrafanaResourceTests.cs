@@ -94,6 +94,12 @@ public sealed class GrafanaResourceTests : GrafanaTestBase
         Grafana.Requests.Writes.ShouldBe(2);
         Grafana.Requests.Total.ShouldBe(3);
 
+        // Answer times: counted like the requests; a fault is answered by the injector, not timed as the fake's work.
+        var times = Grafana.Requests.AnswerTimes();
+        times["PUT /api/v1/provisioning/folder/{FolderUID}/rule-groups/{Group}"].Count.ShouldBe(1, "the second; the first was the injected 500");
+        times["PUT /api/v1/provisioning/folder/{FolderUID}/rule-groups/{Group}"].MeanMs.ShouldBeGreaterThan(0);
+        times["GET /api/v1/provisioning/alert-rules"].MeanMs.ShouldBeGreaterThan(0);
+
         await Grafana.StopAsync();
         await Should.ThrowAsync<HttpRequestException>(() => Http.GetAsync("/api/health"));
         await Grafana.StartAsync();

@@ -167,11 +167,13 @@ public abstract class FakeServer : IAsyncDisposable
             ?? RouteTemplate(context)
             ?? context.Request.Path.Value ?? "/";
         Requests.Record(context.Request.Method, template);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var fault = await Faults.ApplyAsync(context, template);
         switch (fault)
         {
             case null:
                 await next(context);
+                Requests.RecordAnswerTime(context.Request.Method, template, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 break;
             case 0:
                 break; // connection aborted

@@ -10,6 +10,7 @@ namespace MetricsOperator.Fakes.Hosting;
 public sealed class RequestCounter
 {
     private readonly ConcurrentDictionary<string, long> counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Ticks, long Answered)> answers = new(StringComparer.Ordinal);
     private long total;
     private long writes;
 
@@ -26,10 +27,20 @@ public sealed class RequestCounter
     /// <summary>Every "METHOD template" seen, with its count.</summary>
     public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(counts, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per "METHOD template": the requests the fake's handlers answered (not injected faults) and the mean time they
+    /// took, in milliseconds, from the request reaching the pipeline to the handler's return (a benchmark reads where
+    /// a client's waits went).
+    /// </summary>
+    public IReadOnlyDictionary<string, (long Count, double MeanMs)> AnswerTimes() => new SortedDictionary<string, (long, double)>(
+        answers.ToDictionary(kv => kv.Key, kv => (kv.Value.Answered, TimeSpan.FromTicks(kv.Value.Ticks).TotalMilliseconds / kv.Value.Answered)),
+        StringComparer.Ordinal);
+
     /// <summary>Starts counting from zero (e.g. after the initial sync, before the no-op resync).</summary>
     public void Reset()
     {
         counts.Clear();
+        answers.Clear();
         Interlocked.Exchange(ref total, 0);
         Interlocked.Exchange(ref writes, 0);
     }
@@ -43,6 +54,9 @@ public sealed class RequestCounter
             Interlocked.Increment(ref writes);
         }
     }
+
+    internal void RecordAnswerTime(string method, string template, TimeSpan elapsed) =>
+        answers.AddOrUpdate(Key(method, template), (elapsed.Ticks, 1), (_, a) => (a.Ticks + elapsed.Ticks, a.Answered + 1));
 
     private static string Key(string method, string template) => $"{method.ToUpperInvariant()} {template}";
 }
