@@ -43,10 +43,10 @@ internal sealed class WorkBreakdown
                 totals[name[ReconcileTotal.Length..]] = value;
             }
 
+            var brace = name.IndexOf('{', StringComparison.Ordinal);
+            var metric = brace < 0 ? name : name[..brace];
             foreach (var (suffix, isSum) in new[] { ("_sum", true), ("_count", false) })
             {
-                var brace = name.IndexOf('{', StringComparison.Ordinal);
-                var metric = brace < 0 ? name : name[..brace];
                 if (!metric.EndsWith(suffix, StringComparison.Ordinal))
                 {
                     continue;

@@ -27,7 +27,7 @@ internal static partial class CoarseClock
 
     /// <summary>The kernel tick the coarse clock moves by (a reading can be this old and a little more); zero when exact.</summary>
     public static TimeSpan Resolution { get; } = IsCoarse && ClockGetResolution(ClockMonotonicCoarse, out var res) == 0
-        ? TimeSpan.FromTicks(((res.Seconds * 1_000_000_000) + res.Nanoseconds) / 100)
+        ? TimeSpan.FromTicks(res.TotalNanoseconds / 100)
         : TimeSpan.Zero;
 
     /// <summary>Raw <see cref="Stopwatch"/> ticks, about <see cref="Resolution"/> old at most.</summary>
@@ -36,7 +36,7 @@ internal static partial class CoarseClock
         if (IsCoarse)
         {
             ClockGetTime(ClockMonotonicCoarse, out var ts);
-            return (ts.Seconds * 1_000_000_000) + ts.Nanoseconds;
+            return ts.TotalNanoseconds;
         }
 
         return Stopwatch.GetTimestamp();
@@ -60,7 +60,7 @@ internal static partial class CoarseClock
                 return false;
             }
 
-            var lag = Stopwatch.GetTimestamp() - ((ts.Seconds * 1_000_000_000) + ts.Nanoseconds);
+            var lag = Stopwatch.GetTimestamp() - ts.TotalNanoseconds;
             return lag is >= 0 and < 1_000_000_000;
         }
         catch (DllNotFoundException)
@@ -86,6 +86,8 @@ internal static partial class CoarseClock
     {
         public long Seconds;
         public long Nanoseconds;
+
+        public readonly long TotalNanoseconds => (Seconds * 1_000_000_000) + Nanoseconds;
     }
 }
 
