@@ -27,7 +27,7 @@ public sealed class AppAlertStatusWriter(Manager manager)
         manager.WrittenConditions.Remember(uid, AppAlertConditions.Ready, status, report.ReadyReason, Redactor.Redact(report.ReadyMessage));
         if (changed)
         {
-            await manager.Events.RecordAsync(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage, cancellationToken);
+            manager.Events.Record(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage);
         }
     }
 }

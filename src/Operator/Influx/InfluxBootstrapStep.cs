@@ -150,7 +150,7 @@ public sealed class InfluxBootstrapStep : IStackStep
         }
 
         logger.LogInformation("Set up InfluxDB of MetricsStack {Namespace}/{Name}: organization {Organization}, bucket {Bucket}", StackNames.Namespace(stack), stack.Metadata.Name, influx.Organization, influx.Bucket);
-        await RecordAsync(stack, EventTypes.Normal, InfluxReasons.Bootstrapped, $"Set InfluxDB up: organization {influx.Organization}, bucket {influx.Bucket}, admin token in Secret {StackNames.InfluxDbAdminSecret(stack)}", cancellationToken).ConfigureAwait(false);
+        events.Record(stack, EventTypes.Normal, InfluxReasons.Bootstrapped, $"Set InfluxDB up: organization {influx.Organization}, bucket {influx.Bucket}, admin token in Secret {StackNames.InfluxDbAdminSecret(stack)}");
     }
 
     /// <summary>The spec's organization, or the only one (the spec's name is used at setup only; changing it later has no effect).</summary>
@@ -196,7 +196,7 @@ public sealed class InfluxBootstrapStep : IStackStep
                 }
 
                 logger.LogInformation("Set retention of bucket {Bucket} of MetricsStack {Namespace}/{Name} from {Was} to {Wanted}", name, StackNames.Namespace(stack), stack.Metadata.Name, was, wanted);
-                await RecordAsync(stack, EventTypes.Warning, InfluxReasons.BucketDrift, $"Bucket {name} kept data for {was}; set back to {wanted} as the spec says", cancellationToken).ConfigureAwait(false);
+                events.Record(stack, EventTypes.Warning, InfluxReasons.BucketDrift, $"Bucket {name} kept data for {was}; set back to {wanted} as the spec says");
                 return updated;
 
             default:
@@ -251,7 +251,7 @@ public sealed class InfluxBootstrapStep : IStackStep
             logger.LogInformation("Stored new {Role} token (authorization {Authorization}) of MetricsStack {Namespace}/{Name} in Secret {Secret}: {Why}", token.Role, created.Id, StackNames.Namespace(stack), stack.Metadata.Name, secretName, plan.Why);
             if (!first)
             {
-                await RecordAsync(stack, EventTypes.Warning, InfluxReasons.TokenRotated, $"Replaced the {token.Role} token in Secret {secretName} ({plan.Why}); its pods roll onto the new one", cancellationToken).ConfigureAwait(false);
+                events.Record(stack, EventTypes.Warning, InfluxReasons.TokenRotated, $"Replaced the {token.Role} token in Secret {secretName} ({plan.Why}); its pods roll onto the new one");
             }
         }
 
@@ -285,9 +285,6 @@ public sealed class InfluxBootstrapStep : IStackStep
             status.Secrets ??= stored;
         };
     }
-
-    private async Task RecordAsync(V1Alpha1MetricsStack stack, string type, string reason, string message, CancellationToken cancellationToken) =>
-        await events.RecordAsync(stack, type, reason, message, cancellationToken).ConfigureAwait(false);
 
     private static StepStopped Stop(string reason, string message) => new(new StepOutcome(false, reason, message));
 

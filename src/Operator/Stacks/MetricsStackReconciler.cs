@@ -324,7 +324,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         foreach (var report in changed)
         {
             var type = report.Status == ConditionSet.True ? EventTypes.Normal : EventTypes.Warning;
-            await manager.Events.RecordAsync(stack, type, report.Reason, $"{report.Type} is {report.Status}: {report.Message}", cancellationToken);
+            manager.Events.Record(stack, type, report.Reason, $"{report.Type} is {report.Status}: {report.Message}");
         }
     }
 }

@@ -216,7 +216,7 @@ public sealed class Controller<T> : IController
             metrics.ReconcileErrors.WithLabels(Name).Inc();
             Queue.Forget(key);
             logger.LogError("Reconcile of {Kind} {Key} failed and will not be retried: {Error}", kind, key, Redactor.Redact(e.Message));
-            await events.RecordAsync(cached, EventTypes.Warning, "ReconcileFailed", e.Message, CancellationToken.None).ConfigureAwait(false);
+            events.Record(cached, EventTypes.Warning, "ReconcileFailed", e.Message);
         }
 #pragma warning disable CA1031 // Any failure of a reconciler is retried with backoff; the worker must survive it.
         catch (Exception e)
@@ -227,7 +227,7 @@ public sealed class Controller<T> : IController
             Queue.AddRateLimited(key);
             logger.LogError("Reconcile of {Kind} {Key} failed (attempt {Attempt}), retrying with backoff: {ErrorType}: {Error}",
                 kind, key, Queue.NumRequeues(key), e.GetType().Name, Redactor.Redact(e.Message));
-            await events.RecordAsync(cached, EventTypes.Warning, "ReconcileError", $"{e.GetType().Name}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
+            events.Record(cached, EventTypes.Warning, "ReconcileError", $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {

@@ -131,7 +131,7 @@ public sealed class Manager : IAsyncDisposable
             await controller.DisposeAsync().ConfigureAwait(false);
         }
 
-        Events.Dispose();
+        await Events.DisposeAsync().ConfigureAwait(false);
     }
 
     internal void Add(IController controller)

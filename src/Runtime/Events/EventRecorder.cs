@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
@@ -22,128 +21,121 @@ public static class EventTypes
 public interface IEventRecorder
 {
     /// <summary>
-    /// Records a core/v1 Event on <paramref name="involved"/>. <paramref name="reason"/> is CamelCase;
+    /// Records a core/v1 Event on <paramref name="involved"/>, as of now. <paramref name="reason"/> is CamelCase;
     /// <paramref name="message"/> is for humans and must carry no secret (it is passed through <see cref="Redactor"/>
-    /// as a guard). Never throws: Events are best effort.
+    /// as a guard). Returns at once and never throws: Events are best effort, written in the background.
     /// </summary>
-    Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken = default);
+    void Record(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message);
 }
 
 /// <summary>
-/// Writes core/v1 Events like client-go's recorder: an Event repeated (same object, type, reason and message) bumps
-/// the existing Event's count and lastTimestamp instead of creating another. The memory of recent Events is bounded.
+/// Writes core/v1 Events the way client-go's recorder does: <see cref="Record"/> queues the Event and returns, and
+/// writers in the background send it, so a reconcile never waits on an Event (nor on another reconcile's Event: one
+/// writer for all would make every worker take turns at the API server). Events of one object keep their order (an
+/// object's Events always go to the same writer). An Event repeated (same object, type, reason and message) bumps the
+/// existing Event's count and lastTimestamp instead of creating another. The queue is bounded, as client-go's is
+/// (1000 Events): when the API server cannot keep up, further Events are dropped and the drop is logged, rather than
+/// memory growing without end.
 /// </summary>
-public sealed class EventRecorder : IEventRecorder, IDisposable
+public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
 {
-    private const int MaxRemembered = 4096;
-    private readonly KubeApi api;
-    private readonly string component;
-    private readonly string instance;
+    /// <summary>How many Events may wait to be written, in all (client-go's <c>maxQueuedEvents</c>).</summary>
+    public const int QueueLength = 1000;
+
+    /// <summary>How many Events are written at once (each writer takes the objects whose UID hashes to it).</summary>
+    public const int Writers = 4;
+
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Channel<QueuedEvent>[] queues = new Channel<QueuedEvent>[Writers];
+    private readonly Task[] writers = new Task[Writers];
+    private readonly CancellationTokenSource stopping = new();
     private readonly ILogger logger;
     private readonly TimeProvider time;
-    private readonly Dictionary<(string Uid, string Type, string Reason, string Message), Remembered> recent = [];
-    private readonly Queue<(string, string, string, string)> order = new();
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private long dropped;
+    private int disposed;
 
     /// <summary>Creates a recorder reporting as <paramref name="component"/> (the operator's name) from <paramref name="instance"/> (the pod).</summary>
     public EventRecorder(KubeApi api, string component, string? instance = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
-        this.api = api ?? throw new ArgumentNullException(nameof(api));
-        this.component = component;
-        this.instance = instance ?? Environment.MachineName;
+        ArgumentNullException.ThrowIfNull(api);
         this.logger = logger ?? NullLogger.Instance;
         time = timeProvider ?? TimeProvider.System;
+        for (var i = 0; i < Writers; i++)
+        {
+            queues[i] = Channel.CreateBounded<QueuedEvent>(new BoundedChannelOptions(QueueLength / Writers)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once, which is when Record drops
+            });
+            var writer = new EventWriter(api, component, instance ?? Environment.MachineName, this.logger);
+            var queue = queues[i].Reader;
+            writers[i] = Task.Run(() => writer.RunAsync(queue, stopping.Token));
+        }
     }
 
+    /// <summary>Events dropped because the queue was full, since the recorder was made.</summary>
+    public long Dropped => Interlocked.Read(ref dropped);
+
     /// <inheritdoc/>
-    public async Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+    public void Record(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message)
     {
         ArgumentNullException.ThrowIfNull(involved);
-        message = Redactor.Redact(message);
-        if (message.Length > 1024)
+        var queued = QueuedEvent.Of(involved, type, reason, message, time.GetUtcNow().UtcDateTime);
+        if (queues[WriterOf(queued.Uid)].Writer.TryWrite(queued))
         {
-            message = message[..1021] + "...";
+            return;
         }
 
-        var meta = involved.Metadata;
-        var ns = string.IsNullOrEmpty(meta.NamespaceProperty) ? "default" : meta.NamespaceProperty;
-        var key = (meta.Uid ?? meta.Name, type, reason, message);
-        var now = time.GetUtcNow().UtcDateTime;
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Logged when the count reaches a power of two: a storm of drops is seen without a line per drop.
+        var count = Interlocked.Increment(ref dropped);
+        if ((count & (count - 1)) == 0)
+        {
+            logger.LogWarning("Dropped Event {Reason} on {Kind} {Name}: {Length} Events are waiting to be written already ({Count} dropped so far)",
+                queued.Reason, queued.Involved.Kind, queued.Involved.Name, QueueLength, count);
+        }
+    }
+
+    /// <summary>Waits until every Event recorded before this call has been written (or failed to be).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var markers = new Task[Writers];
+        for (var i = 0; i < Writers; i++)
+        {
+            var marker = QueuedEvent.FlushMarker();
+            await queues[i].Writer.WriteAsync(marker, cancellationToken).ConfigureAwait(false);
+            markers[i] = marker.Flushed!.Task;
+        }
+
+        await Task.WhenAll(markers).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes what is queued (for up to five seconds), then stops the writers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var queue in queues)
+        {
+            queue.Writer.TryComplete();
+        }
+
         try
         {
-            if (recent.TryGetValue(key, out var seen))
-            {
-                seen.Count++;
-                // metav1.Time: RFC 3339 to the second, as the API server stores it.
-                var patch = new JsonObject { ["count"] = seen.Count, ["lastTimestamp"] = now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) }.ToJsonString();
-                try
-                {
-                    await api.PatchAsync<Corev1Event>(seen.Namespace, seen.Name, PatchType.Merge, patch, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-                catch (KubeApiException e) when (e.IsNotFound)
-                {
-                    // The Event expired (the API server keeps them an hour): create a new one.
-                    recent.Remove(key);
-                }
-            }
+            await Task.WhenAll(writers).WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("Stopped with Events not yet written: the API server did not take them within {Timeout}", DrainTimeout);
+        }
 
-            var name = string.Create(CultureInfo.InvariantCulture, $"{meta.Name}.{now.Ticks:x}{Random.Shared.Next():x}");
-            var created = new Corev1Event
-            {
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-                InvolvedObject = new V1ObjectReference
-                {
-                    ApiVersion = involved.ApiVersion,
-                    Kind = involved.Kind,
-                    Name = meta.Name,
-                    NamespaceProperty = meta.NamespaceProperty,
-                    Uid = meta.Uid,
-                    ResourceVersion = meta.ResourceVersion,
-                },
-                Type = type,
-                Reason = reason,
-                Message = message,
-                Count = 1,
-                FirstTimestamp = now,
-                LastTimestamp = now,
-                Source = new V1EventSource { Component = component },
-                ReportingComponent = component,
-                ReportingInstance = instance,
-            };
-            await api.CreateAsync(created, cancellationToken).ConfigureAwait(false);
-            Remember(key, new Remembered(ns, name));
-        }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("Could not record Event {Reason} on {Kind} {Name}: {Error}", reason, involved.Kind, meta.Name, e.Message);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(writers).ConfigureAwait(false); // the writers end on cancellation and never throw
+        stopping.Dispose();
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => gate.Dispose();
-
-    private void Remember((string, string, string, string) key, Remembered value)
-    {
-        recent[key] = value;
-        order.Enqueue(key);
-        while (order.Count > MaxRemembered)
-        {
-            recent.Remove(order.Dequeue());
-        }
-    }
-
-    private sealed class Remembered(string @namespace, string name)
-    {
-        public string Namespace { get; } = @namespace;
-
-        public string Name { get; } = name;
-
-        public int Count { get; set; } = 1;
-    }
+    private static int WriterOf(string uid) => (int)((uint)StringComparer.Ordinal.GetHashCode(uid) % Writers);
 }

@@ -405,14 +405,12 @@ public sealed class BackupSchedulerTests(S3rverFixture s3) : IAsyncLifetime, IDi
     {
         public List<(string Type, string Reason, string Message)> Recorded { get; } = [];
 
-        public Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+        public void Record(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message)
         {
             lock (Recorded)
             {
                 Recorded.Add((type, reason, message));
             }
-
-            return Task.CompletedTask;
         }
     }
 }

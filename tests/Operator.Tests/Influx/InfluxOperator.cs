@@ -177,7 +177,11 @@ internal sealed class InfluxOperator : IAsyncDisposable
         return secret?.Data is { } data && data.TryGetValue(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
     }
 
-    public async Task<IReadOnlyList<Corev1Event>> EventsAsync() => (await Admin.ListAsync<Corev1Event>(Namespace)).Items.ToList();
+    public async Task<IReadOnlyList<Corev1Event>> EventsAsync()
+    {
+        await Manager.Events.FlushAsync(); // Events are written in the background: read after what was recorded so far is written
+        return (await Admin.ListAsync<Corev1Event>(Namespace)).Items.ToList();
+    }
 
     /// <summary>
     /// Every token and password the operator holds (from its Secrets) appears in no log line, no Event, and not in the

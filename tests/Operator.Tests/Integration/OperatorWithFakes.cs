@@ -195,7 +195,11 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
             $"BackupReady={status}/{reason}{(what is null ? "" : " and " + what)}",
             timeout))!;
 
-    public async Task<IReadOnlyList<Corev1Event>> EventsAsync() => (await Admin.ListAsync<Corev1Event>(Namespace)).Items.ToList();
+    public async Task<IReadOnlyList<Corev1Event>> EventsAsync()
+    {
+        await Manager.Events.FlushAsync(); // Events are written in the background: read after what was recorded so far is written
+        return (await Admin.ListAsync<Corev1Event>(Namespace)).Items.ToList();
+    }
 
     public async Task<string?> SecretValueAsync(string name, string key)
     {

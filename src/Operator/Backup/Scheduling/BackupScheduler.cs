@@ -241,7 +241,7 @@ public sealed class BackupScheduler : IDisposable
                 kind, key, result.Written ? "wrote" : "unchanged since", result.Snapshot, result.Bytes, result.Deleted.Count);
             if (before is { Failures: > 0 } && events is not null)
             {
-                await events.RecordAsync(involved, EventTypes.Normal, "BackupRecovered", $"{kind} backup succeeded again: {kind}/{result.Snapshot}", CancellationToken.None).ConfigureAwait(false);
+                events.Record(involved, EventTypes.Normal, "BackupRecovered", $"{kind} backup succeeded again: {kind}/{result.Snapshot}");
             }
 
             recorded = true;
@@ -260,7 +260,7 @@ public sealed class BackupScheduler : IDisposable
             logger.LogWarning("Backup {Kind} of MetricsStack {Stack} failed ({Reason}, {Failures} in a row): {Message}", kind, key, reason, record.Failures, e.Message);
             if (events is not null)
             {
-                await events.RecordAsync(involved, EventTypes.Warning, reason, message, CancellationToken.None).ConfigureAwait(false);
+                events.Record(involved, EventTypes.Warning, reason, message);
             }
 
             recorded = true;

@@ -39,6 +39,9 @@ public sealed class AppAlertStatusWriterTests(ApiServerFixture fixture)
         (await WarningsAsync(op, ns, AppAlertReasons.DuplicateRuleTitle)).ShouldBe(1);
     }
 
-    private static async Task<int> WarningsAsync(OperatorWithFakes op, string ns, string reason) =>
-        (await op.Admin.ListAsync<Corev1Event>(ns)).Items.Where(e => e.Type == "Warning" && e.Reason == reason).Sum(e => e.Count ?? 1);
+    private static async Task<int> WarningsAsync(OperatorWithFakes op, string ns, string reason)
+    {
+        await op.Manager.Events.FlushAsync();
+        return (await op.Admin.ListAsync<Corev1Event>(ns)).Items.Where(e => e.Type == "Warning" && e.Reason == reason).Sum(e => e.Count ?? 1);
+    }
 }
