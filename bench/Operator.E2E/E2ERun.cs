@@ -52,10 +52,16 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         clock.Restart();
         var work = WorkBreakdown.Parse(await op.ScrapeMetricsAsync());
         var cpuBefore = op.CpuTime();
-        await load.ApplyAlertsAsync(cancellationToken);
-        var applied = clock.Elapsed;
-        await WaitAsync(load, s => s.AlertsSynced == size.Alerts, "AppAlerts synced", TimeSpan.FromMinutes(10), cancellationToken);
-        var synced = clock.Elapsed;
+        TimeSpan applied, synced;
+        var syncedAlerts = await SyncedAlertsWatch.StartAsync(cluster.Admin, size.Rules, cancellationToken);
+        await using (syncedAlerts)
+        {
+            await load.ApplyAlertsAsync(cancellationToken);
+            applied = clock.Elapsed;
+            await WaitForAlertsAsync(syncedAlerts, size.Alerts, TimeSpan.FromMinutes(10), cancellationToken);
+            synced = clock.Elapsed;
+        }
+
         var loaded = op.Memory();
         var syncCpu = op.CpuTime() - cpuBefore;
         var syncCpuPerAlert = syncCpu.TotalMilliseconds / Math.Max(1, size.Alerts);
@@ -66,6 +72,16 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         }
 
         output.WriteLine($"  [{variant}] reconciles by result: {workAfter.ResultsSince(work)}");
+        var servers = new Dictionary<int, string>
+        {
+            [cluster.Plane.SecurePort] = "the API server",
+            [world.Grafana.BaseUri.Port] = "Grafana",
+            [world.Influx.BaseUri.Port] = "InfluxDB",
+        };
+        foreach (var line in workAfter.RequestsSince(work, servers))
+        {
+            output.WriteLine($"  [{variant}] {line}");
+        }
 
         var toSync = cluster.Audit.ReadNew();
         Merge(toSync, startup);
@@ -227,6 +243,20 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             }
 
             await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static async Task WaitForAlertsAsync(SyncedAlertsWatch watch, int alerts, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (watch.Synced < alerts)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"AppAlerts synced: not within {timeout} ({watch.Synced} synced)");
+            }
+
+            await Task.Delay(10, cancellationToken);
         }
     }
 
