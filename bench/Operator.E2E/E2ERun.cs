@@ -52,6 +52,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         clock.Restart();
         var work = WorkBreakdown.Parse(await op.ScrapeMetricsAsync());
         var cpuBefore = op.CpuTime();
+        var machineBefore = MachineCpu.Read();
         TimeSpan applied, synced;
         var syncedAlerts = await SyncedAlertsWatch.StartAsync(cluster.Admin, size.Rules, cancellationToken);
         await using (syncedAlerts)
@@ -62,6 +63,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             synced = clock.Elapsed;
         }
 
+        var machine = MachineCpu.Read().Since(machineBefore, synced);
         var loaded = op.Memory();
         var syncCpu = op.CpuTime() - cpuBefore;
         var syncCpuPerAlert = syncCpu.TotalMilliseconds / Math.Max(1, size.Alerts);
@@ -72,6 +74,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         }
 
         output.WriteLine($"  [{variant}] reconciles by result: {workAfter.ResultsSince(work)}");
+        output.WriteLine($"  [{variant}] CPU over the sync: {machine}");
         var servers = new Dictionary<int, string>
         {
             [cluster.Plane.SecurePort] = "the API server",
