@@ -87,6 +87,12 @@ public sealed class EventRecorder : IEventRecorder, IAsyncDisposable
             return;
         }
 
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            logger.LogDebug("Event {Reason} on {Kind} {Name} not recorded: the recorder has stopped", queued.Reason, queued.Involved.Kind, queued.Involved.Name);
+            return;
+        }
+
         // Logged when the count reaches a power of two: a storm of drops is seen without a line per drop.
         var count = Interlocked.Increment(ref dropped);
         if ((count & (count - 1)) == 0)

@@ -121,6 +121,9 @@ public sealed class EventRecorderTests : IAsyncDisposable
 
         await recorder.DisposeAsync();
         server.Bodies("POST").Count.ShouldBe(10);
+
+        recorder.Record(Widget("late"), EventTypes.Normal, "Synced", "after the stop");
+        recorder.Dropped.ShouldBe(0, "an Event after the stop is not a queue overflow");
     }
 
     public async ValueTask DisposeAsync()
