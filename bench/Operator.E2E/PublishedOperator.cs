@@ -180,9 +180,21 @@ internal sealed class PublishedOperator : IAsyncDisposable
         var read = Task.Run(() =>
         {
             using var source = new EventPipeEventSource(session.EventStream);
-            source.Clr.GCStart += e => gen2 += e.Depth == 2 ? 1 : 0;
+            var lastDepth = -1;
+            source.Clr.GCStart += e =>
+            {
+                lastDepth = e.Depth;
+                gen2 += e.Depth == 2 ? 1 : 0;
+            };
             source.Clr.GCHeapStats += e =>
             {
+                // Only the stats of a gen-2 GC: a gen-0 GC of a busy operator in the same window promotes only what
+                // its generation held, and read as "live objects" it once showed 15 MiB for a 44 MiB heap.
+                if (lastDepth != 2)
+                {
+                    return;
+                }
+
                 // TotalHeapSize counts the generations as they stand, free space between objects included;
                 // after a full GC the bytes it promoted are the live objects, and gen 3 is the large object heap.
                 heap = e.TotalHeapSize;
