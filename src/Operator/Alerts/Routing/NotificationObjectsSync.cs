@@ -26,9 +26,12 @@ public sealed class NotificationObjectsSync(GrafanaClient client, AlertingStatus
         var storedTemplates = desiredTemplates.Count == 0 && templates.Count == 0 ? [] : await client.ListTemplatesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var template in desiredTemplates)
         {
+            // What the spec names is the stack's whether it needed a write or not: recorded either way, so a reconcile
+            // that read an older status (the cache can lag this process's own status write) does not drop a name from
+            // status and leave its object in Grafana for good once the spec stops naming it.
+            templates.Add(template.Name);
             if (storedTemplates.FirstOrDefault(t => t.Name == template.Name) is not { } stored || !NotificationContent.SameTemplate(template, stored))
             {
-                templates.Add(template.Name);
                 await client.PutTemplateAsync(template.Name, template.Template, editable: false, cancellationToken).ConfigureAwait(false);
                 writes++;
             }
@@ -37,13 +40,13 @@ public sealed class NotificationObjectsSync(GrafanaClient client, AlertingStatus
         var storedTimings = desiredTimings.Count == 0 && muteTimings.Count == 0 ? [] : await client.ListMuteTimingsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var timing in desiredTimings)
         {
+            muteTimings.Add(timing.Name); // recorded either way, as the templates above
             var stored = storedTimings.FirstOrDefault(t => t.Name == timing.Name);
             if (stored is not null && NotificationContent.SameMuteTiming(timing, stored))
             {
                 continue;
             }
 
-            muteTimings.Add(timing.Name);
             await (stored is null
                 ? client.CreateMuteTimingAsync(timing, editable: false, cancellationToken)
                 : client.UpdateMuteTimingAsync(timing, editable: false, cancellationToken)).ConfigureAwait(false);
