@@ -4,7 +4,9 @@ using System.Text.Json;
 using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Fakes.Telegraf;
+using MetricsOperator.LocalCluster;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Stacks.WriteAccess;
 using MetricsOperator.Tests.Backup;
 using MetricsOperator.Tests.Integration;
 using MetricsOperator.TestSupport;
@@ -142,6 +144,37 @@ public sealed class WriteAccessTests(ApiServerFixture fixture)
         await Eventually.UntilAsync(async () => await op.GetStackAsync() is null, "the stack is gone (its finalizer ran)");
         (await op.Admin.GetAsync<V1Secret>(staying, Copy)).ShouldBeNull("the finalizer removes copies in other namespaces");
         (await op.Admin.GetAsync<V1Secret>(taken, Copy)).ShouldNotBeNull().Data.Keys.ShouldBe(["mine"]);
+    }
+
+    [Fact]
+    public async Task A_copy_made_in_the_last_reconcile_goes_when_its_namespace_opts_out_even_if_the_status_read_lags()
+    {
+        // The reconcile's stack comes from the cache, which can lag the status this process wrote last: the second
+        // call below reads the same stack as the first (a status that lists no namespace), as a lagging cache gives it.
+        using var admin = new KubeApi(fixture.Plane.CreateClient(Identity.Admin), ownsClient: true);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (leaving, staying) = ($"lag-leaving-{suffix}", $"lag-staying-{suffix}");
+        foreach (var ns in new[] { leaving, staying })
+        {
+            await admin.CreateAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        var stack = new V1Alpha1MetricsStack
+        {
+            Metadata = new V1ObjectMeta { Name = Name, NamespaceProperty = $"lag-stack-{suffix}", Uid = Guid.NewGuid().ToString() },
+            Spec = new MetricsStackSpec(),
+        };
+        var token = new ListenerToken("t0ken-" + suffix, DateTime.UtcNow, null);
+        var delivery = new WriteTokenDelivery(admin);
+
+        var first = await delivery.DeliverAsync(stack, token, [leaving, staying], default);
+        first.Status.Namespaces.ShouldBe([leaving, staying]);
+        (await admin.GetAsync<V1Secret>(leaving, Copy)).ShouldNotBeNull();
+
+        var second = await delivery.DeliverAsync(stack, token, [staying], default);
+        second.Status.Namespaces.ShouldBe([staying]);
+        (await admin.GetAsync<V1Secret>(leaving, Copy)).ShouldBeNull("the copy made by the first call is removed although the status read did not list it");
+        (await admin.GetAsync<V1Secret>(staying, Copy)).ShouldNotBeNull();
     }
 
     [Fact]
