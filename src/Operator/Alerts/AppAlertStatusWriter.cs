@@ -17,14 +17,12 @@ public sealed class AppAlertStatusWriter(Manager manager)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(report);
-        // Against what this process last wrote while the cache lags it, not only the reconcile's copy (WrittenConditions).
-        var uid = alert.Metadata?.Uid;
-        var before = manager.WrittenConditions.Before(uid, AppAlertConditions.Ready, ConditionSet.Find(alert.Status?.Conditions, AppAlertConditions.Ready));
+        // The reconcile's copy shows this process's last status write even while the cache lags it (ObjectClient.OwnWrites).
+        var before = ConditionSet.Find(alert.Status?.Conditions, AppAlertConditions.Ready);
         var status = report.Ready ? ConditionSet.True : ConditionSet.False;
-        var changed = before is null || before.Value.Status != status || before.Value.Reason != report.ReadyReason;
+        var changed = before is null || before.Status != status || before.Reason != report.ReadyReason;
         report.ApplyTo(alert);
         await manager.Client.PatchStatusAsync(alert, cancellationToken);
-        manager.WrittenConditions.Remember(uid, AppAlertConditions.Ready, status, report.ReadyReason, Redactor.Redact(report.ReadyMessage));
         if (changed)
         {
             manager.Events.Record(alert, report.Ready ? EventTypes.Normal : EventTypes.Warning, report.ReadyReason, report.ReadyMessage);

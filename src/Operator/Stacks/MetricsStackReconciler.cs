@@ -293,13 +293,12 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         stack.Status ??= new MetricsStackStatus();
         var conditions = stack.Status.Conditions ??= [];
         var changed = new List<ConditionReport>();
-        var uid = stack.Metadata.Uid;
         foreach (var report in reports)
         {
-            // Against what this process last wrote while the cache lags it, not only the reconcile's copy (WrittenConditions).
-            var before = manager.WrittenConditions.Before(uid, report.Type, ConditionSet.Find(conditions, report.Type));
+            // The reconcile's copy shows this process's last status write even while the cache lags it (ObjectClient.OwnWrites).
+            var before = ConditionSet.Find(conditions, report.Type);
             // Status holds the message redacted (ConditionSet.Set): compare like with like, or a masked message is news forever.
-            if (before is null || before.Value.Status != report.Status || before.Value.Reason != report.Reason || before.Value.Message != Redactor.Redact(report.Message))
+            if (before is null || before.Status != report.Status || before.Reason != report.Reason || before.Message != Redactor.Redact(report.Message))
             {
                 changed.Add(report);
             }
@@ -316,10 +315,6 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         applyStatus?.Invoke(stack.Status);
 
         await Client.PatchStatusAsync(stack, cancellationToken);
-        foreach (var report in reports)
-        {
-            manager.WrittenConditions.Remember(uid, report.Type, report.Status, report.Reason, Redactor.Redact(report.Message));
-        }
 
         foreach (var report in changed)
         {

@@ -86,7 +86,7 @@ public sealed class Informer<T> : IInformer
     /// <summary>The resourceVersion the next watch starts from (null before the first list or after a 410).</summary>
     public string? LastResourceVersion { get; private set; }
 
-    /// <summary>Registers a handler; register before <see cref="RunAsync"/>.</summary>
+    /// <summary>Registers a handler. One registered after <see cref="RunAsync"/> started sees only the events after it.</summary>
     public void AddHandler(Action<InformerEvent<T>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);

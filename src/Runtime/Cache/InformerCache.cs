@@ -71,11 +71,15 @@ public sealed class InformerCache
 
     /// <summary>The cache of <typeparamref name="T"/> (the first informer of that kind, whatever its selector), or null.</summary>
     public IReadOnlyStore<T>? TryGetStore<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta> => TryGetInformer<T>()?.Store;
+
+    /// <summary>The first informer of <typeparamref name="T"/>, whatever its selector (the one <see cref="TryGetStore{T}"/> reads), or null.</summary>
+    public Informer<T>? TryGetInformer<T>()
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (informers)
         {
-            return informers.FirstOrDefault(i => i.Key.Item1 == typeof(T)).Value is Informer<T> informer ? informer.Store : null;
+            return informers.FirstOrDefault(i => i.Key.Item1 == typeof(T)).Value as Informer<T>;
         }
     }
 

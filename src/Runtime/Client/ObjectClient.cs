@@ -48,6 +48,9 @@ public sealed class ObjectClient
     // The generation (or resourceVersion) each child had right after our last apply, to tell our writes from others'.
     private readonly ConcurrentDictionary<string, long> lastWritten = new(StringComparer.Ordinal);
 
+    // The kinds whose informer tells OwnWrites what the cache caught up with.
+    private readonly ConcurrentDictionary<Type, bool> followed = new();
+
     /// <summary>Creates a client over <paramref name="api"/> and <paramref name="cache"/>.</summary>
     public ObjectClient(KubeApi api, InformerCache cache, ApplyOptions? options = null)
     {
@@ -62,9 +65,16 @@ public sealed class ObjectClient
     /// <summary>The raw API (for what the cache cannot answer).</summary>
     public KubeApi Api => api;
 
-    /// <summary>The cached object of kind <typeparamref name="T"/> with <paramref name="key"/>, or null. Do not mutate it.</summary>
+    /// <summary>This process's status and finalizer writes the cache does not show yet (read through <see cref="Get{T}"/>).</summary>
+    public OwnWrites OwnWrites { get; } = new();
+
+    /// <summary>
+    /// The object of kind <typeparamref name="T"/> with <paramref name="key"/> as the cache holds it, or as this
+    /// process's own last status or finalizer write returned it while the cache does not show that write yet
+    /// (<see cref="OwnWrites"/>); null when the cache does not have it. Do not mutate it.
+    /// </summary>
     public T? Get<T>(ObjectKey key)
-        where T : class, IKubernetesObject<V1ObjectMeta> => Store<T>().Get(key);
+        where T : class, IKubernetesObject<V1ObjectMeta> => OwnWrites.Newest(key, Store<T>().Get(key));
 
     /// <summary>The cached objects of kind <typeparamref name="T"/> controlled by <paramref name="owner"/>. Do not mutate them.</summary>
     public IReadOnlyList<T> ListOwned<T>(IKubernetesObject<V1ObjectMeta> owner)
@@ -196,20 +206,22 @@ public sealed class ObjectClient
 
     /// <summary>
     /// Patches the status subresource of <paramref name="entity"/> (a copy the reconciler changed) with the difference
-    /// between its status and the cached object's; sends nothing when there is none. Returns true when it wrote.
+    /// between its status and the object's as <see cref="Get{T}"/> has it (this process's last write when the cache
+    /// lags it); sends nothing when there is none. Returns true when it wrote.
     /// </summary>
     public async Task<bool> PatchStatusAsync<T>(T entity, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var observed = Store<T>().Get(ObjectKey.Of(entity));
+        var observed = Get<T>(ObjectKey.Of(entity));
         var patch = StatusPatch(observed, entity);
         if (patch is null)
         {
             return false;
         }
 
-        await api.PatchAsync<T>(entity.Metadata.NamespaceProperty, entity.Metadata.Name, PatchType.Merge, patch.ToJsonString(), "status", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var written = await api.PatchAsync<T>(entity.Metadata.NamespaceProperty, entity.Metadata.Name, PatchType.Merge, patch.ToJsonString(), "status", cancellationToken: cancellationToken).ConfigureAwait(false);
+        Remember(written);
         return true;
     }
 
@@ -237,7 +249,20 @@ public sealed class ObjectClient
             },
         };
         var updated = await api.PatchAsync<T>(entity.Metadata.NamespaceProperty, entity.Metadata.Name, PatchType.Merge, patch.ToJsonString(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        Remember(updated);
         return updated ?? entity;
+    }
+
+    // Keeps what a write returned until the cache shows it; the kind's informer reports when it does.
+    private void Remember<T>(T? written)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (followed.TryAdd(typeof(T), true))
+        {
+            cache.TryGetInformer<T>()?.AddHandler(OwnWrites.Seen);
+        }
+
+        OwnWrites.Record(written);
     }
 
     /// <summary>A controller ownerReference to <paramref name="owner"/> (blockOwnerDeletion so foreground deletion waits).</summary>

@@ -169,7 +169,8 @@ public sealed class Controller<T> : IController
             ["name"] = key.Name,
             ["reconcileID"] = reconcileId,
         });
-        var cached = primary.Store.Get(key);
+        // As this process last wrote it when the cache lags its own status or finalizer write (ObjectClient.OwnWrites).
+        var cached = client.OwnWrites.Newest(key, primary.Store.Get(key));
         if (cached is null)
         {
             // Gone: its children go with it (garbage collection); nothing to converge.

@@ -62,9 +62,6 @@ public sealed class Manager : IAsyncDisposable
     /// <summary>The Event recorder.</summary>
     public EventRecorder Events { get; }
 
-    /// <summary>The conditions status writers wrote that the cache does not show yet (one per process, shared by every writer).</summary>
-    public WrittenConditions WrittenConditions { get; } = new();
-
     /// <summary>The metrics.</summary>
     public RuntimeMetrics Metrics { get; }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using k8s.Models;
 using MetricsOperator.Crds;
@@ -37,11 +36,6 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
     }
 
     private readonly ILogger logger = logger ?? NullLogger.Instance;
-
-    // The namespaces this process last recorded as holding a copy, per stack UID. The reconcile's copy of the stack
-    // comes from the cache, which can lag this process's own status write: a copy made in the last reconcile and not
-    // yet in the status read would otherwise never be removed when its namespace opts out (a write token left behind).
-    private readonly ConcurrentDictionary<string, string[]> lastRecorded = new(StringComparer.Ordinal);
 
     /// <summary>Namespaces (from <paramref name="namespaces"/>, the cache's) that opted in to <paramref name="stack"/> and are not being deleted.</summary>
     public static IReadOnlyList<string> OptedIn(V1Alpha1MetricsStack stack, IEnumerable<V1Namespace> namespaces)
@@ -87,9 +81,9 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
             }
         }
 
-        var uid = stack.Metadata?.Uid ?? string.Empty;
-        var recorded = (stack.Status?.WriteAccess?.Namespaces ?? []).Union(lastRecorded.GetValueOrDefault(uid) ?? [], StringComparer.Ordinal);
-        foreach (var ns in recorded.Except(optedIn, StringComparer.Ordinal).ToList())
+        // Status is what remembers the copies: the reconcile's copy of the stack shows this process's last status write
+        // even while the cache lags it (ObjectClient.OwnWrites), so a copy made in the last reconcile is listed here.
+        foreach (var ns in (stack.Status?.WriteAccess?.Namespaces ?? []).Except(optedIn, StringComparer.Ordinal))
         {
             try
             {
@@ -103,7 +97,6 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
             }
         }
 
-        lastRecorded[uid] = [.. holding];
         var status = new WriteAccessStatus
         {
             TokenSecret = StackNames.ListenerTokenSecret(stack),

@@ -2,14 +2,16 @@ using k8s.Models;
 using MetricsOperator.Alerts;
 using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Cache;
+using MetricsOperator.Runtime.Reconcile;
 using MetricsOperator.Tests.Backup;
 using MetricsOperator.Tests.Integration;
 
 namespace MetricsOperator.Tests.Alerts.Integration;
 
 /// <summary>
-/// The Event an AppAlert's Ready change records, when the reconcile's copy of the object is older than the status the
-/// writer itself just wrote (a reconcile queued during another reads the cache, which can lag that run's write).
+/// The Event an AppAlert's Ready change records, when the cache's copy of the object is older than the status the
+/// writer itself just wrote (a reconcile queued during another reads the cache, which can lag that run's write): the
+/// controller hands the reconcile the newer of the two (ObjectClient.OwnWrites), and the writer compares with that.
 /// </summary>
 [Collection(SharedApiServer.Name)]
 public sealed class AppAlertStatusWriterTests(ApiServerFixture fixture)
@@ -25,8 +27,12 @@ public sealed class AppAlertStatusWriterTests(ApiServerFixture fixture)
         var writer = new AppAlertStatusWriter(op.Manager);
         var refused = AppAlertStatusReport.Waiting(AppAlertReasons.DuplicateRuleTitle, "rule title r1 is taken");
 
-        await writer.WriteAsync(ObjectCopy.Clone(created), refused, default);
-        await writer.WriteAsync(ObjectCopy.Clone(created), refused, default);
+        // What the controller hands a reconcile: the cache's copy (here always the created object) or this process's
+        // own last write of it when that is newer.
+        V1Alpha1AppAlert Handed() => ObjectCopy.Clone(op.Manager.Client.OwnWrites.Newest(ObjectKey.Of(created), created)!);
+
+        await writer.WriteAsync(Handed(), refused, default);
+        await writer.WriteAsync(Handed(), refused, default);
 
         (await WarningsAsync(op, ns, AppAlertReasons.DuplicateRuleTitle)).ShouldBe(1, "the second write changed nothing");
         var stored = (await op.Admin.GetAsync<V1Alpha1AppAlert>(ns, "stale"))!;
@@ -34,7 +40,7 @@ public sealed class AppAlertStatusWriterTests(ApiServerFixture fixture)
 
         // A real change from the same old copy is still one Event.
         var waiting = AppAlertStatusReport.Waiting(AppAlertReasons.GrafanaRejected, "Grafana refused the group");
-        await writer.WriteAsync(ObjectCopy.Clone(created), waiting, default);
+        await writer.WriteAsync(Handed(), waiting, default);
         (await WarningsAsync(op, ns, AppAlertReasons.GrafanaRejected)).ShouldBe(1);
         (await WarningsAsync(op, ns, AppAlertReasons.DuplicateRuleTitle)).ShouldBe(1);
     }
