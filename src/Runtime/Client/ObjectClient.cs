@@ -263,6 +263,13 @@ public sealed class ObjectClient
         }
 
         OwnWrites.Record(written);
+
+        // The watch event can come in before the response: then the cache holds the write already, and no event will
+        // tell OwnWrites so.
+        if (written?.Metadata is not null && cache.TryGetStore<T>()?.Get(ObjectKey.Of(written)) is { } cached)
+        {
+            OwnWrites.CaughtUp(cached);
+        }
     }
 
     /// <summary>A controller ownerReference to <paramref name="owner"/> (blockOwnerDeletion so foreground deletion waits).</summary>

@@ -72,14 +72,27 @@ public sealed class OwnWrites
     public void Seen<T>(InformerEvent<T> e)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        if (e.Entity?.Metadata is not { } meta)
+        if (e.Type == InformerEventType.Deleted && e.Entity?.Metadata is { } meta)
+        {
+            written.TryRemove((typeof(T), ObjectKey.Of(meta)), out _);
+        }
+        else if (e.Entity is not null)
+        {
+            CaughtUp(e.Entity);
+        }
+    }
+
+    /// <summary>Forgets the write of <paramref name="cached"/>'s object when <paramref name="cached"/> is at least as new.</summary>
+    public void CaughtUp<T>(T cached)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (cached?.Metadata is not { } meta)
         {
             return;
         }
 
         var key = (typeof(T), ObjectKey.Of(meta));
-        if (written.TryGetValue(key, out var entry)
-            && (e.Type == InformerEventType.Deleted || Version(meta) is not { } version || version >= entry.Version))
+        if (written.TryGetValue(key, out var entry) && (Version(meta) is not { } version || version >= entry.Version))
         {
             written.TryRemove(new KeyValuePair<(Type, ObjectKey), Written>(key, entry));
         }

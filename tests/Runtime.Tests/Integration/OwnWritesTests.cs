@@ -54,10 +54,14 @@ public sealed class OwnWritesTests(SharedPlaneFixture fixture)
         var ns = await fixture.Plane.CreateNamespaceAsync("own");
         var key = new ObjectKey(ns, "w");
         RunningManager? self = null;
+        var handed = new ConcurrentQueue<long?>();
         var reconciler = new RecordingReconciler(async (widget, ct) =>
         {
+            // Every update reconciles here (no update filter), someone else's status write included: this reconciler
+            // owns the Ready condition only, so it leaves the observedGeneration written below alone.
+            handed.Enqueue(widget.Status?.ObservedGeneration);
             widget.Status ??= new WidgetStatus();
-            widget.Status.ObservedGeneration = widget.Metadata.Generation;
+            ConditionSet.Set(widget.Status.Conditions, "Ready", true, "Reconciled", "Done.", widget.Metadata.Generation);
             await self!.Manager.Client.PatchStatusAsync(widget, ct);
             return ReconcileResult.Done;
         });
@@ -68,10 +72,13 @@ public sealed class OwnWritesTests(SharedPlaneFixture fixture)
 
         await fixture.Admin.CreateAsync(Widget.Named(ns, "w"));
         await Eventually.UntilAsync(
-            () => running.Manager.Cache.TryGetStore<Widget>()!.Get(key)?.Status?.ObservedGeneration == 1 && running.Manager.Client.OwnWrites.Pending == 0,
+            () => ConditionSet.IsTrue(running.Manager.Cache.TryGetStore<Widget>()!.Get(key)?.Status?.Conditions, "Ready") && running.Manager.Client.OwnWrites.Pending == 0,
             "the cache shows the status write and the write is forgotten");
 
         await fixture.Admin.PatchAsync<Widget>(ns, "w", Client.PatchType.Merge, """{"status":{"observedGeneration":41}}""", "status");
-        await Eventually.UntilAsync(() => running.Manager.Client.Get<Widget>(key)?.Status?.ObservedGeneration == 41, "someone else's later status write is read");
+        await Eventually.UntilAsync(() => handed.Contains(41), "the reconcile after someone else's status write is handed it");
+        running.Manager.Client.Get<Widget>(key)!.Status!.ObservedGeneration.ShouldBe(41);
+        running.Counter.Writes.Count(w => w.EndsWith($"/namespaces/{ns}/widgets/w/status", StringComparison.Ordinal)).ShouldBe(1, "only the first reconcile had anything to write");
+        running.Manager.Client.OwnWrites.Pending.ShouldBe(0);
     }
 }

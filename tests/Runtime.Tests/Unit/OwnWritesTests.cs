@@ -68,6 +68,13 @@ public class OwnWritesTests
         own.Record(At(11, "written"));
         own.Newest<V1ConfigMap>(Key, null).ShouldBeNull("the cache no longer has it: gone");
         own.Pending.ShouldBe(0);
+
+        // The watch event came in before the write's response was recorded: the client tells it what the cache holds.
+        own.Record(At(13, "written"));
+        own.CaughtUp(At(12, "older"));
+        own.Pending.ShouldBe(1);
+        own.CaughtUp(At(13, "already cached"));
+        own.Pending.ShouldBe(0);
     }
 
     [Fact]
