@@ -189,6 +189,7 @@ public sealed class Informer<T> : IInformer
             var page = await api.ListAsync<T>(Options.Namespace, Options.LabelSelector, Options.PageSize, continueToken, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
+                WithoutManagedFields(item);
                 var key = ObjectKey.Of(item);
                 seen.Add(key);
                 var old = Store.Upsert(item);
@@ -231,7 +232,7 @@ public sealed class Informer<T> : IInformer
             switch (e.Type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:
-                    var old = Store.Upsert(e.Entity!);
+                    var old = Store.Upsert(WithoutManagedFields(e.Entity!));
                     LastResourceVersion = e.Entity!.Metadata.ResourceVersion;
                     Dispatch(new InformerEvent<T>(old is null ? InformerEventType.Added : InformerEventType.Updated, e.Entity, old));
                     break;
@@ -273,6 +274,18 @@ public sealed class Informer<T> : IInformer
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Drops <c>metadata.managedFields</c> before the object is cached, as controller-runtime's
+    /// <c>cache.TransformStripManagedFields</c> does: nothing here reads them (server-side apply's merge happens in the
+    /// API server), and each entry's <c>fieldsV1</c> is a JSON document of its own on the heap, one per field manager
+    /// per object, for every object the cache holds.
+    /// </summary>
+    internal static T WithoutManagedFields(T item)
+    {
+        item.Metadata?.ManagedFields = null;
+        return item;
     }
 
     private void Dispatch(InformerEvent<T> e)

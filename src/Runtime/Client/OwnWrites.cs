@@ -39,8 +39,8 @@ public sealed class OwnWrites
             return;
         }
 
-        // A copy: the caller goes on using (and changing) the object it got back.
-        var entry = new Written(version, ObjectCopy.Clone(returned));
+        // A copy (the caller goes on using and changing the object it got back), as the cache would keep it.
+        var entry = new Written(version, Informer<T>.WithoutManagedFields(ObjectCopy.Clone(returned)));
         written.AddOrUpdate((typeof(T), ObjectKey.Of(returned)), entry, (_, older) => older.Version >= version ? older : entry);
     }
 

@@ -5,6 +5,7 @@ using k8s.Models;
 using MetricsOperator.LocalCluster;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Reconcile;
 using MetricsOperator.TestSupport;
 
 namespace MetricsOperator.Runtime.Tests.Integration;
@@ -181,6 +182,26 @@ public sealed class InformerRelistTests(SharedPlaneFixture fixture)
         await Eventually.UntilAsync(() => harness.Informer.ListCount >= 2, "a relist");
         await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "after", NamespaceProperty = ns } });
         await Eventually.UntilAsync(() => harness.Saw(InformerEventType.Added, "after"), "the informer keeps watching");
+    }
+
+    [Fact]
+    public async Task Cached_objects_carry_no_managed_fields_from_the_list_or_the_watch()
+    {
+        var ns = await fixture.Plane.CreateNamespaceAsync("mf");
+        await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "listed", NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["a"] = "1" } });
+        await using var harness = new InformerHarness(fixture.Plane, ns);
+        await harness.StartAsync();
+        await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "watched", NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["b"] = "2" } });
+        await Eventually.UntilAsync(() => harness.Saw(InformerEventType.Added, "watched"), "the watched ConfigMap arrives");
+
+        foreach (var name in new[] { "listed", "watched" })
+        {
+            // The API server keeps them (the create's field manager): the cache alone goes without.
+            (await fixture.Admin.GetAsync<V1ConfigMap>(ns, name))!.Metadata.ManagedFields.ShouldNotBeEmpty();
+            var cached = harness.Informer.Store.Get(new ObjectKey(ns, name)).ShouldNotBeNull();
+            cached.Metadata.ManagedFields.ShouldBeNull();
+            cached.Data.ShouldNotBeEmpty();
+        }
     }
 
     [Fact]
