@@ -134,6 +134,10 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var gcBefore = await op.FullGcAsync();
         var before = op.Memory();
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-before-restarts", output);
+        cluster.Audit.ReadNew();
+        world.ResetRequests();
+        var restartCpuBefore = op.CpuTime();
+        var peaks = new List<double>();
         for (var i = 0; i < size.Restarts; i++)
         {
             await cluster.Plane.StopApiServerAsync();
@@ -150,6 +154,16 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
             await op.WaitForProbeAsync("/readyz", TimeSpan.FromSeconds(180));
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            peaks.Add(op.Memory().Peak);
+        }
+
+        if (size.Restarts > 0)
+        {
+            // What the operator did while its watches broke and resumed, and when its peak moved: the restart peak
+            // varies by run, and these say whether it came with work (relists, reconciles, Grafana requests) or without.
+            var restartCpu = op.CpuTime() - restartCpuBefore;
+            var (influxRestarts, grafanaRestarts) = world.Requests();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] during the restarts: API server {AuditLog.Describe(cluster.Audit.ReadNew())}; InfluxDB {Describe(influxRestarts)}; Grafana {Describe(grafanaRestarts)}; operator CPU {restartCpu.TotalSeconds:F2} s; peak after each restart {string.Join(", ", peaks.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} MiB"));
         }
 
         var gcAfter = await op.FullGcAsync();
