@@ -185,6 +185,42 @@ public sealed class InformerRelistTests(SharedPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task A_relist_keeps_the_cached_copy_of_what_did_not_change_and_replaces_what_did()
+    {
+        var ns = await fixture.Plane.CreateNamespaceAsync("relist");
+        foreach (var name in new[] { "kept", "changed" })
+        {
+            await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["v"] = "1" } });
+        }
+
+        await using var harness = new InformerHarness(fixture.Plane, ns, new InformerOptions { MinWatchTimeout = TimeSpan.FromSeconds(1) });
+        await harness.StartAsync();
+        var kept = harness.Informer.Store.Get(new ObjectKey(ns, "kept")).ShouldNotBeNull();
+
+        // The next watch request: "changed" is changed while no watch is open, then the watch is refused with 410, so
+        // only the relist can see the change.
+        var answered = 0;
+        harness.Counter.OnWatch = _ =>
+        {
+            if (Interlocked.Exchange(ref answered, 1) != 0)
+            {
+                return null;
+            }
+
+            fixture.Admin.PatchAsync<V1ConfigMap>(ns, "changed", PatchType.Merge, """{"data":{"v":"2"}}""").GetAwaiter().GetResult();
+            return new HttpResponseMessage(HttpStatusCode.Gone)
+            {
+                Content = new StringContent("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"too old resource version"}""", Encoding.UTF8, "application/json"),
+            };
+        };
+
+        await Eventually.UntilAsync(() => harness.Informer.ListCount >= 2 && harness.Saw(InformerEventType.Updated, "changed"), "a relist that finds the change");
+        harness.Informer.Store.Get(new ObjectKey(ns, "changed"))!.Data["v"].ShouldBe("2");
+        harness.Informer.Store.Get(new ObjectKey(ns, "kept")).ShouldBeSameAs(kept, "an object the relist found unchanged keeps its cached copy");
+        harness.Saw(InformerEventType.Updated, "kept").ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Cached_objects_carry_no_managed_fields_from_the_list_or_the_watch()
     {
         var ns = await fixture.Plane.CreateNamespaceAsync("mf");
