@@ -2,7 +2,6 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
-using MetricsOperator.Runtime.Conditions;
 using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Leader;
 using MetricsOperator.Runtime.Metrics;
