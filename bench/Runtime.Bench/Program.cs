@@ -40,9 +40,10 @@ await using var plane = await LocalControlPlane.StartAsync();
 Console.WriteLine(string.Create(inv, $"control plane up in {clock.Elapsed.TotalSeconds:F1} s ({plane.Server})"));
 
 // Arrange with an admin client: the CRD, a namespace, N Widgets (8 concurrent creates).
-using var admin = new KubeApi(NewClient(plane), ownsClient: true);
-await admin.Kubernetes.ApiextensionsV1.CreateCustomResourceDefinitionAsync(BenchWidget.Definition());
-await admin.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } });
+var adminClient = NewClient(plane);
+using var admin = new KubeApi(adminClient, ownsClient: true);
+await adminClient.ApiextensionsV1.CreateCustomResourceDefinitionAsync(BenchWidget.Definition());
+await adminClient.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } });
 await UntilAsync(
     async () =>
     {

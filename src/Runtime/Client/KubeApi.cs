@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
+using k8s.Authentication;
 using k8s.Models;
 using MetricsOperator.Runtime.Json;
 
@@ -16,8 +17,8 @@ namespace MetricsOperator.Runtime.Client;
 /// The runtime's REST client: list, watch, get, create, replace, patch (merge, JSON, server-side apply) and delete for
 /// any kind, built-in or custom, addressed by its <see cref="ResourceType"/>.
 /// <para>
-/// It sends requests through the <see cref="Kubernetes"/> client's own <see cref="Kubernetes.HttpClient"/> (so its TLS
-/// setup and any <see cref="DelegatingHandler"/> passed to it apply) and its <see cref="Kubernetes.Credentials"/>.
+/// It sends requests through its own <see cref="ApiServerConnection"/> (TLS, credentials, and any
+/// <see cref="DelegatingHandler"/> passed to it), or through an existing <see cref="Kubernetes"/> client's.
 /// It exists because the generated client's watch helpers do not track resourceVersion and hide the HTTP status:
 /// here every failure is a <see cref="KubeApiException"/> carrying the status code, and a watch is a plain
 /// <see cref="IAsyncEnumerable{T}"/> of events whose ERROR events carry their Status.
@@ -26,24 +27,33 @@ namespace MetricsOperator.Runtime.Client;
 public sealed class KubeApi : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonMedia = new("application/json");
-    private readonly Kubernetes kubernetes;
-    private readonly bool ownsClient;
+    private readonly Uri server;
+    private readonly HttpClient http;
+    private readonly ServiceClientCredentials? credentials;
+    private readonly IDisposable? owned;
 
-    /// <summary>Wraps an existing client. It is disposed with this object only when <paramref name="ownsClient"/> is true.</summary>
+    /// <summary>
+    /// Sends through an existing client's HTTP pipeline and credentials (tests and tools that also use the generated
+    /// client). It is disposed with this object only when <paramref name="ownsClient"/> is true.
+    /// </summary>
     public KubeApi(Kubernetes kubernetes, bool ownsClient = false)
     {
-        this.kubernetes = kubernetes ?? throw new ArgumentNullException(nameof(kubernetes));
-        this.ownsClient = ownsClient;
+        ArgumentNullException.ThrowIfNull(kubernetes);
+        server = kubernetes.BaseUri;
+        http = kubernetes.HttpClient;
+        credentials = kubernetes.Credentials;
+        owned = ownsClient ? kubernetes : null;
     }
 
-    /// <summary>Creates (and owns) a client from <paramref name="configuration"/>, with optional handlers in its pipeline.</summary>
+    /// <summary>Creates (and owns) the HTTP pipeline <paramref name="configuration"/> describes, with optional handlers in it.</summary>
     public KubeApi(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
-        : this(new Kubernetes(configuration, handlers), ownsClient: true)
     {
+        var connection = ApiServerConnection.Create(configuration, handlers);
+        server = connection.Server;
+        http = connection.Http;
+        credentials = connection.Credentials;
+        owned = connection;
     }
-
-    /// <summary>The underlying generated client (for calls the runtime does not wrap).</summary>
-    public Kubernetes Kubernetes => kubernetes;
 
     /// <summary>Timeout of each non-watch request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -196,10 +206,7 @@ public sealed class KubeApi : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (ownsClient)
-        {
-            kubernetes.Dispose();
-        }
+        owned?.Dispose();
     }
 
     internal static WatchEvent<T> ParseWatchLine<T>(string line)
@@ -262,19 +269,19 @@ public sealed class KubeApi : IDisposable
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, bool streaming, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(kubernetes.BaseUri, path))
+        using var request = new HttpRequestMessage(method, new Uri(server, path))
         {
             Content = content,
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (kubernetes.Credentials is { } credentials)
+        if (credentials is not null)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var response = await kubernetes.HttpClient.SendAsync(
+        var response = await http.SendAsync(
             request,
             streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
             cancellationToken).ConfigureAwait(false);

@@ -67,7 +67,8 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
         S3 = s3;
         Clock = clock;
         Prefix = $"{ns}/";
-        Admin = new KubeApi(plane.CreateClient(Identity.Admin), ownsClient: true);
+        AdminClient = plane.CreateClient(Identity.Admin);
+        Admin = new KubeApi(AdminClient, ownsClient: true);
     }
 
     public string Namespace { get; }
@@ -85,6 +86,9 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     public string Prefix { get; }
 
     public KubeApi Admin { get; }
+
+    /// <summary>The same admin identity through KubernetesClient's generated client (the kubelet stand-in's).</summary>
+    public Kubernetes AdminClient { get; }
 
     public CapturedLogs Logs { get; } = new();
 
@@ -314,7 +318,7 @@ internal sealed class OperatorWithFakes : IAsyncDisposable
     public KubeletStandIn? Kubelet => kubelet;
 
     private KubeletStandIn StartKubelet() =>
-        new KubeletStandIn(Admin.Kubernetes, Namespace, async pod =>
+        new KubeletStandIn(AdminClient, Namespace, async pod =>
         {
             StartedPods.Enqueue(pod);
             await GrafanaStarts(Grafana)(pod);

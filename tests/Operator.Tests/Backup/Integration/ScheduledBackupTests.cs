@@ -173,7 +173,7 @@ public sealed class ScheduledBackupTests(ApiServerFixture fixture, S3rverFixture
     {
         await op.CreateClaimAsync("grafana-backups");
         await op.CreateStackAsync(influxSchedule: null, grafanaClaim: "grafana-backups");
-        var emulator = new Jobs.JobEmulator(op.Admin, op.Namespace);
+        var emulator = new Jobs.JobEmulator(op.Admin, op.AdminClient, op.Namespace);
 
         // The scheduler hands the run to a Job; the emulated job controller and kubelet run it with the real binary.
         var run = await emulator.RunNextAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.TestSupport.Kubelet;
@@ -20,7 +21,7 @@ internal sealed record EmulatedRun(V1Job Job, int ExitCode, string TerminationMe
 /// Secret key that is missing leaves the pod waiting in CreateContainerConfigError with the kubelet's message, and
 /// the Job without an outcome, as on a cluster.
 /// </summary>
-internal sealed class JobEmulator(KubeApi admin, string ns)
+internal sealed class JobEmulator(KubeApi admin, IKubernetes adminClient, string ns)
 {
     private readonly Dictionary<string, string> claims = new(StringComparer.Ordinal);
 
@@ -57,7 +58,7 @@ internal sealed class JobEmulator(KubeApi admin, string ns)
         var container = pod.Containers[0];
         // The kubelet's (and admission's) verdict, as for every other workload: restricted Pod Security, claims, Secret keys.
         await EnsureDefaultServiceAccountAsync();
-        var verdict = PodStartCheck.Check($"{job.Metadata.Name}-{job.Metadata.Uid[..5]}", ns, pod, await PodReferences.LoadAsync(admin.Kubernetes, ns, pod));
+        var verdict = PodStartCheck.Check($"{job.Metadata.Name}-{job.Metadata.Uid[..5]}", ns, pod, await PodReferences.LoadAsync(adminClient, ns, pod));
         verdict.Stage.ShouldNotBe(PodStage.Forbidden, verdict.Message);
         verdict.Stage.ShouldNotBe(PodStage.Unschedulable, verdict.Message);
         if (verdict.Stage == PodStage.CreateContainerConfigError)

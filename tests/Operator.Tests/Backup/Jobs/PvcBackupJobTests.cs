@@ -65,7 +65,7 @@ public sealed class PvcBackupJobTests(ApiServerFixture fixture) : IAsyncLifetime
         influx = await InfluxFake.StartNewAsync();
         onboarding = influx.Onboard();
         await WriteAsync("requests,app=butler latency=12.5 1700000000000000000\n");
-        emulator = new JobEmulator(admin, ns);
+        emulator = new JobEmulator(admin, plane.AdminClient, ns);
     }
 
     public async Task DisposeAsync()
