@@ -42,7 +42,8 @@ internal static class RestoreSecretSources
     /// </summary>
     public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken, string? environment = null)
     {
-        using var api = new KubeApi(new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()), ownsClient: true);
+        using var api = new KubeApi(GivenCluster.Find(kubeconfigFlag: null)
+            ?? throw new ArgumentException("no cluster to read Secrets from: set KUBECONFIG, or run in a pod with a ServiceAccount"));
         await StackDatasourcesAsync(api, secrets, files, ns, stack, environment, cancellationToken).ConfigureAwait(false);
         foreach (var (path, content) in files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)))
         {

@@ -53,7 +53,7 @@ internal static class RunCommand
                 GrafanaUrl = parse.GetValue(grafanaUrl),
                 QueryChecks = !parse.GetValue(noQueryCheck),
             };
-            var given = GivenCluster(parse.GetValue(kubeconfig));
+            var given = GivenCluster.Find(parse.GetValue(kubeconfig));
             if (given is not null && !parse.GetValue(local))
             {
                 return await RunAsync(options, given, cancellationToken);
@@ -101,25 +101,6 @@ internal static class RunCommand
 
         result.AddError($"{(result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name}: \"{text}\" is not an absolute http(s) URL");
         return null;
-    }
-
-    /// <summary>The cluster named by the flag, KUBECONFIG, ~/.kube/config or the pod's ServiceAccount; null if none.</summary>
-    private static KubernetesClientConfiguration? GivenCluster(string? kubeconfigFlag)
-    {
-        if (!string.IsNullOrEmpty(kubeconfigFlag))
-        {
-            return KubeconfigFile.Load(kubeconfigFlag);
-        }
-
-        if (KubernetesClientConfiguration.IsInCluster())
-        {
-            return KubernetesClientConfiguration.InClusterConfig();
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
-        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-        var path = !string.IsNullOrEmpty(fromEnvironment) ? fromEnvironment : File.Exists(home) ? home : null;
-        return path is null ? null : KubeconfigFile.Load(path);
     }
 
     private static void PrintLocalSummary(LocalEnvironment environment, bool simulated)

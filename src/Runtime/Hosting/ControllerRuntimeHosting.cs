@@ -22,14 +22,16 @@ public static class ControllerRuntimeHosting
 {
     /// <summary>
     /// Registers the manager and its dependencies. The Kubernetes client comes from <paramref name="configuration"/>
-    /// or, when null, from the in-cluster config or kubeconfig (<see cref="KubernetesClientConfiguration.BuildDefaultConfig"/>).
+    /// or, when null, from the pod's ServiceAccount (<see cref="KubernetesClientConfiguration.InClusterConfig"/>).
+    /// Not KubernetesClient's <c>BuildDefaultConfig</c>: its kubeconfig reader (<c>KubernetesYaml</c>) holds YAML
+    /// metadata for every model and cannot run in a Native AOT binary.
     /// </summary>
     public static IServiceCollection AddControllerRuntime(this IServiceCollection services, ManagerOptions options, KubernetesClientConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
-        services.AddSingleton(_ => new KubeApi(configuration ?? KubernetesClientConfiguration.BuildDefaultConfig()));
+        services.AddSingleton(_ => new KubeApi(configuration ?? KubernetesClientConfiguration.InClusterConfig()));
         services.AddSingleton(_ => new RuntimeMetrics());
         services.AddSingleton(sp =>
         {

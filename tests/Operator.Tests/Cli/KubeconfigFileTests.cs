@@ -64,8 +64,6 @@ public sealed class KubeconfigFileTests : IDisposable
 
         ours.Host.ShouldBe("https://127.0.0.1:6443");
         ours.Host.ShouldBe(theirs.Host);
-        ours.CurrentContext.ShouldBe("operator");
-        ours.CurrentContext.ShouldBe(theirs.CurrentContext);
         ours.Namespace.ShouldBe("metrics-operator");
         ours.Namespace.ShouldBe(theirs.Namespace);
         ours.AccessToken.ShouldBe("not-a-real-token");
@@ -158,6 +156,104 @@ public sealed class KubeconfigFileTests : IDisposable
         ours.AccessToken.ShouldBe(theirs.AccessToken);
         ours.TokenProvider.ShouldNotBeNull();
         ours.Host.ShouldBe(theirs.Host);
+    }
+
+    [Fact]
+    public async Task An_exec_plugins_arguments_arrive_whole_and_an_expired_token_runs_it_again()
+    {
+        // KubernetesClient joins the arguments into one string with spaces, so "two words" arrived as two. Each run
+        // appends a line to a file, and the token carries the run's number; the first two tokens expire at once.
+        var plugin = Path.Combine(folder.FullName, "plugin.sh");
+        var runs = Path.Combine(folder.FullName, "runs");
+        File.WriteAllText(plugin, $$$"""
+            #!/bin/sh
+            echo "$#|$1|$KUBERNETES_EXEC_INFO" >> {{{runs}}}
+            n=$(wc -l < {{{runs}}})
+            if [ "$n" -lt 3 ]; then expiry=2000-01-01T00:00:00Z; else expiry=2999-01-01T00:00:00Z; fi
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"run-%s","expirationTimestamp":"%s"}}' "$n" "$expiry"
+            """);
+        var path = Write($"""
+            apiVersion: v1
+            kind: Config
+            current-context: managed
+            clusters:
+            - name: managed
+              cluster:
+                server: https://10.0.0.2:443
+            contexts:
+            - name: managed
+              context:
+                cluster: managed
+                user: plugin
+            users:
+            - name: plugin
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: /bin/sh
+                  args: [{plugin}, "two words"]
+            """);
+
+        var configuration = KubeconfigFile.Load(path);
+        configuration.AccessToken.ShouldBe("run-1");
+        var provider = configuration.TokenProvider.ShouldNotBeNull();
+        (await provider.GetAuthenticationHeaderAsync(CancellationToken.None)).Parameter.ShouldBe("run-2");
+        (await provider.GetAuthenticationHeaderAsync(CancellationToken.None)).Parameter.ShouldBe("run-3");
+        (await provider.GetAuthenticationHeaderAsync(CancellationToken.None)).Parameter.ShouldBe("run-3", "run 3's token has not expired");
+
+        var lines = File.ReadAllLines(runs);
+        lines.Length.ShouldBe(3);
+        lines[0].ShouldBe("""1|two words|{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}""");
+    }
+
+    [Fact]
+    public void A_failing_plugin_an_auth_provider_or_a_user_without_credentials_is_refused_naming_the_user()
+    {
+        const string Head = """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters:
+            - name: c
+              cluster:
+                server: https://10.0.0.2:443
+            contexts:
+            - name: c
+              context:
+                cluster: c
+                user: someone
+            users:
+            - name: someone
+              user:
+
+            """;
+        var failing = Should.Throw<InvalidOperationException>(() => KubeconfigFile.Load(Write(Head + """
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: /bin/sh
+                  args: ["-c", "echo 'not logged in' >&2; exit 3"]
+            """)));
+        failing.Message.ShouldContain("users[someone].user.exec");
+        failing.Message.ShouldContain("exited with 3: not logged in");
+
+        var missing = Should.Throw<InvalidOperationException>(() => KubeconfigFile.Load(Write(Head + """
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: no-such-credential-plugin
+                  installHint: Install it with your package manager.
+            """)));
+        missing.Message.ShouldContain("cannot run no-such-credential-plugin");
+        missing.Message.ShouldContain("Install it with your package manager.");
+
+        Should.Throw<InvalidDataException>(() => KubeconfigFile.Load(Write(Head + """
+                auth-provider:
+                  name: oidc
+                  config: {id-token: x}
+            """))).Message.ShouldContain("users[someone].user.auth-provider oidc is not supported");
+
+        Should.Throw<InvalidDataException>(() => KubeconfigFile.Load(Write(Head + """
+                username: ""
+            """))).Message.ShouldContain("users[someone].user has no credentials");
     }
 
     [Fact]
