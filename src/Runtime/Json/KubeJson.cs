@@ -7,8 +7,10 @@ namespace MetricsOperator.Runtime.Json;
 
 /// <summary>
 /// JSON as the API server reads and writes it (camelCase, nulls left out, RFC 3339 times), with no reflection: every
-/// type's metadata comes from a source-generated context. KubernetesClient generates its own models'; a program
-/// registers its custom resources' with <see cref="Register"/> before it reads or writes them.
+/// type's metadata comes from a source-generated context. The runtime's own (<see cref="RuntimeJsonContext"/>: Status,
+/// Lease, Event) is built in; a program registers the kinds it uses, built-in and custom, with <see cref="Register"/>
+/// before it reads or writes them. Not KubernetesClient's context: it names all ~950 of its models, and a Native AOT
+/// binary that reaches it carries their metadata whole.
 /// <para>
 /// Why not <see cref="KubernetesJson"/>: it falls back to reflection for any type its context lacks, which a Native
 /// AOT binary cannot do (the fallback fails at the first custom resource, far from where the type was forgotten). Here
@@ -17,7 +19,7 @@ namespace MetricsOperator.Runtime.Json;
 /// </summary>
 public static class KubeJson
 {
-    private static readonly ResolverChain Resolvers = new(SourceGenerationContext.Default, RuntimeJsonContext.Default);
+    private static readonly ResolverChain Resolvers = new(RuntimeJsonContext.Default);
 
     /// <summary>The options every API object is read and written with. Do not add resolvers to it: use <see cref="Register"/>.</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();

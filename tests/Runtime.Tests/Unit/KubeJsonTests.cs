@@ -17,6 +17,19 @@ public sealed class KubeJsonTests
     }
 
     [Fact]
+    public void A_built_in_kind_nobody_registered_fails_too_since_KubernetesClients_context_is_not_asked()
+    {
+        // KubernetesClient's own context knows every model, this one included; asking it would put the metadata of all
+        // of them into a Native AOT binary. The runtime knows Status, Lease and Event; a program registers the rest.
+        var thrown = Should.Throw<NotSupportedException>(() => KubeJson.Deserialize<V1CSIDriver>("""{"metadata":{"name":"x"}}"""));
+        thrown.Message.ShouldContain(nameof(V1CSIDriver));
+
+        KubeJson.Deserialize<V1Status>("""{"code":410,"reason":"Expired"}""")!.Code.ShouldBe(410);
+        KubeJson.Deserialize<V1Lease>("""{"metadata":{"name":"l"},"spec":{"renewTime":"2026-12-03T10:11:12.123456Z"}}""")!.Spec.RenewTime
+            .ShouldBe(new DateTime(2026, 12, 3, 10, 11, 12, DateTimeKind.Utc).AddTicks(1234560));
+    }
+
+    [Fact]
     public void A_list_response_is_read_with_the_item_kinds_metadata_and_no_list_type_registered()
     {
         const string List = """{"apiVersion":"runtime.test.metrics.lsst.io/v1","kind":"WidgetList","metadata":{"resourceVersion":"42","continue":"next"},"items":[{"metadata":{"name":"a","namespace":"n"},"spec":{"message":"hi"}},{"metadata":{"name":"b"}}]}""";
