@@ -64,6 +64,8 @@ public static class KubeJson
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
         options.Converters.Add(new V1Status.V1StatusObjectViewConverter());
+        // The informers' caches hold the same short texts on every object (namespaces, label keys, condition reasons).
+        options.Converters.Add(SharedStrings.Instance);
         options.MakeReadOnly();
         return options;
     }

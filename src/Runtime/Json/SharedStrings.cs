@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MetricsOperator.Runtime.Json;
+
+/// <summary>
+/// Reads short JSON strings as one shared instance per text: what a long-lived cache holds thousands of times over
+/// (namespaces, label and annotation keys, condition types and reasons, a Grafana folder's UID on each of its rules,
+/// a datasource's UID on each query) is then one string, not one per object.
+/// </summary>
+/// <remarks>
+/// A fixed table of slots indexed by the text's hash, not a dictionary: it never grows (at most
+/// <see cref="Slots"/> strings of at most <see cref="MaxLength"/> characters stay reachable from it), takes no lock (a
+/// slot is one reference, written whole; a reader checks the text before it shares), and a text that loses its slot to
+/// another is simply read into a new string next time, as without the table. Unique values (UIDs, resourceVersions)
+/// pass through it without harm. Strings are immutable, so sharing one between objects changes nothing they can see.
+/// Added to <see cref="KubeJson.Options"/> and to the Grafana client's options; source-generated metadata asks the
+/// options' converters first, so it applies to every string property, list item, dictionary key and value.
+/// </remarks>
+public sealed class SharedStrings : JsonConverter<string>
+{
+    /// <summary>The longest text shared; longer ones (messages, queries, certificates) are read as they are.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>How many strings the table holds.</summary>
+    public const int Slots = 1 << 14;
+
+    private readonly string?[] table = new string?[Slots];
+
+    /// <summary>The one instance every options object shares, so the same text read by any of them is one string.</summary>
+    public static SharedStrings Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public override bool HandleNull => false;
+
+    /// <summary>The shared string holding <paramref name="text"/>.</summary>
+    public string Share(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return "";
+        }
+
+        if (text.Length > MaxLength)
+        {
+            return new string(text);
+        }
+
+        ref var slot = ref table[string.GetHashCode(text) & (Slots - 1)];
+        var held = Volatile.Read(ref slot);
+        if (held is not null && text.SequenceEqual(held))
+        {
+            return held;
+        }
+
+        var made = new string(text);
+        Volatile.Write(ref slot, made);
+        return made;
+    }
+
+    /// <inheritdoc/>
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadText(ref reader);
+
+    /// <inheritdoc/>
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value);
+    }
+
+    /// <inheritdoc/>
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadText(ref reader)!;
+
+    /// <inheritdoc/>
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WritePropertyName(value);
+    }
+
+    private string? ReadText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+        {
+            // What the built-in converter does with a number or object where a string belongs: fail, naming the token.
+            return reader.GetString();
+        }
+
+        // UTF-8 takes at least as many bytes as UTF-16 takes chars, and unescaping only shortens: a value of at most
+        // MaxLength bytes fits. CopyString unescapes and validates as GetString does.
+        if (reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
+        {
+            return reader.GetString();
+        }
+
+        Span<char> text = stackalloc char[MaxLength];
+        return Share(text[..reader.CopyString(text)]);
+    }
+}
