@@ -12,8 +12,12 @@ namespace MetricsOperator.Runtime.Json;
 /// A fixed table of slots indexed by the text's hash, not a dictionary: it never grows (at most
 /// <see cref="Slots"/> strings of at most <see cref="MaxLength"/> characters stay reachable from it), takes no lock (a
 /// slot is one reference, written whole; a reader checks the text before it shares), and a text that loses its slot to
-/// another is simply read into a new string next time, as without the table. Unique values (UIDs, resourceVersions)
-/// pass through it without harm. Strings are immutable, so sharing one between objects changes nothing they can see.
+/// another is simply read into a new string next time, as without the table. A text is kept only the second time its
+/// hash is seen in its slot: a string the table holds lives as long as the table, long enough to reach the GC's oldest
+/// generation, where an evicted one stays until a full GC. Kept at first sight, every unique value read (UIDs,
+/// resourceVersions, the timestamps of each Grafana answer, the objects of a relist) went there: the end-to-end run's
+/// RSS after API server restarts grew 7–14 MiB against 1 MiB without the table. Strings are immutable, so sharing one
+/// between objects changes nothing they can see.
 /// Added to <see cref="KubeJson.Options"/> and to the Grafana client's options; source-generated metadata asks the
 /// options' converters first, so it applies to every string property, list item, dictionary key and value.
 /// </remarks>
@@ -26,6 +30,9 @@ public sealed class SharedStrings : JsonConverter<string>
     public const int Slots = 1 << 14;
 
     private readonly string?[] table = new string?[Slots];
+
+    // Per slot, the hash of the last text that missed it: a text is kept when it misses twice in a row.
+    private readonly int[] lastMiss = new int[Slots];
 
     /// <summary>The one instance every options object shares, so the same text read by any of them is one string.</summary>
     public static SharedStrings Instance { get; } = new();
@@ -46,15 +53,20 @@ public sealed class SharedStrings : JsonConverter<string>
             return new string(text);
         }
 
-        ref var slot = ref table[string.GetHashCode(text) & (Slots - 1)];
-        var held = Volatile.Read(ref slot);
+        var hash = string.GetHashCode(text);
+        var index = hash & (Slots - 1);
+        var held = Volatile.Read(ref table[index]);
         if (held is not null && text.SequenceEqual(held))
         {
             return held;
         }
 
         var made = new string(text);
-        Volatile.Write(ref slot, made);
+        if (Interlocked.Exchange(ref lastMiss[index], hash) == hash)
+        {
+            Volatile.Write(ref table[index], made);
+        }
+
         return made;
     }
 

@@ -18,6 +18,9 @@ public sealed class SharedStringsTests
         V1ConfigMap Read(string name) => KubeJson.Deserialize<V1ConfigMap>(
             Json.Replace("%NAME%", name, StringComparison.Ordinal).Replace("%UID%", Guid.NewGuid().ToString(), StringComparison.Ordinal).Replace("%LONG%", longText, StringComparison.Ordinal))!;
 
+        // The first sighting of a text is not kept (unique values would fill the table); the second is, and shared after.
+        _ = Read("first");
+        _ = Read("second");
         var a = Read("a");
         var b = Read("b");
 
@@ -55,6 +58,12 @@ public sealed class SharedStringsTests
         }
 
         strings.Share("").ShouldBe("");
+
+        // Kept the second time its slot sees it: a text read once (a UID, a resourceVersion) leaves nothing behind.
+        var once = strings.Share("seen-once");
+        var twice = strings.Share("seen-once");
+        ReferenceEquals(once, twice).ShouldBeFalse();
+        ReferenceEquals(twice, strings.Share("seen-once")).ShouldBeTrue();
 
         Should.Throw<JsonException>(() => KubeJson.Deserialize<V1ConfigMap>("""{"metadata":{"namespace":42}}"""));
     }
