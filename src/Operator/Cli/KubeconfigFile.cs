@@ -135,7 +135,8 @@ internal static class KubeconfigFile
             }
             else
             {
-                // KubernetesClient reads the certificate and key as base64 of their PEM, as a kubeconfig's *-data fields hold them.
+                // The client (ApiServerConnection) reads a certificate and key as base64 of their PEM, as a kubeconfig's
+                // *-data fields hold them; a plugin prints the PEM itself.
                 configuration.ClientCertificateData = Convert.ToBase64String(Encoding.ASCII.GetBytes(credential.ClientCertificatePem!));
                 configuration.ClientCertificateKeyData = Convert.ToBase64String(Encoding.ASCII.GetBytes(credential.ClientKeyPem!));
             }

@@ -43,7 +43,7 @@ internal static class RestoreSecretSources
     public static async Task FromClusterAsync(RestoreSecrets secrets, IReadOnlyDictionary<string, JsonNode> files, string ns, string? stack, CancellationToken cancellationToken, string? environment = null)
     {
         using var api = new KubeApi(GivenCluster.Find(kubeconfigFlag: null)
-            ?? throw new ArgumentException("no cluster to read Secrets from: set KUBECONFIG, or run in a pod with a ServiceAccount"));
+            ?? throw new ArgumentException("no cluster to read Secrets from: no KUBECONFIG, no ~/.kube/config, and not in a pod with a ServiceAccount"));
         await StackDatasourcesAsync(api, secrets, files, ns, stack, environment, cancellationToken).ConfigureAwait(false);
         foreach (var (path, content) in files.Where(f => f.Key.StartsWith(GrafanaExportLayout.ContactPoints, StringComparison.Ordinal)))
         {
