@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
