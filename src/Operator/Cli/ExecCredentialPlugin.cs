@@ -26,6 +26,9 @@ internal sealed class ExecCredentialPlugin : ITokenProvider
     private readonly ExternalExecution exec;
     private readonly string user;
     private readonly string command;
+
+    // What a failure of a run that started begins with: the kubeconfig user and the command.
+    private readonly string source;
     private readonly SemaphoreSlim running = new(1, 1);
     private ExecCredential? current;
 
@@ -48,6 +51,7 @@ internal sealed class ExecCredentialPlugin : ITokenProvider
         command = exec.Command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(exec.Command)
             ? Path.GetFullPath(Path.Combine(kubeconfigFolder, exec.Command))
             : exec.Command;
+        source = $"users[{user}].user.exec: {command}";
     }
 
     /// <summary>The plugin's answer, run now if there is none yet or the last one expired.</summary>
@@ -80,7 +84,7 @@ internal sealed class ExecCredentialPlugin : ITokenProvider
     {
         var credential = await CredentialAsync(cancellationToken).ConfigureAwait(false);
         return new AuthenticationHeaderValue("Bearer", credential.Token
-            ?? throw new InvalidDataException($"users[{user}].user.exec: {command} printed no status.token"));
+            ?? throw new InvalidDataException($"{source} printed no status.token"));
     }
 
     private async Task<ExecCredential> RunAsync(CancellationToken cancellationToken)
@@ -132,15 +136,15 @@ internal sealed class ExecCredentialPlugin : ITokenProvider
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"users[{user}].user.exec: {command} did not finish within {RunLimit.TotalSeconds:F0} s");
+                throw new TimeoutException($"{source} did not finish within {RunLimit.TotalSeconds:F0} s");
             }
 
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"users[{user}].user.exec: {command} exited with {process.ExitCode}: {(await errors.ConfigureAwait(false)).Trim()}");
+                throw new InvalidOperationException($"{source} exited with {process.ExitCode}: {(await errors.ConfigureAwait(false)).Trim()}");
             }
 
-            return ExecCredential.Parse(await output.ConfigureAwait(false), $"users[{user}].user.exec: {command}");
+            return ExecCredential.Parse(await output.ConfigureAwait(false), source);
         }
     }
 }

@@ -37,7 +37,7 @@ internal sealed class ApiServerConnection : IDisposable
     public static ApiServerConnection Create(KubernetesClientConfiguration configuration, DelegatingHandler[] handlers)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        if (string.IsNullOrWhiteSpace(configuration.Host) || !Uri.TryCreate(configuration.Host, UriKind.Absolute, out var server))
+        if (!Uri.TryCreate(configuration.Host, UriKind.Absolute, out var server))
         {
             throw new ArgumentException($"The API server's address '{configuration.Host}' is not an absolute URL.", nameof(configuration));
         }
@@ -73,6 +73,13 @@ internal sealed class ApiServerConnection : IDisposable
         // Every request carries its own timeout (KubeApi.RequestTimeout); a watch runs for minutes.
         var http = new HttpClient(first, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         return new ApiServerConnection(server, http, CredentialsOf(configuration));
+    }
+
+    /// <summary>An existing client's pipeline and credentials, as they are (its owner disposes it).</summary>
+    public static ApiServerConnection Of(Kubernetes kubernetes)
+    {
+        ArgumentNullException.ThrowIfNull(kubernetes);
+        return new ApiServerConnection(kubernetes.BaseUri, kubernetes.HttpClient, kubernetes.Credentials);
     }
 
     public void Dispose() => Http.Dispose();

@@ -7,7 +7,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
-using k8s.Authentication;
 using k8s.Models;
 using MetricsOperator.Runtime.Json;
 
@@ -27,9 +26,7 @@ namespace MetricsOperator.Runtime.Client;
 public sealed class KubeApi : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonMedia = new("application/json");
-    private readonly Uri server;
-    private readonly HttpClient http;
-    private readonly ServiceClientCredentials? credentials;
+    private readonly ApiServerConnection connection;
     private readonly IDisposable? owned;
 
     /// <summary>
@@ -38,20 +35,14 @@ public sealed class KubeApi : IDisposable
     /// </summary>
     public KubeApi(Kubernetes kubernetes, bool ownsClient = false)
     {
-        ArgumentNullException.ThrowIfNull(kubernetes);
-        server = kubernetes.BaseUri;
-        http = kubernetes.HttpClient;
-        credentials = kubernetes.Credentials;
+        connection = ApiServerConnection.Of(kubernetes);
         owned = ownsClient ? kubernetes : null;
     }
 
     /// <summary>Creates (and owns) the HTTP pipeline <paramref name="configuration"/> describes, with optional handlers in it.</summary>
     public KubeApi(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
     {
-        var connection = ApiServerConnection.Create(configuration, handlers);
-        server = connection.Server;
-        http = connection.Http;
-        credentials = connection.Credentials;
+        connection = ApiServerConnection.Create(configuration, handlers);
         owned = connection;
     }
 
@@ -269,19 +260,19 @@ public sealed class KubeApi : IDisposable
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, bool streaming, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(server, path))
+        using var request = new HttpRequestMessage(method, new Uri(connection.Server, path))
         {
             Content = content,
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (credentials is not null)
+        if (connection.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var response = await http.SendAsync(
+        var response = await connection.Http.SendAsync(
             request,
             streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
             cancellationToken).ConfigureAwait(false);
