@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Logging;
 using MetricsOperator.Runtime.Reconcile;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -118,7 +119,7 @@ public sealed class Informer<T> : IInformer
     private async Task ListAndWatchAsync(CancellationToken cancellationToken)
     {
         var kind = ResourceType.For<T>().Kind;
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["informer"] = kind, ["labelSelector"] = Options.LabelSelector });
+        using var scope = logger.BeginScope(new LogScope(new("informer", kind), new("labelSelector", Options.LabelSelector)));
         var resync = Options.ResyncPeriod > TimeSpan.Zero ? ResyncLoopAsync(cancellationToken) : Task.CompletedTask;
         var backoff = Options.InitialBackoff;
         while (!cancellationToken.IsCancellationRequested)

@@ -4,6 +4,7 @@ using k8s.Models;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Runtime.Events;
+using MetricsOperator.Runtime.Logging;
 using MetricsOperator.Runtime.Metrics;
 using MetricsOperator.Runtime.Queue;
 using MetricsOperator.Runtime.Reconcile;
@@ -161,14 +162,8 @@ public sealed class Controller<T> : IController
     private async Task ProcessAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var reconcileId = Guid.NewGuid().ToString();
-        using var scope = logger.BeginScope(new Dictionary<string, object>
-        {
-            ["controller"] = Name,
-            ["kind"] = kind,
-            ["namespace"] = key.Namespace,
-            ["name"] = key.Name,
-            ["reconcileID"] = reconcileId,
-        });
+        using var scope = logger.BeginScope(new LogScope(
+            new("controller", Name), new("kind", kind), new("namespace", key.Namespace), new("name", key.Name), new("reconcileID", reconcileId)));
         // As this process last wrote it when the cache lags its own status or finalizer write (ObjectClient.OwnWrites).
         var cached = client.OwnWrites.Newest(key, primary.Store.Get(key));
         if (cached is null)
