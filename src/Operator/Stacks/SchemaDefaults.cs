@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
@@ -28,24 +29,15 @@ public static class SchemaDefaults
         return copy;
     }
 
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
     private static void Fill(object section)
     {
-        foreach (var property in section.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var field in PlanFor(section.GetType()))
         {
-            if (!property.CanRead || !property.CanWrite || property.GetIndexParameters().Length > 0)
+            var value = field.Property.GetValue(section);
+            if (value is null && field.Default is { } makeDefault)
             {
-                continue;
-            }
-
-            var value = property.GetValue(section);
-            if (value is null)
-            {
-                value = DefaultFor(property);
-                if (value is not null)
-                {
-                    property.SetValue(section, value);
-                }
+                value = makeDefault();
+                field.Property.SetValue(section, value);
             }
 
             switch (value)
@@ -73,27 +65,58 @@ public static class SchemaDefaults
         }
     }
 
+    /// <summary>
+    /// The settable properties of an API section and how to make each one's default, read from the attributes once per
+    /// type. Every AppAlert reconcile defaults its stack: asking each property for its attributes on every call cost
+    /// more than the copy itself under Native AOT, whose attribute lookups decode type names from metadata (a third of
+    /// what an AppAlert reconcile allocated, docs/performance.md, eleventh pass).
+    /// </summary>
+    private static FieldPlan[] PlanFor(Type type) => Plans.GetOrAdd(type, MakePlan);
+
+    private static readonly ConcurrentDictionary<Type, FieldPlan[]> Plans = new();
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
+    private static FieldPlan[] MakePlan(Type type) =>
+    [
+        .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)
+            .Select(p => new FieldPlan(p, DefaultFor(p))),
+    ];
+
+    /// <summary>A property and the maker of its schema default, null when it has none.</summary>
+    private sealed record FieldPlan(PropertyInfo Property, Func<object?>? Default);
+
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
-    private static object? DefaultFor(PropertyInfo property)
+    private static Func<object?>? DefaultFor(PropertyInfo property)
     {
         if (property.GetCustomAttribute<DefaultEmptyObjectAttribute>() is not null)
         {
-            return Activator.CreateInstance(property.PropertyType);
+            // A new object each time: the copies must not share one.
+            var type = property.PropertyType;
+            return () => Activator.CreateInstance(type);
         }
 
-        return property.GetCustomAttribute<DefaultAttribute>() is { } attribute
-            ? Convert(attribute.Value, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType)
-            : null;
+        if (property.GetCustomAttribute<DefaultAttribute>() is not { } attribute)
+        {
+            return null;
+        }
+
+        var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (target == typeof(ResourceQuantity))
+        {
+            // Mutable: made for each copy, as above.
+            var text = (string)attribute.Value;
+            return () => new ResourceQuantity(text);
+        }
+
+        // Strings, numbers, booleans and enum values are immutable: converted once, the same boxed value each time.
+        var value = Convert(attribute.Value, target);
+        return () => value;
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The API types' assembly is rooted in every trimmed build (Operator.csproj): their properties, attributes, constructors and enum fields are kept.")]
     private static object Convert(object value, Type type)
     {
-        if (type == typeof(ResourceQuantity))
-        {
-            return new ResourceQuantity((string)value);
-        }
-
         if (type.IsEnum)
         {
             var text = (string)value;

@@ -28,6 +28,26 @@ public class SchemaDefaultsTests
     }
 
     [Fact]
+    public void Each_copy_gets_defaults_of_its_own()
+    {
+        // The defaults are worked out once per type and reused; the objects they make must not be: a reconcile that
+        // changed its copy's section or quantity would otherwise change every later copy.
+        var stack = Stacks.MinimalSample();
+        var first = SchemaDefaults.Applied(stack).Spec;
+        var second = SchemaDefaults.Applied(stack).Spec;
+
+        second.InfluxDb.ShouldNotBeSameAs(first.InfluxDb);
+        second.InfluxDb!.Storage.ShouldNotBeSameAs(first.InfluxDb!.Storage);
+        second.InfluxDb.Storage!.Size.ShouldNotBeSameAs(first.InfluxDb.Storage!.Size);
+        first.InfluxDb.Storage.Size = new ResourceQuantity("1Gi");
+        first.Telegraf!.Replicas = 5;
+        var third = SchemaDefaults.Applied(stack).Spec;
+        third.InfluxDb!.Storage!.Size.ShouldBe(new ResourceQuantity("100Gi"));
+        third.Telegraf!.Replicas.ShouldBe(1);
+        stack.Spec.InfluxDb.ShouldBeNull("the input is not changed");
+    }
+
+    [Fact]
     public void Given_values_are_kept_and_nested_sections_are_defaulted_too()
     {
         var stack = Stacks.MinimalSample();
