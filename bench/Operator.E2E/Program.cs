@@ -6,12 +6,14 @@ using MetricsOperator.E2E;
 // Prints each phase's figures, the operator's API server requests (from the API server's audit log), the fakes'
 // requests, and the targets of ../shared/DESIGN.md with PASS/MISS.
 //   dotnet run -c Release --project bench/Operator.E2E -- [--size full|small|alerts=<n>] [--published <folder>] [--variants | --variant <name>...]
-//     [--restarts <n>] [--gcdump <folder>]
+//     [--restarts <n>] [--gcdump <folder>] [--operator-log <file>]
 //   dotnet run -c Release --project bench/Operator.E2E -- --startup [<n>] [--published <folder>]
 // --startup starts the published binary <n> times (default 5) against an API server that never answers and prints
 // exec-to-/healthz and RSS after 5 s, with the startup and RSS targets (StartupRun); it runs in seconds.
 // --restarts overrides the size's API server restart count; --gcdump writes a heap dump (dotnet-gcdump, on PATH) of the
-// operator after the full GC before the restarts and after them, to compare what the restarts left behind.
+// operator after the full GC before the restarts and after them, to compare what the restarts left behind (a Native AOT
+// build's dump names types by address: publish with -p:StripSymbols=false and look them up with nm);
+// --operator-log appends everything the operator prints (JSON lines, timestamped) to a file.
 // --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
 // them side by side; --variant <name> (repeatable) runs only those, after the shipped settings.
 var size = BenchSize.Full;
@@ -19,6 +21,7 @@ string? published = null;
 var variants = false;
 var only = new List<string>();
 string? gcdump = null;
+string? operatorLog = null;
 int? startups = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -30,6 +33,7 @@ for (var i = 0; i < args.Length; i++)
         case "--variant": variants = true; only.Add(args[++i]); break;
         case "--restarts": size = size with { Restarts = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--gcdump": gcdump = Path.GetFullPath(args[++i]); break;
+        case "--operator-log": operatorLog = Path.GetFullPath(args[++i]); break;
         case "--startup":
             startups = 5;
             if (i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var count))
@@ -70,7 +74,7 @@ Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB ({(framework
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-var run = new E2ERun(repository, published, size, Console.Out, gcdump);
+var run = new E2ERun(repository, published, size, Console.Out, gcdump, operatorLog);
 // The shipped settings always run first: the ratios are against them.
 var chosen = !variants ? RuntimeVariants.All.Take(1)
     : only.Count == 0 ? RuntimeVariants.All

@@ -15,6 +15,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
 {
     private readonly Process process;
     private readonly List<string> lines = [];
+    private StreamWriter? log;
 
     private PublishedOperator(Process process, DateTime startedAt, int probePort)
     {
@@ -60,7 +61,8 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return folder;
     }
 
-    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
+    /// <summary>Starts the operator; with <paramref name="logFile"/>, everything it prints is also appended there.</summary>
+    public static PublishedOperator Start(string published, string kubeconfig, Uri influx, Uri grafana, TimeSpan resync, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments, string? logFile = null)
     {
         var port = FreePort.Next();
         var info = new ProcessStartInfo(Path.Combine(published, "metrics-operator"))
@@ -87,7 +89,10 @@ internal sealed class PublishedOperator : IAsyncDisposable
 
         var startedAt = DateTime.UtcNow;
         var process = Process.Start(info)!;
-        var op = new PublishedOperator(process, startedAt, port);
+        var op = new PublishedOperator(process, startedAt, port)
+        {
+            log = logFile is null ? null : new StreamWriter(logFile, append: true) { AutoFlush = true },
+        };
         process.OutputDataReceived += (_, e) => op.Take(e.Data);
         process.ErrorDataReceived += (_, e) => op.Take(e.Data);
         process.BeginOutputReadLine();
@@ -102,8 +107,8 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{ProbePort}/metrics"));
     }
 
-    /// <summary>Polls <paramref name="path"/> every 5 ms until it answers 200; returns when it did.</summary>
-    public async Task<DateTime> WaitForProbeAsync(string path, TimeSpan timeout)
+    /// <summary>Polls <paramref name="path"/> every <paramref name="interval"/> (5 ms if not given) until it answers 200; returns when it did.</summary>
+    public async Task<DateTime> WaitForProbeAsync(string path, TimeSpan timeout, TimeSpan? interval = null)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
         var deadline = DateTime.UtcNow + timeout;
@@ -129,7 +134,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
             {
             }
 
-            await Task.Delay(5);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(5));
         }
 
         throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Tail()}");
@@ -260,6 +265,11 @@ internal sealed class PublishedOperator : IAsyncDisposable
         }
 
         process.Dispose();
+        lock (lines)
+        {
+            log?.Dispose();
+            log = null;
+        }
     }
 
     private void Take(string? line)
@@ -276,6 +286,7 @@ internal sealed class PublishedOperator : IAsyncDisposable
 
         lock (lines)
         {
+            log?.WriteLine(line);
             lines.Add(line);
             if (lines.Count > 500)
             {
