@@ -46,7 +46,7 @@ while (!manager.IsReady)
     await Task.Delay(20);
 }
 
-var childCount = StackBuilder.Build(sample).Count;
+var childCount = StackBuilder.Build(DefaultedStack.Of(sample)).Count;
 Console.WriteLine($"Stack apply benchmark: {Path.GetFileName(samplePath)} ({childCount} children), kube-apiserver 1.20.2 at {plane.Server}, {repetitions} repetitions after a warm-up");
 
 var operatorTimes = new List<double>();
@@ -97,7 +97,7 @@ async Task<double> ViaKubectlAsync(int run)
     stack.Metadata.NamespaceProperty = ns;
     stack.Metadata.Uid = Guid.NewGuid().ToString();
     var file = Path.Combine(plane.RunFolder, $"{ns}.yaml");
-    await File.WriteAllTextAsync(file, StackManifests.Write(StackBuilder.Build(stack)));
+    await File.WriteAllTextAsync(file, StackManifests.Write(StackBuilder.Build(DefaultedStack.Of(stack))));
     var started = Stopwatch.GetTimestamp();
     await kubectl.RunAsync("apply", "--server-side", "--field-manager=metrics-operator", "-n", ns, "-f", file);
     return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -113,7 +113,7 @@ async Task PrepareNamespaceAsync(string ns)
         RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "metrics-operator-stack-namespace" },
         Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = Identity.OperatorServiceAccount, NamespaceProperty = Identity.OperatorNamespace }],
     });
-    foreach (var use in StackValidation.SecretUses(sample).GroupBy(u => u.Name))
+    foreach (var use in StackValidation.SecretUses(DefaultedStack.Of(sample)).GroupBy(u => u.Name))
     {
         var keys = use.Select(u => u.Key).OfType<string>().DefaultIfEmpty("value").Distinct();
         await admin.CreateAsync(new V1Secret

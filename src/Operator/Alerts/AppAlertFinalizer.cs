@@ -40,7 +40,7 @@ public sealed class AppAlertFinalizer(Manager manager, GrafanaConnections connec
             return;
         }
 
-        var environment = StackAlertingFacts.From(stack).Environment;
+        var environment = StackAlertingFacts.EnvironmentOf(stack);
         var locations = new List<(string Folder, string Group)>
         {
             (AlertNames.FolderUid(AlertDefaults.App(entity), environment), AlertNames.RuleGroup(entity.Metadata.NamespaceProperty ?? "default", entity.Metadata.Name, environment)),

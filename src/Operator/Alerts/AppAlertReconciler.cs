@@ -1,9 +1,11 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using MetricsOperator.Alerts.QueryChecks;
 using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Reconcile;
+using MetricsOperator.Stacks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetricsOperator.Alerts;
@@ -26,6 +28,12 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     private readonly ILogger logger;
     private readonly AppAlertStatusWriter status;
     private readonly StackQueryChecks? queryChecks;
+
+    // One defaulted view per cached MetricsStack object, made by the first of its AppAlerts to reconcile: the cache's
+    // objects are never mutated, and a changed stack arrives as a new object, so a view lives exactly as long as the
+    // version it was made from. After an API server restart every AppAlert reconciles at once; a stack with a thousand
+    // of them is defaulted once, not a thousand times (docs/performance.md, twelfth pass).
+    private readonly ConditionalWeakTable<V1Alpha1MetricsStack, DefaultedStack> defaultedStacks = [];
 
     /// <summary>Creates the reconciler; without <paramref name="queryChecks"/> queries are synced unchecked.</summary>
     public AppAlertReconciler(Manager manager, GrafanaConnections connections, AlertSyncOptions? options = null, ILogger<AppAlertReconciler>? logger = null, StackQueryChecks? queryChecks = null)
@@ -63,7 +71,8 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
-        var facts = StackAlertingFacts.From(stack!);
+        var defaulted = defaultedStacks.GetValue(stack!, DefaultedStack.Of);
+        var facts = StackAlertingFacts.From(defaulted);
         var plan = AppAlertMapping.Plan(entity, facts);
         if (plan.Group is null)
         {
@@ -81,7 +90,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
         }
 
         // Before anything reaches Grafana, which accepts any query text: a query InfluxDB refuses keeps the whole AppAlert out.
-        var queries = queryChecks is null ? QueryCheckResult.Off : await queryChecks.CheckAsync(stack!, entity, plan, cancellationToken);
+        var queries = queryChecks is null ? QueryCheckResult.Off : await queryChecks.CheckAsync(defaulted, entity, plan, cancellationToken);
         if (queries.Refused.Count > 0)
         {
             // Verdicts are kept per query text: only a spec change can change this one, and it wakes the AppAlert.

@@ -27,22 +27,28 @@ public sealed record StackAlertingFacts(
     /// dashboards name them); an external Grafana, which several environments may share, holds the environment's own
     /// (<see cref="AlertNames.DatasourceUid"/>).
     /// </summary>
-    public static StackAlertingFacts From(V1Alpha1MetricsStack stack)
+    public static StackAlertingFacts From(DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var spec = SchemaDefaults.Applied(stack).Spec;
-        var grafana = spec.Grafana!;
-        var environment = string.IsNullOrEmpty(spec.Environment) ? null : spec.Environment;
-        string? Uid(bool? provisioned, string uid) =>
-            provisioned != true ? null
-            : grafana.Mode == GrafanaMode.External && environment is not null ? AlertNames.DatasourceUid(uid, environment)
+        var grafana = stack.Grafana;
+        var environment = EnvironmentOf(stack);
+        string? Uid(bool provisioned, string uid) =>
+            !provisioned ? null
+            : !grafana.IsManaged && environment is not null ? AlertNames.DatasourceUid(uid, environment)
             : uid;
         return new StackAlertingFacts(
-            Uid(grafana.Datasources?.InfluxQL, GrafanaDatasources.InfluxQlUid),
-            Uid(grafana.Datasources?.Flux, GrafanaDatasources.FluxUid),
-            [.. (grafana.ContactPoints ?? []).Select(c => c.Name)],
+            Uid(grafana.Datasources.InfluxQL, GrafanaDatasources.InfluxQlUid),
+            Uid(grafana.Datasources.Flux, GrafanaDatasources.FluxUid),
+            [.. (grafana.Spec.ContactPoints ?? []).Select(c => c.Name)],
             grafana.DefaultContactPoint,
             environment);
+    }
+
+    /// <summary>The stack's <c>spec.environment</c>, null when it has none (no default: nothing to apply).</summary>
+    public static string? EnvironmentOf(V1Alpha1MetricsStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return string.IsNullOrEmpty(stack.Spec?.Environment) ? null : stack.Spec.Environment;
     }
 
     /// <summary>The datasource UID for <paramref name="language"/>, or null when the stack has none.</summary>

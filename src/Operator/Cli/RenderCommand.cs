@@ -70,7 +70,7 @@ public static class RenderCommand
                     error.WriteLine(note);
                 }
 
-                output.Write(StackManifests.Write(StackBuilder.Build(stack, options)));
+                output.Write(StackManifests.Write(StackBuilder.Build(DefaultedStack.Of(stack), options)));
             }
 
             return stacks.Count > 0 ? 0 : 1;
@@ -85,7 +85,7 @@ public static class RenderCommand
     public static string? NotChecked(V1Alpha1MetricsStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var uses = StackValidation.SecretUses(stack);
+        var uses = StackValidation.SecretUses(DefaultedStack.Of(stack));
         return uses.Count == 0
             ? null
             : $"Not checked without a cluster: that MetricsStack {StackNames.Namespace(stack)}/{stack.Metadata.Name} finds these Secrets in its namespace: " +

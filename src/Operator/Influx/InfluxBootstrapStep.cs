@@ -44,11 +44,9 @@ public sealed class InfluxBootstrapStep : IStackStep
     public string ConditionType => MetricsStackConditions.InfluxDBReady;
 
     /// <inheritdoc />
-    public async Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    public async Task<StepOutcome> RunAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var original = stack;
-        stack = SchemaDefaults.Applied(stack);
         var key = stack.Metadata.Uid ?? $"{StackNames.Namespace(stack)}/{stack.Metadata.Name}";
         try
         {
@@ -60,17 +58,17 @@ public sealed class InfluxBootstrapStep : IStackStep
         {
             var (reason, message) = Explain(stack, e);
             logger.LogWarning("InfluxDB of MetricsStack {Namespace}/{Name} is not ready: {Reason}: {Message}", StackNames.Namespace(stack), stack.Metadata.Name, reason, message);
-            return new StepOutcome(false, reason, message, backoff.Failed(key), KeepStatus(original));
+            return new StepOutcome(false, reason, message, backoff.Failed(key), KeepStatus(stack));
         }
         catch (StepStopped stopped)
         {
-            return stopped.Outcome with { RequeueAfter = backoff.Failed(key), ApplyStatus = KeepStatus(original) };
+            return stopped.Outcome with { RequeueAfter = backoff.Failed(key), ApplyStatus = KeepStatus(stack) };
         }
     }
 
-    private async Task<StepOutcome> ConvergeAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    private async Task<StepOutcome> ConvergeAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
-        var influx = stack.Spec.InfluxDb!;
+        var influx = stack.InfluxDb;
         var endpoint = endpoints.InfluxDb(stack);
         var retention = RetentionDuration.Parse(influx.Retention);
         var credentials = await AdminCredentialsAsync(stack, cancellationToken).ConfigureAwait(false);
@@ -117,10 +115,10 @@ public sealed class InfluxBootstrapStep : IStackStep
     /// <see cref="StackCredentials"/> generated before any child was applied, so long before setup: a run that stops
     /// between the two finds them again.
     /// </summary>
-    private async Task<AdminCredentials> AdminCredentialsAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    private async Task<AdminCredentials> AdminCredentialsAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         var name = StackNames.InfluxDbAdminSecret(stack);
-        var given = stack.Spec.InfluxDb!.ExistingAdminSecret is not null;
+        var given = stack.InfluxDb.ExistingAdminSecret is not null;
         var which = given ? $"Secret {name} (spec.influxdb.existingAdminSecret)" : $"Secret {name}";
         var existing = await secrets.GetAsync(stack, name, cancellationToken).ConfigureAwait(false)
             // The user's Secret is the user's to make; the operator's own is made by StackCredentials before the children
@@ -132,12 +130,12 @@ public sealed class InfluxBootstrapStep : IStackStep
         return credentials ?? throw Stop(InfluxReasons.AdminSecretInvalid, given ? $"{which} has no key {missing}" : $"{which} has no key {missing}; restore it (see docs/influxdb.md)");
     }
 
-    private async Task SetupAsync(V1Alpha1MetricsStack stack, IInfluxApi anonymous, AdminCredentials credentials, long retention, CancellationToken cancellationToken)
+    private async Task SetupAsync(DefaultedStack stack, IInfluxApi anonymous, AdminCredentials credentials, long retention, CancellationToken cancellationToken)
     {
-        var influx = stack.Spec.InfluxDb!;
+        var influx = stack.InfluxDb;
         try
         {
-            await anonymous.SetupAsync(AdminUser, credentials, influx.Organization!, influx.Bucket!, retention, cancellationToken).ConfigureAwait(false);
+            await anonymous.SetupAsync(AdminUser, credentials, influx.Organization, influx.Bucket, retention, cancellationToken).ConfigureAwait(false);
         }
         catch (InfluxApiException e) when (e.Failure == InfluxFailure.Conflict)
         {
@@ -150,21 +148,21 @@ public sealed class InfluxBootstrapStep : IStackStep
         }
 
         logger.LogInformation("Set up InfluxDB of MetricsStack {Namespace}/{Name}: organization {Organization}, bucket {Bucket}", StackNames.Namespace(stack), stack.Metadata.Name, influx.Organization, influx.Bucket);
-        events.Record(stack, EventTypes.Normal, InfluxReasons.Bootstrapped, $"Set InfluxDB up: organization {influx.Organization}, bucket {influx.Bucket}, admin token in Secret {StackNames.InfluxDbAdminSecret(stack)}");
+        events.Record(stack.Resource, EventTypes.Normal, InfluxReasons.Bootstrapped, $"Set InfluxDB up: organization {influx.Organization}, bucket {influx.Bucket}, admin token in Secret {StackNames.InfluxDbAdminSecret(stack)}");
     }
 
     /// <summary>The spec's organization, or the only one (the spec's name is used at setup only; changing it later has no effect).</summary>
-    private static async Task<InfluxOrganization> OrganizationAsync(V1Alpha1MetricsStack stack, IInfluxApi admin, CancellationToken cancellationToken)
+    private static async Task<InfluxOrganization> OrganizationAsync(DefaultedStack stack, IInfluxApi admin, CancellationToken cancellationToken)
     {
         var orgs = await admin.ListOrganizationsAsync(cancellationToken).ConfigureAwait(false);
-        var name = stack.Spec.InfluxDb!.Organization!;
+        var name = stack.InfluxDb.Organization;
         return orgs.FirstOrDefault(o => o.Name == name)
             ?? (orgs.Count == 1 ? orgs[0] : throw Stop(InfluxReasons.OrganizationNotFound, $"InfluxDB has no organization {name} (it has {orgs.Count})"));
     }
 
-    private async Task<InfluxBucket> BucketAsync(V1Alpha1MetricsStack stack, IInfluxApi admin, string orgId, long retention, CancellationToken cancellationToken)
+    private async Task<InfluxBucket> BucketAsync(DefaultedStack stack, IInfluxApi admin, string orgId, long retention, CancellationToken cancellationToken)
     {
-        var name = stack.Spec.InfluxDb!.Bucket!;
+        var name = stack.InfluxDb.Bucket;
         var observed = await admin.FindBucketAsync(orgId, name, cancellationToken).ConfigureAwait(false);
         switch (BucketPlan.Compute(observed, retention))
         {
@@ -196,7 +194,7 @@ public sealed class InfluxBootstrapStep : IStackStep
                 }
 
                 logger.LogInformation("Set retention of bucket {Bucket} of MetricsStack {Namespace}/{Name} from {Was} to {Wanted}", name, StackNames.Namespace(stack), stack.Metadata.Name, was, wanted);
-                events.Record(stack, EventTypes.Warning, InfluxReasons.BucketDrift, $"Bucket {name} kept data for {was}; set back to {wanted} as the spec says");
+                events.Record(stack.Resource, EventTypes.Warning, InfluxReasons.BucketDrift, $"Bucket {name} kept data for {was}; set back to {wanted} as the spec says");
                 return updated;
 
             default:
@@ -275,7 +273,7 @@ public sealed class InfluxBootstrapStep : IStackStep
     };
 
     // Keeps what status says about the bucket and Secrets while InfluxDB cannot be asked (the reconciler writes the whole status).
-    private static Action<MetricsStackStatus>? KeepStatus(V1Alpha1MetricsStack stack)
+    private static Action<MetricsStackStatus>? KeepStatus(DefaultedStack stack)
     {
         var bucket = stack.Status?.Bucket;
         var stored = stack.Status?.Secrets;

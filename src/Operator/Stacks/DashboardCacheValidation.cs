@@ -12,10 +12,11 @@ public static class DashboardCacheValidation
     private const string Path = "spec.grafana.cache";
 
     /// <summary>Every error of <paramref name="grafana"/>'s cache (defaults applied); none when it is off.</summary>
-    public static IEnumerable<FieldError> Errors(GrafanaSpec grafana)
+    public static IEnumerable<FieldError> Errors(DefaultedGrafana grafana)
     {
         ArgumentNullException.ThrowIfNull(grafana);
-        if (grafana.Cache is not { Enabled: true } cache)
+        var cache = grafana.Cache;
+        if (!cache.Enabled)
         {
             yield break;
         }
@@ -25,18 +26,18 @@ public static class DashboardCacheValidation
             yield return new FieldError($"{Path}.enabled", "needs spec.grafana.mode managed: the cache is a datasource the operator provisions in its own Grafana, and an external Grafana's datasources are not the operator's to switch");
         }
 
-        if (grafana.Datasources?.InfluxQL != true)
+        if (!grafana.Datasources.InfluxQL)
         {
             yield return new FieldError($"{Path}.enabled", "needs spec.grafana.datasources.influxql: only the InfluxQL datasource is cached (Trickster gives invalid data for Flux queries with more than one from(), so Flux stays direct)");
         }
 
-        if (TricksterBuilder.UsesClaim(cache) && cache.Replicas > 1)
+        if (cache.UsesClaim && cache.Replicas > 1)
         {
             yield return new FieldError($"{Path}.replicas", $"{cache.Replicas} pods cannot share a {KindName(cache.Kind)} cache: it lives on one ReadWriteOnce claim, which one pod mounts; use 1, or kind memory for more");
         }
 
         var memoryLimit = DefaultResources.Trickster(cache.Resources).Limits?.TryGetValue("memory", out var limit) == true ? limit : null;
-        if (cache.Kind == DashboardCacheKind.Memory && memoryLimit is not null && cache.Size is not null
+        if (cache.Kind == DashboardCacheKind.Memory && memoryLimit is not null
             && cache.Size.ToDecimal() * 2 > memoryLimit.ToDecimal())
         {
             // Go's garbage collector (GOGC=100) lets the heap grow to about twice the live data before it collects.
@@ -44,5 +45,5 @@ public static class DashboardCacheValidation
         }
     }
 
-    private static string KindName(DashboardCacheKind? kind) => kind == DashboardCacheKind.Bbolt ? "bbolt" : "filesystem";
+    private static string KindName(DashboardCacheKind kind) => kind == DashboardCacheKind.Bbolt ? "bbolt" : "filesystem";
 }

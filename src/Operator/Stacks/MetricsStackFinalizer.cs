@@ -31,10 +31,10 @@ public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinal
     public string Name => FinalizerName;
 
     /// <summary>The claims a deleted stack takes with it: none unless its deletionPolicy is Delete.</summary>
-    public static IReadOnlyList<string> ClaimsToDelete(V1Alpha1MetricsStack stack)
+    public static IReadOnlyList<string> ClaimsToDelete(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        return stack.Spec.InfluxDb!.DeletionPolicy == DeletionPolicy.Delete
+        ArgumentNullException.ThrowIfNull(stack);
+        return stack.InfluxDb.DeletionPolicy == DeletionPolicy.Delete
             ? [StackNames.InfluxDbDataClaim(stack), StackNames.Grafana(stack)]
             : [];
     }
@@ -50,7 +50,7 @@ public sealed class MetricsStackFinalizer(KubeApi api, ILogger<MetricsStackFinal
 
         await RemoveTokenCopiesAsync(entity, cancellationToken);
         var ns = StackNames.Namespace(entity);
-        foreach (var name in ClaimsToDelete(entity))
+        foreach (var name in ClaimsToDelete(DefaultedStack.Of(entity)))
         {
             // Read from the API, not the cache: this runs once, and a stale cache must not hide a claim.
             var claim = await api.GetAsync<V1PersistentVolumeClaim>(ns, name, cancellationToken);

@@ -81,7 +81,9 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     public async Task<ReconcileResult> ReconcileAsync(V1Alpha1MetricsStack entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var (refusal, dependsOnOthers) = await CheckSpecAsync(entity, cancellationToken);
+        // Defaults applied once for the whole reconcile; status is still written through entity.
+        var stack = DefaultedStack.Of(entity);
+        var (refusal, dependsOnOthers) = await CheckSpecAsync(stack, cancellationToken);
         if (refusal is not null)
         {
             await ReportAsync(entity, [refusal], endpoints: null, cancellationToken);
@@ -94,7 +96,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         ListenerToken listenerToken;
         try
         {
-            broken = await credentials.EnsureAsync(entity, cancellationToken);
+            broken = await credentials.EnsureAsync(stack, cancellationToken);
             listenerToken = await listenerTokens.EnsureAsync(entity, cancellationToken);
         }
         catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Forbidden)
@@ -109,7 +111,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
             return ReconcileResult.RequeueAfter(RecheckAfter);
         }
 
-        var desired = StackBuilder.Build(entity, buildOptions.WithTokens(entity.Status) with { ListenerTokenRevision = listenerToken.Revision });
+        var desired = StackBuilder.Build(stack, buildOptions.WithTokens(entity.Status) with { ListenerTokenRevision = listenerToken.Revision });
 
         // A larger volume than the running StatefulSet's claim template: grow the claims first (the template is immutable).
         if ((await GrowVolumesAsync(entity, desired, cancellationToken) ?? await ApplyChildrenAsync(entity, desired, cancellationToken)) is { } stopped)
@@ -125,16 +127,16 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
         }
 
         var namespaces = manager.Cache.TryGetStore<V1Namespace>()?.List() ?? [];
-        var access = await delivery.DeliverAsync(entity, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
+        var access = await delivery.DeliverAsync(stack, listenerToken, WriteTokenDelivery.OptedIn(entity, namespaces), cancellationToken);
 
-        var observed = StackChildren.Observe(Client, entity);
-        var (storage, usage) = await ObserveStorageAsync(entity, cancellationToken);
+        var observed = StackChildren.Observe(Client, stack);
+        var (storage, usage) = await ObserveStorageAsync(stack, cancellationToken);
 
-        var run = await StackStepRunner.RunAsync(steps, entity, [.. StackStatusReporter.Report(entity, observed), access.Report, storage], cancellationToken);
-        await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(entity), cancellationToken, status =>
+        var run = await StackStepRunner.RunAsync(steps, stack, [.. StackStatusReporter.Report(stack, observed), access.Report, storage], cancellationToken);
+        await ReportAsync(entity, run.Reports, StackStatusReporter.Endpoints(stack), cancellationToken, status =>
         {
             run.ApplyStatus(status);
-            if (!TricksterBuilder.IsEnabled(entity))
+            if (!TricksterBuilder.IsEnabled(stack))
             {
                 // No cache, no condition about it: a CacheReady left from when it was on would describe pods that are gone.
                 ConditionSet.Remove(status.Conditions!, MetricsStackConditions.CacheReady);
@@ -153,7 +155,7 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     /// The Ready condition refusing the spec (null when it may be applied), and whether the verdict depends on objects
     /// that are not watched (Secrets, other stacks), so that it must be looked at again.
     /// </summary>
-    private async Task<(ConditionReport? Refusal, bool DependsOnOthers)> CheckSpecAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    private async Task<(ConditionReport? Refusal, bool DependsOnOthers)> CheckSpecAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>(StackValidation.Validate(stack));
         var siblings = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List(stack.Metadata.NamespaceProperty) ?? [];
@@ -245,13 +247,13 @@ public sealed class MetricsStackReconciler : IReconciler<V1Alpha1MetricsStack>
     }
 
     /// <summary>StorageReady (claims resizing, else how full InfluxDB is) and the usage to record in status.</summary>
-    private async Task<(ConditionReport Report, StorageUsageStatus? Usage)> ObserveStorageAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    private async Task<(ConditionReport Report, StorageUsageStatus? Usage)> ObserveStorageAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         var claims = manager.Cache.TryGetStore<V1PersistentVolumeClaim>()?.List(stack.Metadata.NamespaceProperty) ?? [];
         var report = StorageReport.From(stack, claims);
         var usage = await SampleUsageAsync(stack, claims, cancellationToken);
         return usage is not null && report.Status == ConditionSet.True
-            ? (StorageUsage.Report(usage, SchemaDefaults.Applied(stack).Spec.InfluxDb!.Storage!.WarnAtPercent!.Value), usage)
+            ? (StorageUsage.Report(usage, stack.InfluxDb.Storage.WarnAtPercent), usage)
             : (report, usage);
     }
 

@@ -31,6 +31,15 @@ public static class SchemaDefaults
         return copy;
     }
 
+    /// <summary>A new <typeparamref name="T"/> with its schema defaults filled in: what an optional section left out reads as.</summary>
+    public static T NewSection<T>()
+        where T : class, new()
+    {
+        var section = new T();
+        Fill(section);
+        return section;
+    }
+
     private static void Fill(object section)
     {
         foreach (var field in PlanFor(section.GetType()))

@@ -53,16 +53,16 @@ public static class StackChildren
     }
 
     /// <summary>The workloads the conditions are derived from, as the cache holds them now.</summary>
-    public static ObservedChildren Observe(ObjectClient client, V1Alpha1MetricsStack stack)
+    public static ObservedChildren Observe(ObjectClient client, DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(client);
-        stack = SchemaDefaults.Applied(stack);
+        ArgumentNullException.ThrowIfNull(stack);
         var ns = StackNames.Namespace(stack);
         var telegraf = new ObjectKey(ns, StackNames.Telegraf(stack));
         return new ObservedChildren(
             client.Get<V1StatefulSet>(new ObjectKey(ns, StackNames.InfluxDb(stack))),
-            stack.Spec.Telegraf!.DiskBuffer!.Enabled == true ? client.Get<V1StatefulSet>(telegraf) : client.Get<V1Deployment>(telegraf),
-            stack.Spec.Grafana!.Mode == GrafanaMode.Managed ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Grafana(stack))) : null,
+            stack.Telegraf.DiskBuffer.Enabled ? client.Get<V1StatefulSet>(telegraf) : client.Get<V1Deployment>(telegraf),
+            stack.Grafana.IsManaged ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Grafana(stack))) : null,
             TricksterBuilder.IsEnabled(stack) ? client.Get<V1Deployment>(new ObjectKey(ns, StackNames.Trickster(stack))) : null);
     }
 

@@ -28,10 +28,9 @@ public sealed class StackCredentials(KubeApi api, ILogger<StackCredentials>? log
     /// Ensures the stack's generated credential Secrets exist and are owned as its deletion policy says. Returns null
     /// when they are fine, otherwise why not (a Secret with a key removed by hand), for Ready=False.
     /// </summary>
-    public async Task<string?> EnsureAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    public async Task<string?> EnsureAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        stack = SchemaDefaults.Applied(stack);
         string? problem = null;
         if (GrafanaBuilder.IsManaged(stack))
         {
@@ -39,7 +38,7 @@ public sealed class StackCredentials(KubeApi api, ILogger<StackCredentials>? log
             problem = MissingKey(secret, StackNames.GrafanaUserKey, StackNames.GrafanaPasswordKey);
         }
 
-        if (stack.Spec.InfluxDb!.ExistingAdminSecret is null)
+        if (stack.InfluxDb.ExistingAdminSecret is null)
         {
             var secret = await EnsureAsync(stack, StackNames.InfluxDbAdminSecret(stack), () => InfluxAdmin(stack, AdminCredentials.Generate()), cancellationToken).ConfigureAwait(false);
             problem ??= MissingKey(secret, StackNames.AdminTokenKey, StackNames.AdminPasswordKey);

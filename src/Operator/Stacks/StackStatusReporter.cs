@@ -64,11 +64,10 @@ public static class StackStatusReporter
     }
 
     /// <summary>The component conditions and Ready for <paramref name="stack"/> (defaults applied) given its observed children.</summary>
-    public static IReadOnlyList<ConditionReport> Report(V1Alpha1MetricsStack stack, ObservedChildren observed)
+    public static IReadOnlyList<ConditionReport> Report(DefaultedStack stack, ObservedChildren observed)
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(observed);
-        stack = SchemaDefaults.Applied(stack);
         var components = new List<ConditionReport>
         {
             Component(MetricsStackConditions.InfluxDBReady, StatefulSetReadiness(observed.InfluxDb)),
@@ -78,8 +77,8 @@ public static class StackStatusReporter
                 V1Deployment deployment => DeploymentReadiness(deployment),
                 _ => (ConditionSet.False, Reasons.NotFound, "Telegraf's workload is not observed yet"),
             }),
-            stack.Spec.Grafana!.Mode == GrafanaMode.External
-                ? new ConditionReport(MetricsStackConditions.GrafanaReady, ConditionSet.True, Reasons.External, $"Grafana is external at {stack.Spec.Grafana.Url}; the operator runs no Grafana")
+            !stack.Grafana.IsManaged
+                ? new ConditionReport(MetricsStackConditions.GrafanaReady, ConditionSet.True, Reasons.External, $"Grafana is external at {stack.Grafana.Url}; the operator runs no Grafana")
                 : Component(MetricsStackConditions.GrafanaReady, DeploymentReadiness(observed.Grafana)),
         };
         if (TricksterBuilder.IsEnabled(stack))
@@ -99,13 +98,13 @@ public static class StackStatusReporter
         new(MetricsStackConditions.Ready, ConditionSet.False, reason, message);
 
     /// <summary>Where apps write (Telegraf's listener Service) and where Grafana is (the managed Service, or the external URL).</summary>
-    public static StackEndpoints Endpoints(V1Alpha1MetricsStack stack)
+    public static StackEndpoints Endpoints(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
+        ArgumentNullException.ThrowIfNull(stack);
         return new StackEndpoints
         {
-            Write = StackNames.WriteUrl(stack, stack.Spec.Telegraf!.ListenerPort!.Value),
-            Grafana = stack.Spec.Grafana!.Mode == GrafanaMode.External ? stack.Spec.Grafana.Url : StackNames.GrafanaUrl(stack),
+            Write = StackNames.WriteUrl(stack, stack.Telegraf.ListenerPort),
+            Grafana = stack.Grafana.IsManaged ? StackNames.GrafanaUrl(stack) : stack.Grafana.Url,
         };
     }
 

@@ -32,16 +32,16 @@ public static partial class StackValidation
     public static readonly TimeSpan MinimumRetention = TimeSpan.FromHours(1);
 
     /// <summary>The rules that need nothing but the spec.</summary>
-    public static IReadOnlyList<FieldError> Validate(V1Alpha1MetricsStack stack)
+    public static IReadOnlyList<FieldError> Validate(DefaultedStack stack)
     {
-        var spec = SchemaDefaults.Applied(stack).Spec;
+        ArgumentNullException.ThrowIfNull(stack);
         return
         [
-            .. Retention(spec.InfluxDb!), .. Agent(spec.Telegraf!.Agent), .. KafkaValidation.Errors(spec.Telegraf.Kafka), .. Grafana(spec.Grafana!), .. Environment(spec),
-            .. InfluxDbIngress(spec.InfluxDb!),
-            .. DashboardCacheValidation.Errors(spec.Grafana!),
-            .. PodAnnotations("spec.influxdb.pod", spec.InfluxDb!.Pod), .. PodAnnotations("spec.telegraf.pod", spec.Telegraf!.Pod),
-            .. PodAnnotations("spec.grafana.pod", spec.Grafana!.Pod),
+            .. Retention(stack.InfluxDb), .. Agent(stack.Telegraf.Agent), .. KafkaValidation.Errors(stack.Telegraf.Kafka), .. Grafana(stack.Grafana.Spec), .. Environment(stack),
+            .. InfluxDbIngress(stack.InfluxDb),
+            .. DashboardCacheValidation.Errors(stack.Grafana),
+            .. PodAnnotations("spec.influxdb.pod", stack.InfluxDb.Pod), .. PodAnnotations("spec.telegraf.pod", stack.Telegraf.Pod),
+            .. PodAnnotations("spec.grafana.pod", stack.Grafana.Pod),
         ];
     }
 
@@ -50,11 +50,11 @@ public static partial class StackValidation
     /// TLS Secrets, the external Grafana's credentials and the contact points' Secrets. Backup credentials belong to
     /// the backup reconciler and are checked there.
     /// </summary>
-    public static IReadOnlyList<SecretUse> SecretUses(V1Alpha1MetricsStack stack)
+    public static IReadOnlyList<SecretUse> SecretUses(DefaultedStack stack)
     {
-        var spec = SchemaDefaults.Applied(stack).Spec;
+        ArgumentNullException.ThrowIfNull(stack);
         var uses = new List<SecretUse>();
-        if (spec.InfluxDb!.ExistingAdminSecret is { } admin)
+        if (stack.InfluxDb.ExistingAdminSecret is { } admin)
         {
             uses.Add(new SecretUse("spec.influxdb.existingAdminSecret", admin.Name));
         }
@@ -64,7 +64,7 @@ public static partial class StackValidation
             uses.AddRange(kafka.SecretRefs().Select(r => new SecretUse(r.SecretField, r.SecretName, r.Key, r.KeyField)));
         }
 
-        var grafana = spec.Grafana!;
+        var grafana = stack.Grafana.Spec;
         if (grafana.Mode == GrafanaMode.External && grafana.CredentialsSecret is { } credentials)
         {
             uses.Add(new SecretUse("spec.grafana.credentialsSecret", credentials.Name));
@@ -128,7 +128,7 @@ public static partial class StackValidation
     public static TimeSpan? ParseDuration(string? text) =>
         SpecDuration.TryParse(text, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
 
-    private static IEnumerable<FieldError> Retention(InfluxDbSpec influxDb)
+    private static IEnumerable<FieldError> Retention(DefaultedInfluxDb influxDb)
     {
         var retention = ParseDuration(influxDb.Retention);
         if (retention is { } value && value > TimeSpan.Zero && value < MinimumRetention)
@@ -137,12 +137,12 @@ public static partial class StackValidation
         }
     }
 
-    private static IEnumerable<FieldError> Agent(TelegrafAgentSpec? agent)
+    private static IEnumerable<FieldError> Agent(DefaultedTelegrafAgent agent)
     {
         // Telegraf writes in batches out of its buffer: a buffer smaller than a batch never fills one.
-        if (agent is { MetricBufferLimit: { } limit, MetricBatchSize: { } batch } && limit < batch)
+        if (agent.MetricBufferLimit < agent.MetricBatchSize)
         {
-            yield return new FieldError("spec.telegraf.agent.metricBufferLimit", $"{limit} is smaller than metricBatchSize ({batch})");
+            yield return new FieldError("spec.telegraf.agent.metricBufferLimit", $"{agent.MetricBufferLimit} is smaller than metricBatchSize ({agent.MetricBatchSize})");
         }
     }
 
@@ -156,9 +156,9 @@ public static partial class StackValidation
 
     // An external Grafana may be shared by several environments' operators: without the environment in every name
     // they would write the same folders, rules and datasources, and one's deletion would remove the other's.
-    private static IEnumerable<FieldError> Environment(MetricsStackSpec spec)
+    private static IEnumerable<FieldError> Environment(DefaultedStack stack)
     {
-        if (spec.Grafana!.Mode == GrafanaMode.External && string.IsNullOrEmpty(spec.Environment))
+        if (stack.Grafana.Mode == GrafanaMode.External && string.IsNullOrEmpty(stack.Environment))
         {
             yield return new FieldError("spec.environment", "required when spec.grafana.mode is external (a Grafana several environments may share tells their rules, folders and datasources apart by it)");
         }
@@ -166,7 +166,7 @@ public static partial class StackValidation
 
     // The datasources point at externalUrl when it is set, else at the Ingress: a URL naming another host than the
     // Ingress serves would send the central Grafana somewhere the Ingress does not lead, almost always a typo.
-    private static IEnumerable<FieldError> InfluxDbIngress(InfluxDbSpec influxDb)
+    private static IEnumerable<FieldError> InfluxDbIngress(DefaultedInfluxDb influxDb)
     {
         if (influxDb.Ingress is not { } ingress || string.IsNullOrEmpty(influxDb.ExternalUrl))
         {

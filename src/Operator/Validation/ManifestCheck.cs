@@ -40,7 +40,7 @@ public static class ManifestCheck
 
         try
         {
-            return StackValidation.Validate(KubeJson.Deserialize<V1Alpha1MetricsStack>(document.ToJsonString())!);
+            return StackValidation.Validate(DefaultedStack.Of(KubeJson.Deserialize<V1Alpha1MetricsStack>(document.ToJsonString())!));
         }
         catch (JsonException e)
         {

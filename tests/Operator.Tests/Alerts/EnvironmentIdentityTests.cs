@@ -3,6 +3,7 @@ using MetricsOperator.Alerts;
 using MetricsOperator.Crds;
 using StackSamples = MetricsOperator.Tests.Stacks.Stacks;
 using static MetricsOperator.Tests.Alerts.AlertSamples;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Alerts;
 
@@ -91,19 +92,19 @@ public sealed class EnvironmentIdentityTests
     [Fact]
     public void A_managed_grafana_keeps_its_fixed_datasource_uids_and_an_external_one_gets_the_environments()
     {
-        var managed = StackAlertingFacts.From(StackSamples.MinimalSampleWith(s => s.Environment = "idfdev"));
-        var external = StackAlertingFacts.From(StackSamples.MinimalSampleWith(s =>
+        var managed = StackAlertingFacts.From(DefaultedStack.Of(StackSamples.MinimalSampleWith(s => s.Environment = "idfdev")));
+        var external = StackAlertingFacts.From(DefaultedStack.Of(StackSamples.MinimalSampleWith(s =>
         {
             s.Environment = "idfdev";
             s.Grafana!.Mode = GrafanaMode.External;
             s.Grafana.Url = "https://grafana.example.org";
             s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
-        }));
+        })));
 
         (managed.InfluxQlDatasourceUid, managed.FluxDatasourceUid, managed.Environment).ShouldBe(("influxdb-influxql", "influxdb-flux", "idfdev"));
         (external.InfluxQlDatasourceUid, external.FluxDatasourceUid, external.Environment).ShouldBe(("influxdb-influxql-idfdev", "influxdb-flux-idfdev", "idfdev"));
         AppAlertMapping.Plan(Alert("gafaelfawr", "gafaelfawr"), external).Group!.Rules[0].Grafana.Data[0].DatasourceUid.ShouldBe("influxdb-influxql-idfdev");
-        StackAlertingFacts.From(StackSamples.MinimalSample()).Environment.ShouldBeNull();
+        StackAlertingFacts.From(DefaultedStack.Of(StackSamples.MinimalSample())).Environment.ShouldBeNull();
     }
 
     [Fact]
@@ -140,12 +141,12 @@ public sealed class EnvironmentValidationTests
             s.Grafana.CredentialsSecret = new SecretReference { Name = "grafana-credentials" };
         });
 
-        MetricsOperator.Stacks.StackValidation.Validate(stack).ShouldHaveSingleItem().Field.ShouldBe("spec.environment");
+        MetricsOperator.Stacks.StackValidation.Validate(DefaultedStack.Of(stack)).ShouldHaveSingleItem().Field.ShouldBe("spec.environment");
         stack.Spec.Environment = "idfdev";
-        MetricsOperator.Stacks.StackValidation.Validate(stack).ShouldBeEmpty();
+        MetricsOperator.Stacks.StackValidation.Validate(DefaultedStack.Of(stack)).ShouldBeEmpty();
     }
 
     [Fact]
     public void A_managed_grafana_needs_no_environment() =>
-        MetricsOperator.Stacks.StackValidation.Validate(StackSamples.MinimalSample()).ShouldBeEmpty();
+        MetricsOperator.Stacks.StackValidation.Validate(DefaultedStack.Of(StackSamples.MinimalSample())).ShouldBeEmpty();
 }

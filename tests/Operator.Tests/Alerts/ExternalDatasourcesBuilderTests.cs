@@ -4,6 +4,7 @@ using MetricsOperator.Alerts.External;
 using MetricsOperator.Crds;
 using MetricsOperator.Grafana;
 using StackSamples = MetricsOperator.Tests.Stacks.Stacks;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Alerts;
 
@@ -22,15 +23,15 @@ public sealed class ExternalDatasourcesBuilderTests
     [Fact]
     public void Both_flavours_carry_the_environment_and_point_at_the_external_url_or_else_the_service()
     {
-        var desired = ExternalDatasources.Desired(External(s => s.InfluxDb!.ExternalUrl = "https://data.example.org/influxdb"), "t0ken");
+        var desired = ExternalDatasources.Desired(DefaultedStack.Of(External(s => s.InfluxDb!.ExternalUrl = "https://data.example.org/influxdb")), "t0ken");
 
         desired.Select(d => (d.Uid, d.Name, d.Url)).ShouldBe(
         [
             ("influxdb-influxql-idfdev", "InfluxDB (InfluxQL) idfdev", "https://data.example.org/influxdb"),
             ("influxdb-flux-idfdev", "InfluxDB (Flux) idfdev", "https://data.example.org/influxdb"),
         ]);
-        ExternalDatasources.Desired(External(), "t0ken")[0].Url.ShouldStartWith("http://", Case.Sensitive);
-        ExternalDatasources.Desired(External(), "t0ken")[0].Url.ShouldEndWith(".svc:8086");
+        ExternalDatasources.Desired(DefaultedStack.Of(External()), "t0ken")[0].Url.ShouldStartWith("http://", Case.Sensitive);
+        ExternalDatasources.Desired(DefaultedStack.Of(External()), "t0ken")[0].Url.ShouldEndWith(".svc:8086");
     }
 
     [Fact]
@@ -38,15 +39,15 @@ public sealed class ExternalDatasourcesBuilderTests
     {
         var influxQlOnly = External(s => s.Grafana!.Datasources = new GrafanaDatasourcesSpec { InfluxQL = true, Flux = false });
 
-        ExternalDatasources.Desired(influxQlOnly, "t").Select(d => d.Uid).ShouldBe(["influxdb-influxql-idfdev"]);
-        ExternalDatasources.Unwanted(influxQlOnly).ShouldBe(["influxdb-flux-idfdev"]);
-        ExternalDatasources.Unwanted(StackSamples.MinimalSample()).ShouldBeEmpty();
+        ExternalDatasources.Desired(DefaultedStack.Of(influxQlOnly), "t").Select(d => d.Uid).ShouldBe(["influxdb-influxql-idfdev"]);
+        ExternalDatasources.Unwanted(DefaultedStack.Of(influxQlOnly)).ShouldBe(["influxdb-flux-idfdev"]);
+        ExternalDatasources.Unwanted(DefaultedStack.Of(StackSamples.MinimalSample())).ShouldBeEmpty();
     }
 
     [Fact]
     public void Stored_as_sent_is_the_same_and_a_changed_url_or_missing_secret_is_not()
     {
-        var desired = ExternalDatasources.Desired(External(), "t0ken")[0];
+        var desired = ExternalDatasources.Desired(DefaultedStack.Of(External()), "t0ken")[0];
         var stored = new GrafanaDatasource
         {
             Uid = desired.Uid, Name = desired.Name, Type = "influxdb", Access = "proxy", Url = desired.Url,
@@ -63,5 +64,5 @@ public sealed class ExternalDatasourcesBuilderTests
 
     [Fact]
     public void The_request_never_prints_its_token() =>
-        ExternalDatasources.Desired(External(), "s3cr3t-t0ken")[0].ToString().ShouldNotContain("s3cr3t-t0ken");
+        ExternalDatasources.Desired(DefaultedStack.Of(External()), "s3cr3t-t0ken")[0].ToString().ShouldNotContain("s3cr3t-t0ken");
 }

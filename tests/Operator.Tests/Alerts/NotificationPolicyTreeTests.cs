@@ -183,7 +183,7 @@ public sealed class NotificationPolicyTreeTests
             g.MuteTimings![0].TimeIntervals[0].Times = [new TimeOfDayRange { StartTime = "18:00", EndTime = "08:00" }];
         });
 
-        var errors = StackValidation.Validate(stack).Select(e => e.ToString()).ToList();
+        var errors = StackValidation.Validate(DefaultedStack.Of(stack)).Select(e => e.ToString()).ToList();
 
         errors.ShouldContain("spec.grafana.routes[2].contactPoint: \"nobody\" is not the name of one of spec.grafana.contactPoints");
         errors.ShouldContain("spec.grafana.routes[1].muteTimings[1]: \"holidays\" is not the name of one of spec.grafana.muteTimings");
@@ -191,6 +191,6 @@ public sealed class NotificationPolicyTreeTests
         errors.ShouldContain("spec.grafana.contactPoints[0].title: template \"missing\" is neither one of spec.grafana.templates nor defined by them");
         errors.ShouldContain("spec.grafana.muteTimings[0].timeIntervals[0].times[0].endTime: 08:00 is not after startTime 18:00");
         errors.Count.ShouldBe(5, string.Join("\n", errors));
-        StackValidation.Validate(Stack("idfdev", g => g.Routes = [TeamRoute()])).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(Stack("idfdev", g => g.Routes = [TeamRoute()]))).ShouldBeEmpty();
     }
 }

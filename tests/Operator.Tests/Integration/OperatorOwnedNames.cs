@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.TestSupport;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Integration;
 
@@ -34,7 +35,7 @@ internal static class OperatorOwnedNames
         foreach (var sample in new[] { Stacks.Stacks.FullSample(), Stacks.Stacks.MinimalSample(), Stacks.Stacks.WithDashboardCache(DashboardCacheKind.Bbolt) })
         {
             sample.Metadata.Name = Sentinel;
-            found.AddRange(StackBuilder.Build(sample).Select(o => (Plural(o.Kind), o.Metadata.Name, $"StackBuilder's {o.Kind}")));
+            found.AddRange(StackBuilder.Build(DefaultedStack.Of(sample)).Select(o => (Plural(o.Kind), o.Metadata.Name, $"StackBuilder's {o.Kind}")));
             found.Add(("secrets", StackNames.TelegrafTokenSecret(sample), "StackNames.TelegrafTokenSecret, filled by the InfluxDB step"));
             found.Add(("secrets", StackNames.GrafanaTokenSecret(sample), "StackNames.GrafanaTokenSecret, filled by the InfluxDB step"));
             found.Add(("secrets", StackNames.GrafanaAdminSecret(sample), "StackNames.GrafanaAdminSecret, made by StackCredentials"));

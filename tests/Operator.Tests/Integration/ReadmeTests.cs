@@ -55,7 +55,7 @@ public sealed partial class ReadmeTests(ApiServerFixture fixture)
         parsed.GetValue<string>("--influxdb-url").ShouldBe(StackNames.InfluxDbUrl(sample));
         container.Env.ShouldHaveSingleItem().ValueFrom.SecretKeyRef.Name.ShouldBe(StackNames.InfluxDbAdminSecret(sample));
         pod.Spec.Volumes.Single(v => v.PersistentVolumeClaim != null).PersistentVolumeClaim.ClaimName.ShouldBe(sample.Spec.Backup!.InfluxDb!.Destination.Pvc!.ClaimName);
-        var peers = NetworkPolicyBuilder.InfluxDb(sample, StackBuildOptions.Default).Spec.Ingress.ShouldHaveSingleItem().FromProperty;
+        var peers = NetworkPolicyBuilder.InfluxDb(DefaultedStack.Of(sample), StackBuildOptions.Default).Spec.Ingress.ShouldHaveSingleItem().FromProperty;
         peers.ShouldContain(p => p.NamespaceSelector == null && p.PodSelector.MatchLabels.All(l => pod.Metadata.Labels.Contains(l)), "InfluxDB's NetworkPolicy admits the restore pod");
 
         var ns = await fixture.Plane.CreateNamespaceAsync("readme");

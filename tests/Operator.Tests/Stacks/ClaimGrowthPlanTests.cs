@@ -2,6 +2,7 @@ using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.Storage;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -12,7 +13,7 @@ public sealed class ClaimGrowthPlanTests
     public void Growth_lists_each_existing_claim_of_each_grown_template_and_refuses_shrinking_or_a_new_class()
     {
         var running = Stack(influx: "10Gi", buffer: "1Gi", storageClass: "fast");
-        var live = StackBuilder.Build(running).OfType<V1StatefulSet>().ToDictionary(s => s.Metadata.Name);
+        var live = StackBuilder.Build(DefaultedStack.Of(running)).OfType<V1StatefulSet>().ToDictionary(s => s.Metadata.Name);
         var claims = new[]
         {
             Claim("data-metrics-influxdb-0", "10Gi", "fast"),
@@ -22,7 +23,7 @@ public sealed class ClaimGrowthPlanTests
             Claim("data-other-influxdb-0", "10Gi", "fast"),
         };
 
-        var (growths, refusals) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(Stack("20Gi", "2Gi", "fast")), live.GetValueOrDefault, claims);
+        var (growths, refusals) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(DefaultedStack.Of(Stack("20Gi", "2Gi", "fast"))), live.GetValueOrDefault, claims);
         refusals.ShouldBeEmpty();
         growths.Select(g => (g.StatefulSet, g.Field, string.Join(",", g.Claims.Select(c => $"{c.Claim}:{c.From}->{c.To}")))).ShouldBe(
         [
@@ -30,12 +31,12 @@ public sealed class ClaimGrowthPlanTests
             ("metrics-telegraf", "spec.telegraf.diskBuffer.size", "buffer-metrics-telegraf-0:1Gi->2Gi,buffer-metrics-telegraf-1:1Gi->2Gi"),
         ]);
 
-        ClaimGrowthPlan.Plan(running, StackBuilder.Build(running), live.GetValueOrDefault, claims).Growths.ShouldBeEmpty("nothing changed");
+        ClaimGrowthPlan.Plan(running, StackBuilder.Build(DefaultedStack.Of(running)), live.GetValueOrDefault, claims).Growths.ShouldBeEmpty("nothing changed");
 
-        var (_, shrink) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(Stack("5Gi", "1Gi", "fast")), live.GetValueOrDefault, claims);
+        var (_, shrink) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(DefaultedStack.Of(Stack("5Gi", "1Gi", "fast"))), live.GetValueOrDefault, claims);
         shrink.ShouldHaveSingleItem().ToString().ShouldBe("spec.influxdb.storage.size: 5Gi is smaller than the 10Gi the volumes have; a volume never shrinks");
 
-        var (none, moved) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(Stack("20Gi", "1Gi", "slow")), live.GetValueOrDefault, claims);
+        var (none, moved) = ClaimGrowthPlan.Plan(running, StackBuilder.Build(DefaultedStack.Of(Stack("20Gi", "1Gi", "slow"))), live.GetValueOrDefault, claims);
         none.ShouldBeEmpty();
         moved.ShouldHaveSingleItem().Field.ShouldBe("spec.influxdb.storage.storageClassName");
         moved.Single().Message.ShouldStartWith("the volumes were made with StorageClass \"fast\"; changing it to \"slow\" would need new, empty volumes");

@@ -19,7 +19,7 @@ public class DashboardCacheBuilderTests
     {
         var stack = Stacks.WithDashboardCache(DashboardCacheKind.Memory);
 
-        var file = Parse(GrafanaDatasources.Render(stack));
+        var file = Parse(GrafanaDatasources.Render(DefaultedStack.Of(stack)));
         var datasources = Datasources(file);
         datasources.Select(d => (Scalar(d, "uid"), Scalar(d, "url"), Scalar(d, "isDefault"))).ShouldBe(
         [
@@ -33,8 +33,8 @@ public class DashboardCacheBuilderTests
         Scalar((YamlMappingNode)cached.Children[new YamlScalarNode("secureJsonData")], "httpHeaderValue1").ShouldBe("Token ${INFLUX_READ_TOKEN}");
         file.Children.ContainsKey(new YamlScalarNode("deleteDatasources")).ShouldBeFalse();
 
-        StackAlertingFacts.From(stack).InfluxQlDatasourceUid.ShouldBe(GrafanaDatasources.InfluxQlUid);
-        StackAlertingFacts.From(stack).DatasourceFor(QueryLanguage.InfluxQL).ShouldNotBe(GrafanaDatasources.CachedInfluxQlUid);
+        StackAlertingFacts.From(DefaultedStack.Of(stack)).InfluxQlDatasourceUid.ShouldBe(GrafanaDatasources.InfluxQlUid);
+        StackAlertingFacts.From(DefaultedStack.Of(stack)).DatasourceFor(QueryLanguage.InfluxQL).ShouldNotBe(GrafanaDatasources.CachedInfluxQlUid);
     }
 
     [Fact]
@@ -42,20 +42,20 @@ public class DashboardCacheBuilderTests
     {
         foreach (var stack in new[] { CacheOff(), Stacks.FullSampleWith(s => s.Grafana!.Cache = new DashboardCacheSpec { Enabled = false, Kind = DashboardCacheKind.Bbolt }) })
         {
-            var file = Parse(GrafanaDatasources.Render(stack));
+            var file = Parse(GrafanaDatasources.Render(DefaultedStack.Of(stack)));
 
             Datasources(file).Select(d => Scalar(d, "uid")).ShouldBe(["influxdb-influxql", "influxdb-flux"]);
             Scalar(Datasources(file)[0], "isDefault").ShouldBe("true");
             var deleted = ((YamlSequenceNode)file.Children[new YamlScalarNode("deleteDatasources")]).Children.Cast<YamlMappingNode>().ShouldHaveSingleItem();
             Scalar(deleted, "name").ShouldBe(GrafanaDatasources.CachedInfluxQlName);
-            StackBuilder.Build(stack).ShouldNotContain(o => o.Metadata.Name.Contains("trickster", StringComparison.Ordinal));
+            StackBuilder.Build(DefaultedStack.Of(stack)).ShouldNotContain(o => o.Metadata.Name.Contains("trickster", StringComparison.Ordinal));
         }
     }
 
     [Fact]
     public void Turning_the_cache_on_rolls_Grafana_so_it_reads_the_new_datasources()
     {
-        string Hash(V1Alpha1MetricsStack s) => GrafanaBuilder.Deployment(s).Spec.Template.Metadata.Annotations[ConfigHash.Annotation];
+        string Hash(V1Alpha1MetricsStack s) => GrafanaBuilder.Deployment(DefaultedStack.Of(s)).Spec.Template.Metadata.Annotations[ConfigHash.Annotation];
 
         Hash(Stacks.WithDashboardCache(DashboardCacheKind.Memory)).ShouldNotBe(Hash(CacheOff()));
     }
@@ -66,7 +66,7 @@ public class DashboardCacheBuilderTests
     [InlineData(DashboardCacheKind.Bbolt)]
     public void Trickster_gets_no_token_anywhere_and_its_config_points_at_the_stack_s_InfluxDB(DashboardCacheKind kind)
     {
-        var objects = StackBuilder.Build(Stacks.WithDashboardCache(kind));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.WithDashboardCache(kind)));
         var config = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == "metrics-trickster-config").Data["trickster.yaml"];
         var deployment = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-trickster");
         var container = deployment.Spec.Template.Spec.Containers.Single();
@@ -88,7 +88,7 @@ public class DashboardCacheBuilderTests
     [Fact]
     public void Trickster_s_probes_are_its_ping_endpoint_on_a_declared_port()
     {
-        var container = TricksterBuilder.Deployment(Stacks.WithDashboardCache(DashboardCacheKind.Memory)).Spec.Template.Spec.Containers.Single();
+        var container = TricksterBuilder.Deployment(DefaultedStack.Of(Stacks.WithDashboardCache(DashboardCacheKind.Memory))).Spec.Template.Spec.Containers.Single();
 
         foreach (var probe in new[] { container.ReadinessProbe, container.LivenessProbe })
         {
@@ -105,7 +105,7 @@ public class DashboardCacheBuilderTests
     public void A_cache_on_a_claim_runs_one_pod_replaced_with_Recreate_and_a_memory_cache_runs_the_replicas_asked_for()
     {
         var onClaim = Stacks.FullSampleWith(s => s.Grafana!.Cache = new DashboardCacheSpec { Enabled = true, Kind = DashboardCacheKind.Filesystem, Size = new ResourceQuantity("10Gi") });
-        var objects = StackBuilder.Build(onClaim);
+        var objects = StackBuilder.Build(DefaultedStack.Of(onClaim));
         var claim = objects.OfType<V1PersistentVolumeClaim>().Single(c => c.Metadata.Name == "metrics-trickster");
         var deployment = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-trickster");
 
@@ -115,9 +115,9 @@ public class DashboardCacheBuilderTests
         deployment.Spec.Strategy.Type.ShouldBe("Recreate");
         deployment.Spec.Template.Spec.Volumes.Single(v => v.Name == "cache").PersistentVolumeClaim.ClaimName.ShouldBe("metrics-trickster");
         // The index evicts at 90% of the claim.
-        TricksterConfigRenderer.Render(onClaim).ShouldContain("max_size_bytes: 9663676416");
+        TricksterConfigRenderer.Render(DefaultedStack.Of(onClaim)).ShouldContain("max_size_bytes: 9663676416");
 
-        var memory = StackBuilder.Build(Stacks.FullSampleWith(s => s.Grafana!.Cache = new DashboardCacheSpec { Enabled = true, Replicas = 3 }));
+        var memory = StackBuilder.Build(DefaultedStack.Of(Stacks.FullSampleWith(s => s.Grafana!.Cache = new DashboardCacheSpec { Enabled = true, Replicas = 3 })));
         memory.OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-trickster").Spec.Replicas.ShouldBe(3);
         memory.OfType<V1PersistentVolumeClaim>().ShouldNotContain(c => c.Metadata.Name == "metrics-trickster");
     }
@@ -126,7 +126,7 @@ public class DashboardCacheBuilderTests
     public void Only_Grafana_reaches_Trickster_and_Trickster_reaches_InfluxDB()
     {
         var stack = Stacks.WithDashboardCache(DashboardCacheKind.Memory);
-        var objects = StackBuilder.Build(stack);
+        var objects = StackBuilder.Build(DefaultedStack.Of(stack));
         var policies = objects.OfType<V1NetworkPolicy>().ToList();
         var pods = Stacks.PodTemplates(objects).ToDictionary(t => t.Workload, t => Pod("metrics", t.Template.Metadata.Labels));
         var trickster = pods["Deployment/metrics-trickster"];
@@ -149,14 +149,14 @@ public class DashboardCacheBuilderTests
         own.Spec.Egress[1].Ports.Select(p => (p.Protocol, p.Port.Value)).ShouldBe([("UDP", "53"), ("TCP", "53")]);
 
         // With the cache off, InfluxDB admits no Trickster pod.
-        var offPolicies = StackBuilder.Build(CacheOff()).OfType<V1NetworkPolicy>().ToList();
+        var offPolicies = StackBuilder.Build(DefaultedStack.Of(CacheOff())).OfType<V1NetworkPolicy>().ToList();
         NetworkPolicyPaths.Admits(offPolicies, trickster, pods["StatefulSet/metrics-influxdb"], 8086).ShouldBeFalse();
     }
 
     [Fact]
     public void The_cache_is_refused_naming_the_field_when_it_cannot_work()
     {
-        string[] Errors(Action<MetricsStackSpec> edit) => [.. StackValidation.Validate(Stacks.FullSampleWith(edit)).Select(e => e.ToString())];
+        string[] Errors(Action<MetricsStackSpec> edit) => [.. StackValidation.Validate(DefaultedStack.Of(Stacks.FullSampleWith(edit))).Select(e => e.ToString())];
 
         Errors(s => s.Grafana!.Cache = new DashboardCacheSpec { Enabled = true }).ShouldBeEmpty();
         Errors(s => { s.Grafana!.Cache = new DashboardCacheSpec { Enabled = true }; s.Grafana.Datasources!.InfluxQL = false; })
@@ -178,8 +178,8 @@ public class DashboardCacheBuilderTests
             s.Grafana.CredentialsSecret = new SecretReference { Name = "central" };
             s.Grafana.Cache = new DashboardCacheSpec { Enabled = true };
         });
-        StackValidation.Validate(external).Select(e => e.ToString()).ShouldHaveSingleItem().ShouldStartWith("spec.grafana.cache.enabled: needs spec.grafana.mode managed");
-        StackBuilder.Build(external).ShouldNotContain(o => o.Metadata.Name.Contains("trickster", StringComparison.Ordinal));
+        StackValidation.Validate(DefaultedStack.Of(external)).Select(e => e.ToString()).ShouldHaveSingleItem().ShouldStartWith("spec.grafana.cache.enabled: needs spec.grafana.mode managed");
+        StackBuilder.Build(DefaultedStack.Of(external)).ShouldNotContain(o => o.Metadata.Name.Contains("trickster", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -189,17 +189,17 @@ public class DashboardCacheBuilderTests
         var ready = new V1Deployment { Metadata = new V1ObjectMeta { Name = "metrics-grafana", Generation = 1 }, Spec = new V1DeploymentSpec { Replicas = 1 }, Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, AvailableReplicas = 1, ReadyReplicas = 1 } };
         var influx = new V1StatefulSet { Metadata = new V1ObjectMeta { Name = "metrics-influxdb", Generation = 1 }, Spec = new V1StatefulSetSpec { Replicas = 1 }, Status = new V1StatefulSetStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1 } };
 
-        var waiting = StackStatusReporter.Report(on, new ObservedChildren(influx, ready, ready, Cache: null));
+        var waiting = StackStatusReporter.Report(DefaultedStack.Of(on), new ObservedChildren(influx, ready, ready, Cache: null));
         waiting.Single(r => r.Type == MetricsStackConditions.CacheReady).Status.ShouldBe(ConditionSet.False);
         var notReady = waiting.Single(r => r.Type == MetricsStackConditions.Ready);
         notReady.Status.ShouldBe(ConditionSet.False);
         notReady.Message.ShouldContain("CacheReady");
 
-        var running = StackStatusReporter.Report(on, new ObservedChildren(influx, ready, ready, Cache: ready));
+        var running = StackStatusReporter.Report(DefaultedStack.Of(on), new ObservedChildren(influx, ready, ready, Cache: ready));
         running.Single(r => r.Type == MetricsStackConditions.CacheReady).Status.ShouldBe(ConditionSet.True);
         running.Single(r => r.Type == MetricsStackConditions.Ready).Message.ShouldBe("InfluxDB, Telegraf, Grafana and the dashboard cache are ready");
 
-        StackStatusReporter.Report(CacheOff(), new ObservedChildren(influx, ready, ready)).ShouldNotContain(r => r.Type == MetricsStackConditions.CacheReady);
+        StackStatusReporter.Report(DefaultedStack.Of(CacheOff()), new ObservedChildren(influx, ready, ready)).ShouldNotContain(r => r.Type == MetricsStackConditions.CacheReady);
     }
 
     private static NetworkPolicyPaths.Endpoint Pod(string ns, IDictionary<string, string> labels) =>

@@ -37,6 +37,6 @@ public class GoldenTests
         using var reader = new StreamReader(input);
         var stack = StackManifests.Read(reader).Stacks.Single();
         stack.Metadata.NamespaceProperty ??= Stacks.Namespace;
-        return StackManifests.Write(StackBuilder.Build(stack));
+        return StackManifests.Write(StackBuilder.Build(DefaultedStack.Of(stack)));
     }
 }

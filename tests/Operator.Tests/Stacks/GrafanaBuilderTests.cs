@@ -3,6 +3,7 @@ using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
 using YamlDotNet.RepresentationModel;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -17,7 +18,7 @@ public partial class GrafanaBuilderTests
     {
         var stack = Stacks.MinimalSampleWith(spec => spec.Grafana!.Datasources = new GrafanaDatasourcesSpec { InfluxQL = influxQl, Flux = flux });
 
-        var file = Parse(GrafanaDatasources.Render(stack));
+        var file = Parse(GrafanaDatasources.Render(DefaultedStack.Of(stack)));
 
         Scalar(file, "apiVersion").ShouldBe("1");
         var datasources = ((YamlSequenceNode)file.Children[new YamlScalarNode("datasources")]).Children.Cast<YamlMappingNode>().ToList();
@@ -63,8 +64,8 @@ public partial class GrafanaBuilderTests
     public void Every_variable_the_provisioning_file_interpolates_comes_from_a_Secret_in_the_Grafana_container()
     {
         var stack = Stacks.FullSample();
-        var container = GrafanaBuilder.Deployment(stack).Spec.Template.Spec.Containers.Single();
-        var variables = EnvReference().Matches(GrafanaDatasources.Render(stack)).Select(m => m.Groups["name"].Value).Distinct().ToList();
+        var container = GrafanaBuilder.Deployment(DefaultedStack.Of(stack)).Spec.Template.Spec.Containers.Single();
+        var variables = EnvReference().Matches(GrafanaDatasources.Render(DefaultedStack.Of(stack))).Select(m => m.Groups["name"].Value).Distinct().ToList();
 
         variables.ShouldBe([GrafanaDatasources.TokenEnv]);
         var token = container.Env.Single(e => e.Name == GrafanaDatasources.TokenEnv);
@@ -75,7 +76,7 @@ public partial class GrafanaBuilderTests
     [Fact]
     public void Admin_credentials_come_from_the_admin_Secret()
     {
-        var env = GrafanaBuilder.Deployment(Stacks.MinimalSample()).Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name);
+        var env = GrafanaBuilder.Deployment(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name);
 
         env["GF_SECURITY_ADMIN_USER"].ValueFrom.SecretKeyRef.ShouldSatisfyAllConditions(
             s => s.Name.ShouldBe("metrics-grafana-admin"), s => s.Key.ShouldBe("username"));
@@ -86,7 +87,7 @@ public partial class GrafanaBuilderTests
     [Fact]
     public void A_datasource_change_rolls_Grafana_and_another_change_does_not()
     {
-        string Hash(V1Alpha1MetricsStack s) => GrafanaBuilder.Deployment(s).Spec.Template.Metadata.Annotations[ConfigHash.Annotation];
+        string Hash(V1Alpha1MetricsStack s) => GrafanaBuilder.Deployment(DefaultedStack.Of(s)).Spec.Template.Metadata.Annotations[ConfigHash.Annotation];
 
         var before = Hash(Stacks.MinimalSample());
         Hash(Stacks.MinimalSampleWith(spec => spec.Grafana!.Datasources!.Flux = false)).ShouldNotBe(before);
@@ -96,7 +97,7 @@ public partial class GrafanaBuilderTests
     [Fact]
     public void External_mode_makes_no_Grafana_objects()
     {
-        var objects = StackBuilder.Build(Stacks.Variant("external-grafana"));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.Variant("external-grafana")));
 
         objects.ShouldNotContain(o => o.Metadata.Labels[StackLabels.Component] == StackLabels.Grafana);
         Stacks.PodTemplates(objects).Select(t => t.Workload).ShouldBe(["StatefulSet/metrics-influxdb", "Deployment/metrics-telegraf"]);
@@ -105,11 +106,11 @@ public partial class GrafanaBuilderTests
     [Fact]
     public void Grafana_keeps_its_database_on_a_claim_and_never_runs_two_pods_on_it()
     {
-        var deployment = GrafanaBuilder.Deployment(Stacks.MinimalSample());
+        var deployment = GrafanaBuilder.Deployment(DefaultedStack.Of(Stacks.MinimalSample()));
 
         deployment.Spec.Strategy.Type.ShouldBe("Recreate");
         deployment.Spec.Replicas.ShouldBe(1);
-        deployment.Spec.Template.Spec.Volumes.ShouldContain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == GrafanaBuilder.DataClaim(Stacks.MinimalSample()).Metadata.Name);
+        deployment.Spec.Template.Spec.Volumes.ShouldContain(v => v.PersistentVolumeClaim != null && v.PersistentVolumeClaim.ClaimName == GrafanaBuilder.DataClaim(DefaultedStack.Of(Stacks.MinimalSample())).Metadata.Name);
     }
 
     private static YamlMappingNode Parse(string yaml)

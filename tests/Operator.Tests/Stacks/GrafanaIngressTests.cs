@@ -27,13 +27,13 @@ public sealed class GrafanaIngressTests
     });
 
     private static Dictionary<string, string?> GrafanaEnv(V1Alpha1MetricsStack stack) =>
-        StackBuilder.Build(stack).OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-grafana")
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-grafana")
             .Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => (string?)e.Value);
 
     [Fact]
     public void The_ingress_routes_the_host_and_prefix_to_grafanas_service_with_tls_class_and_annotations()
     {
-        var ingress = StackBuilder.Build(BehindGafaelfawr()).OfType<V1Ingress>().ShouldHaveSingleItem();
+        var ingress = StackBuilder.Build(DefaultedStack.Of(BehindGafaelfawr())).OfType<V1Ingress>().ShouldHaveSingleItem();
 
         ingress.Metadata.Name.ShouldBe("metrics-grafana");
         ingress.Metadata.OwnerReferences.ShouldHaveSingleItem().Kind.ShouldBe("MetricsStack");
@@ -44,7 +44,7 @@ public sealed class GrafanaIngressTests
         rule.Host.ShouldBe("data-dev.lsst.cloud");
         var path = rule.Http.Paths.ShouldHaveSingleItem();
         (path.Path, path.PathType, path.Backend.Service.Name, path.Backend.Service.Port.Name).ShouldBe(("/grafana", "Prefix", "metrics-grafana", "http"));
-        var service = StackBuilder.Build(BehindGafaelfawr()).OfType<V1Service>().Single(s => s.Metadata.Name == "metrics-grafana");
+        var service = StackBuilder.Build(DefaultedStack.Of(BehindGafaelfawr())).OfType<V1Service>().Single(s => s.Metadata.Name == "metrics-grafana");
         service.Spec.Ports.ShouldContain(p => p.Name == "http", "the Ingress names a port the Service has");
     }
 
@@ -85,18 +85,18 @@ public sealed class GrafanaIngressTests
         var env = GrafanaEnv(Stacks.MinimalSample());
 
         env.Keys.ShouldNotContain(k => k.StartsWith("GF_SERVER_", StringComparison.Ordinal) || k.StartsWith("GF_AUTH_", StringComparison.Ordinal));
-        StackBuilder.Build(Stacks.MinimalSample()).OfType<V1Ingress>().ShouldBeEmpty();
-        NetworkPolicyBuilder.Grafana(Stacks.MinimalSample()).Spec.Ingress.ShouldHaveSingleItem().FromProperty.ShouldBeNull("open to any source, as before");
+        StackBuilder.Build(DefaultedStack.Of(Stacks.MinimalSample())).OfType<V1Ingress>().ShouldBeEmpty();
+        NetworkPolicyBuilder.Grafana(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Ingress.ShouldHaveSingleItem().FromProperty.ShouldBeNull("open to any source, as before");
     }
 
     [Fact]
     public void An_external_grafana_gets_no_ingress() =>
-        StackBuilder.Build(BehindGafaelfawr(edit: g => g.Mode = GrafanaMode.External)).OfType<V1Ingress>().ShouldBeEmpty();
+        StackBuilder.Build(DefaultedStack.Of(BehindGafaelfawr(edit: g => g.Mode = GrafanaMode.External))).OfType<V1Ingress>().ShouldBeEmpty();
 
     [Fact]
     public void Behind_the_ingress_grafana_admits_only_the_controller_the_operator_and_its_backups()
     {
-        var peers = NetworkPolicyBuilder.Grafana(BehindGafaelfawr()).Spec.Ingress.ShouldHaveSingleItem().FromProperty;
+        var peers = NetworkPolicyBuilder.Grafana(DefaultedStack.Of(BehindGafaelfawr())).Spec.Ingress.ShouldHaveSingleItem().FromProperty;
 
         peers.Count.ShouldBe(3);
         peers[0].NamespaceSelector.MatchLabels.ShouldBe(new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "ingress-nginx" });
@@ -105,7 +105,7 @@ public sealed class GrafanaIngressTests
         peers[2].PodSelector.MatchLabels.ShouldContainKeyAndValue(MetricsOperator.Backup.Jobs.BackupJobBuilder.KindLabel, "grafana");
         peers[2].NamespaceSelector.ShouldBeNull("the stack's own namespace only");
 
-        var custom = NetworkPolicyBuilder.Grafana(BehindGafaelfawr(edit: g => g.Ingress!.ControllerNamespaceSelector = new Dictionary<string, string> { ["team"] = "ingress" }));
+        var custom = NetworkPolicyBuilder.Grafana(DefaultedStack.Of(BehindGafaelfawr(edit: g => g.Ingress!.ControllerNamespaceSelector = new Dictionary<string, string> { ["team"] = "ingress" })));
         custom.Spec.Ingress[0].FromProperty[0].NamespaceSelector.MatchLabels.ShouldBe(new Dictionary<string, string> { ["team"] = "ingress" });
     }
 
@@ -114,8 +114,8 @@ public sealed class GrafanaIngressTests
     {
         var stack = Stacks.MinimalSampleWith(s => s.Grafana!.AuthProxy = new GrafanaAuthProxySpec());
 
-        StackValidation.Validate(stack).ShouldHaveSingleItem().Field.ShouldBe("spec.grafana.authProxy");
-        StackValidation.Validate(BehindGafaelfawr()).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(stack)).ShouldHaveSingleItem().Field.ShouldBe("spec.grafana.authProxy");
+        StackValidation.Validate(DefaultedStack.Of(BehindGafaelfawr())).ShouldBeEmpty();
     }
 }
 
@@ -146,7 +146,7 @@ public sealed class GrafanaOptionNamesTests
             })
             : Stacks.Variant(variant);
         var known = Options.Select(EnvNameOf).ToHashSet(StringComparer.Ordinal);
-        var set = StackBuilder.Build(stack).OfType<V1Deployment>().SelectMany(d => d.Spec.Template.Spec.Containers).SelectMany(c => c.Env ?? [])
+        var set = StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Deployment>().SelectMany(d => d.Spec.Template.Spec.Containers).SelectMany(c => c.Env ?? [])
             .Select(e => e.Name).Where(n => n.StartsWith("GF_", StringComparison.Ordinal)).ToList();
 
         set.ShouldNotBeEmpty();

@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -9,7 +10,7 @@ public class InfluxDbBuilderTests
     public void One_replica_whose_data_claim_is_made_by_the_StatefulSet_and_owned_by_nobody()
     {
         var stack = Stacks.FullSample();
-        var statefulSet = InfluxDbBuilder.StatefulSet(stack);
+        var statefulSet = InfluxDbBuilder.StatefulSet(DefaultedStack.Of(stack));
 
         statefulSet.Spec.Replicas.ShouldBe(1);
         statefulSet.Spec.ServiceName.ShouldBe(InfluxDbBuilder.Service(stack).Metadata.Name);
@@ -24,13 +25,13 @@ public class InfluxDbBuilderTests
         StackNames.InfluxDbDataClaim(stack).ShouldBe($"{claim.Metadata.Name}-{statefulSet.Metadata.Name}-0");
         statefulSet.Spec.Template.Spec.Containers.Single().VolumeMounts.ShouldContain(m => m.Name == claim.Metadata.Name && m.MountPath == InfluxDbBuilder.DataDirectory);
         // The claim itself is never in the desired set: pruning it would delete the data.
-        StackBuilder.Build(stack).OfType<V1PersistentVolumeClaim>().ShouldNotContain(c => c.Metadata.Name == StackNames.InfluxDbDataClaim(stack));
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1PersistentVolumeClaim>().ShouldNotContain(c => c.Metadata.Name == StackNames.InfluxDbDataClaim(stack));
     }
 
     [Fact]
     public void Storage_defaults_when_left_out()
     {
-        var claim = InfluxDbBuilder.StatefulSet(Stacks.MinimalSample()).Spec.VolumeClaimTemplates.Single();
+        var claim = InfluxDbBuilder.StatefulSet(DefaultedStack.Of(Stacks.MinimalSample())).Spec.VolumeClaimTemplates.Single();
 
         claim.Spec.Resources.Requests["storage"].ShouldBe(new ResourceQuantity("100Gi"));
         claim.Spec.StorageClassName.ShouldBeNull();
@@ -39,7 +40,7 @@ public class InfluxDbBuilderTests
     [Fact]
     public void Configured_by_INFLUXD_environment_with_data_on_the_volume_and_no_reporting()
     {
-        var env = InfluxDbBuilder.StatefulSet(Stacks.MinimalSample()).Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
+        var env = InfluxDbBuilder.StatefulSet(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
 
         env.Keys.ShouldAllBe(k => k.StartsWith("INFLUXD_", StringComparison.Ordinal));
         env["INFLUXD_BOLT_PATH"].ShouldStartWith(InfluxDbBuilder.DataDirectory + "/");
@@ -51,7 +52,7 @@ public class InfluxDbBuilderTests
     [Fact]
     public void Probes_ask_health_on_the_http_port()
     {
-        var container = InfluxDbBuilder.StatefulSet(Stacks.MinimalSample()).Spec.Template.Spec.Containers.Single();
+        var container = InfluxDbBuilder.StatefulSet(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Template.Spec.Containers.Single();
         var httpPort = container.Ports.Single(p => p.Name == "http").ContainerPort;
 
         httpPort.ShouldBe(8086);
@@ -70,7 +71,7 @@ public class InfluxDbBuilderTests
     {
         var stack = Stacks.MinimalSampleWith(spec => spec.InfluxDb!.Image = "registry.example/influxdb:2.7.99");
 
-        InfluxDbBuilder.StatefulSet(stack).Spec.Template.Spec.Containers.Single().Image.ShouldBe("registry.example/influxdb:2.7.99");
-        InfluxDbBuilder.StatefulSet(Stacks.MinimalSample()).Spec.Template.Spec.Containers.Single().Image.ShouldBe("docker.io/library/influxdb:2.7.12-alpine");
+        InfluxDbBuilder.StatefulSet(DefaultedStack.Of(stack)).Spec.Template.Spec.Containers.Single().Image.ShouldBe("registry.example/influxdb:2.7.99");
+        InfluxDbBuilder.StatefulSet(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Template.Spec.Containers.Single().Image.ShouldBe("docker.io/library/influxdb:2.7.12-alpine");
     }
 }

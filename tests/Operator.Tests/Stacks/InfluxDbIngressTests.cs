@@ -30,13 +30,13 @@ public sealed class InfluxDbIngressTests
     });
 
     private static V1NetworkPolicy InfluxDbPolicy(V1Alpha1MetricsStack stack) =>
-        StackBuilder.Build(stack).OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == StackNames.AllowPolicy(stack, StackLabels.InfluxDb));
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == StackNames.AllowPolicy(stack, StackLabels.InfluxDb));
 
     [Fact]
     public void The_ingress_routes_the_host_and_prefix_to_influxdbs_service_with_tls_class_and_annotations()
     {
         var stack = Exposed();
-        var ingress = StackBuilder.Build(stack).OfType<V1Ingress>().ShouldHaveSingleItem("external mode: Grafana has no Ingress, InfluxDB has its own");
+        var ingress = StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Ingress>().ShouldHaveSingleItem("external mode: Grafana has no Ingress, InfluxDB has its own");
 
         ingress.Metadata.Name.ShouldBe("metrics-influxdb");
         ingress.Metadata.OwnerReferences.ShouldHaveSingleItem().Kind.ShouldBe("MetricsStack");
@@ -49,7 +49,7 @@ public sealed class InfluxDbIngressTests
         rule.Host.ShouldBe("data-dev.lsst.cloud");
         var path = rule.Http.Paths.ShouldHaveSingleItem();
         (path.Path, path.PathType, path.Backend.Service.Name, path.Backend.Service.Port.Name).ShouldBe(("/influxdb", "Prefix", "metrics-influxdb", "http"));
-        StackBuilder.Build(stack).OfType<V1Service>().Single(s => s.Metadata.Name == "metrics-influxdb").Spec.Ports
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Service>().Single(s => s.Metadata.Name == "metrics-influxdb").Spec.Ports
             .ShouldContain(p => p.Name == "http", "the Ingress names a port the Service has");
     }
 
@@ -58,7 +58,7 @@ public sealed class InfluxDbIngressTests
     {
         var stack = Exposed(i => i.Ingress = null);
 
-        StackBuilder.Build(stack).OfType<V1Ingress>().ShouldBeEmpty();
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Ingress>().ShouldBeEmpty();
         InfluxDbPolicy(stack).Spec.Ingress.ShouldHaveSingleItem().FromProperty
             .Where(p => p.NamespaceSelector is not null).ShouldHaveSingleItem("the operator's namespace only")
             .NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"].ShouldBe(StackBuildOptions.Default.OperatorNamespace);
@@ -92,9 +92,9 @@ public sealed class InfluxDbIngressTests
             i.ExternalUrl = externalUrl;
         });
 
-        ExternalDatasources.InfluxDbUrl(stack).ShouldBe(expected);
-        ExternalDatasources.Desired(stack, "read-token").ShouldAllBe(d => d.Url == expected);
-        StackValidation.Validate(stack).ShouldBeEmpty();
+        ExternalDatasources.InfluxDbUrl(DefaultedStack.Of(stack)).ShouldBe(expected);
+        ExternalDatasources.Desired(DefaultedStack.Of(stack), "read-token").ShouldAllBe(d => d.Url == expected);
+        StackValidation.Validate(DefaultedStack.Of(stack)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class InfluxDbIngressTests
     {
         var stack = Exposed(i => i.Ingress = null);
 
-        ExternalDatasources.InfluxDbUrl(stack).ShouldBe(StackNames.InfluxDbUrl(stack));
+        ExternalDatasources.InfluxDbUrl(DefaultedStack.Of(stack)).ShouldBe(StackNames.InfluxDbUrl(stack));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class InfluxDbIngressTests
     {
         var stack = Exposed(i => i.ExternalUrl = "https://data-prod.lsst.cloud/influxdb");
 
-        var error = StackValidation.Validate(stack).ShouldHaveSingleItem();
+        var error = StackValidation.Validate(DefaultedStack.Of(stack)).ShouldHaveSingleItem();
         error.Field.ShouldBe("spec.influxdb.externalUrl");
         error.Message.ShouldContain("spec.influxdb.ingress.host \"data-dev.lsst.cloud\"");
     }

@@ -1,6 +1,7 @@
 using k8s.Models;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.TestSupport.Kubelet;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -18,7 +19,7 @@ public sealed class KubeletVerdictTests
     public void Every_rendered_workload_would_start_when_what_it_references_exists(string variant)
     {
         var stack = Stacks.Variant(variant);
-        foreach (var workload in StackBuilder.Build(stack))
+        foreach (var workload in StackBuilder.Build(DefaultedStack.Of(stack)))
         {
             // A StatefulSet's pod also has its claim templates' volumes, on claims its controller makes.
             var (spec, claims) = workload switch

@@ -14,7 +14,7 @@ public class MetadataTests
         var stack = Stacks.Variant(variant);
         var retain = SchemaDefaults.Applied(stack).Spec.InfluxDb!.DeletionPolicy == DeletionPolicy.Retain;
 
-        foreach (var item in StackBuilder.Build(stack))
+        foreach (var item in StackBuilder.Build(DefaultedStack.Of(stack)))
         {
             if (item is V1PersistentVolumeClaim && retain)
             {
@@ -35,7 +35,7 @@ public class MetadataTests
     [Fact]
     public void With_deletion_policy_Delete_the_Grafana_claim_is_owned_and_the_InfluxDB_claim_is_marked_for_the_finalizer()
     {
-        var objects = StackBuilder.Build(Stacks.Variant("delete-policy"));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.Variant("delete-policy")));
 
         objects.OfType<V1PersistentVolumeClaim>().ShouldHaveSingleItem().Metadata.OwnerReferences.ShouldHaveSingleItem();
         var influx = objects.OfType<V1StatefulSet>().Single(s => s.Metadata.Name == "metrics-influxdb");
@@ -47,7 +47,7 @@ public class MetadataTests
     public void Every_object_has_the_recommended_labels_in_the_stack_namespace(string variant)
     {
         var stack = Stacks.Variant(variant);
-        foreach (var item in StackBuilder.Build(stack))
+        foreach (var item in StackBuilder.Build(DefaultedStack.Of(stack)))
         {
             var labels = item.Metadata.Labels;
             item.Metadata.NamespaceProperty.ShouldBe(Stacks.Namespace, Stacks.Key(item));
@@ -86,13 +86,13 @@ public class MetadataTests
             ["kubectl.kubernetes.io/last-applied-configuration"] = "{}",
         };
 
-        var rendered = StackManifests.Write(StackBuilder.Build(stack));
+        var rendered = StackManifests.Write(StackBuilder.Build(DefaultedStack.Of(stack)));
 
         rendered.ShouldNotContain("argocd.argoproj.io");
         rendered.ShouldNotContain("argo-app-metrics");
         rendered.ShouldNotContain("last-applied-configuration");
         // The instance label is the operator's (the stack name), not the CR's.
-        StackBuilder.Build(stack).ShouldAllBe(o => o is V1PersistentVolumeClaim || o.Metadata.Labels[StackLabels.Instance] == "metrics");
+        StackBuilder.Build(DefaultedStack.Of(stack)).ShouldAllBe(o => o is V1PersistentVolumeClaim || o.Metadata.Labels[StackLabels.Instance] == "metrics");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class MetadataTests
         var stack = Stacks.FullSample();
         stack.Metadata.Name = "idfdev";
 
-        var keys = StackBuilder.Build(stack).Select(Stacks.Key).ToList();
+        var keys = StackBuilder.Build(DefaultedStack.Of(stack)).Select(Stacks.Key).ToList();
 
         keys.ShouldBeUnique();
         keys.ShouldContain("StatefulSet/idfdev-influxdb");
@@ -117,7 +117,7 @@ public class MetadataTests
     [Fact]
     public void Selectors_of_workloads_match_their_pod_templates_and_services_select_them()
     {
-        var objects = StackBuilder.Build(Stacks.FullSample());
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.FullSample()));
         var templates = Stacks.PodTemplates(objects).ToList();
 
         foreach (var deployment in objects.OfType<V1Deployment>())

@@ -7,10 +7,10 @@ public sealed class MetricsStackFinalizerTests
 {
     [Fact]
     public void Retain_deletes_no_claim() =>
-        MetricsStackFinalizer.ClaimsToDelete(Stacks.FullSample()).ShouldBeEmpty();
+        MetricsStackFinalizer.ClaimsToDelete(DefaultedStack.Of(Stacks.FullSample())).ShouldBeEmpty();
 
     [Fact]
     public void Delete_deletes_the_influxdb_and_grafana_data_claims_but_never_telegraf_buffers() =>
-        MetricsStackFinalizer.ClaimsToDelete(Stacks.FullSampleWith(s => s.InfluxDb!.DeletionPolicy = DeletionPolicy.Delete))
+        MetricsStackFinalizer.ClaimsToDelete(DefaultedStack.Of(Stacks.FullSampleWith(s => s.InfluxDb!.DeletionPolicy = DeletionPolicy.Delete)))
             .ShouldBe(["data-metrics-influxdb-0", "metrics-grafana"]);
 }

@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -9,7 +10,7 @@ public class NetworkPolicyTests
     [MemberData(nameof(Stacks.Variants), MemberType = typeof(Stacks))]
     public void The_default_deny_policy_selects_every_pod_of_the_stack_and_allows_nothing(string variant)
     {
-        var objects = StackBuilder.Build(Stacks.Variant(variant));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.Variant(variant)));
         var deny = objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "metrics-default-deny");
 
         deny.Spec.PolicyTypes.ShouldBe(["Ingress"]);
@@ -26,7 +27,7 @@ public class NetworkPolicyTests
     public void Only_Telegraf_Grafana_and_the_operator_reach_InfluxDB()
     {
         var options = StackBuildOptions.Default with { OperatorNamespace = "ops" };
-        var objects = StackBuilder.Build(Stacks.FullSample(), options);
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.FullSample()), options);
         var templates = Stacks.PodTemplates(objects).ToDictionary(t => t.Workload, t => t.Template.Metadata.Labels);
         var rule = objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "metrics-influxdb").Spec.Ingress.ShouldHaveSingleItem();
 
@@ -43,7 +44,7 @@ public class NetworkPolicyTests
     [Fact]
     public void Without_a_managed_Grafana_InfluxDB_has_no_Grafana_peer()
     {
-        var objects = StackBuilder.Build(Stacks.Variant("external-grafana"));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.Variant("external-grafana")));
         var rule = objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "metrics-influxdb").Spec.Ingress.Single();
 
         rule.FromProperty.ShouldNotContain(p => p.PodSelector != null && p.PodSelector.MatchLabels != null && p.PodSelector.MatchLabels.Values.Contains("grafana"));
@@ -53,7 +54,7 @@ public class NetworkPolicyTests
     [Fact]
     public void Only_namespaces_labelled_for_this_stack_reach_the_Telegraf_listener()
     {
-        var rule = NetworkPolicyBuilder.Telegraf(Stacks.MinimalSample()).Spec.Ingress.Single();
+        var rule = NetworkPolicyBuilder.Telegraf(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Ingress.Single();
 
         var peer = rule.FromProperty.ShouldHaveSingleItem();
         peer.NamespaceSelector.ShouldNotBeNull().MatchLabels.ShouldBe(new Dictionary<string, string> { ["metrics.lsst.io/write-token"] = "metrics" });

@@ -11,7 +11,7 @@ public sealed class PodPlacementTests
     [Fact]
     public void InfluxDB_pods_get_node_selector_tolerations_affinity_and_priority_class()
     {
-        var pod = InfluxDbBuilder.StatefulSet(Stacks.FullSample()).Spec.Template.Spec;
+        var pod = InfluxDbBuilder.StatefulSet(DefaultedStack.Of(Stacks.FullSample())).Spec.Template.Spec;
 
         pod.NodeSelector.ShouldBe(new Dictionary<string, string> { ["node-role.kubernetes.io/storage"] = "true" });
         var toleration = pod.Tolerations.ShouldHaveSingleItem();
@@ -24,7 +24,7 @@ public sealed class PodPlacementTests
     [Fact]
     public void Telegraf_pods_get_affinity_and_annotations_next_to_the_operators_own()
     {
-        var template = ((V1StatefulSet)TelegrafBuilder.Workload(Stacks.FullSample())).Spec.Template;
+        var template = ((V1StatefulSet)TelegrafBuilder.Workload(DefaultedStack.Of(Stacks.FullSample()))).Spec.Template;
 
         template.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution.ShouldHaveSingleItem()
             .PodAffinityTerm.TopologyKey.ShouldBe("kubernetes.io/hostname");
@@ -39,7 +39,7 @@ public sealed class PodPlacementTests
     {
         var stack = Stacks.MinimalSampleWith(spec => spec.Telegraf!.Pod = new PodSettings { PriorityClassName = "high", NodeSelector = new Dictionary<string, string> { ["pool"] = "metrics" } });
 
-        var pod = ((V1Deployment)TelegrafBuilder.Workload(stack)).Spec.Template.Spec;
+        var pod = ((V1Deployment)TelegrafBuilder.Workload(DefaultedStack.Of(stack))).Spec.Template.Spec;
 
         pod.PriorityClassName.ShouldBe("high");
         pod.NodeSelector["pool"].ShouldBe("metrics");
@@ -48,7 +48,7 @@ public sealed class PodPlacementTests
     [Fact]
     public void Grafana_pod_gets_its_tolerations()
     {
-        var pod = GrafanaBuilder.Deployment(Stacks.FullSample()).Spec.Template.Spec;
+        var pod = GrafanaBuilder.Deployment(DefaultedStack.Of(Stacks.FullSample())).Spec.Template.Spec;
 
         var toleration = pod.Tolerations.ShouldHaveSingleItem();
         (toleration.Key, toleration.OperatorProperty, toleration.Effect).ShouldBe(("dedicated", "Exists", "NoSchedule"));
@@ -58,7 +58,7 @@ public sealed class PodPlacementTests
     [Fact]
     public void Left_out_nothing_is_set()
     {
-        var templates = Stacks.PodTemplates(StackBuilder.Build(Stacks.MinimalSample())).ToList();
+        var templates = Stacks.PodTemplates(StackBuilder.Build(DefaultedStack.Of(Stacks.MinimalSample()))).ToList();
 
         templates.ShouldNotBeEmpty();
         foreach (var (workload, template) in templates)
@@ -78,7 +78,7 @@ public sealed class PodPlacementTests
             Annotations = new Dictionary<string, string> { [ConfigHash.Annotation] = "pinned", ["example.org/ok"] = "yes" },
         });
 
-        var error = StackValidation.Validate(stack).ShouldHaveSingleItem();
+        var error = StackValidation.Validate(DefaultedStack.Of(stack)).ShouldHaveSingleItem();
 
         error.Field.ShouldBe("spec.telegraf.pod.annotations");
         error.Message.ShouldContain($"\"{ConfigHash.Annotation}\"");
@@ -101,7 +101,7 @@ public sealed class PodPlacementTests
             }
         });
 
-        StackValidation.Validate(stack).ShouldHaveSingleItem().Field.ShouldBe($"spec.{component}.pod.annotations");
+        StackValidation.Validate(DefaultedStack.Of(stack)).ShouldHaveSingleItem().Field.ShouldBe($"spec.{component}.pod.annotations");
     }
 
     [Fact]
@@ -112,10 +112,10 @@ public sealed class PodPlacementTests
             Annotations = new Dictionary<string, string> { [ConfigHash.Annotation] = "pinned", ["example.org/ok"] = "yes" },
         });
 
-        var annotations = GrafanaBuilder.Deployment(stack).Spec.Template.Metadata.Annotations;
+        var annotations = GrafanaBuilder.Deployment(DefaultedStack.Of(stack)).Spec.Template.Metadata.Annotations;
 
         annotations[ConfigHash.Annotation].ShouldNotBe("pinned");
-        annotations[ConfigHash.Annotation].ShouldBe(GrafanaBuilder.Deployment(Stacks.MinimalSample()).Spec.Template.Metadata.Annotations[ConfigHash.Annotation]);
+        annotations[ConfigHash.Annotation].ShouldBe(GrafanaBuilder.Deployment(DefaultedStack.Of(Stacks.MinimalSample())).Spec.Template.Metadata.Annotations[ConfigHash.Annotation]);
         annotations["example.org/ok"].ShouldBe("yes");
     }
 
@@ -132,13 +132,13 @@ public sealed class PodPlacementTests
 
         // Ignored like image and resources, not refused: switching modes needs no other edit.
         stack.Spec.Grafana!.Pod.ShouldNotBeNull();
-        StackValidation.Validate(stack).ShouldBeEmpty();
-        StackBuilder.Build(stack).OfType<V1Deployment>().ShouldNotContain(d => d.Metadata.Name == StackNames.Grafana(stack));
+        StackValidation.Validate(DefaultedStack.Of(stack)).ShouldBeEmpty();
+        StackBuilder.Build(DefaultedStack.Of(stack)).OfType<V1Deployment>().ShouldNotContain(d => d.Metadata.Name == StackNames.Grafana(stack));
     }
 
     [Fact]
     public void The_full_sample_is_valid()
     {
-        StackValidation.Validate(Stacks.FullSample()).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(Stacks.FullSample())).ShouldBeEmpty();
     }
 }

@@ -1,6 +1,7 @@
 using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -10,7 +11,7 @@ public class PodSecurityTests
     [MemberData(nameof(Stacks.Variants), MemberType = typeof(Stacks))]
     public void Every_pod_and_container_runs_restricted(string variant)
     {
-        var templates = Stacks.PodTemplates(StackBuilder.Build(Stacks.Variant(variant))).ToList();
+        var templates = Stacks.PodTemplates(StackBuilder.Build(DefaultedStack.Of(Stacks.Variant(variant)))).ToList();
         templates.ShouldNotBeEmpty();
 
         foreach (var (workload, template) in templates)
@@ -44,7 +45,7 @@ public class PodSecurityTests
     [Fact]
     public void Each_image_runs_as_the_user_it_was_built_for()
     {
-        var users = Stacks.PodTemplates(StackBuilder.Build(Stacks.FullSample()))
+        var users = Stacks.PodTemplates(StackBuilder.Build(DefaultedStack.Of(Stacks.FullSample())))
             .ToDictionary(t => t.Workload, t => (t.Template.Spec.SecurityContext.RunAsUser, t.Template.Spec.Containers.Single().SecurityContext.RunAsUser));
 
         users["StatefulSet/metrics-influxdb"].ShouldBe((1000L, 1000L));
@@ -55,14 +56,14 @@ public class PodSecurityTests
     [Fact]
     public void Defaults_apply_when_the_spec_gives_no_resources_and_the_spec_wins_when_it_does()
     {
-        var minimal = StackBuilder.Build(Stacks.MinimalSample());
+        var minimal = StackBuilder.Build(DefaultedStack.Of(Stacks.MinimalSample()));
         Container(minimal, "metrics-influxdb").Resources.Limits["memory"].ShouldBe(new ResourceQuantity("4Gi"));
         Container(minimal, "metrics-telegraf").Resources.Requests["cpu"].ShouldBe(new ResourceQuantity("100m"));
 
-        var custom = StackBuilder.Build(Stacks.MinimalSampleWith(spec => spec.Telegraf!.Resources = new ResourceRequirements
+        var custom = StackBuilder.Build(DefaultedStack.Of(Stacks.MinimalSampleWith(spec => spec.Telegraf!.Resources = new ResourceRequirements
         {
             Requests = new Dictionary<string, ResourceQuantity> { ["memory"] = new("1Gi") },
-        }));
+        })));
         var telegraf = Container(custom, "metrics-telegraf").Resources;
         telegraf.Requests.ShouldHaveSingleItem().Value.ShouldBe(new ResourceQuantity("1Gi"));
         telegraf.Limits.ShouldBeNull("a given request is never paired with a smaller default limit");

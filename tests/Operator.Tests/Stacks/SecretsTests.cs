@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -11,7 +12,7 @@ public partial class SecretsTests
     [MemberData(nameof(Stacks.Variants), MemberType = typeof(Stacks))]
     public void No_ConfigMap_holds_a_token_only_references_to_environment_variables_set_from_Secrets(string variant)
     {
-        var objects = StackBuilder.Build(Stacks.Variant(variant));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.Variant(variant)));
         var secretEnv = Stacks.PodTemplates(objects)
             .SelectMany(t => t.Template.Spec.Containers.SelectMany(c => c.Env ?? []))
             .Where(e => e.ValueFrom?.SecretKeyRef is not null)
@@ -39,7 +40,7 @@ public partial class SecretsTests
     [MemberData(nameof(Stacks.Variants), MemberType = typeof(Stacks))]
     public void Credentials_in_env_always_come_from_secretKeyRef(string variant)
     {
-        foreach (var (workload, template) in Stacks.PodTemplates(StackBuilder.Build(Stacks.Variant(variant))))
+        foreach (var (workload, template) in Stacks.PodTemplates(StackBuilder.Build(DefaultedStack.Of(Stacks.Variant(variant)))))
         {
             foreach (var env in template.Spec.Containers.SelectMany(c => c.Env ?? []))
             {

@@ -9,7 +9,7 @@ public sealed class StackStatusReporterTests
     [Fact]
     public void Nothing_observed_is_not_ready_with_every_component_named()
     {
-        var reports = StackStatusReporter.Report(Stacks.MinimalSample(), new ObservedChildren(null, null, null));
+        var reports = StackStatusReporter.Report(DefaultedStack.Of(Stacks.MinimalSample()), new ObservedChildren(null, null, null));
 
         reports.Select(r => r.Type).ShouldBe(["InfluxDBReady", "TelegrafReady", "GrafanaReady", "Ready"]);
         reports.ShouldAllBe(r => r.Status == "False");
@@ -23,7 +23,7 @@ public sealed class StackStatusReporterTests
     [Fact]
     public void Ready_follows_when_every_workload_is_ready()
     {
-        var reports = StackStatusReporter.Report(Stacks.MinimalSample(), new ObservedChildren(
+        var reports = StackStatusReporter.Report(DefaultedStack.Of(Stacks.MinimalSample()), new ObservedChildren(
             ReadyStatefulSet(1), ReadyDeployment(1), ReadyDeployment(1)));
 
         reports.ShouldAllBe(r => r.Status == "True");
@@ -70,16 +70,16 @@ public sealed class StackStatusReporterTests
             s.Grafana.Url = "https://grafana.example.org";
         });
 
-        var grafana = StackStatusReporter.Report(stack, new ObservedChildren(null, null, null)).Single(r => r.Type == "GrafanaReady");
+        var grafana = StackStatusReporter.Report(DefaultedStack.Of(stack), new ObservedChildren(null, null, null)).Single(r => r.Type == "GrafanaReady");
 
         (grafana.Status, grafana.Reason).ShouldBe(("True", "External"));
-        StackStatusReporter.Endpoints(stack).Grafana.ShouldBe("https://grafana.example.org");
+        StackStatusReporter.Endpoints(DefaultedStack.Of(stack)).Grafana.ShouldBe("https://grafana.example.org");
     }
 
     [Fact]
     public void Endpoints_are_the_in_cluster_service_urls()
     {
-        var endpoints = StackStatusReporter.Endpoints(Stacks.MinimalSample());
+        var endpoints = StackStatusReporter.Endpoints(DefaultedStack.Of(Stacks.MinimalSample()));
 
         endpoints.Write.ShouldBe("http://metrics-telegraf.metrics.svc:8186");
         endpoints.Grafana.ShouldBe("http://metrics-grafana.metrics.svc:3000");

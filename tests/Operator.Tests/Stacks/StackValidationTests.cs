@@ -32,7 +32,7 @@ public sealed class StackValidationTests
     [MemberData(nameof(InvalidSpecs))]
     public void Each_rule_names_the_field(string variant, string expected)
     {
-        var errors = StackValidation.Validate(Invalid(variant));
+        var errors = StackValidation.Validate(DefaultedStack.Of(Invalid(variant)));
 
         errors.Select(e => e.ToString()).ShouldContain(e => e.StartsWith(expected, StringComparison.Ordinal), $"got: {string.Join(" | ", errors)}");
     }
@@ -42,11 +42,11 @@ public sealed class StackValidationTests
     [InlineData("minimal")]
     [InlineData("delete-policy")]
     public void The_samples_are_valid(string variant) =>
-        StackValidation.Validate(Stacks.Variant(variant)).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(Stacks.Variant(variant))).ShouldBeEmpty();
 
     [Fact]
     public void External_grafana_with_url_and_credentials_is_valid() =>
-        StackValidation.Validate(ExternalGrafana()).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(ExternalGrafana())).ShouldBeEmpty();
 
     [Theory]
     [InlineData("0s", true)]
@@ -59,7 +59,7 @@ public sealed class StackValidationTests
     {
         var stack = Stacks.MinimalSampleWith(s => s.InfluxDb!.Retention = retention);
 
-        StackValidation.Validate(stack).Any(e => e.Field == "spec.influxdb.retention").ShouldBe(!valid);
+        StackValidation.Validate(DefaultedStack.Of(stack)).Any(e => e.Field == "spec.influxdb.retention").ShouldBe(!valid);
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class StackValidationTests
     [Fact]
     public void Secret_uses_cover_every_field_that_names_a_secret()
     {
-        var uses = StackValidation.SecretUses(Stacks.FullSample());
+        var uses = StackValidation.SecretUses(DefaultedStack.Of(Stacks.FullSample()));
 
         uses.Select(u => $"{u.Field}={u.Name}").ShouldBe(
         [
@@ -83,7 +83,7 @@ public sealed class StackValidationTests
             "spec.grafana.contactPoints[1].secretRef=grafana-contact-points",
             "spec.grafana.contactPoints[2].secretRef=grafana-contact-points",
         ]);
-        StackValidation.SecretUses(ExternalGrafana()).ShouldContain(u => u.Field == "spec.grafana.credentialsSecret" && u.Name == "grafana-credentials");
+        StackValidation.SecretUses(DefaultedStack.Of(ExternalGrafana())).ShouldContain(u => u.Field == "spec.grafana.credentialsSecret" && u.Name == "grafana-credentials");
     }
 
     [Fact]
@@ -159,15 +159,15 @@ public sealed class StackValidationTests
     [Fact]
     public void A_consumer_with_only_topic_regexps_is_valid_and_one_with_neither_is_not()
     {
-        StackValidation.Validate(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser)).ShouldBeEmpty();
-        StackValidation.Validate(SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser), s => s.Telegraf!.Kafka!.Consumers[0].TopicRegexps = null))
+        StackValidation.Validate(DefaultedStack.Of(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser))).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(SchemaDefaultsAppliedWith(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser), s => s.Telegraf!.Kafka!.Consumers[0].TopicRegexps = null)))
             .Select(e => e.Field).ShouldBe(["spec.telegraf.kafka.consumers[0].topics"]);
     }
 
     [Fact]
     public void Kafka_secret_uses_name_each_key_with_the_field_that_names_it()
     {
-        var uses = StackValidation.SecretUses(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser));
+        var uses = StackValidation.SecretUses(DefaultedStack.Of(Kafka.KafkaStacks.With(Kafka.KafkaStacks.StrimziTlsUser)));
         var missingKey = StackValidation.MissingSecrets("metrics", uses, new Dictionary<string, V1Secret?>
         {
             ["cluster-ca"] = new V1Secret { Data = new Dictionary<string, byte[]> { ["ca.crt"] = [1] } },

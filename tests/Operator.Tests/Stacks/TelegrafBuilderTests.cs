@@ -1,6 +1,7 @@
 using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -10,7 +11,7 @@ public class TelegrafBuilderTests
     public void The_config_hash_is_the_hash_of_the_rendered_conf()
     {
         var stack = Stacks.FullSample();
-        var conf = TelegrafBuilder.ConfigMap(stack).Data[TelegrafConfigRenderer.FileName];
+        var conf = TelegrafBuilder.ConfigMap(DefaultedStack.Of(stack)).Data[TelegrafConfigRenderer.FileName];
 
         Hash(stack).ShouldBe(ConfigHash.Of(conf));
     }
@@ -36,7 +37,7 @@ public class TelegrafBuilderTests
             }
         });
 
-        TelegrafConfigRenderer.Render(after).ShouldNotBe(TelegrafConfigRenderer.Render(before));
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(after)).ShouldNotBe(TelegrafConfigRenderer.Render(DefaultedStack.Of(before)));
         Hash(after).ShouldNotBe(Hash(before));
     }
 
@@ -61,7 +62,7 @@ public class TelegrafBuilderTests
             }
         });
 
-        TelegrafConfigRenderer.Render(after).ShouldBe(TelegrafConfigRenderer.Render(before));
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(after)).ShouldBe(TelegrafConfigRenderer.Render(DefaultedStack.Of(before)));
         Hash(after).ShouldBe(Hash(before));
     }
 
@@ -75,7 +76,7 @@ public class TelegrafBuilderTests
         token.Value.ShouldBeNull();
         token.ValueFrom.SecretKeyRef.Name.ShouldBe("metrics-telegraf-token");
         token.ValueFrom.SecretKeyRef.Key.ShouldBe(StackNames.TokenKey);
-        TelegrafConfigRenderer.Render(stack).ShouldContain("token = \"${INFLUX_TOKEN}\"");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(stack)).ShouldContain("token = \"${INFLUX_TOKEN}\"");
     }
 
     [Fact]
@@ -88,22 +89,22 @@ public class TelegrafBuilderTests
         on.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "KAFKA_SASL_PASSWORD", "POD_NAME"]);
         on.Containers.Single().Env.Single(e => e.Name == "KAFKA_SASL_PASSWORD").ValueFrom.SecretKeyRef.ShouldSatisfyAllConditions(r => r.Name.ShouldBe("metrics-telegraf"), r => r.Key.ShouldBe("password"));
         on.Volumes.ShouldContain(v => v.Name == "kafka-ca" && v.Secret.SecretName == "sasquatch-cluster-ca-cert");
-        TelegrafConfigRenderer.Render(withKafka).ShouldContain("[[inputs.kafka_consumer]]");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(withKafka)).ShouldContain("[[inputs.kafka_consumer]]");
 
         var off = Template(withoutKafka).Spec;
         off.Containers.Single().Env.Select(e => e.Name).ShouldBe(["INFLUX_TOKEN", "LISTENER_TOKEN", "POD_NAME"]);
         off.Volumes.ShouldNotContain(v => v.Name.StartsWith("kafka", StringComparison.Ordinal));
-        TelegrafConfigRenderer.Render(withoutKafka).ShouldNotContain("kafka");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(withoutKafka)).ShouldNotContain("kafka");
 
         // Kafka lives inside Telegraf's own objects: turning it off prunes nothing, it rewrites the conf and the pod.
-        StackBuilder.Build(withoutKafka).Select(Stacks.Key).ShouldBe(StackBuilder.Build(withKafka).Select(Stacks.Key));
+        StackBuilder.Build(DefaultedStack.Of(withoutKafka)).Select(Stacks.Key).ShouldBe(StackBuilder.Build(DefaultedStack.Of(withKafka)).Select(Stacks.Key));
     }
 
     [Fact]
     public void The_disk_buffer_turns_the_Deployment_into_a_StatefulSet_with_one_buffer_claim_per_pod()
     {
-        var buffered = StackBuilder.Build(Stacks.FullSample()).Select(Stacks.Key).ToList();
-        var memory = StackBuilder.Build(Stacks.FullSampleWith(spec => spec.Telegraf!.DiskBuffer!.Enabled = false)).Select(Stacks.Key).ToList();
+        var buffered = StackBuilder.Build(DefaultedStack.Of(Stacks.FullSample())).Select(Stacks.Key).ToList();
+        var memory = StackBuilder.Build(DefaultedStack.Of(Stacks.FullSampleWith(spec => spec.Telegraf!.DiskBuffer!.Enabled = false))).Select(Stacks.Key).ToList();
 
         buffered.ShouldContain("StatefulSet/metrics-telegraf");
         buffered.ShouldNotContain("Deployment/metrics-telegraf");
@@ -111,7 +112,7 @@ public class TelegrafBuilderTests
         memory.ShouldNotContain("StatefulSet/metrics-telegraf");
         buffered.Except(memory).ShouldBe(["StatefulSet/metrics-telegraf"]);
 
-        var statefulSet = (V1StatefulSet)TelegrafBuilder.Workload(Stacks.FullSample());
+        var statefulSet = (V1StatefulSet)TelegrafBuilder.Workload(DefaultedStack.Of(Stacks.FullSample()));
         var claim = statefulSet.Spec.VolumeClaimTemplates.ShouldHaveSingleItem();
         claim.Metadata.Name.ShouldBe(StackNames.TelegrafBufferVolume);
         claim.Metadata.OwnerReferences.ShouldBeNull();
@@ -119,21 +120,21 @@ public class TelegrafBuilderTests
         statefulSet.Spec.Replicas.ShouldBe(2);
         statefulSet.Spec.Template.Spec.Containers.Single().VolumeMounts
             .ShouldContain(m => m.Name == StackNames.TelegrafBufferVolume && m.MountPath == TelegrafConfigRenderer.BufferDirectory);
-        TelegrafConfigRenderer.Render(Stacks.FullSample()).ShouldContain($"buffer_directory = \"{TelegrafConfigRenderer.BufferDirectory}\"");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.FullSample())).ShouldContain($"buffer_directory = \"{TelegrafConfigRenderer.BufferDirectory}\"");
     }
 
     [Fact]
     public void The_listener_port_agrees_across_conf_container_service_and_policy()
     {
-        var objects = StackBuilder.Build(Stacks.MinimalSampleWith(spec => spec.Telegraf!.ListenerPort = 9123));
+        var objects = StackBuilder.Build(DefaultedStack.Of(Stacks.MinimalSampleWith(spec => spec.Telegraf!.ListenerPort = 9123)));
 
-        TelegrafConfigRenderer.Render(Stacks.MinimalSampleWith(spec => spec.Telegraf!.ListenerPort = 9123)).ShouldContain("service_address = \":9123\"");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.MinimalSampleWith(spec => spec.Telegraf!.ListenerPort = 9123))).ShouldContain("service_address = \":9123\"");
         objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "metrics-telegraf").Spec.Template.Spec.Containers.Single().Ports.Single().ContainerPort.ShouldBe(9123);
         objects.OfType<V1Service>().Single(s => s.Metadata.Name == "metrics-telegraf").Spec.Ports.Single().Port.ShouldBe(9123);
         objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "metrics-telegraf").Spec.Ingress.Single().Ports.Single().Port.Value.ShouldBe("9123");
     }
 
-    private static V1PodTemplateSpec Template(V1Alpha1MetricsStack stack) => TelegrafBuilder.Workload(stack) switch
+    private static V1PodTemplateSpec Template(V1Alpha1MetricsStack stack) => TelegrafBuilder.Workload(DefaultedStack.Of(stack)) switch
     {
         V1Deployment deployment => deployment.Spec.Template,
         V1StatefulSet statefulSet => statefulSet.Spec.Template,

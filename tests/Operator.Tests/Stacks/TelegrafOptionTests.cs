@@ -6,6 +6,7 @@ using MetricsOperator.Tests.Stacks.Kafka;
 using MetricsOperator.TestSupport;
 using Tomlyn;
 using Tomlyn.Model;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -29,7 +30,7 @@ public partial class TelegrafOptionTests
         variants.AddRange(KafkaStacks.All.Values.Select(KafkaStacks.With));
         foreach (var variant in variants)
         {
-            var unknown = UnknownOptions(TelegrafConfigRenderer.Render(variant), ref checkedOptions);
+            var unknown = UnknownOptions(TelegrafConfigRenderer.Render(DefaultedStack.Of(variant)), ref checkedOptions);
             unknown.ShouldBeEmpty();
         }
 
@@ -40,11 +41,11 @@ public partial class TelegrafOptionTests
     public void The_check_names_the_plugin_and_option_it_rejects()
     {
         var checkedOptions = 0;
-        var conf = TelegrafConfigRenderer.Render(Stacks.FullSample()) + "\n[[outputs.influxdb_v2]]\n  no_such_option = 1\n";
+        var conf = TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.FullSample())) + "\n[[outputs.influxdb_v2]]\n  no_such_option = 1\n";
 
         UnknownOptions(conf, ref checkedOptions).ShouldBe(["outputs.influxdb_v2: no_such_option"]);
 
-        var noSample = TelegrafConfigRenderer.Render(Stacks.MinimalSample()) + "\n[[inputs.no_such_plugin]]\n  x = 1\n";
+        var noSample = TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.MinimalSample())) + "\n[[inputs.no_such_plugin]]\n  x = 1\n";
         Should.Throw<ShouldAssertException>(() => UnknownOptions(noSample, ref checkedOptions)).Message.ShouldContain("inputs.no_such_plugin");
     }
 

@@ -2,6 +2,7 @@ using MetricsOperator.Fakes.Contracts;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.TestSupport;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -22,7 +23,7 @@ public class TricksterOptionTests
     public void Every_rendered_option_is_declared_in_Trickster_s_full_example(string kind)
     {
         var stack = Stacks.WithDashboardCache(Enum.Parse<DashboardCacheKind>(kind));
-        var rendered = TricksterConfigRenderer.Render(stack);
+        var rendered = TricksterConfigRenderer.Render(DefaultedStack.Of(stack));
 
         TricksterOptions.Undeclared(rendered, Declared()).ShouldBeEmpty();
         TricksterOptions.Rendered(rendered).Count.ShouldBeGreaterThanOrEqualTo(12);
@@ -32,7 +33,7 @@ public class TricksterOptionTests
     public void The_check_rejects_a_misspelt_option_and_one_at_the_wrong_level()
     {
         var declared = Declared();
-        var rendered = TricksterConfigRenderer.Render(Stacks.WithDashboardCache(DashboardCacheKind.Filesystem));
+        var rendered = TricksterConfigRenderer.Render(DefaultedStack.Of(Stacks.WithDashboardCache(DashboardCacheKind.Filesystem)));
 
         var misspelt = rendered.Replace("timeseries_retention_factor", "timeseries_retention_factr", StringComparison.Ordinal);
         TricksterOptions.Undeclared(misspelt, declared).ShouldBe(["backends.*.timeseries_retention_factr"]);

@@ -3,6 +3,7 @@ using k8s.Models;
 using MetricsOperator.Crds;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Stacks.WriteAccess;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks;
 
@@ -17,7 +18,7 @@ public sealed class WriteAccessBuilderTests
         var stack = Stacks.MinimalSample();
         stack.Metadata.NamespaceProperty = "metrics";
 
-        var copy = WriteTokenSecrets.Copy(stack, "gafaelfawr", "tok", Made);
+        var copy = WriteTokenSecrets.Copy(DefaultedStack.Of(stack), "gafaelfawr", "tok", Made);
 
         copy.Metadata.Name.ShouldBe("metrics-write-token");
         copy.Metadata.NamespaceProperty.ShouldBe("gafaelfawr");
@@ -66,17 +67,17 @@ public sealed class WriteAccessBuilderTests
     public void Telegraf_requires_the_token_by_default_and_rolls_when_it_changes()
     {
         var stack = Stacks.MinimalSample();
-        TelegrafConfigRenderer.Render(stack).ShouldContain("[[inputs.influxdb_v2_listener]]\n  service_address = \":8186\"\n  token = \"${LISTENER_TOKEN}\"\n");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(stack)).ShouldContain("[[inputs.influxdb_v2_listener]]\n  service_address = \":8186\"\n  token = \"${LISTENER_TOKEN}\"\n");
         var env = Template(stack, "r1").Spec.Containers.Single().Env.Single(e => e.Name == "LISTENER_TOKEN");
         (env.ValueFrom.SecretKeyRef.Name, env.ValueFrom.SecretKeyRef.Key).ShouldBe(("metrics-listener-token", "token"));
         Template(stack, "r1").Metadata.Annotations["metrics.lsst.io/listener-token-revision"].ShouldBe("r1");
         Template(stack, "r2").Metadata.Annotations["metrics.lsst.io/listener-token-revision"].ShouldBe("r2");
 
         var open = Stacks.MinimalSampleWith(spec => spec.Telegraf = new TelegrafSpec { WriteAccess = new WriteAccessSpec { RequireToken = false } });
-        TelegrafConfigRenderer.Render(open).ShouldNotContain("token = \"${LISTENER_TOKEN}\"");
+        TelegrafConfigRenderer.Render(DefaultedStack.Of(open)).ShouldNotContain("token = \"${LISTENER_TOKEN}\"");
         Template(open, "r1").Spec.Containers.Single().Env.ShouldNotContain(e => e.Name == "LISTENER_TOKEN");
     }
 
     private static V1PodTemplateSpec Template(V1Alpha1MetricsStack stack, string revision) =>
-        ((V1Deployment)TelegrafBuilder.Workload(stack, listenerTokenRevision: revision)).Spec.Template;
+        ((V1Deployment)TelegrafBuilder.Workload(DefaultedStack.Of(stack), listenerTokenRevision: revision)).Spec.Template;
 }

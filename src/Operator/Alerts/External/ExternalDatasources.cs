@@ -18,20 +18,20 @@ public static class ExternalDatasources
     /// The URL the external Grafana reaches InfluxDB at: spec.influxdb.externalUrl, else the URL of InfluxDB's Ingress
     /// (spec.influxdb.ingress), else the in-cluster Service.
     /// </summary>
-    public static string InfluxDbUrl(V1Alpha1MetricsStack stack)
+    public static string InfluxDbUrl(DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return stack.Spec?.InfluxDb?.ExternalUrl is { Length: > 0 } url ? url
+        return stack.InfluxDb.ExternalUrl is { Length: > 0 } url ? url
             : InfluxDbIngressBuilder.UrlOf(stack) ?? StackNames.InfluxDbUrl(stack);
     }
 
     /// <summary>The datasources <paramref name="stack"/> asks for, each carrying <paramref name="readToken"/>.</summary>
-    public static IReadOnlyList<DataSourceCommand> Desired(V1Alpha1MetricsStack stack, string readToken)
+    public static IReadOnlyList<DataSourceCommand> Desired(DefaultedStack stack, string readToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var facts = StackAlertingFacts.From(stack);
         var environment = facts.Environment ?? throw new ArgumentException("an external Grafana needs spec.environment; validate first", nameof(stack));
-        var influxDb = SchemaDefaults.Applied(stack).Spec.InfluxDb!;
+        var influxDb = stack.InfluxDb;
         var url = InfluxDbUrl(stack);
         var desired = new List<DataSourceCommand>();
         if (facts.InfluxQlDatasourceUid is { } influxQl)
@@ -42,7 +42,7 @@ public static class ExternalDatasources
                 Name = $"InfluxDB (InfluxQL) {environment}",
                 Type = "influxdb",
                 Url = url,
-                JsonData = Json(InfluxDatasourceSettings.InfluxQl(influxDb.Bucket!)),
+                JsonData = Json(InfluxDatasourceSettings.InfluxQl(influxDb.Bucket)),
                 SecureJsonData = new Dictionary<string, string>(InfluxDatasourceSettings.InfluxQlSecret(readToken)),
             });
         }
@@ -55,7 +55,7 @@ public static class ExternalDatasources
                 Name = $"InfluxDB (Flux) {environment}",
                 Type = "influxdb",
                 Url = url,
-                JsonData = Json(InfluxDatasourceSettings.Flux(influxDb.Organization!, influxDb.Bucket!)),
+                JsonData = Json(InfluxDatasourceSettings.Flux(influxDb.Organization, influxDb.Bucket)),
                 SecureJsonData = new Dictionary<string, string>(InfluxDatasourceSettings.FluxSecret(readToken)),
             });
         }
@@ -67,10 +67,10 @@ public static class ExternalDatasources
         new(settings.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
 
     /// <summary>The environment's datasource UIDs the spec does not ask for (a flavour turned off): to delete.</summary>
-    public static IReadOnlyList<string> Unwanted(V1Alpha1MetricsStack stack)
+    public static IReadOnlyList<string> Unwanted(DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var environment = StackAlertingFacts.From(stack).Environment;
+        var environment = StackAlertingFacts.EnvironmentOf(stack);
         if (environment is null)
         {
             return [];

@@ -17,7 +17,7 @@ public sealed class ExternalDatasourcesCleanup(GrafanaConnections connections, I
     public async Task CleanUpAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        if (stack.Spec?.Grafana?.Mode != GrafanaMode.External || StackAlertingFacts.From(stack).Environment is not { } environment)
+        if (stack.Spec?.Grafana?.Mode != GrafanaMode.External || StackAlertingFacts.EnvironmentOf(stack) is not { } environment)
         {
             return;
         }

@@ -39,10 +39,14 @@ public sealed class ExternalDatasourcesStep(Manager manager, GrafanaConnections 
     public string ConditionType => MetricsStackConditions.GrafanaReady;
 
     /// <inheritdoc/>
-    public bool AppliesTo(V1Alpha1MetricsStack stack) => stack?.Spec?.Grafana?.Mode == GrafanaMode.External;
+    public bool AppliesTo(DefaultedStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        return !stack.Grafana.IsManaged;
+    }
 
     /// <inheritdoc/>
-    public async Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    public async Task<StepOutcome> RunAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
         var ns = StackNames.Namespace(stack);
@@ -66,7 +70,7 @@ public sealed class ExternalDatasourcesStep(Manager manager, GrafanaConnections 
         try
         {
             var grafana = await connections.ConnectAsync(stack, cancellationToken);
-            var grafanaUrl = stack.Spec.Grafana!.Url ?? "";
+            var grafanaUrl = stack.Grafana.Url ?? "";
             foreach (var datasource in desired)
             {
                 await SyncAsync(grafana.Client, grafanaUrl, datasource, cancellationToken);
@@ -80,7 +84,7 @@ public sealed class ExternalDatasourcesStep(Manager manager, GrafanaConnections 
             }
 
             return new StepOutcome(true, StackStatusReporter.Reasons.External,
-                $"Grafana is external at {stack.Spec.Grafana!.Url}; its datasources {string.Join(", ", desired.Select(d => d.Uid))} read InfluxDB at {ExternalDatasources.InfluxDbUrl(stack)}");
+                $"Grafana is external at {stack.Grafana.Url}; its datasources {string.Join(", ", desired.Select(d => d.Uid))} read InfluxDB at {ExternalDatasources.InfluxDbUrl(stack)}");
         }
         catch (GrafanaCredentialsException e)
         {
@@ -96,7 +100,7 @@ public sealed class ExternalDatasourcesStep(Manager manager, GrafanaConnections 
     public static async Task RemoveAllAsync(GrafanaClient client, V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        if (StackAlertingFacts.From(stack).Environment is { } environment)
+        if (StackAlertingFacts.EnvironmentOf(stack) is { } environment)
         {
             foreach (var uid in ExternalDatasources.All(environment))
             {

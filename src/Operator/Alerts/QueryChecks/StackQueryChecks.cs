@@ -43,7 +43,7 @@ public sealed class StackQueryChecks : IDisposable
     public QueryVerdictCache Cache { get; }
 
     /// <summary>Checks the queries of the rules <paramref name="plan"/> would write to <paramref name="stack"/>'s Grafana.</summary>
-    public async Task<QueryCheckResult> CheckAsync(V1Alpha1MetricsStack stack, V1Alpha1AppAlert alert, AlertPlan plan, CancellationToken cancellationToken)
+    public async Task<QueryCheckResult> CheckAsync(DefaultedStack stack, V1Alpha1AppAlert alert, AlertPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
         if (!options.QueryChecks.Enabled)
@@ -51,9 +51,9 @@ public sealed class StackQueryChecks : IDisposable
             return QueryCheckResult.Off;
         }
 
-        var influxDb = SchemaDefaults.Applied(stack).Spec.InfluxDb!;
+        var influxDb = stack.InfluxDb;
         var baseUri = endpoints.InfluxDb(stack);
-        var target = InfluxQueryChecker.TargetOf(baseUri, influxDb.Organization!, influxDb.Bucket!);
+        var target = InfluxQueryChecker.TargetOf(baseUri, influxDb.Organization, influxDb.Bucket);
         var now = time.GetUtcNow();
         if (unavailable.TryGetValue(target, out var down) && now < down.Until)
         {
@@ -90,10 +90,10 @@ public sealed class StackQueryChecks : IDisposable
     /// <inheritdoc/>
     public void Dispose() => http.Dispose();
 
-    private async Task<InfluxQueryChecker> ConnectAsync(V1Alpha1MetricsStack stack, Uri baseUri, InfluxDbSpec influxDb, CancellationToken cancellationToken)
+    private async Task<InfluxQueryChecker> ConnectAsync(V1Alpha1MetricsStack stack, Uri baseUri, DefaultedInfluxDb influxDb, CancellationToken cancellationToken)
     {
         var token = await ReadTokenAsync(stack, cancellationToken);
-        return new InfluxQueryChecker(http, baseUri, influxDb.Bucket!, influxDb.Organization!, token);
+        return new InfluxQueryChecker(http, baseUri, influxDb.Bucket, influxDb.Organization, token);
     }
 
     private async Task<string> ReadTokenAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)

@@ -28,11 +28,11 @@ public sealed class AlertingStep(Manager manager, GrafanaConnections connections
     public string ConditionType => MetricsStackConditions.AlertingReady;
 
     /// <inheritdoc/>
-    public async Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    public async Task<StepOutcome> RunAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        var grafanaSpec = stack.Spec?.Grafana;
-        var declared = grafanaSpec?.ContactPoints ?? [];
+        var grafanaSpec = stack.Grafana.Spec;
+        var declared = grafanaSpec.ContactPoints ?? [];
         if (declared.Count == 0)
         {
             return new StepOutcome(true, "NoContactPoints", "No contact points declared: Grafana's own routing is left alone");
@@ -44,7 +44,7 @@ public sealed class AlertingStep(Manager manager, GrafanaConnections connections
             return new StepOutcome(false, "WaitingForGrafana", "Waits for GrafanaReady", TimeSpan.FromSeconds(15));
         }
 
-        var defaultReceiver = grafanaSpec!.DefaultContactPoint is { Length: > 0 } d ? d : declared[0].Name;
+        var defaultReceiver = grafanaSpec.DefaultContactPoint is { Length: > 0 } d ? d : declared[0].Name;
         var ns = StackNames.Namespace(stack);
         var desired = new List<EmbeddedContactPoint>();
         foreach (var contactPoint in declared)

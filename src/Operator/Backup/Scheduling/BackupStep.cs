@@ -1,4 +1,5 @@
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Steps;
 
 namespace MetricsOperator.Backup.Scheduling;
@@ -26,7 +27,7 @@ public sealed class BackupStep(BackupResults results, TimeProvider? time = null)
     public string ConditionType => MetricsStackConditions.BackupReady;
 
     /// <inheritdoc/>
-    public Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken)
+    public Task<StepOutcome> RunAsync(DefaultedStack stack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
         return Task.FromResult(Report(stack));

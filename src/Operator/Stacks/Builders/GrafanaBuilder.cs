@@ -20,11 +20,10 @@ public static class GrafanaBuilder
     private const string DatasourcesDirectory = "/etc/grafana/provisioning/datasources";
 
     /// <summary>Whether the stack runs its own Grafana.</summary>
-    public static bool IsManaged(V1Alpha1MetricsStack stack) =>
-        SchemaDefaults.Applied(stack).Spec.Grafana!.Mode == GrafanaMode.Managed;
+    public static bool IsManaged(DefaultedStack stack) => stack.Grafana.IsManaged;
 
     /// <summary>The managed Grafana's objects in apply order; empty in external mode. <paramref name="tokenRevision"/>: see <see cref="Deployment"/>.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack, string? tokenRevision = null) =>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(DefaultedStack stack, string? tokenRevision = null) =>
         !IsManaged(stack) ? []
         : GrafanaIngressBuilder.Build(stack) is { } ingress ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision), ingress]
         : [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision)];
@@ -33,10 +32,9 @@ public static class GrafanaBuilder
     /// Grafana's data claim. Like InfluxDB's, it follows spec.influxdb.deletionPolicy: with Retain (the default) it
     /// has no ownerReference and outlives the stack, keeping dashboards made in the UI.
     /// </summary>
-    public static V1PersistentVolumeClaim DataClaim(V1Alpha1MetricsStack stack)
+    public static V1PersistentVolumeClaim DataClaim(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var deleteWithStack = stack.Spec.InfluxDb!.DeletionPolicy == DeletionPolicy.Delete;
+        var deleteWithStack = stack.InfluxDb.DeletionPolicy == DeletionPolicy.Delete;
         return new V1PersistentVolumeClaim
         {
             ApiVersion = "v1",
@@ -54,7 +52,7 @@ public static class GrafanaBuilder
     }
 
     /// <summary>The ConfigMap with the datasource provisioning file (token by env reference only).</summary>
-    public static V1ConfigMap ProvisioningConfigMap(V1Alpha1MetricsStack stack) => new()
+    public static V1ConfigMap ProvisioningConfigMap(DefaultedStack stack) => new()
     {
         ApiVersion = "v1",
         Kind = V1ConfigMap.KubeKind,
@@ -69,10 +67,9 @@ public static class GrafanaBuilder
     /// <summary>Grafana's Deployment: one replica with Recreate, since its SQLite database sits on a ReadWriteOnce claim.</summary>
     /// <param name="stack">The stack.</param>
     /// <param name="tokenRevision">The read token's authorization ID: a change rolls the pod onto the new token.</param>
-    public static V1Deployment Deployment(V1Alpha1MetricsStack stack, string? tokenRevision = null)
+    public static V1Deployment Deployment(DefaultedStack stack, string? tokenRevision = null)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var grafana = stack.Spec.Grafana!;
+        var grafana = stack.Grafana;
         return new V1Deployment
         {
             ApiVersion = "apps/v1",
@@ -104,7 +101,7 @@ public static class GrafanaBuilder
         };
     }
 
-    private static V1Container Container(V1Alpha1MetricsStack stack, GrafanaSpec grafana) => new()
+    private static V1Container Container(V1Alpha1MetricsStack stack, DefaultedGrafana grafana) => new()
     {
         Name = "grafana",
         Image = grafana.Image,
@@ -118,7 +115,7 @@ public static class GrafanaBuilder
             Env.Value("GF_LOG_MODE", "console"),
             Env.Value("GF_ANALYTICS_REPORTING_ENABLED", "false"),
             Env.Value("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"),
-            .. GrafanaSettings.Env(grafana),
+            .. GrafanaSettings.Env(grafana.Spec),
         ],
         ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/api/health", Port = "http" }, PeriodSeconds = 10, TimeoutSeconds = 5 },
         // Database migrations after an upgrade can take a while: liveness starts late.

@@ -34,27 +34,27 @@ public static class GrafanaDatasources
     public const string FileName = "datasources.yaml";
 
     /// <summary>The provisioning file for <paramref name="stack"/>.</summary>
-    public static string Render(V1Alpha1MetricsStack stack)
+    public static string Render(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var influxDb = stack.Spec.InfluxDb!;
-        var wanted = stack.Spec.Grafana!.Datasources!;
+        ArgumentNullException.ThrowIfNull(stack);
+        var influxDb = stack.InfluxDb;
+        var wanted = stack.Grafana.Datasources;
         var url = StackNames.InfluxDbUrl(stack);
         var datasources = new List<object>();
-        var cached = TricksterBuilder.IsEnabled(stack) && wanted.InfluxQL == true;
-        if (wanted.InfluxQL == true)
+        var cached = TricksterBuilder.IsEnabled(stack) && wanted.InfluxQL;
+        if (wanted.InfluxQL)
         {
             // With the cache on, the cached twin is the default, so new dashboard panels go through Trickster.
-            datasources.Add(InfluxQl("InfluxDB (InfluxQL)", InfluxQlUid, url, isDefault: !cached, influxDb.Bucket!));
+            datasources.Add(InfluxQl("InfluxDB (InfluxQL)", InfluxQlUid, url, isDefault: !cached, influxDb.Bucket));
         }
 
         if (cached)
         {
-            datasources.Add(InfluxQl(CachedInfluxQlName, CachedInfluxQlUid, StackNames.TricksterUrl(stack), isDefault: true, influxDb.Bucket!));
+            datasources.Add(InfluxQl(CachedInfluxQlName, CachedInfluxQlUid, StackNames.TricksterUrl(stack), isDefault: true, influxDb.Bucket));
         }
 
         // Flux stays direct: Trickster gives invalid data for Flux queries with more than one from() (its influxdb.md).
-        if (wanted.Flux == true)
+        if (wanted.Flux)
         {
             datasources.Add(new Dictionary<string, object>
             {
@@ -63,9 +63,9 @@ public static class GrafanaDatasources
                 ["uid"] = FluxUid,
                 ["access"] = "proxy",
                 ["url"] = url,
-                ["isDefault"] = wanted.InfluxQL != true,
+                ["isDefault"] = !wanted.InfluxQL,
                 ["editable"] = false,
-                ["jsonData"] = InfluxDatasourceSettings.Flux(influxDb.Organization!, influxDb.Bucket!),
+                ["jsonData"] = InfluxDatasourceSettings.Flux(influxDb.Organization, influxDb.Bucket),
                 ["secureJsonData"] = InfluxDatasourceSettings.FluxSecret(TokenReference),
             });
         }

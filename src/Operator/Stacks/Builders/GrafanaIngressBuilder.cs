@@ -10,10 +10,10 @@ namespace MetricsOperator.Stacks.Builders;
 public static class GrafanaIngressBuilder
 {
     /// <summary>The Ingress, or null when the spec asks for none (or Grafana is external).</summary>
-    public static V1Ingress? Build(V1Alpha1MetricsStack stack)
+    public static V1Ingress? Build(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        if (!GrafanaBuilder.IsManaged(stack) || stack.Spec.Grafana!.Ingress is not { } ingress)
+        ArgumentNullException.ThrowIfNull(stack);
+        if (!stack.Grafana.IsManaged || stack.Grafana.Ingress is not { } ingress)
         {
             return null;
         }

@@ -28,10 +28,9 @@ public static class InfluxDbBuilder
     /// StatefulSet) keeps the data. persistentVolumeClaimRetentionPolicy would state that, but it does not exist
     /// on Kubernetes 1.20 (alpha in 1.23); with deletionPolicy Delete, the reconciler's finalizer deletes the claim.
     /// </summary>
-    public static V1StatefulSet StatefulSet(V1Alpha1MetricsStack stack)
+    public static V1StatefulSet StatefulSet(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var influxDb = stack.Spec.InfluxDb!;
+        var influxDb = stack.InfluxDb;
         return new V1StatefulSet
         {
             ApiVersion = "apps/v1",
@@ -49,7 +48,7 @@ public static class InfluxDbBuilder
         };
     }
 
-    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, InfluxDbSpec influxDb) => new()
+    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, DefaultedInfluxDb influxDb) => new()
     {
         Metadata = ObjectMetaBuilder.PodTemplate(stack, StackLabels.InfluxDb),
         Spec = new V1PodSpec
@@ -103,7 +102,7 @@ public static class InfluxDbBuilder
         TimeoutSeconds = 5,
     };
 
-    private static V1PersistentVolumeClaim DataClaimTemplate(V1Alpha1MetricsStack stack, InfluxDbSpec influxDb) => new()
+    private static V1PersistentVolumeClaim DataClaimTemplate(V1Alpha1MetricsStack stack, DefaultedInfluxDb influxDb) => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -111,16 +110,16 @@ public static class InfluxDbBuilder
             Labels = StackLabels.ForData(stack, StackLabels.InfluxDb),
             Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
-                [DeletionPolicyAnnotation] = (influxDb.DeletionPolicy ?? DeletionPolicy.Retain).ToString(),
+                [DeletionPolicyAnnotation] = influxDb.DeletionPolicy.ToString(),
             },
         },
         Spec = new V1PersistentVolumeClaimSpec
         {
             AccessModes = ["ReadWriteOnce"],
-            StorageClassName = influxDb.Storage!.StorageClassName,
+            StorageClassName = influxDb.Storage.StorageClassName,
             Resources = new V1VolumeResourceRequirements
             {
-                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = influxDb.Storage.Size! },
+                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = influxDb.Storage.Size },
             },
         },
     };

@@ -12,14 +12,14 @@ namespace MetricsOperator.Stacks.Builders;
 public static class InfluxDbIngressBuilder
 {
     /// <summary>The Ingress as a list of desired objects: empty when the spec asks for none.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(V1Alpha1MetricsStack stack) =>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(DefaultedStack stack) =>
         Build(stack) is { } ingress ? [ingress] : [];
 
     /// <summary>The Ingress, or null when the spec asks for none.</summary>
-    public static V1Ingress? Build(V1Alpha1MetricsStack stack)
+    public static V1Ingress? Build(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        if (stack.Spec.InfluxDb?.Ingress is not { } ingress)
+        ArgumentNullException.ThrowIfNull(stack);
+        if (stack.InfluxDb.Ingress is not { } ingress)
         {
             return null;
         }
@@ -29,10 +29,10 @@ public static class InfluxDbIngressBuilder
     }
 
     /// <summary>The Ingress's URL without a trailing slash (<c>https://host/influxdb</c>), or null without an Ingress.</summary>
-    public static string? UrlOf(V1Alpha1MetricsStack stack)
+    public static string? UrlOf(DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        if (stack.Spec?.InfluxDb?.Ingress is not { } ingress)
+        if (stack.InfluxDb.Ingress is not { } ingress)
         {
             return null;
         }

@@ -28,10 +28,10 @@ public sealed record KafkaSettings(
     public const string Directory = "/etc/telegraf-kafka";
 
     /// <summary>The Kafka settings of <paramref name="stack"/>, or null when it has no Kafka section.</summary>
-    public static KafkaSettings? From(V1Alpha1MetricsStack stack)
+    public static KafkaSettings? From(DefaultedStack stack)
     {
-        var spec = SchemaDefaults.Applied(stack).Spec;
-        if (spec.Telegraf?.Kafka is not { } kafka)
+        ArgumentNullException.ThrowIfNull(stack);
+        if (stack.Telegraf.Kafka is not { } kafka)
         {
             return null;
         }

@@ -18,7 +18,7 @@ public static class NetworkPolicyBuilder
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
     /// <summary>Every policy of the stack, in apply order.</summary>
-    public static IReadOnlyList<V1NetworkPolicy> Build(V1Alpha1MetricsStack stack, StackBuildOptions options)
+    public static IReadOnlyList<V1NetworkPolicy> Build(DefaultedStack stack, StackBuildOptions options)
     {
         var policies = new List<V1NetworkPolicy> { DefaultDeny(stack), InfluxDb(stack, options), Telegraf(stack) };
         if (GrafanaBuilder.IsManaged(stack))
@@ -45,7 +45,7 @@ public static class NetworkPolicyBuilder
     /// namespace (its controllerNamespaceSelector, default <c>kubernetes.io/metadata.name: ingress-nginx</c>), the path
     /// an external Grafana's queries take.
     /// </summary>
-    public static V1NetworkPolicy InfluxDb(V1Alpha1MetricsStack stack, StackBuildOptions options)
+    public static V1NetworkPolicy InfluxDb(DefaultedStack stack, StackBuildOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var peers = new List<V1NetworkPolicyPeer>
@@ -91,9 +91,9 @@ public static class NetworkPolicyBuilder
     /// Telegraf's listener admits pods of the namespaces that opted in to this stack (label
     /// <c>metrics.lsst.io/write-token=&lt;stack&gt;</c>, the same label that brings them the token) and no one else.
     /// </summary>
-    public static V1NetworkPolicy Telegraf(V1Alpha1MetricsStack stack)
+    public static V1NetworkPolicy Telegraf(DefaultedStack stack)
     {
-        var listenerPort = SchemaDefaults.Applied(stack).Spec.Telegraf!.ListenerPort!.Value;
+        var listenerPort = stack.Telegraf.ListenerPort;
         var writers = new V1NetworkPolicyPeer
         {
             NamespaceSelector = Selector(new SortedDictionary<string, string>(StringComparer.Ordinal) { [WriteTokenSecrets.OptInLabel] = stack.Metadata.Name }),
@@ -110,10 +110,10 @@ public static class NetworkPolicyBuilder
     /// the operator (alerting through the API) and the stack's Grafana backup Jobs: behind an authenticating proxy,
     /// a pod that could reach Grafana directly could set the user header itself.
     /// </summary>
-    public static V1NetworkPolicy Grafana(V1Alpha1MetricsStack stack, StackBuildOptions? options = null)
+    public static V1NetworkPolicy Grafana(DefaultedStack stack, StackBuildOptions? options = null)
     {
         options ??= StackBuildOptions.Default;
-        var ingress = SchemaDefaults.Applied(stack).Spec.Grafana!.Ingress;
+        var ingress = stack.Grafana.Ingress;
         if (ingress is null)
         {
             return Policy(stack, StackNames.AllowPolicy(stack, StackLabels.Grafana), StackLabels.Grafana,

@@ -11,14 +11,11 @@ namespace MetricsOperator.Stacks.Builders;
 public static class StackBuilder
 {
     /// <summary>The desired objects of <paramref name="stack"/>, defaults applied, with the default operator identity.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack) =>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(DefaultedStack stack) =>
         Build(stack, StackBuildOptions.Default);
 
     /// <summary>The desired objects of <paramref name="stack"/>, defaults applied.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack, StackBuildOptions options)
-    {
-        stack = SchemaDefaults.Applied(stack);
-        return
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(DefaultedStack stack, StackBuildOptions options) =>
         [
             InfluxDbBuilder.Service(stack),
             InfluxDbBuilder.StatefulSet(stack),
@@ -30,5 +27,4 @@ public static class StackBuilder
             .. TricksterBuilder.Build(stack),
             .. NetworkPolicyBuilder.Build(stack, options),
         ];
-    }
 }

@@ -14,7 +14,7 @@ public static class TelegrafBuilder
     private const string ConfigDirectory = "/etc/telegraf";
 
     /// <summary>The ConfigMap holding <c>telegraf.conf</c> (no secret in it: the token is an env reference).</summary>
-    public static V1ConfigMap ConfigMap(V1Alpha1MetricsStack stack) => new()
+    public static V1ConfigMap ConfigMap(DefaultedStack stack) => new()
     {
         ApiVersion = "v1",
         Kind = V1ConfigMap.KubeKind,
@@ -23,25 +23,21 @@ public static class TelegrafBuilder
     };
 
     /// <summary>The Service apps write line protocol to (status.endpoints.write).</summary>
-    public static V1Service Service(V1Alpha1MetricsStack stack)
-    {
-        stack = SchemaDefaults.Applied(stack);
-        return ServiceBuilder.ClusterIp(stack, StackNames.Telegraf(stack), StackLabels.Telegraf, "http-listener", stack.Spec.Telegraf!.ListenerPort!.Value, "listener");
-    }
+    public static V1Service Service(DefaultedStack stack) =>
+        ServiceBuilder.ClusterIp(stack, StackNames.Telegraf(stack), StackLabels.Telegraf, "http-listener", stack.Telegraf.ListenerPort, "listener");
 
     /// <summary>
     /// The workload: a Deployment, or a StatefulSet with a buffer claim per pod when the disk buffer is on.
     /// <paramref name="tokenRevision"/> (the write token's authorization ID) and <paramref name="listenerTokenRevision"/>
     /// (the listener token's creation time) roll the pods when either token changes.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> Workload(V1Alpha1MetricsStack stack, string? tokenRevision = null, string? listenerTokenRevision = null)
+    public static IKubernetesObject<V1ObjectMeta> Workload(DefaultedStack stack, string? tokenRevision = null, string? listenerTokenRevision = null)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var telegraf = stack.Spec.Telegraf!;
+        var telegraf = stack.Telegraf;
         var metadata = ObjectMetaBuilder.Owned(stack, StackNames.Telegraf(stack), StackLabels.Telegraf);
         var selector = new V1LabelSelector { MatchLabels = StackLabels.Selector(stack, StackLabels.Telegraf) };
         var template = PodPlacement.Applied(PodTemplate(stack, tokenRevision, listenerTokenRevision), telegraf.Pod);
-        if (telegraf.DiskBuffer!.Enabled != true)
+        if (!telegraf.DiskBuffer.Enabled)
         {
             return new V1Deployment
             {
@@ -78,7 +74,7 @@ public static class TelegrafBuilder
                             AccessModes = ["ReadWriteOnce"],
                             Resources = new V1VolumeResourceRequirements
                             {
-                                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = telegraf.DiskBuffer.Size! },
+                                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = telegraf.DiskBuffer.Size },
                             },
                         },
                     },
@@ -87,9 +83,9 @@ public static class TelegrafBuilder
         };
     }
 
-    private static V1PodTemplateSpec PodTemplate(V1Alpha1MetricsStack stack, string? tokenRevision, string? listenerTokenRevision)
+    private static V1PodTemplateSpec PodTemplate(DefaultedStack stack, string? tokenRevision, string? listenerTokenRevision)
     {
-        var telegraf = stack.Spec.Telegraf!;
+        var telegraf = stack.Telegraf;
         var conf = TelegrafConfigRenderer.Render(stack);
         var volumes = new List<V1Volume>
         {
@@ -111,7 +107,7 @@ public static class TelegrafBuilder
             env.Add(Env.FromSecret(TelegrafConfigRenderer.ListenerTokenEnv, StackNames.ListenerTokenSecret(stack), StackNames.TokenKey));
         }
 
-        if (telegraf.DiskBuffer!.Enabled == true)
+        if (telegraf.DiskBuffer.Enabled)
         {
             mounts.Add(new V1VolumeMount { Name = StackNames.TelegrafBufferVolume, MountPath = TelegrafConfigRenderer.BufferDirectory });
         }
@@ -145,7 +141,7 @@ public static class TelegrafBuilder
                         Image = telegraf.Image,
                         // The image's entrypoint prepends "telegraf" to arguments starting with "-".
                         Args = ["--config", $"{ConfigDirectory}/{TelegrafConfigRenderer.FileName}"],
-                        Ports = [new V1ContainerPort { Name = "listener", ContainerPort = telegraf.ListenerPort!.Value, Protocol = "TCP" }],
+                        Ports = [new V1ContainerPort { Name = "listener", ContainerPort = telegraf.ListenerPort, Protocol = "TCP" }],
                         Env = env,
                         // Telegraf has no health endpoint of its own; an open listener port is what apps need.
                         ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = "listener" }, PeriodSeconds = 10 },

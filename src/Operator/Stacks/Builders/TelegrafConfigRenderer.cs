@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MetricsOperator.Crds;
 
 namespace MetricsOperator.Stacks.Builders;
 
@@ -24,11 +23,11 @@ public static class TelegrafConfigRenderer
     public const string FileName = "telegraf.conf";
 
     /// <summary>The configuration for <paramref name="stack"/>.</summary>
-    public static string Render(V1Alpha1MetricsStack stack)
+    public static string Render(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var influxDb = stack.Spec.InfluxDb!;
-        var telegraf = stack.Spec.Telegraf!;
+        ArgumentNullException.ThrowIfNull(stack);
+        var influxDb = stack.InfluxDb;
+        var telegraf = stack.Telegraf;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Rendered by metrics-operator from MetricsStack {StackNames.Namespace(stack)}/{stack.Metadata.Name}; edits are overwritten.\n");
 
@@ -52,16 +51,16 @@ public static class TelegrafConfigRenderer
         text.Append("\n[[outputs.influxdb_v2]]\n");
         Option(text, "urls", QuotedList([StackNames.InfluxDbUrl(stack)]));
         Option(text, "token", Quoted("${" + TokenEnv + "}"));
-        Option(text, "organization", Quoted(influxDb.Organization!));
-        Option(text, "bucket", Quoted(influxDb.Bucket!));
+        Option(text, "organization", Quoted(influxDb.Organization));
+        Option(text, "bucket", Quoted(influxDb.Bucket));
         return text.ToString();
     }
 
     /// <summary>Whether the listener refuses writes without the token (<c>spec.telegraf.writeAccess.requireToken</c>, default true).</summary>
-    public static bool RequiresToken(V1Alpha1MetricsStack stack)
+    public static bool RequiresToken(DefaultedStack stack)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        return stack.Spec?.Telegraf?.WriteAccess?.RequireToken != false;
+        return stack.Telegraf.WriteAccess.RequireToken;
     }
 
     private static void Option(StringBuilder text, string name, string value) => TomlText.Option(text, name, value);

@@ -13,27 +13,22 @@ public static class TricksterBuilder
     private const string Trickster = "trickster";
 
     /// <summary>Whether the stack runs the dashboard cache: enabled, and a managed Grafana whose datasources the operator provisions.</summary>
-    public static bool IsEnabled(V1Alpha1MetricsStack stack)
+    public static bool IsEnabled(DefaultedStack stack)
     {
-        var grafana = SchemaDefaults.Applied(stack).Spec.Grafana!;
-        return grafana.Mode == GrafanaMode.Managed && grafana.Cache?.Enabled == true;
+        ArgumentNullException.ThrowIfNull(stack);
+        return stack.Grafana.IsManaged && stack.Grafana.Cache.Enabled;
     }
 
-    /// <summary>Whether the cache lives on a claim (filesystem or bbolt) rather than in memory.</summary>
-    public static bool UsesClaim(DashboardCacheSpec cache) =>
-        cache?.Kind is DashboardCacheKind.Filesystem or DashboardCacheKind.Bbolt;
-
     /// <summary>The cache's objects in apply order; empty when it is off.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(V1Alpha1MetricsStack stack)
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(DefaultedStack stack)
     {
         if (!IsEnabled(stack))
         {
             return [];
         }
 
-        stack = SchemaDefaults.Applied(stack);
         var objects = new List<IKubernetesObject<V1ObjectMeta>> { ConfigMap(stack) };
-        if (UsesClaim(stack.Spec.Grafana!.Cache!))
+        if (stack.Grafana.Cache.UsesClaim)
         {
             objects.Add(CacheClaim(stack));
         }
@@ -44,7 +39,7 @@ public static class TricksterBuilder
     }
 
     /// <summary>The ConfigMap with <c>trickster.yaml</c>, which holds no token.</summary>
-    public static V1ConfigMap ConfigMap(V1Alpha1MetricsStack stack) => new()
+    public static V1ConfigMap ConfigMap(DefaultedStack stack) => new()
     {
         ApiVersion = "v1",
         Kind = V1ConfigMap.KubeKind,
@@ -56,22 +51,21 @@ public static class TricksterBuilder
     /// The claim of a filesystem or bbolt cache. It follows spec.influxdb.deletionPolicy like Grafana's claim, and
     /// stays when the cache is turned off (docs/cache.md says how to delete it).
     /// </summary>
-    public static V1PersistentVolumeClaim CacheClaim(V1Alpha1MetricsStack stack)
+    public static V1PersistentVolumeClaim CacheClaim(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var cache = stack.Spec.Grafana!.Cache!;
+        var cache = stack.Grafana.Cache;
         return new V1PersistentVolumeClaim
         {
             ApiVersion = "v1",
             Kind = V1PersistentVolumeClaim.KubeKind,
-            Metadata = ObjectMetaBuilder.DataVolume(stack, StackNames.Trickster(stack), StackLabels.Trickster, stack.Spec.InfluxDb!.DeletionPolicy == DeletionPolicy.Delete),
+            Metadata = ObjectMetaBuilder.DataVolume(stack, StackNames.Trickster(stack), StackLabels.Trickster, stack.InfluxDb.DeletionPolicy == DeletionPolicy.Delete),
             Spec = new V1PersistentVolumeClaimSpec
             {
                 AccessModes = ["ReadWriteOnce"],
                 StorageClassName = cache.StorageClassName,
                 Resources = new V1VolumeResourceRequirements
                 {
-                    Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = cache.Size! },
+                    Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = cache.Size },
                 },
             },
         };
@@ -85,11 +79,10 @@ public static class TricksterBuilder
     /// Trickster's Deployment: a restricted pod reading its configuration from the ConfigMap, rolled when it changes.
     /// With a claim, one replica replaced with Recreate (a ReadWriteOnce claim mounts on one node).
     /// </summary>
-    public static V1Deployment Deployment(V1Alpha1MetricsStack stack)
+    public static V1Deployment Deployment(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var cache = stack.Spec.Grafana!.Cache!;
-        var onClaim = UsesClaim(cache);
+        var cache = stack.Grafana.Cache;
+        var onClaim = cache.UsesClaim;
         var volumes = new List<V1Volume>
         {
             new() { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = StackNames.TricksterConfig(stack) } },
@@ -126,7 +119,7 @@ public static class TricksterBuilder
         };
     }
 
-    private static V1Container Container(DashboardCacheSpec cache, bool onClaim)
+    private static V1Container Container(DefaultedDashboardCache cache, bool onClaim)
     {
         var mounts = new List<V1VolumeMount>
         {

@@ -32,10 +32,10 @@ public static class TricksterConfigRenderer
     private const string BackfillTolerance = "60s";
 
     /// <summary>The configuration file for <paramref name="stack"/> (defaults applied).</summary>
-    public static string Render(V1Alpha1MetricsStack stack)
+    public static string Render(DefaultedStack stack)
     {
-        stack = SchemaDefaults.Applied(stack);
-        var cache = stack.Spec.Grafana!.Cache ?? new DashboardCacheSpec();
+        ArgumentNullException.ThrowIfNull(stack);
+        var cache = stack.Grafana.Cache;
         var file = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["caches"] = new Dictionary<string, object> { [CacheName] = Cache(cache) },
@@ -47,7 +47,7 @@ public static class TricksterConfigRenderer
                     ["origin_url"] = StackNames.InfluxDbUrl(stack),
                     ["is_default"] = true,
                     ["cache_name"] = CacheName,
-                    ["timeseries_retention_factor"] = cache.MaxPointsPerQuery ?? 2048,
+                    ["timeseries_retention_factor"] = cache.MaxPointsPerQuery,
                     ["backfill_tolerance"] = BackfillTolerance,
                 },
             },
@@ -57,21 +57,21 @@ public static class TricksterConfigRenderer
     }
 
     /// <summary>The bytes the cache may hold: all of <c>size</c> in memory, 90% of a claim (the index evicts above a soft threshold, and a full disk fails writes).</summary>
-    public static long IndexBytes(DashboardCacheSpec cache)
+    public static long IndexBytes(DefaultedDashboardCache cache)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        var size = (long)(cache.Size?.ToDecimal() ?? 256L * 1024 * 1024);
-        return cache.Kind is DashboardCacheKind.Filesystem or DashboardCacheKind.Bbolt ? size / 10 * 9 : size;
+        var size = (long)cache.Size.ToDecimal();
+        return cache.UsesClaim ? size / 10 * 9 : size;
     }
 
-    private static SortedDictionary<string, object> Cache(DashboardCacheSpec cache)
+    private static SortedDictionary<string, object> Cache(DefaultedDashboardCache cache)
     {
         var bytes = IndexBytes(cache);
         var section = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["index"] = new Dictionary<string, object> { ["max_size_bytes"] = bytes },
         };
-        switch (cache.Kind ?? DashboardCacheKind.Memory)
+        switch (cache.Kind)
         {
             case DashboardCacheKind.Filesystem:
                 section["provider"] = "filesystem";

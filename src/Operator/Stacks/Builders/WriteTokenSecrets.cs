@@ -75,9 +75,9 @@ public static class WriteTokenSecrets
     /// The copy for <paramref name="targetNamespace"/>. Labelled as the operator's but with no instance label and no
     /// ownerReference (owners cannot cross namespaces): Argo CD of the app's namespace neither adopts nor prunes it.
     /// </summary>
-    public static V1Secret Copy(V1Alpha1MetricsStack stack, string targetNamespace, string token, DateTime created)
+    public static V1Secret Copy(DefaultedStack stack, string targetNamespace, string token, DateTime created)
     {
-        stack = SchemaDefaults.Applied(stack);
+        ArgumentNullException.ThrowIfNull(stack);
         return new V1Secret
         {
             ApiVersion = "v1",
@@ -103,14 +103,14 @@ public static class WriteTokenSecrets
     }
 
     /// <summary>What a copy holds: endpoint, org, bucket and token, under the names the clients read.</summary>
-    public static IDictionary<string, byte[]> CopyData(V1Alpha1MetricsStack stack, string token)
+    public static IDictionary<string, byte[]> CopyData(DefaultedStack stack, string token)
     {
-        stack = SchemaDefaults.Applied(stack);
+        ArgumentNullException.ThrowIfNull(stack);
         return new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            [UrlKey] = Encoding.UTF8.GetBytes(StackNames.WriteUrl(stack, stack.Spec.Telegraf!.ListenerPort!.Value)),
-            [OrgKey] = Encoding.UTF8.GetBytes(stack.Spec.InfluxDb!.Organization!),
-            [BucketKey] = Encoding.UTF8.GetBytes(stack.Spec.InfluxDb.Bucket!),
+            [UrlKey] = Encoding.UTF8.GetBytes(StackNames.WriteUrl(stack, stack.Telegraf.ListenerPort)),
+            [OrgKey] = Encoding.UTF8.GetBytes(stack.InfluxDb.Organization),
+            [BucketKey] = Encoding.UTF8.GetBytes(stack.InfluxDb.Bucket),
             [TokenKey] = Encoding.UTF8.GetBytes(token),
         };
     }

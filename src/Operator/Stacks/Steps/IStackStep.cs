@@ -19,13 +19,13 @@ public interface IStackStep
     /// nothing changed. Returns the condition to report; throws only for bugs (expected
     /// failures such as an unreachable server are outcomes, with a reason).
     /// </summary>
-    Task<StepOutcome> RunAsync(V1Alpha1MetricsStack stack, CancellationToken cancellationToken);
+    Task<StepOutcome> RunAsync(DefaultedStack stack, CancellationToken cancellationToken);
 
     /// <summary>
     /// Whether the step has anything to do for <paramref name="stack"/> (e.g. only with an external Grafana); when it
     /// has not, the runner leaves its condition as the workloads report it and goes on.
     /// </summary>
-    bool AppliesTo(V1Alpha1MetricsStack stack) => true;
+    bool AppliesTo(DefaultedStack stack) => true;
 }
 
 /// <summary>What a step reports.</summary>

@@ -21,7 +21,7 @@ public static class StackStepRunner
     public const string WaitingReason = "Waiting";
 
     /// <summary>Runs <paramref name="steps"/> on top of the workload-derived <paramref name="reports"/>.</summary>
-    public static async Task<StepRun> RunAsync(IEnumerable<IStackStep> steps, V1Alpha1MetricsStack stack, IReadOnlyList<ConditionReport> reports, CancellationToken cancellationToken)
+    public static async Task<StepRun> RunAsync(IEnumerable<IStackStep> steps, DefaultedStack stack, IReadOnlyList<ConditionReport> reports, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(reports);

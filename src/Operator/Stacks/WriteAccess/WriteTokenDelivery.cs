@@ -53,7 +53,7 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
     }
 
     /// <summary>Makes the copies in <paramref name="optedIn"/> hold <paramref name="token"/> and removes those of namespaces no longer opted in.</summary>
-    public async Task<WriteAccessOutcome> DeliverAsync(V1Alpha1MetricsStack stack, ListenerToken token, IReadOnlyList<string> optedIn, CancellationToken cancellationToken)
+    public async Task<WriteAccessOutcome> DeliverAsync(DefaultedStack stack, ListenerToken token, IReadOnlyList<string> optedIn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(token);
@@ -120,7 +120,7 @@ public sealed class WriteTokenDelivery(KubeApi api, ILogger? logger = null)
     }
 
     /// <summary>Creates or updates the copy in <paramref name="ns"/>; returns null when it holds the token, else why not.</summary>
-    private async Task<string?> CopyAsync(V1Alpha1MetricsStack stack, string ns, ListenerToken token, CancellationToken cancellationToken)
+    private async Task<string?> CopyAsync(DefaultedStack stack, string ns, ListenerToken token, CancellationToken cancellationToken)
     {
         var desired = WriteTokenSecrets.Copy(stack, ns, token.Token, token.Created);
         var existing = await api.GetAsync<V1Secret>(ns, WriteTokenSecrets.CopyName, cancellationToken).ConfigureAwait(false);

@@ -268,7 +268,7 @@ internal sealed class AlertOperator : IAsyncDisposable
             Spec = new V1DeploymentSpec { Replicas = 1 },
             Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 1, UpdatedReplicas = 1, AvailableReplicas = 1 },
         };
-        var reports = StackStatusReporter.Report(stack, new ObservedChildren(influx, telegraf, null)).ToList();
+        var reports = StackStatusReporter.Report(DefaultedStack.Of(stack), new ObservedChildren(influx, telegraf, null)).ToList();
         reports.Add(new ConditionReport(MetricsStackConditions.AlertingReady, "True", "NoContactPoints", "No contact points declared: Grafana's own routing is left alone"));
         var conditions = new List<V1Condition>();
         foreach (var report in reports)
@@ -294,12 +294,12 @@ internal sealed class AlertOperator : IAsyncDisposable
 
     // The product's own spec checks (what MetricsStackReconciler.CheckSpecAsync runs first), so harness and product
     // cannot disagree about which stacks may become Ready.
-    private static void EnsureValid(V1Alpha1MetricsStack stack) => Refuse(stack, StackValidation.Validate(stack));
+    private static void EnsureValid(V1Alpha1MetricsStack stack) => Refuse(stack, StackValidation.Validate(DefaultedStack.Of(stack)));
 
     // The Secrets the spec names, looked up as the reconciler does (a GET each) and judged by its MissingSecrets.
     private async Task EnsureSecretsAsync(V1Alpha1MetricsStack stack)
     {
-        var uses = StackValidation.SecretUses(stack);
+        var uses = StackValidation.SecretUses(DefaultedStack.Of(stack));
         var found = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
         foreach (var secret in uses.Select(u => u.Name).Distinct(StringComparer.Ordinal))
         {

@@ -150,7 +150,7 @@ public class BackupJobBuilderTests
     public void InfluxDB_lets_its_own_backup_pods_in_only_when_its_backup_goes_to_a_claim()
     {
         static bool Admits(V1Alpha1MetricsStack stack, IDictionary<string, string> podLabels) =>
-            NetworkPolicyBuilder.InfluxDb(stack, StackBuildOptions.Default).Spec.Ingress[0].FromProperty
+            NetworkPolicyBuilder.InfluxDb(DefaultedStack.Of(stack), StackBuildOptions.Default).Spec.Ingress[0].FromProperty
                 .Any(p => p.NamespaceSelector is null && p.PodSelector.MatchLabels.All(l => podLabels.TryGetValue(l.Key, out var v) && v == l.Value));
         static bool BackupPodsAllowed(V1Alpha1MetricsStack stack) => Admits(stack, BackupJobBuilder.Labels(stack, BackupKinds.InfluxDb));
 

@@ -1,6 +1,7 @@
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Tests.Integration;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks.Integration;
 
@@ -18,7 +19,7 @@ public sealed class GrafanaIngressReconcileTests(ApiServerFixture fixture)
     {
         await using var op = await StackOperator.StartAsync(fixture.Plane);
         var stack = await op.CreateAsync(Stacks.MinimalSampleWith(s => s.Grafana!.Ingress = new Crds.GrafanaIngressSpec { Host = "data-dev.lsst.cloud", Path = "/grafana", ClassName = "nginx" }));
-        var policyName = MetricsOperator.Stacks.Builders.NetworkPolicyBuilder.Grafana(stack).Metadata.Name;
+        var policyName = MetricsOperator.Stacks.Builders.NetworkPolicyBuilder.Grafana(DefaultedStack.Of(stack)).Metadata.Name;
 
         var ingress = await Eventually.UntilAsync(() => op.Admin.GetAsync<V1Ingress>(op.Namespace, "metrics-grafana"), _ => true, "Grafana's Ingress exists");
         ingress.Metadata.OwnerReferences.ShouldHaveSingleItem().Name.ShouldBe(Name);

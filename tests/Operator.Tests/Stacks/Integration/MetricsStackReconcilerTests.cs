@@ -6,6 +6,7 @@ using MetricsOperator.Crds;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Stacks.Builders;
 using MetricsOperator.Tests.Integration;
+using MetricsOperator.Stacks;
 
 namespace MetricsOperator.Tests.Stacks.Integration;
 
@@ -28,7 +29,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
         var stack = await op.CreateAsync(Stacks.FullSample());
         var reported = await op.WaitForReadyAsync(Name, 1, "False", "ComponentsNotReady");
 
-        foreach (var expected in StackBuilder.Build(stack, StackBuildOptions.Default))
+        foreach (var expected in StackBuilder.Build(DefaultedStack.Of(stack), StackBuildOptions.Default))
         {
             var child = (await GetChildAsync(op, expected)).ShouldNotBeNull($"{expected.Kind} {expected.Metadata.Name}");
             child.Metadata.Labels["app.kubernetes.io/managed-by"].ShouldBe("metrics-operator");
@@ -89,7 +90,7 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
 
             var changed = Changed(before, after);
             changed.Count.ShouldBeGreaterThan(0);
-            changed.Count.ShouldBeLessThan(StackBuilder.Build(after, StackBuildOptions.Default).Count);
+            changed.Count.ShouldBeLessThan(StackBuilder.Build(DefaultedStack.Of(after), StackBuildOptions.Default).Count);
             op.Recorder.ChildWrites.Order().ShouldBe(changed.Select(c => "PATCH " + c).Order(), $"edit {KubernetesJson.Serialize(edit)}");
             before = after;
         }
@@ -346,8 +347,8 @@ public sealed class MetricsStackReconcilerTests(ApiServerFixture fixture)
     /// <summary><c>kind/name</c> (lower-case plural) of every child whose built object differs between two stacks.</summary>
     private static List<string> Changed(V1Alpha1MetricsStack before, V1Alpha1MetricsStack after)
     {
-        var old = StackBuilder.Build(before, StackBuildOptions.Default).ToDictionary(Key, o => KubernetesJson.Serialize(o));
-        return [.. StackBuilder.Build(after, StackBuildOptions.Default).Where(o => !old.TryGetValue(Key(o), out var was) || was != KubernetesJson.Serialize(o)).Select(Key)];
+        var old = StackBuilder.Build(DefaultedStack.Of(before), StackBuildOptions.Default).ToDictionary(Key, o => KubernetesJson.Serialize(o));
+        return [.. StackBuilder.Build(DefaultedStack.Of(after), StackBuildOptions.Default).Where(o => !old.TryGetValue(Key(o), out var was) || was != KubernetesJson.Serialize(o)).Select(Key)];
 
         static string Key(IKubernetesObject<V1ObjectMeta> o) => $"{ResourceType.For(o.GetType()).Plural}/{o.Metadata.Name}";
     }

@@ -150,9 +150,9 @@ public sealed class KafkaConsumerRendererTests
     public void The_pod_reads_exactly_the_Secrets_the_conf_names(string variant)
     {
         var stack = KafkaStacks.With(KafkaStacks.All[variant]);
-        StackValidation.Validate(stack).ShouldBeEmpty();
+        StackValidation.Validate(DefaultedStack.Of(stack)).ShouldBeEmpty();
 
-        var conf = TelegrafConfigRenderer.Render(stack);
+        var conf = TelegrafConfigRenderer.Render(DefaultedStack.Of(stack));
 
         ConfReferences.FromSecrets(Pod(stack)).ShouldBe(ConfReferences.InConf(conf));
         ConfReferences.InConf(conf).ShouldContain("env:INFLUX_TOKEN", "the check sees variables at all");
@@ -162,7 +162,7 @@ public sealed class KafkaConsumerRendererTests
     [MemberData(nameof(KafkaStacks.Names), MemberType = typeof(KafkaStacks))]
     public void No_secret_value_and_no_literal_credential_reaches_the_conf(string variant)
     {
-        var conf = TelegrafConfigRenderer.Render(KafkaStacks.With(KafkaStacks.All[variant]));
+        var conf = TelegrafConfigRenderer.Render(DefaultedStack.Of(KafkaStacks.With(KafkaStacks.All[variant])));
         var document = TomlSerializer.Deserialize<TomlTable>(conf)!;
 
         foreach (var consumer in Consumers(document))
@@ -177,7 +177,7 @@ public sealed class KafkaConsumerRendererTests
     [Fact]
     public void Internal_metrics_are_on_by_default_and_the_agent_batches_5000()
     {
-        var document = TomlSerializer.Deserialize<TomlTable>(TelegrafConfigRenderer.Render(Stacks.MinimalSample()))!;
+        var document = TomlSerializer.Deserialize<TomlTable>(TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.MinimalSample())))!;
 
         var agent = (TomlTable)document["agent"];
         agent["metric_batch_size"].ShouldBe(5000L);
@@ -189,17 +189,17 @@ public sealed class KafkaConsumerRendererTests
         internalInput["collect_memstats"].ShouldBe(true);
         ((TomlTable)internalInput["tags"])["pod"].ShouldBe("${POD_NAME}", "replicas' counters must not share a series");
 
-        var off = TelegrafConfigRenderer.Render(Stacks.MinimalSampleWith(s => s.Telegraf!.InternalMetrics!.Enabled = false));
+        var off = TelegrafConfigRenderer.Render(DefaultedStack.Of(Stacks.MinimalSampleWith(s => s.Telegraf!.InternalMetrics!.Enabled = false)));
         off.ShouldNotContain("inputs.internal");
     }
 
     private static List<TomlTable> Consumers(V1Alpha1MetricsStack stack) =>
-        Consumers(TomlSerializer.Deserialize<TomlTable>(TelegrafConfigRenderer.Render(stack))!);
+        Consumers(TomlSerializer.Deserialize<TomlTable>(TelegrafConfigRenderer.Render(DefaultedStack.Of(stack)))!);
 
     private static List<TomlTable> Consumers(TomlTable document) =>
         ((TomlTable)document["inputs"]).TryGetValue("kafka_consumer", out var consumers) ? [.. (TomlTableArray)consumers] : [];
 
-    private static V1PodSpec Pod(V1Alpha1MetricsStack stack) => TelegrafBuilder.Workload(stack) switch
+    private static V1PodSpec Pod(V1Alpha1MetricsStack stack) => TelegrafBuilder.Workload(DefaultedStack.Of(stack)) switch
     {
         V1Deployment deployment => deployment.Spec.Template.Spec,
         V1StatefulSet statefulSet => statefulSet.Spec.Template.Spec,
