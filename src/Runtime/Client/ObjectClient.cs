@@ -229,8 +229,8 @@ public sealed class ObjectClient
     /// <paramref name="desired"/>'s, or null when they are equal (pure).</summary>
     public static JsonObject? StatusPatch<T>(T? observed, T desired)
     {
-        var from = observed is null ? null : JsonNode.Parse(KubeJson.Serialize(observed))?["status"] as JsonObject;
-        var to = JsonNode.Parse(KubeJson.Serialize(desired!))?["status"] as JsonObject;
+        var from = observed is null ? null : KubeJson.StatusOf(observed) as JsonObject;
+        var to = KubeJson.StatusOf(desired!) as JsonObject;
         var diff = JsonMergePatch.Diff(from, to);
         return diff.Count == 0 ? null : new JsonObject { ["status"] = diff };
     }

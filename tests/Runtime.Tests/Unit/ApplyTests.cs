@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Json;
 
 namespace MetricsOperator.Runtime.Tests.Unit;
 
@@ -104,6 +105,28 @@ public class ApplyTests
         changed["status"]!["nested"]!["b"] = 3;
         var patch = ObjectClient.StatusPatch(observed, changed)!;
         ObjectHash.Canonical(patch).ShouldBe("""{"status":{"nested":{"b":3},"old":null}}""");
+    }
+
+    [Fact]
+    public void A_typed_objects_status_patch_reads_only_its_status_and_matches_the_whole_objects()
+    {
+        var observed = Integration.Widget.Named("ns", "w", message: "a long spec the diff never looks at");
+        observed.Status = new Integration.WidgetStatus { ObservedGeneration = 1, Conditions = [new V1Condition { Type = "Ready", Status = "False", Reason = "Waiting", Message = "m", LastTransitionTime = new DateTime(2026, 12, 4, 0, 0, 0, DateTimeKind.Utc) }] };
+        var desired = Integration.Widget.Named("ns", "w", message: "another spec");
+        desired.Status = new Integration.WidgetStatus { ObservedGeneration = 2, Conditions = [new V1Condition { Type = "Ready", Status = "True", Reason = "Synced", Message = "m", LastTransitionTime = new DateTime(2026, 12, 4, 0, 1, 0, DateTimeKind.Utc) }] };
+
+        // The status alone, as the whole object's JSON holds it.
+        ObjectHash.Canonical(KubeJson.StatusOf(observed)!).ShouldBe(ObjectHash.Canonical(JsonNode.Parse(KubeJson.Serialize(observed))!["status"]!));
+        ObjectClient.StatusPatch(observed, desired)!["status"]!["observedGeneration"]!.GetValue<long>().ShouldBe(2);
+        ObjectClient.StatusPatch(observed, desired)!["spec"].ShouldBeNull("a spec difference is not the status's");
+
+        var sameStatus = Integration.Widget.Named("ns", "w", message: "changed spec only");
+        sameStatus.Status = observed.Status;
+        ObjectClient.StatusPatch(observed, sameStatus).ShouldBeNull();
+
+        var noStatus = Integration.Widget.Named("ns", "w");
+        KubeJson.StatusOf(noStatus).ShouldBeNull();
+        ObjectHash.Canonical(ObjectClient.StatusPatch(noStatus, desired)!).ShouldStartWith("""{"status":{"conditions":[""");
     }
 
     [Fact]
