@@ -229,8 +229,16 @@ public sealed class ObjectClient
     /// <paramref name="desired"/>'s, or null when they are equal (pure).</summary>
     public static JsonObject? StatusPatch<T>(T? observed, T desired)
     {
-        var from = observed is null ? null : KubeJson.StatusOf(observed) as JsonObject;
-        var to = KubeJson.StatusOf(desired!) as JsonObject;
+        var fromJson = observed is null ? null : KubeJson.StatusJson(observed);
+        var toJson = KubeJson.StatusJson(desired!);
+        if (fromJson is not null && toJson is not null && fromJson.AsSpan().SequenceEqual(toJson))
+        {
+            // Most reconciles change nothing: the same bytes need no tree of nodes to say so.
+            return null;
+        }
+
+        var from = fromJson is null ? null : JsonNode.Parse(fromJson) as JsonObject;
+        var to = toJson is null ? null : JsonNode.Parse(toJson) as JsonObject;
         var diff = JsonMergePatch.Diff(from, to);
         return diff.Count == 0 ? null : new JsonObject { ["status"] = diff };
     }

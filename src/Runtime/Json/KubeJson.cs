@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -43,18 +44,18 @@ public static class KubeJson
     }
 
     /// <summary>
-    /// The JSON of <paramref name="value"/>'s <c>status</c> field, null when it has none. Only the status is written:
-    /// a status diff on every reconcile would otherwise write and parse the whole object (an AppAlert's rules, every
-    /// managed field) to look at one part of it (docs/performance.md, twelfth pass).
+    /// The JSON (UTF-8) of <paramref name="value"/>'s <c>status</c> field, null when it has none. Only the status is
+    /// written: a status diff on every reconcile would otherwise write and parse the whole object (an AppAlert's rules,
+    /// every managed field) to look at one part of it (docs/performance.md, twelfth pass).
     /// </summary>
-    public static JsonNode? StatusOf(object value)
+    public static byte[]? StatusJson(object value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var info = Options.GetTypeInfo(value.GetType());
         if (info.Kind != JsonTypeInfoKind.Object)
         {
             // A JSON node or a dictionary: its "status" is an entry, not a property.
-            return JsonNode.Parse(Serialize(value))?["status"];
+            return JsonNode.Parse(Serialize(value))?["status"] is { } node ? Encoding.UTF8.GetBytes(node.ToJsonString()) : null;
         }
 
         foreach (var property in info.Properties)
@@ -62,7 +63,7 @@ public static class KubeJson
             if (property.Name == "status")
             {
                 return property.Get?.Invoke(value) is { } status
-                    ? JsonSerializer.SerializeToNode(status, Options.GetTypeInfo(status.GetType()))
+                    ? JsonSerializer.SerializeToUtf8Bytes(status, Options.GetTypeInfo(status.GetType()))
                     : null;
             }
         }

@@ -116,7 +116,7 @@ public class ApplyTests
         desired.Status = new Integration.WidgetStatus { ObservedGeneration = 2, Conditions = [new V1Condition { Type = "Ready", Status = "True", Reason = "Synced", Message = "m", LastTransitionTime = new DateTime(2026, 12, 4, 0, 1, 0, DateTimeKind.Utc) }] };
 
         // The status alone, as the whole object's JSON holds it.
-        ObjectHash.Canonical(KubeJson.StatusOf(observed)!).ShouldBe(ObjectHash.Canonical(JsonNode.Parse(KubeJson.Serialize(observed))!["status"]!));
+        ObjectHash.Canonical(JsonNode.Parse(KubeJson.StatusJson(observed)!)!).ShouldBe(ObjectHash.Canonical(JsonNode.Parse(KubeJson.Serialize(observed))!["status"]!));
         ObjectClient.StatusPatch(observed, desired)!["status"]!["observedGeneration"]!.GetValue<long>().ShouldBe(2);
         ObjectClient.StatusPatch(observed, desired)!["spec"].ShouldBeNull("a spec difference is not the status's");
 
@@ -125,7 +125,7 @@ public class ApplyTests
         ObjectClient.StatusPatch(observed, sameStatus).ShouldBeNull();
 
         var noStatus = Integration.Widget.Named("ns", "w");
-        KubeJson.StatusOf(noStatus).ShouldBeNull();
+        KubeJson.StatusJson(noStatus).ShouldBeNull();
         ObjectHash.Canonical(ObjectClient.StatusPatch(noStatus, desired)!).ShouldStartWith("""{"status":{"conditions":[""");
     }
 
