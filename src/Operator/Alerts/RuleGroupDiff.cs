@@ -122,7 +122,7 @@ public static class RuleGroupDiff
                 || d.DatasourceUid != s.DatasourceUid
                 || (d.QueryType ?? "") != (s.QueryType ?? "")
                 || (d.RelativeTimeRange ?? new RelativeTimeRange()) != (s.RelativeTimeRange ?? new RelativeTimeRange())
-                || !ModelCovers(s.Model(), d.Model))
+                || !ModelComparison.Covers(s.ModelJson, d.Model))
             {
                 return false;
             }
@@ -130,9 +130,4 @@ public static class RuleGroupDiff
 
         return true;
     }
-
-    // Every key the operator sets must hold the same value; keys Grafana adds (hide, legendFormat…) do not count.
-    // JsonNode.DeepEquals compares numbers by value, so 50.0 built in memory equals 50 parsed from Grafana's text.
-    private static bool ModelCovers(JsonObject stored, JsonObject desired) =>
-        desired.All(kv => JsonNode.DeepEquals(kv.Value, stored[kv.Key]));
 }
