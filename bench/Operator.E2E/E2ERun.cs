@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MetricsOperator.Fakes.Contracts;
+using MetricsOperator.TestSupport;
 
 namespace MetricsOperator.E2E;
 

@@ -14,8 +14,9 @@ internal static class RuntimeVariants
         new("conserve=9", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9" }),
         // The runtime's own gen0 budget (sized from the L3 cache), where the image sets 4 MiB (Dockerfile ENV); 0 = unset.
         new("gen0=default", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0" }),
-        // 0x3000000 = 48 MiB: the managed heap capped below the 64 MiB target.
-        new("hardlimit=48MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x3000000" }),
+        // 3000000 (hex) = 48 MiB: the managed heap capped below the 64 MiB target. GC values are hex digits without 0x:
+        // Native AOT ignores a value with the prefix (the JIT reads both; docs/performance.md, twelfth pass).
+        new("hardlimit=48MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "3000000" }),
         new("server+DATAS", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "1" }),
         // No W^X double mapping of JIT'd code (the /memfd:doublemapper mapping, RssShmem), which also costs startup time.
         new("W^X=0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }),
@@ -23,8 +24,8 @@ internal static class RuntimeVariants
         new("TieredPGO=1", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "1" }),
         // Every method JIT'd fully optimised on its first call: no slow tier-0 code in the first reconciles, more JIT up front.
         new("TC=0", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
-        new("conserve+gen0", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9", ["DOTNET_GCgen0size"] = "0x400000" }),
-        new("W^X=0+gen0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x400000" }),
+        new("conserve+gen0", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "9", ["DOTNET_GCgen0size"] = "400000" }),
+        new("W^X=0+gen0", new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "400000" }),
         // glibc's malloc arenas capped at 2 (it makes up to 8 per core, one per thread that contends): native memory
         // (OpenSSL's TLS state, the runtime's own allocations) outside the managed heap.
         new("malloc-arenas=2", new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" }),

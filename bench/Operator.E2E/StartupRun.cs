@@ -1,5 +1,6 @@
 using System.Globalization;
 using MetricsOperator.LocalCluster;
+using MetricsOperator.TestSupport;
 
 namespace MetricsOperator.E2E;
 

@@ -85,6 +85,8 @@ internal static class RunCommand
             Console.WriteLine($"Controllers: {string.Join(", ", OperatorControllers.Names)}. Probes and metrics on {options.ProbeAddress}.");
         }
 
+        Console.WriteLine(RuntimeSettings.Describe());
+
         var manager = app.Services.GetRequiredService<Runtime.Controller.Manager>(); // before the run disposes the services
         await app.RunAsync(cancellationToken);
         return manager.Failure is null ? 0 : 1;

@@ -1,12 +1,13 @@
 using System.Text.RegularExpressions;
 
-namespace MetricsOperator.E2E;
+namespace MetricsOperator.TestSupport;
 
 /// <summary>
 /// The environment the image gives the operator: the runtime stage's <c>ENV</c> lines of the Dockerfile, so the
-/// benchmark's "shipped" run has what a pod has (a setting moved into the image is measured without touching the bench).
+/// benchmark's "shipped" run has what a pod has (a setting moved into the image is measured without touching the bench),
+/// and a test starts the published binary with what the image would give it.
 /// </summary>
-internal static partial class ImageEnvironment
+public static partial class ImageEnvironment
 {
     public static IReadOnlyDictionary<string, string> Read(string repository)
     {
