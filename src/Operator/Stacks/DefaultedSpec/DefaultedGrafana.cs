@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Stacks;
 
@@ -9,9 +10,9 @@ public sealed class DefaultedGrafana
     internal DefaultedGrafana(GrafanaSpec spec)
     {
         Spec = spec;
-        Mode = DefaultedStack.Field(spec.Mode, "spec.grafana.mode");
-        Image = DefaultedStack.Field(spec.Image, "spec.grafana.image");
-        Datasources = new DefaultedDatasources(DefaultedStack.Section(spec.Datasources, "spec.grafana.datasources"));
+        Mode = Defaulted.Value(spec.Mode, "spec.grafana.mode");
+        Image = Defaulted.Value(spec.Image, "spec.grafana.image");
+        Datasources = new DefaultedDatasources(Defaulted.Value(spec.Datasources, "spec.grafana.datasources"));
         // The schema has no default for the cache section: left out, it reads as its defaults, which turn it off.
         Cache = new DefaultedDashboardCache(spec.Cache ?? SchemaDefaults.NewSection<DashboardCacheSpec>());
     }
@@ -49,8 +50,8 @@ public sealed class DefaultedDatasources
 {
     internal DefaultedDatasources(GrafanaDatasourcesSpec spec)
     {
-        InfluxQL = DefaultedStack.Field(spec.InfluxQL, "spec.grafana.datasources.influxql");
-        Flux = DefaultedStack.Field(spec.Flux, "spec.grafana.datasources.flux");
+        InfluxQL = Defaulted.Value(spec.InfluxQL, "spec.grafana.datasources.influxql");
+        Flux = Defaulted.Value(spec.Flux, "spec.grafana.datasources.flux");
     }
 
     public bool InfluxQL { get; }
@@ -63,13 +64,13 @@ public sealed class DefaultedDashboardCache
 {
     internal DefaultedDashboardCache(DashboardCacheSpec spec)
     {
-        Enabled = DefaultedStack.Field(spec.Enabled, "spec.grafana.cache.enabled");
-        Image = DefaultedStack.Field(spec.Image, "spec.grafana.cache.image");
-        Replicas = DefaultedStack.Field(spec.Replicas, "spec.grafana.cache.replicas");
-        Kind = DefaultedStack.Field(spec.Kind, "spec.grafana.cache.kind");
-        Size = DefaultedStack.Field(spec.Size, "spec.grafana.cache.size");
+        Enabled = Defaulted.Value(spec.Enabled, "spec.grafana.cache.enabled");
+        Image = Defaulted.Value(spec.Image, "spec.grafana.cache.image");
+        Replicas = Defaulted.Value(spec.Replicas, "spec.grafana.cache.replicas");
+        Kind = Defaulted.Value(spec.Kind, "spec.grafana.cache.kind");
+        Size = Defaulted.Value(spec.Size, "spec.grafana.cache.size");
         StorageClassName = spec.StorageClassName;
-        MaxPointsPerQuery = DefaultedStack.Field(spec.MaxPointsPerQuery, "spec.grafana.cache.maxPointsPerQuery");
+        MaxPointsPerQuery = Defaulted.Value(spec.MaxPointsPerQuery, "spec.grafana.cache.maxPointsPerQuery");
         Resources = spec.Resources;
     }
 

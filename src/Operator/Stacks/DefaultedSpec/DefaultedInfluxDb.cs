@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Stacks;
 
@@ -9,12 +10,12 @@ public sealed class DefaultedInfluxDb
     internal DefaultedInfluxDb(InfluxDbSpec spec)
     {
         Spec = spec;
-        Image = DefaultedStack.Field(spec.Image, "spec.influxdb.image");
-        Organization = DefaultedStack.Field(spec.Organization, "spec.influxdb.organization");
-        Bucket = DefaultedStack.Field(spec.Bucket, "spec.influxdb.bucket");
-        Retention = DefaultedStack.Field(spec.Retention, "spec.influxdb.retention");
-        Storage = new DefaultedStorage(DefaultedStack.Section(spec.Storage, "spec.influxdb.storage"));
-        DeletionPolicy = DefaultedStack.Field(spec.DeletionPolicy, "spec.influxdb.deletionPolicy");
+        Image = Defaulted.Value(spec.Image, "spec.influxdb.image");
+        Organization = Defaulted.Value(spec.Organization, "spec.influxdb.organization");
+        Bucket = Defaulted.Value(spec.Bucket, "spec.influxdb.bucket");
+        Retention = Defaulted.Value(spec.Retention, "spec.influxdb.retention");
+        Storage = new DefaultedStorage(Defaulted.Value(spec.Storage, "spec.influxdb.storage"));
+        DeletionPolicy = Defaulted.Value(spec.DeletionPolicy, "spec.influxdb.deletionPolicy");
     }
 
     /// <summary>The defaulted API section, for code that takes <see cref="InfluxDbSpec"/>.</summary>
@@ -48,8 +49,8 @@ public sealed class DefaultedStorage
 {
     internal DefaultedStorage(StorageSpec spec)
     {
-        Size = DefaultedStack.Field(spec.Size, "spec.influxdb.storage.size");
-        WarnAtPercent = DefaultedStack.Field(spec.WarnAtPercent, "spec.influxdb.storage.warnAtPercent");
+        Size = Defaulted.Value(spec.Size, "spec.influxdb.storage.size");
+        WarnAtPercent = Defaulted.Value(spec.WarnAtPercent, "spec.influxdb.storage.warnAtPercent");
         StorageClassName = spec.StorageClassName;
     }
 

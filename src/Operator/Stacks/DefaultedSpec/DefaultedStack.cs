@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Stacks;
 
@@ -16,9 +17,9 @@ public sealed class DefaultedStack
     private DefaultedStack(V1Alpha1MetricsStack defaulted)
     {
         Resource = defaulted;
-        InfluxDb = new DefaultedInfluxDb(Section(defaulted.Spec.InfluxDb, "spec.influxdb"));
-        Telegraf = new DefaultedTelegraf(Section(defaulted.Spec.Telegraf, "spec.telegraf"));
-        Grafana = new DefaultedGrafana(Section(defaulted.Spec.Grafana, "spec.grafana"));
+        InfluxDb = new DefaultedInfluxDb(Defaulted.Value(defaulted.Spec.InfluxDb, "spec.influxdb"));
+        Telegraf = new DefaultedTelegraf(Defaulted.Value(defaulted.Spec.Telegraf, "spec.telegraf"));
+        Grafana = new DefaultedGrafana(Defaulted.Value(defaulted.Spec.Grafana, "spec.grafana"));
     }
 
     /// <summary>The defaulted copy of the stack (a new object: the caller's stack is left as it was).</summary>
@@ -60,16 +61,4 @@ public sealed class DefaultedStack
 
     /// <summary>The same as the implicit conversion, for languages without one.</summary>
     public V1Alpha1MetricsStack ToV1Alpha1MetricsStack() => Resource;
-
-    internal static T Section<T>(T? section, string field)
-        where T : class =>
-        section ?? throw new InvalidOperationException($"{field} has a schema default but was not defaulted.");
-
-    internal static T Field<T>(T? value, string field)
-        where T : class =>
-        value ?? throw new InvalidOperationException($"{field} has a schema default but was not defaulted.");
-
-    internal static T Field<T>(T? value, string field)
-        where T : struct =>
-        value ?? throw new InvalidOperationException($"{field} has a schema default but was not defaulted.");
 }

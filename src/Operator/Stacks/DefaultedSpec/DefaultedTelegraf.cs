@@ -1,5 +1,6 @@
 using k8s.Models;
 using MetricsOperator.Crds;
+using MetricsOperator.Stacks.Builders;
 
 namespace MetricsOperator.Stacks;
 
@@ -9,13 +10,13 @@ public sealed class DefaultedTelegraf
     internal DefaultedTelegraf(TelegrafSpec spec)
     {
         Spec = spec;
-        Image = DefaultedStack.Field(spec.Image, "spec.telegraf.image");
-        Replicas = DefaultedStack.Field(spec.Replicas, "spec.telegraf.replicas");
-        ListenerPort = DefaultedStack.Field(spec.ListenerPort, "spec.telegraf.listenerPort");
-        WriteAccess = new DefaultedWriteAccess(DefaultedStack.Section(spec.WriteAccess, "spec.telegraf.writeAccess"));
-        DiskBuffer = new DefaultedDiskBuffer(DefaultedStack.Section(spec.DiskBuffer, "spec.telegraf.diskBuffer"));
-        Agent = new DefaultedTelegrafAgent(DefaultedStack.Section(spec.Agent, "spec.telegraf.agent"));
-        InternalMetrics = new DefaultedInternalMetrics(DefaultedStack.Section(spec.InternalMetrics, "spec.telegraf.internalMetrics"));
+        Image = Defaulted.Value(spec.Image, "spec.telegraf.image");
+        Replicas = Defaulted.Value(spec.Replicas, "spec.telegraf.replicas");
+        ListenerPort = Defaulted.Value(spec.ListenerPort, "spec.telegraf.listenerPort");
+        WriteAccess = new DefaultedWriteAccess(Defaulted.Value(spec.WriteAccess, "spec.telegraf.writeAccess"));
+        DiskBuffer = new DefaultedDiskBuffer(Defaulted.Value(spec.DiskBuffer, "spec.telegraf.diskBuffer"));
+        Agent = new DefaultedTelegrafAgent(Defaulted.Value(spec.Agent, "spec.telegraf.agent"));
+        InternalMetrics = new DefaultedInternalMetrics(Defaulted.Value(spec.InternalMetrics, "spec.telegraf.internalMetrics"));
     }
 
     /// <summary>The defaulted API section, for code that takes <see cref="TelegrafSpec"/>.</summary>
@@ -48,7 +49,7 @@ public sealed class DefaultedWriteAccess
 {
     internal DefaultedWriteAccess(WriteAccessSpec spec)
     {
-        RequireToken = DefaultedStack.Field(spec.RequireToken, "spec.telegraf.writeAccess.requireToken");
+        RequireToken = Defaulted.Value(spec.RequireToken, "spec.telegraf.writeAccess.requireToken");
         RotateEvery = spec.RotateEvery;
     }
 
@@ -62,8 +63,8 @@ public sealed class DefaultedDiskBuffer
 {
     internal DefaultedDiskBuffer(DiskBufferSpec spec)
     {
-        Enabled = DefaultedStack.Field(spec.Enabled, "spec.telegraf.diskBuffer.enabled");
-        Size = DefaultedStack.Field(spec.Size, "spec.telegraf.diskBuffer.size");
+        Enabled = Defaulted.Value(spec.Enabled, "spec.telegraf.diskBuffer.enabled");
+        Size = Defaulted.Value(spec.Size, "spec.telegraf.diskBuffer.size");
     }
 
     public bool Enabled { get; }
@@ -76,12 +77,12 @@ public sealed class DefaultedTelegrafAgent
 {
     internal DefaultedTelegrafAgent(TelegrafAgentSpec spec)
     {
-        MetricBatchSize = DefaultedStack.Field(spec.MetricBatchSize, "spec.telegraf.agent.metricBatchSize");
-        MetricBufferLimit = DefaultedStack.Field(spec.MetricBufferLimit, "spec.telegraf.agent.metricBufferLimit");
-        FlushInterval = DefaultedStack.Field(spec.FlushInterval, "spec.telegraf.agent.flushInterval");
-        FlushJitter = DefaultedStack.Field(spec.FlushJitter, "spec.telegraf.agent.flushJitter");
-        Interval = DefaultedStack.Field(spec.Interval, "spec.telegraf.agent.interval");
-        CollectionJitter = DefaultedStack.Field(spec.CollectionJitter, "spec.telegraf.agent.collectionJitter");
+        MetricBatchSize = Defaulted.Value(spec.MetricBatchSize, "spec.telegraf.agent.metricBatchSize");
+        MetricBufferLimit = Defaulted.Value(spec.MetricBufferLimit, "spec.telegraf.agent.metricBufferLimit");
+        FlushInterval = Defaulted.Value(spec.FlushInterval, "spec.telegraf.agent.flushInterval");
+        FlushJitter = Defaulted.Value(spec.FlushJitter, "spec.telegraf.agent.flushJitter");
+        Interval = Defaulted.Value(spec.Interval, "spec.telegraf.agent.interval");
+        CollectionJitter = Defaulted.Value(spec.CollectionJitter, "spec.telegraf.agent.collectionJitter");
     }
 
     public int MetricBatchSize { get; }
@@ -102,9 +103,9 @@ public sealed class DefaultedInternalMetrics
 {
     internal DefaultedInternalMetrics(InternalMetricsSpec spec)
     {
-        Enabled = DefaultedStack.Field(spec.Enabled, "spec.telegraf.internalMetrics.enabled");
-        MeasurementPrefix = DefaultedStack.Field(spec.MeasurementPrefix, "spec.telegraf.internalMetrics.measurementPrefix");
-        CollectMemstats = DefaultedStack.Field(spec.CollectMemstats, "spec.telegraf.internalMetrics.collectMemstats");
+        Enabled = Defaulted.Value(spec.Enabled, "spec.telegraf.internalMetrics.enabled");
+        MeasurementPrefix = Defaulted.Value(spec.MeasurementPrefix, "spec.telegraf.internalMetrics.measurementPrefix");
+        CollectMemstats = Defaulted.Value(spec.CollectMemstats, "spec.telegraf.internalMetrics.collectMemstats");
     }
 
     public bool Enabled { get; }
