@@ -85,9 +85,7 @@ public static class ModelComparison
                 return true;
             case JsonValueKind.String:
                 // A string built in memory; a GUID or a time would be a string too, through its JSON text.
-                return node.AsValue().TryGetValue<string>(out var text)
-                    ? element.ValueEquals(text)
-                    : element.ValueEquals(JsonDocument.Parse(node.ToJsonString()).RootElement.GetString());
+                return element.ValueEquals(node.AsValue().TryGetValue<string>(out var text) ? text : StringOf(node));
             case JsonValueKind.Number:
                 return SameNumber(node.AsValue(), element);
             default:
@@ -104,6 +102,13 @@ public static class ModelComparison
             return wanted == held;
         }
 
-        return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) == element.GetDouble();
+        // Beyond decimal's range: as doubles, as DeepEquals reads them.
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var wide) && element.TryGetDouble(out var stored) && wide == stored;
+    }
+
+    private static string? StringOf(JsonNode node)
+    {
+        using var parsed = JsonDocument.Parse(node.ToJsonString());
+        return parsed.RootElement.GetString();
     }
 }
