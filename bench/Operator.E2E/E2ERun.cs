@@ -159,11 +159,14 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         cluster.Audit.ReadNew();
         world.ResetRequests();
         var restartCpuBefore = op.CpuTime();
+        await using var gcWatch = op.WatchGcs();
         for (var i = 0; i < size.Restarts; i++)
         {
             await RestartApiServerAsync();
             peaks.Add(op.Memory().Peak);
         }
+
+        var restartGcs = await gcWatch.StopAsync();
 
         if (size.Restarts > 0)
         {
@@ -171,7 +174,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             // varies by run, and these say whether it came with work (relists, reconciles, Grafana requests) or without.
             var restartCpu = op.CpuTime() - restartCpuBefore;
             var (influxRestarts, grafanaRestarts) = world.Requests();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] during the restarts: API server {AuditLog.Describe(cluster.Audit.ReadNew())}; InfluxDB {Describe(influxRestarts)}; Grafana {Describe(grafanaRestarts)}; operator CPU {restartCpu.TotalSeconds:F2} s; peak after each restart {string.Join(", ", peaks.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} MiB"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] during the restarts: API server {AuditLog.Describe(cluster.Audit.ReadNew())}; InfluxDB {Describe(influxRestarts)}; Grafana {Describe(grafanaRestarts)}; operator CPU {restartCpu.TotalSeconds:F2} s; {restartGcs}; peak after each restart {string.Join(", ", peaks.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} MiB"));
         }
 
         var gcAfter = await op.FullGcAsync();

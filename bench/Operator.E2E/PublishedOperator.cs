@@ -167,6 +167,9 @@ internal sealed class PublishedOperator : IAsyncDisposable
         return new ProcessMemory(MiB("VmRSS"), MiB("VmHWM"), MiB("RssAnon"), MiB("RssFile"), MiB("RssShmem"));
     }
 
+    /// <summary>Watches the operator's GCs until the watch is stopped (<see cref="GcWatch"/>).</summary>
+    public GcWatch WatchGcs() => GcWatch.Start(process.Id);
+
     /// <summary>
     /// Makes the operator run a full blocking GC, as dotnet-gcdump does, and returns what the runtime reported of it:
     /// whether a gen-2 GC ran and the managed heap it left (GCHeapStats), so an RSS figure can be told apart from the heap.
