@@ -26,7 +26,7 @@ public sealed class RecordPathAllocationTests
     public async Task Add_and_Record_allocate_nothing_on_the_recording_thread()
     {
         await using var app = await App.StartAsync();
-        app.RecordAll(Calls / 10); // warm-up: the JIT's work is not the record path's
+        WarmUp(app);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         app.RecordAll(Calls);
@@ -39,6 +39,24 @@ public sealed class RecordPathAllocationTests
         // (a call is either accepted, counted in Recorded, or given up, counted in Dropped).
         var s = app.Client.Statistics;
         (s.Recorded + s.Dropped).ShouldBeGreaterThanOrEqualTo((Calls + (Calls / 10)) * (long)App.CallsPerRound);
+    }
+
+    // The JIT's work is not the record path's. A fixed warm-up once left 1,424 bytes in the measured calls (one full
+    // test run in six; the suspect, not proven: tiered compilation starts counting calls 100 ms after the last new
+    // tier-0 code, and the call that reaches the count does the runtime's bookkeeping on its own thread). So rounds
+    // run until two in a row allocate nothing (bounded: a record path that allocated on every call would never get
+    // there, and is measured below all the same).
+    private static void WarmUp(App app)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var quiet = 0;
+        while (quiet < 2 && DateTime.UtcNow < deadline)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            app.RecordAll(Calls / 10);
+            quiet = GC.GetAllocatedBytesForCurrentThread() == before ? quiet + 1 : 0;
+            Thread.Sleep(150);
+        }
     }
 
     [Fact]
