@@ -32,7 +32,7 @@ public sealed class StackCredentials(KubeApi api, ILogger<StackCredentials>? log
     {
         ArgumentNullException.ThrowIfNull(stack);
         string? problem = null;
-        if (GrafanaBuilder.IsManaged(stack))
+        if (stack.Grafana.IsManaged)
         {
             var secret = await EnsureAsync(stack, StackNames.GrafanaAdminSecret(stack), () => CredentialSecrets.GrafanaAdmin(stack, CredentialSecrets.NewPassword()), cancellationToken).ConfigureAwait(false);
             problem = MissingKey(secret, StackNames.GrafanaUserKey, StackNames.GrafanaPasswordKey);

@@ -19,12 +19,9 @@ public static class GrafanaBuilder
     private const string DataDirectory = "/var/lib/grafana";
     private const string DatasourcesDirectory = "/etc/grafana/provisioning/datasources";
 
-    /// <summary>Whether the stack runs its own Grafana.</summary>
-    public static bool IsManaged(DefaultedStack stack) => stack.Grafana.IsManaged;
-
     /// <summary>The managed Grafana's objects in apply order; empty in external mode. <paramref name="tokenRevision"/>: see <see cref="Deployment"/>.</summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(DefaultedStack stack, string? tokenRevision = null) =>
-        !IsManaged(stack) ? []
+        !stack.Grafana.IsManaged ? []
         : GrafanaIngressBuilder.Build(stack) is { } ingress ? [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision), ingress]
         : [DataClaim(stack), ProvisioningConfigMap(stack), Service(stack), Deployment(stack, tokenRevision)];
 

@@ -21,7 +21,7 @@ public static class NetworkPolicyBuilder
     public static IReadOnlyList<V1NetworkPolicy> Build(DefaultedStack stack, StackBuildOptions options)
     {
         var policies = new List<V1NetworkPolicy> { DefaultDeny(stack), InfluxDb(stack, options), Telegraf(stack) };
-        if (GrafanaBuilder.IsManaged(stack))
+        if (stack.Grafana.IsManaged)
         {
             policies.Add(Grafana(stack, options));
         }
@@ -52,7 +52,7 @@ public static class NetworkPolicyBuilder
         {
             new() { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Telegraf)) },
         };
-        if (GrafanaBuilder.IsManaged(stack))
+        if (stack.Grafana.IsManaged)
         {
             peers.Add(new V1NetworkPolicyPeer { PodSelector = Selector(StackLabels.Selector(stack, StackLabels.Grafana)) });
         }

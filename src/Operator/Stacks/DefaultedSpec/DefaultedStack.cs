@@ -58,7 +58,4 @@ public sealed class DefaultedStack
         ArgumentNullException.ThrowIfNull(stack);
         return stack.Resource;
     }
-
-    /// <summary>The same as the implicit conversion, for languages without one.</summary>
-    public V1Alpha1MetricsStack ToV1Alpha1MetricsStack() => Resource;
 }
