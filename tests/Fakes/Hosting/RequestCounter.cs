@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace MetricsOperator.Fakes.Hosting;
 
@@ -11,6 +12,7 @@ public sealed class RequestCounter
 {
     private readonly ConcurrentDictionary<string, long> counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Ticks, long Answered)> answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> arrivals = new(StringComparer.Ordinal);
     private long total;
     private long writes;
 
@@ -23,6 +25,13 @@ public sealed class RequestCounter
     /// <summary>Requests for one method and template (or raw path when the spec has no template for it).</summary>
     public long Count(string method, string template) =>
         counts.GetValueOrDefault(Key(method, template));
+
+    /// <summary>
+    /// When each request for one method and template arrived, in order (since an arbitrary fixed origin): a test of
+    /// retry pacing reads the gaps between them, which hold under load where counts per time window do not.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> Arrivals(string method, string template) =>
+        arrivals.TryGetValue(Key(method, template), out var times) ? [.. times.Select(at => Stopwatch.GetElapsedTime(0, at))] : [];
 
     /// <summary>Every "METHOD template" seen, with its count.</summary>
     public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(counts, StringComparer.Ordinal);
@@ -41,13 +50,16 @@ public sealed class RequestCounter
     {
         counts.Clear();
         answers.Clear();
+        arrivals.Clear();
         Interlocked.Exchange(ref total, 0);
         Interlocked.Exchange(ref writes, 0);
     }
 
     internal void Record(string method, string template)
     {
-        counts.AddOrUpdate(Key(method, template), 1, static (_, n) => n + 1);
+        var key = Key(method, template);
+        counts.AddOrUpdate(key, 1, static (_, n) => n + 1);
+        arrivals.GetOrAdd(key, static _ => new ConcurrentQueue<long>()).Enqueue(Stopwatch.GetTimestamp());
         Interlocked.Increment(ref total);
         if (!HttpMethods.IsRead(method))
         {

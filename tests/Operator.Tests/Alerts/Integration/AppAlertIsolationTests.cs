@@ -70,20 +70,22 @@ public sealed class AppAlertIsolationTests(ApiServerFixture fixture)
             ["noDataState"] = "NoData", ["execErrState"] = "Error", ["for"] = "1m",
         });
 
+        op.Grafana.Requests.Reset();
         var failing = Alert(op.Namespace, "failing", Rule("Taken"));
         failing.Spec.App = "clash";
         await op.CreateAsync(failing);
         var refused = await op.WaitForReadyAsync("failing", "False", AppAlertReasons.DuplicateRuleTitle);
         refused.Status.Conditions!.Single(c => c.Type == "Ready").Message.ShouldContain("rule title under the same organisation and folder should be unique");
 
-        // Per-item backoff: the POSTs thin out (5 ms doubling), where a fixed retry would keep the same pace.
-        op.Grafana.Requests.Reset();
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var early = op.Grafana.Requests.Count("POST", RulePost);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var late = op.Grafana.Requests.Count("POST", RulePost) - early;
-        early.ShouldBeInRange(1, 8);
-        late.ShouldBeLessThanOrEqualTo(Math.Max(1, early - 2), $"{early} POSTs in the first 1.5 s, {late} in the next 2 s");
+        // Per-item backoff (5 ms, doubling): the gaps between the POSTs grow, where a fixed retry would keep them
+        // even. Gaps rather than counts per time window, because a slow machine adds the same delay to every try:
+        // 5, 10, 20 ms … become 305, 310, 320 ms …, which still grow but crowd a later window.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var posts = op.Grafana.Requests.Arrivals("POST", RulePost);
+        var gaps = posts.Zip(posts.Skip(1), (earlier, later) => later - earlier).ToList();
+        var pacing = $"{posts.Count} POSTs, gaps {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F0} ms"))}";
+        posts.Count.ShouldBeInRange(4, 14, pacing);
+        gaps[^1].ShouldBeGreaterThanOrEqualTo(gaps[0] * 2, pacing);
         op.Grafana.Requests.Count("PUT", GroupPath).ShouldBe(0, "a title conflict is never read as 'the rule exists'");
         op.Grafana.Requests.Count("GET", RulePost).ShouldBe(0, "the stack's snapshot was not dropped for everyone");
         op.Grafana.State.Rule("made-in-the-ui")!["title"]!.GetValue<string>().ShouldBe("Taken");
