@@ -10,6 +10,12 @@ namespace MetricsOperator.Alerts;
 /// </summary>
 public static class AppAlertController
 {
+    /// <summary>
+    /// The cache's index of AppAlerts by app (spec.app, or the name): title clashes are only possible within one app,
+    /// and finding an app's AppAlerts by listing all of them made every reconcile and event cost the number of AppAlerts.
+    /// </summary>
+    public const string ByApp = "app";
+
     /// <summary>Describes the controller on <paramref name="builder"/>; the reconciler and finalizer come from services.</summary>
     public static Controller<V1Alpha1AppAlert> Describe(ControllerBuilder builder, Func<Manager> manager, IReconciler<V1Alpha1AppAlert>? reconciler = null, AppAlertFinalizer? finalizer = null)
     {
@@ -17,6 +23,7 @@ public static class AppAlertController
         ArgumentNullException.ThrowIfNull(manager);
         var described = builder.For<V1Alpha1AppAlert>()
             .Named(AppAlertReconciler.ControllerName)
+            .IndexedBy(ByApp, alert => [AlertDefaults.App(alert)])
             // Its own status patches do not bring an AppAlert back (that would undo the backoff of a Requeue).
             .ReconcilesUpdatesWhen(UpdateFilters.SpecOrMetadataChanged)
             // A stack wakes its AppAlerts only for what they read: spec, deletion, GrafanaReady (not InfluxDB, Telegraf, backups).
@@ -58,8 +65,8 @@ public static class AppAlertController
         ArgumentNullException.ThrowIfNull(alert);
         var app = AlertDefaults.App(alert);
         var self = ObjectKey.Of(alert);
-        return (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? [])
-            .Where(a => ObjectKey.Of(a) != self && AlertDefaults.App(a) == app
+        return (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.ByIndex(ByApp, app) ?? [])
+            .Where(a => ObjectKey.Of(a) != self
                 && MetricsOperator.Runtime.Conditions.ConditionSet.Find(a.Status?.Conditions, AppAlertConditions.Ready)?.Reason == AppAlertReasons.DuplicateRuleTitle)
             .Select(ObjectKey.Of).ToList();
     }

@@ -81,7 +81,7 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
             return ReconcileResult.Done;
         }
 
-        if (DuplicateTitles.Find(entity, AlertsOf(stack!), facts.Environment) is { Count: > 0 } clashes)
+        if (DuplicateTitles.Find(entity, AppAlertsOf(stack!, AlertDefaults.App(entity)), facts.Environment) is { Count: > 0 } clashes)
         {
             // Nothing is written (Grafana would refuse it). The AppAlert keeping the title wakes this one when it changes or goes.
             var message = string.Join("; ", clashes.Select(c => c.ToProblem(plan.Group.FolderUid).ToString()));
@@ -192,10 +192,11 @@ public sealed class AppAlertReconciler : IReconciler<V1Alpha1AppAlert>
     private IReadOnlyCollection<V1Alpha1MetricsStack> Stacks() =>
         manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.List() ?? [];
 
-    private List<V1Alpha1AppAlert> AlertsOf(V1Alpha1MetricsStack stack)
+    // The AppAlerts of one app that target the stack: the only ones whose rule titles can clash with each other.
+    private List<V1Alpha1AppAlert> AppAlertsOf(V1Alpha1MetricsStack stack, string app)
     {
-        var stackCount = Stacks().Count;
-        return [.. (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.List() ?? []).Where(a => StackResolution.Targets(a, stack, stackCount))];
+        var stackCount = manager.Cache.TryGetStore<V1Alpha1MetricsStack>()?.Count ?? 0;
+        return [.. (manager.Cache.TryGetStore<V1Alpha1AppAlert>()?.ByIndex(AppAlertController.ByApp, app) ?? []).Where(a => StackResolution.Targets(a, stack, stackCount))];
     }
 
     private Task ReportAsync(V1Alpha1AppAlert alert, AppAlertStatusReport report, CancellationToken cancellationToken) =>

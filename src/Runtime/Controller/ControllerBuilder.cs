@@ -77,6 +77,19 @@ public sealed class ControllerBuilder<T>
     }
 
     /// <summary>
+    /// Indexes the primaries in the cache by <paramref name="indexer"/>'s values, under <paramref name="indexName"/>
+    /// (controller-runtime's field indexer): a reconciler or watch map then finds the objects sharing a value with
+    /// <see cref="Cache.IReadOnlyStore{T}.ByIndex"/> instead of listing and filtering all of them.
+    /// </summary>
+    public ControllerBuilder<T> IndexedBy(string indexName, Func<T, IEnumerable<string>> indexer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(indexName);
+        ArgumentNullException.ThrowIfNull(indexer);
+        manager.Cache.GetInformer<T>().Store.AddIndex(indexName, indexer);
+        return this;
+    }
+
+    /// <summary>
     /// Reconciles a primary on an update only when <paramref name="updateMatters"/> (old, new) says so, e.g.
     /// <see cref="UpdateFilters.SpecOrMetadataChanged"/>: the reconciler's own status patch then does not bring the
     /// object straight back, past the backoff of a <c>Requeue</c>. Adds, deletes and resyncs always reconcile.

@@ -49,6 +49,31 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task An_index_follows_creates_updates_and_deletes()
+    {
+        var ns = await NamespaceAsync();
+        await using var running = new RunningManager(fixture.Plane, new ManagerOptions { Namespace = ns });
+        running.Manager.NewController().For<Widget>().IndexedBy("message", w => w.Spec.Message is { } m ? [m] : []).Complete(new RecordingReconciler());
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "before-start", "red"));
+        running.Start();
+        await running.WaitReadyAsync();
+        var store = running.Manager.Cache.TryGetStore<Widget>()!;
+        string[] Named(string message) => [.. store.ByIndex("message", message).Select(w => w.Metadata.Name).Order(StringComparer.Ordinal)];
+
+        Named("red").ShouldBe(["before-start"], "objects listed at start are indexed");
+        await fixture.Admin.CreateAsync(Widget.Named(ns, "later", "red"));
+        await Eventually.UntilAsync(() => Named("red").Length == 2, "a created object joins its value");
+
+        await fixture.Admin.PatchAsync<Widget>(ns, "later", PatchType.Merge, """{"spec":{"message":"blue"}}""");
+        await Eventually.UntilAsync(() => Named("blue").Length == 1, "an updated object moves to its new value");
+        Named("red").ShouldBe(["before-start"], "and leaves its old one");
+
+        await fixture.Admin.DeleteAsync<Widget>(ns, "before-start");
+        await Eventually.UntilAsync(() => Named("red").Length == 0, "a deleted object leaves the index");
+        Should.Throw<ArgumentException>(() => store.ByIndex("colour", "red")).Message.ShouldContain("No index named 'colour'");
+    }
+
+    [Fact]
     public async Task A_finalizer_runs_once_before_the_object_goes_away()
     {
         var ns = await NamespaceAsync();
