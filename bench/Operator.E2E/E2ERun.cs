@@ -147,14 +147,17 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         {
             var gcSettle = await op.FullGcAsync();
             var settle = op.Memory();
+            var settleMap = MemoryMap.Read(op.Pid);
             await RestartApiServerAsync();
             var gcSettled = await op.FullGcAsync();
             var settled = op.Memory();
+            output.WriteLine($"  [{variant}] settling restart, RSS after a full GC by where it lies: {settleMap.Against(MemoryMap.Read(op.Pid))}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] first restart (settling, not counted below): RSS after a full GC {settle.Rss:F1} -> {settled.Rss:F1} MiB ({settled.Rss - settle.Rss:+0.0;-0.0}), live objects {gcSettle.LiveMiB:F1} -> {gcSettled.LiveMiB:F1} MiB, large object heap {gcSettle.LohMiB:F1} -> {gcSettled.LohMiB:F1} MiB"));
         }
 
         var gcBefore = await op.FullGcAsync();
         var before = op.Memory();
+        var beforeMap = MemoryMap.Read(op.Pid);
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-before-restarts", output);
         cluster.Audit.ReadNew();
         world.ResetRequests();
@@ -179,6 +182,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
 
         var gcAfter = await op.FullGcAsync();
         var after = op.Memory();
+        output.WriteLine($"  [{variant}] {size.Restarts} counted restarts, RSS after a full GC by where it lies: {beforeMap.Against(MemoryMap.Read(op.Pid))}");
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-after-{size.Restarts}-restarts", output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB ({before.Peak:F1} MiB before the restarts)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections}); live objects {gcBefore.LiveMiB:F1} -> {gcAfter.LiveMiB:F1} MiB, large object heap {gcBefore.LohMiB:F1} -> {gcAfter.LohMiB:F1} MiB"));
