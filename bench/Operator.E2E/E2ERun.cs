@@ -145,19 +145,14 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
         var peaks = new List<double>();
         if (size.Restarts > 0)
         {
-            var gcSettle = await op.FullGcAsync();
-            var settle = op.Memory();
-            var settleMap = MemoryMap.Read(op.Pid);
+            var (gcSettle, settle, settleMap, _) = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
             await RestartApiServerAsync();
-            var gcSettled = await op.FullGcAsync();
-            var settled = op.Memory();
-            output.WriteLine($"  [{variant}] settling restart, RSS after a full GC by where it lies: {settleMap.Against(MemoryMap.Read(op.Pid))}");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] first restart (settling, not counted below): RSS after a full GC {settle.Rss:F1} -> {settled.Rss:F1} MiB ({settled.Rss - settle.Rss:+0.0;-0.0}), live objects {gcSettle.LiveMiB:F1} -> {gcSettled.LiveMiB:F1} MiB, large object heap {gcSettle.LohMiB:F1} -> {gcSettled.LohMiB:F1} MiB"));
+            var (gcSettled, settled, settledMap, _) = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] first restart (settling, not counted below): RSS after {size.SettlingGcs} full GCs {settle.Rss:F1} -> {settled.Rss:F1} MiB ({settled.Rss - settle.Rss:+0.0;-0.0}), live objects {gcSettle.LiveMiB:F1} -> {gcSettled.LiveMiB:F1} MiB, large object heap {gcSettle.LohMiB:F1} -> {gcSettled.LohMiB:F1} MiB; by where it lies: {settleMap.Against(settledMap)}"));
         }
 
-        var gcBefore = await op.FullGcAsync();
-        var before = op.Memory();
-        var beforeMap = MemoryMap.Read(op.Pid);
+        var settledBefore = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
+        var (gcBefore, before) = (settledBefore.Gc, settledBefore.Memory);
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-before-restarts", output);
         cluster.Audit.ReadNew();
         world.ResetRequests();
@@ -180,12 +175,12 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] during the restarts: API server {AuditLog.Describe(cluster.Audit.ReadNew())}; InfluxDB {Describe(influxRestarts)}; Grafana {Describe(grafanaRestarts)}; operator CPU {restartCpu.TotalSeconds:F2} s; {restartGcs}; peak after each restart {string.Join(", ", peaks.Select(p => p.ToString("F1", CultureInfo.InvariantCulture)))} MiB"));
         }
 
-        var gcAfter = await op.FullGcAsync();
-        var after = op.Memory();
-        output.WriteLine($"  [{variant}] {size.Restarts} counted restarts, RSS after a full GC by where it lies: {beforeMap.Against(MemoryMap.Read(op.Pid))}");
+        var settledAfter = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
+        var (gcAfter, after) = (settledAfter.Gc, settledAfter.Memory);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS across the {size.Restarts} counted restarts by where it lies: {settledBefore.Map.Against(settledAfter.Map)}; RSS/live objects after each GC, MiB: {settledBefore.SeriesText} before, {settledAfter.SeriesText} after"));
         await op.GcDumpAsync(gcdumpFolder, $"{variant}-after-{size.Restarts}-restarts", output);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after a full GC: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB ({before.Peak:F1} MiB before the restarts)"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after that GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections}); live objects {gcBefore.LiveMiB:F1} -> {gcAfter.LiveMiB:F1} MiB, large object heap {gcBefore.LohMiB:F1} -> {gcAfter.LohMiB:F1} MiB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] RSS after {size.SettlingGcs} full GCs: {before} before {size.Restarts} API server restarts, {after} after; peak (VmHWM) {after.Peak:F1} MiB ({before.Peak:F1} MiB before the restarts)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] managed heap after the last GC: {gcBefore.HeapMiB:F1} MiB before, {gcAfter.HeapMiB:F1} MiB after (gen-2 GCs seen: {gcBefore.Gen2Collections}, {gcAfter.Gen2Collections}); live objects {gcBefore.LiveMiB:F1} -> {gcAfter.LiveMiB:F1} MiB, large object heap {gcBefore.LohMiB:F1} -> {gcAfter.LohMiB:F1} MiB"));
 
         var violations = world.Grafana.Contract.All.Count + world.Influx.Contract.All.Count;
         return new Figures

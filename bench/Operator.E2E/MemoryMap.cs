@@ -31,22 +31,18 @@ internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double 
             }
         }
 
-        // Blocks of adjacent anonymous mappings: the one holding a mapping the size of a GC reservation is the GC's range.
-        double gc = 0, malloc = 0, other = 0, files = 0;
+        // Blocks of adjacent anonymous mappings. The GC's range is the block holding a mapping the size of its usual
+        // reservation; with a heap hard limit the reservation is small, and the GC's is then the largest block.
+        double malloc = 0, other = 0, files = 0;
+        var blocks = new List<(long Size, long RssKiB, bool HoldsReservation)>();
         var block = new List<Mapping>();
         void CloseBlock()
         {
-            var kib = block.Sum(m => m.RssKiB);
-            if (block.Any(m => m.End - m.Start >= GcReservationAtLeast))
+            if (block.Count > 0)
             {
-                gc += kib;
+                blocks.Add((block[^1].End - block[0].Start, block.Sum(m => m.RssKiB), block.Any(m => m.End - m.Start >= GcReservationAtLeast)));
+                block.Clear();
             }
-            else
-            {
-                other += kib;
-            }
-
-            block.Clear();
         }
 
         foreach (var mapping in mappings)
@@ -78,7 +74,10 @@ internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double 
         }
 
         CloseBlock();
-        return new MemoryMap(gc / 1024, malloc / 1024, other / 1024, files / 1024);
+        var gcBlock = blocks.FindIndex(b => b.HoldsReservation) is var held and >= 0 ? held : blocks.IndexOf(blocks.MaxBy(b => b.Size));
+        var gc = gcBlock >= 0 ? blocks[gcBlock].RssKiB : 0;
+        other += blocks.Sum(b => b.RssKiB) - gc;
+        return new MemoryMap(gc / 1024.0, malloc / 1024, other / 1024, files / 1024);
     }
 
     /// <summary>This map and <paramref name="later"/> side by side, with the change of each part.</summary>
