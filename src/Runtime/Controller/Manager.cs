@@ -4,6 +4,7 @@ using MetricsOperator.Runtime.Cache;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Runtime.Events;
 using MetricsOperator.Runtime.Leader;
+using MetricsOperator.Runtime.Memory;
 using MetricsOperator.Runtime.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -175,7 +176,15 @@ public sealed class Manager : IAsyncDisposable
         leading = true;
         try
         {
-            await Task.WhenAll(controllers.Select(c => c.RunAsync(cancellationToken))).ConfigureAwait(false);
+            var work = controllers.Select(c => c.RunAsync(cancellationToken)).ToList();
+            if (Options.HeapTrimAfter > 0)
+            {
+                // Checked every second: a burst's end is seen within a second of its quiet period.
+                var trimmer = new HeapTrimmer(Metrics, new BurstEnd(Options.HeapTrimAfter, Options.HeapTrimQuiet), TimeSpan.FromSeconds(1), loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"));
+                work.Add(trimmer.RunAsync(cancellationToken));
+            }
+
+            await Task.WhenAll(work).ConfigureAwait(false);
         }
         finally
         {

@@ -27,6 +27,15 @@ public sealed record ManagerOptions
     /// <summary>Longest retry delay. Default 1000 s.</summary>
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(1000);
 
+    /// <summary>
+    /// Reconciles that make a burst whose memory is given back once it ends (<see cref="Memory.HeapTrimmer"/>): one
+    /// aggressive GC after at least this many reconciles and <see cref="HeapTrimQuiet"/> without one. Default 100; 0 never.
+    /// </summary>
+    public int HeapTrimAfter { get; init; } = 100;
+
+    /// <summary>How long no reconcile runs before a burst counts as over. Default 5 s.</summary>
+    public TimeSpan HeapTrimQuiet { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }
 

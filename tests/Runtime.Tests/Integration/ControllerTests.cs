@@ -74,6 +74,29 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
     }
 
     [Fact]
+    public async Task A_burst_of_reconciles_is_followed_by_one_heap_trim_once_it_is_over()
+    {
+        var ns = await NamespaceAsync();
+        var options = new ManagerOptions { Namespace = ns, HeapTrimAfter = 3, HeapTrimQuiet = TimeSpan.FromMilliseconds(300) };
+        await using var running = new RunningManager(fixture.Plane, options);
+        var reconciler = new RecordingReconciler();
+        running.Manager.NewController().For<Widget>().Complete(reconciler);
+        running.Start();
+        await running.WaitReadyAsync();
+        (await running.MetricAsync("heap_trims_total")).ShouldBe(0);
+
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            await fixture.Admin.CreateAsync(Widget.Named(ns, name));
+        }
+
+        await Eventually.UntilAsync(async () => await running.MetricAsync("heap_trims_total") == 1, "the burst's end trims the heap", TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        (await running.MetricAsync("heap_trims_total")).ShouldBe(1, "nothing reconciled since: no second trim");
+        reconciler.Calls.Count.ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
     public async Task A_finalizer_runs_once_before_the_object_goes_away()
     {
         var ns = await NamespaceAsync();
