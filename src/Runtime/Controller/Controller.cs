@@ -267,5 +267,5 @@ public sealed class Controller<T> : IController
         return ReconcileResult.Done;
     }
 
-    private void Count(string result) => metrics.CountReconcile(Name, result);
+    private void Count(string result) => metrics.ReconcileTotal.WithLabels(Name, result).Inc();
 }

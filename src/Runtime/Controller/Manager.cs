@@ -177,11 +177,15 @@ public sealed class Manager : IAsyncDisposable
         try
         {
             var work = controllers.Select(c => c.RunAsync(cancellationToken)).ToList();
-            if (Options.HeapTrimAfter > 0)
+            if (Options.HeapTrimAfterBytes > 0)
             {
-                // Checked every second: a burst's end is seen within a second of its quiet period.
-                var trimmer = new HeapTrimmer(Metrics, new BurstEnd(Options.HeapTrimAfter, Options.HeapTrimQuiet), TimeSpan.FromSeconds(1), loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"));
-                work.Add(trimmer.RunAsync(cancellationToken));
+                // Looked at every second: a burst's end is seen within a second of its quiet period.
+                var trimmer = new HeapTrimmer(
+                    Metrics,
+                    new BurstEnd(Options.HeapTrimAfterBytes, Options.HeapTrimQuiet, Options.HeapTrimQuietBytes),
+                    () => GC.GetTotalAllocatedBytes(),
+                    loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"));
+                work.Add(trimmer.RunAsync(TimeSpan.FromSeconds(1), cancellationToken));
             }
 
             await Task.WhenAll(work).ConfigureAwait(false);

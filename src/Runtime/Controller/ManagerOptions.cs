@@ -28,13 +28,17 @@ public sealed record ManagerOptions
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(1000);
 
     /// <summary>
-    /// Reconciles that make a burst whose memory is given back once it ends (<see cref="Memory.HeapTrimmer"/>): one
-    /// aggressive GC after at least this many reconciles and <see cref="HeapTrimQuiet"/> without one. Default 100; 0 never.
+    /// Bytes allocated that make a burst whose memory is given back once it ends (<see cref="Memory.HeapTrimmer"/>):
+    /// one aggressive GC after at least this much allocation followed by <see cref="HeapTrimQuiet"/> with no more than
+    /// <see cref="HeapTrimQuietBytes"/>. Default 64 MiB (about ten gen0 GCs with the image's 6 MiB gen0 budget); 0 never.
     /// </summary>
-    public int HeapTrimAfter { get; init; } = 100;
+    public long HeapTrimAfterBytes { get; init; } = 64L << 20;
 
-    /// <summary>How long no reconcile runs before a burst counts as over. Default 5 s.</summary>
+    /// <summary>How long allocation stays low before a burst counts as over. Default 5 s.</summary>
     public TimeSpan HeapTrimQuiet { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the process may allocate within <see cref="HeapTrimQuiet"/> and still be quiet (probes, lease renewals). Default 1 MiB.</summary>
+    public long HeapTrimQuietBytes { get; init; } = 1L << 20;
 
     /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }

@@ -1,47 +1,54 @@
 namespace MetricsOperator.Runtime.Memory;
 
 /// <summary>
-/// Tells when a burst of reconciles has ended: at least <c>minimum</c> reconciles since the last time it said so, and
-/// none for <c>quiet</c>. Pure: the caller hands it the running count and the time.
+/// Tells when a burst has ended, from a running count (bytes allocated): the count grew by at least <c>minimum</c>
+/// since the last time it said so, and then by no more than <c>quietTolerance</c> for <c>quiet</c>. Pure: the caller
+/// hands it the count and the time.
 /// </summary>
 public sealed class BurstEnd
 {
     private readonly long minimum;
     private readonly TimeSpan quiet;
+    private readonly long quietTolerance;
     private long countAtLastEnd;
-    private long lastCount;
-    private DateTimeOffset lastChange;
+    private long countAtQuietStart;
+    private DateTimeOffset quietSince;
 
-    /// <summary>Creates the policy; <paramref name="minimum"/> reconciles make a burst.</summary>
-    public BurstEnd(long minimum, TimeSpan quiet)
+    /// <summary>Creates the policy.</summary>
+    /// <param name="minimum">How much the count grows in a burst.</param>
+    /// <param name="quiet">How long it then stays (nearly) still before the burst counts as over.</param>
+    /// <param name="quietTolerance">How much it may grow within that time and still be still (an idle process allocates a little).</param>
+    public BurstEnd(long minimum, TimeSpan quiet, long quietTolerance)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimum, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(quiet, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(quietTolerance);
         this.minimum = minimum;
         this.quiet = quiet;
+        this.quietTolerance = quietTolerance;
     }
 
     /// <summary>
-    /// True once per burst, on the first call at least <c>quiet</c> after the count last moved, when it moved by at
-    /// least <c>minimum</c> since the previous true.
+    /// True once per burst: on the first call at least <c>quiet</c> after the count last grew by more than
+    /// <c>quietTolerance</c>, when it grew by at least <c>minimum</c> since the previous true.
     /// </summary>
-    /// <param name="reconciles">Reconciles so far (a running count).</param>
+    /// <param name="count">The running count (it only grows).</param>
     /// <param name="now">The time of this call.</param>
-    public bool Ended(long reconciles, DateTimeOffset now)
+    public bool Ended(long count, DateTimeOffset now)
     {
-        if (reconciles != lastCount)
+        if (count - countAtQuietStart > quietTolerance)
         {
-            lastCount = reconciles;
-            lastChange = now;
+            countAtQuietStart = count;
+            quietSince = now;
             return false;
         }
 
-        if (now - lastChange < quiet || reconciles - countAtLastEnd < minimum)
+        if (now - quietSince < quiet || count - countAtLastEnd < minimum)
         {
             return false;
         }
 
-        countAtLastEnd = reconciles;
+        countAtLastEnd = count;
         return true;
     }
 }

@@ -35,8 +35,6 @@ public sealed class RuntimeMetrics
     // client-go's workqueue buckets: 1 ns to 10 s, powers of ten.
     private static readonly double[] QueueBuckets = Histogram.ExponentialBuckets(1e-8, 10, 10);
 
-    private long reconciles;
-
     /// <summary>Creates the metrics in <paramref name="registry"/> (the process-wide default when null).</summary>
     public RuntimeMetrics(CollectorRegistry? registry = null)
     {
@@ -51,15 +49,12 @@ public sealed class RuntimeMetrics
         QueueRetries = factory.CreateCounter("workqueue_retries_total", "Total number of retries handled by workqueue.", new CounterConfiguration { LabelNames = ["name"] });
         QueueLatency = factory.CreateHistogram("workqueue_queue_duration_seconds", "How long in seconds an item stays in workqueue before being requested.", new HistogramConfiguration { LabelNames = ["name"], Buckets = QueueBuckets });
         WorkDuration = factory.CreateHistogram("workqueue_work_duration_seconds", "How long in seconds processing an item from workqueue takes.", new HistogramConfiguration { LabelNames = ["name"], Buckets = QueueBuckets });
-        HeapTrims = factory.CreateCounter("heap_trims_total", "Aggressive GCs run to give back the memory of a burst of reconciles once it ended.");
+        HeapTrims = factory.CreateCounter("heap_trims_total", "Aggressive GCs run to give back the memory of an allocation burst once it ended.");
         Leader = factory.CreateGauge("leader_election_master_status", "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.", new GaugeConfiguration { LabelNames = ["name"] });
     }
 
     /// <summary>The registry the metrics live in (serve it at <c>/metrics</c>).</summary>
     public CollectorRegistry Registry { get; }
-
-    /// <summary>Reconciles of every controller so far (what <see cref="Memory.HeapTrimmer"/> watches for the end of a burst).</summary>
-    public long Reconciles => Interlocked.Read(ref reconciles);
 
     /// <summary><c>heap_trims_total</c>.</summary>
     public Counter HeapTrims { get; }
@@ -120,12 +115,5 @@ public sealed class RuntimeMetrics
         public void Finished(TimeSpan worked) => work.Observe(worked.TotalSeconds);
 
         public void Retried() => retries.Inc();
-    }
-
-    /// <summary>Counts one reconcile of <paramref name="controller"/> with <paramref name="result"/>.</summary>
-    public void CountReconcile(string controller, string result)
-    {
-        ReconcileTotal.WithLabels(controller, result).Inc();
-        Interlocked.Increment(ref reconciles);
     }
 }

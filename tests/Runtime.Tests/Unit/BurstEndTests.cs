@@ -1,47 +1,87 @@
 using MetricsOperator.Runtime.Memory;
+using MetricsOperator.Runtime.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
 
 namespace MetricsOperator.Runtime.Tests.Unit;
 
 public class BurstEndTests
 {
+    private const long MiB = 1 << 20;
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
 
     private static DateTimeOffset At(double seconds) => Start.AddSeconds(seconds);
 
     [Fact]
-    public void A_burst_ends_once_after_the_quiet_period_not_while_reconciles_go_on()
+    public void A_burst_ends_once_after_the_quiet_period_not_while_it_goes_on()
     {
-        var burst = new BurstEnd(minimum: 100, quiet: TimeSpan.FromSeconds(5));
+        var burst = new BurstEnd(minimum: 64 * MiB, quiet: TimeSpan.FromSeconds(5), quietTolerance: MiB);
 
-        // 150 reconciles over 3 s: the count moves at every look.
-        burst.Ended(50, At(1)).ShouldBeFalse();
-        burst.Ended(100, At(2)).ShouldBeFalse();
-        burst.Ended(150, At(3)).ShouldBeFalse();
+        // 150 MiB over 3 s.
+        burst.Ended(50 * MiB, At(1)).ShouldBeFalse();
+        burst.Ended(100 * MiB, At(2)).ShouldBeFalse();
+        burst.Ended(150 * MiB, At(3)).ShouldBeFalse();
 
-        burst.Ended(150, At(7.9)).ShouldBeFalse("4.9 s without a reconcile is not yet quiet");
-        burst.Ended(150, At(8)).ShouldBeTrue("5 s without one after 150 reconciles");
-        burst.Ended(150, At(9)).ShouldBeFalse("one burst, one end");
-        burst.Ended(150, At(600)).ShouldBeFalse("nothing happened since");
+        burst.Ended((150 * MiB) + 100_000, At(7.9)).ShouldBeFalse("4.9 s of little allocation is not yet quiet");
+        burst.Ended((150 * MiB) + 200_000, At(8)).ShouldBeTrue("5 s with less than 1 MiB allocated after a 150 MiB burst");
+        burst.Ended((150 * MiB) + 300_000, At(9)).ShouldBeFalse("one burst, one end");
+        burst.Ended((150 * MiB) + 900_000, At(600)).ShouldBeFalse("an idle process's trickle is no burst");
     }
 
     [Fact]
-    public void Fewer_reconciles_than_a_burst_add_up_to_one()
+    public void Allocation_beyond_the_tolerance_starts_the_quiet_period_again()
     {
-        var burst = new BurstEnd(minimum: 100, quiet: TimeSpan.FromSeconds(5));
-        burst.Ended(150, At(0)).ShouldBeFalse();
-        burst.Ended(150, At(5)).ShouldBeTrue();
+        var burst = new BurstEnd(minimum: 64 * MiB, quiet: TimeSpan.FromSeconds(5), quietTolerance: MiB);
+        burst.Ended(100 * MiB, At(0)).ShouldBeFalse();
+        burst.Ended((101 * MiB) + 1, At(4)).ShouldBeFalse("more than 1 MiB since the quiet began: it begins again");
+        burst.Ended((101 * MiB) + 1, At(8)).ShouldBeFalse("4 s since");
+        burst.Ended((101 * MiB) + 1, At(9)).ShouldBeTrue();
+    }
 
-        // An edit now and then: 60 reconciles, quiet, then 50 more.
-        burst.Ended(210, At(10)).ShouldBeFalse();
-        burst.Ended(210, At(20)).ShouldBeFalse("60 since the last end are not a burst");
-        burst.Ended(260, At(30)).ShouldBeFalse();
-        burst.Ended(260, At(35)).ShouldBeTrue("110 since the last end are");
+    [Fact]
+    public void Smaller_bursts_add_up_to_one()
+    {
+        var burst = new BurstEnd(minimum: 64 * MiB, quiet: TimeSpan.FromSeconds(5), quietTolerance: MiB);
+        burst.Ended(100 * MiB, At(0)).ShouldBeFalse();
+        burst.Ended(100 * MiB, At(5)).ShouldBeTrue();
+
+        burst.Ended(140 * MiB, At(10)).ShouldBeFalse();
+        burst.Ended(140 * MiB, At(20)).ShouldBeFalse("40 MiB since the last end are not a burst");
+        burst.Ended(170 * MiB, At(30)).ShouldBeFalse();
+        burst.Ended(170 * MiB, At(35)).ShouldBeTrue("70 MiB since the last end are");
     }
 
     [Fact]
     public void Settings_out_of_range_are_refused()
     {
-        Should.Throw<ArgumentOutOfRangeException>(() => new BurstEnd(0, TimeSpan.FromSeconds(5)));
-        Should.Throw<ArgumentOutOfRangeException>(() => new BurstEnd(1, TimeSpan.FromSeconds(-1)));
+        Should.Throw<ArgumentOutOfRangeException>(() => new BurstEnd(0, TimeSpan.FromSeconds(5), MiB));
+        Should.Throw<ArgumentOutOfRangeException>(() => new BurstEnd(1, TimeSpan.FromSeconds(-1), MiB));
+        Should.Throw<ArgumentOutOfRangeException>(() => new BurstEnd(1, TimeSpan.FromSeconds(5), -1));
+    }
+
+    [Fact]
+    public void The_trimmer_runs_one_aggressive_gc_when_a_burst_ends_and_counts_it()
+    {
+        var metrics = new RuntimeMetrics(new CollectorRegistry());
+        var allocated = 0L;
+        var time = new SteppedTime(Start);
+        var trimmer = new HeapTrimmer(metrics, new BurstEnd(64 * MiB, TimeSpan.FromSeconds(5), MiB), () => allocated, NullLogger.Instance, time);
+        var aggressiveBefore = GC.CollectionCount(GC.MaxGeneration);
+
+        allocated = 100 * MiB;
+        trimmer.Look().ShouldBeFalse();
+        time.Now = At(5);
+        trimmer.Look().ShouldBeTrue();
+        trimmer.Look().ShouldBeFalse();
+
+        metrics.HeapTrims.Value.ShouldBe(1);
+        GC.CollectionCount(GC.MaxGeneration).ShouldBeGreaterThan(aggressiveBefore, "a full GC ran");
+    }
+
+    private sealed class SteppedTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
