@@ -148,7 +148,7 @@ internal sealed class E2ERun(string repository, string published, BenchSize size
             var (gcSettle, settle, settleMap, _) = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
             await RestartApiServerAsync();
             var (gcSettled, settled, settledMap, _) = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] first restart (settling, not counted below): RSS after {size.SettlingGcs} full GCs {settle.Rss:F1} -> {settled.Rss:F1} MiB ({settled.Rss - settle.Rss:+0.0;-0.0}), live objects {gcSettle.LiveMiB:F1} -> {gcSettled.LiveMiB:F1} MiB, large object heap {gcSettle.LohMiB:F1} -> {gcSettled.LohMiB:F1} MiB; by where it lies: {settleMap.Against(settledMap)}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{variant}] first restart (settling, not counted below): RSS after {size.SettlingGcs} full GCs {settle.Rss:F1} -> {settled.Rss:F1} MiB ({settled.Rss - settle.Rss:+0.0;-0.0;+0.0}), live objects {gcSettle.LiveMiB:F1} -> {gcSettled.LiveMiB:F1} MiB, large object heap {gcSettle.LohMiB:F1} -> {gcSettled.LohMiB:F1} MiB; by where it lies: {settleMap.Against(settledMap)}"));
         }
 
         var settledBefore = await op.AfterFullGcsAsync(size.SettlingGcs, cancellationToken);

@@ -83,7 +83,7 @@ internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double 
     /// <summary>This map and <paramref name="later"/> side by side, with the change of each part.</summary>
     public string Against(MemoryMap later) => string.Create(
         CultureInfo.InvariantCulture,
-        $"GC heap {GcHeapMiB:F1} -> {later.GcHeapMiB:F1} ({later.GcHeapMiB - GcHeapMiB:+0.0;-0.0}), malloc heap {MallocHeapMiB:F1} -> {later.MallocHeapMiB:F1} ({later.MallocHeapMiB - MallocHeapMiB:+0.0;-0.0}), other anonymous {OtherAnonymousMiB:F1} -> {later.OtherAnonymousMiB:F1} ({later.OtherAnonymousMiB - OtherAnonymousMiB:+0.0;-0.0}), files {FilesMiB:F1} -> {later.FilesMiB:F1} ({later.FilesMiB - FilesMiB:+0.0;-0.0}) MiB");
+        $"GC heap {GcHeapMiB:F1} -> {later.GcHeapMiB:F1} ({later.GcHeapMiB - GcHeapMiB:+0.0;-0.0;+0.0}), malloc heap {MallocHeapMiB:F1} -> {later.MallocHeapMiB:F1} ({later.MallocHeapMiB - MallocHeapMiB:+0.0;-0.0;+0.0}), other anonymous {OtherAnonymousMiB:F1} -> {later.OtherAnonymousMiB:F1} ({later.OtherAnonymousMiB - OtherAnonymousMiB:+0.0;-0.0;+0.0}), files {FilesMiB:F1} -> {later.FilesMiB:F1} ({later.FilesMiB - FilesMiB:+0.0;-0.0;+0.0}) MiB");
 
     private sealed class Mapping(long start, long end, string path)
     {

@@ -43,7 +43,7 @@ internal static class RuntimeVariants
         foreach (var f in results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {f.Variant,-16} {f.PeakRssMiB,9:F1} {f.LoadedRssMiB,10:F1} {f.RssBeforeRestartsMiB,9:F1} {f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB,12:+0.0;-0.0} {f.HeapAfterRestartsMiB,8:F1} {f.FirstReconcileMs,10:F0} {f.AlertsSyncedSeconds,7:F2} {f.EditP50Ms,8:F1} {f.SyncCpuMsPerAlert,14:F1} {f.EditCpuMs,8:F1} {f.PeakRssMiB / baseline.PeakRssMiB,10:F2}"));
+                $"  {f.Variant,-16} {f.PeakRssMiB,9:F1} {f.LoadedRssMiB,10:F1} {f.RssBeforeRestartsMiB,9:F1} {f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB,12:+0.0;-0.0;+0.0} {f.HeapAfterRestartsMiB,8:F1} {f.FirstReconcileMs,10:F0} {f.AlertsSyncedSeconds,7:F2} {f.EditP50Ms,8:F1} {f.SyncCpuMsPerAlert,14:F1} {f.EditCpuMs,8:F1} {f.PeakRssMiB / baseline.PeakRssMiB,10:F2}"));
         }
     }
 }

@@ -15,7 +15,7 @@ internal static class Targets
         ($"operator RSS < 64 MiB with {size.Alerts + size.Stacks} CRs (peak VmHWM)", MiB(f.PeakRssMiB) + $" (after sync {MiB(f.LoadedRssMiB)})", f.PeakRssMiB < 64),
         ("startup < 300 ms (process start to first reconcile's write)", Ms(f.FirstReconcileMs) + $" (/healthz {Ms(f.HealthzMs)})", f.FirstReconcileMs < 300),
         // 1 MiB: what a full GC leaves unsettled run to run (allocator arenas, JIT'd code); a leak per reconnect is more.
-        ($"no RSS growth across {size.Restarts} API server restarts after a full GC (< 1 MiB; after one settling restart; {size.SettlingGcs} full GCs 2 s apart)", $"{f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB:+0.0;-0.0} MiB ({MiB(f.RssBeforeRestartsMiB)} -> {MiB(f.RssAfterRestartsMiB)}; managed heap {MiB(f.HeapBeforeRestartsMiB)} -> {MiB(f.HeapAfterRestartsMiB)})", size.Restarts == 0 ? null : f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB < 1),
+        ($"no RSS growth across {size.Restarts} API server restarts after a full GC (< 1 MiB; after one settling restart; {size.SettlingGcs} full GCs 2 s apart)", $"{f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB:+0.0;-0.0;+0.0} MiB ({MiB(f.RssBeforeRestartsMiB)} -> {MiB(f.RssAfterRestartsMiB)}; managed heap {MiB(f.HeapBeforeRestartsMiB)} -> {MiB(f.HeapAfterRestartsMiB)})", size.Restarts == 0 ? null : f.RssAfterRestartsMiB - f.RssBeforeRestartsMiB < 1),
         ("no contract violations at the fakes", f.ContractViolations.ToString(CultureInfo.InvariantCulture), f.ContractViolations == 0),
     ];
 

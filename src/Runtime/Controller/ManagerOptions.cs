@@ -30,9 +30,10 @@ public sealed record ManagerOptions
     /// <summary>
     /// Bytes allocated that make a burst whose memory is given back once it ends (<see cref="Memory.HeapTrimmer"/>):
     /// one aggressive GC after at least this much allocation followed by <see cref="HeapTrimQuiet"/> with no more than
-    /// <see cref="HeapTrimQuietBytes"/>. Default 64 MiB (about ten gen0 GCs with the image's 6 MiB gen0 budget); 0 never.
+    /// <see cref="HeapTrimQuietBytes"/>. Default 16 MiB (under three gen0 budgets of the image's 6 MiB; with 64 MiB the
+    /// relists of five API server restarts went untrimmed, docs/performance.md, thirteenth pass); 0 never.
     /// </summary>
-    public long HeapTrimAfterBytes { get; init; } = 64L << 20;
+    public long HeapTrimAfterBytes { get; init; } = 16L << 20;
 
     /// <summary>How long allocation stays low before a burst counts as over. Default 5 s.</summary>
     public TimeSpan HeapTrimQuiet { get; init; } = TimeSpan.FromSeconds(5);
