@@ -12,7 +12,7 @@ namespace MetricsOperator.Runtime.Memory;
 /// still in use; only an induced aggressive GC does both (dotnet/runtime's GC: <c>distribute_free_regions</c>,
 /// <c>reason_induced_aggressive</c>). Without it, five API server restarts left the operator holding 12 MiB more RSS
 /// with the same live objects (docs/performance.md, thirteenth pass). It costs one compacting GC of the live heap per
-/// burst (17-24 ms for 27 MiB), when the process is otherwise idle.
+/// burst (17-43 ms for 27 MiB of live objects), when the process is otherwise idle.
 /// </summary>
 public sealed class HeapTrimmer(RuntimeMetrics metrics, BurstEnd burstEnd, Func<long> allocatedBytes, ILogger logger, TimeProvider? time = null)
 {

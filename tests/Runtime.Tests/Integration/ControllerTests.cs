@@ -76,14 +76,7 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
     [Fact]
     public async Task The_leading_manager_trims_the_heap_after_an_allocation_burst()
     {
-        // The test host never stops allocating, so "quiet" here is any allocation at all; the policy's own tests
-        // (BurstEndTests) check what quiet means.
-        var ns = await NamespaceAsync();
-        var options = new ManagerOptions { Namespace = ns, HeapTrimAfterBytes = 1, HeapTrimQuiet = TimeSpan.FromMilliseconds(300), HeapTrimQuietBytes = long.MaxValue };
-        await using var running = new RunningManager(fixture.Plane, options);
-        running.Manager.NewController().For<Widget>().Complete(new RecordingReconciler());
-        running.Start();
-        await running.WaitReadyAsync();
+        await using var running = await StartTrimmingAsync(afterBytes: 1);
 
         await Eventually.UntilAsync(async () => await running.MetricAsync("heap_trims_total") >= 1, "the manager trims the heap", TimeSpan.FromSeconds(10));
     }
@@ -91,15 +84,22 @@ public sealed class ControllerTests(SharedPlaneFixture fixture)
     [Fact]
     public async Task No_heap_trim_when_it_is_turned_off()
     {
-        var ns = await NamespaceAsync();
-        var options = new ManagerOptions { Namespace = ns, HeapTrimAfterBytes = 0, HeapTrimQuiet = TimeSpan.FromMilliseconds(300), HeapTrimQuietBytes = long.MaxValue };
-        await using var running = new RunningManager(fixture.Plane, options);
-        running.Manager.NewController().For<Widget>().Complete(new RecordingReconciler());
-        running.Start();
-        await running.WaitReadyAsync();
+        await using var running = await StartTrimmingAsync(afterBytes: 0);
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         (await running.MetricAsync("heap_trims_total")).ShouldBe(0);
+    }
+
+    // A leading manager whose heap trim follows any allocation of afterBytes (0: off). The test host never stops
+    // allocating, so "quiet" here is any allocation at all; the policy's own tests (BurstEndTests) check what quiet means.
+    private async Task<RunningManager> StartTrimmingAsync(long afterBytes)
+    {
+        var options = new ManagerOptions { Namespace = await NamespaceAsync(), HeapTrimAfterBytes = afterBytes, HeapTrimQuiet = TimeSpan.FromMilliseconds(300), HeapTrimQuietBytes = long.MaxValue };
+        var running = new RunningManager(fixture.Plane, options);
+        running.Manager.NewController().For<Widget>().Complete(new RecordingReconciler());
+        running.Start();
+        await running.WaitReadyAsync();
+        return running;
     }
 
     [Fact]
