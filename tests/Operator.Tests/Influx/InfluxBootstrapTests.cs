@@ -185,8 +185,12 @@ public sealed class InfluxBootstrapTests(ApiServerFixture fixture) : IAsyncLifet
         var oldId = (await op.WaitForInfluxAsync("True", InfluxReasons.Ready)).Status.Secrets!.TelegrafWriteTokenId!;
         var oldToken = (await op.SecretValueAsync("metrics-telegraf-token", "token"))!;
 
+        var oldUid = (await op.Admin.GetAsync<V1Secret>(op.Namespace, "metrics-telegraf-token"))!.Metadata.Uid;
         await op.Admin.DeleteAsync<V1Secret>(op.Namespace, "metrics-telegraf-token");
-        await Eventually.UntilAsync(async () => await op.Admin.GetAsync<V1Secret>(op.Namespace, "metrics-telegraf-token") is null, "the Secret is gone");
+        // Gone, or already made again: the operator watches the Secrets it owns and may put it back between two polls.
+        await Eventually.UntilAsync(
+            async () => await op.Admin.GetAsync<V1Secret>(op.Namespace, "metrics-telegraf-token") is not { } secret || secret.Metadata.Uid != oldUid,
+            "the Secret is gone");
         await op.ReconcileAgainAsync();
 
         var stack = await Eventually.UntilAsync(op.GetStackAsync, s => s!.Status.Secrets?.TelegrafWriteTokenId is { } id && id != oldId, "a new write token is recorded");
