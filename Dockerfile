@@ -33,8 +33,7 @@ COPY --from=build --chown=0:0 /app ./
 ENV DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_GCgen0size=400000 \
-    DOTNET_GCGen0MaxBudget=600000 \
-    ASPNETCORE_HTTP_PORTS=""
+    DOTNET_GCGen0MaxBudget=600000
 USER 65532:65532
 EXPOSE 8080
 ENTRYPOINT ["/app/metrics-operator"]

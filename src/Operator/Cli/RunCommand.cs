@@ -2,6 +2,7 @@ using System.CommandLine;
 using k8s;
 using MetricsOperator.Hosting;
 using MetricsOperator.Local;
+using MetricsOperator.Runtime.Hosting;
 
 namespace MetricsOperator.Cli;
 
@@ -31,6 +32,13 @@ internal static class RunCommand
         var grafanaUrl = new Option<Uri?>("--grafana-url") { CustomParser = AbsoluteUrl, Description = "Reach every managed Grafana at this URL instead of its in-cluster Service (as --influxdb-url). External Grafanas keep their spec.grafana.url." };
         var noQueryCheck = new Option<bool>("--no-query-check") { Description = "Sync AppAlert rules without first checking their queries against the stack's InfluxDB (for an operator that cannot reach it)." };
         var probeAddress = new Option<string>("--probe-address") { Description = "Where /healthz, /readyz and /metrics listen.", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
+        probeAddress.Validators.Add(result =>
+        {
+            if (!ProbeAddress.TryParse(result.GetValueOrDefault<string>() ?? "", out _, out var problem))
+            {
+                result.AddError($"--probe-address: {problem}");
+            }
+        });
 
         var command = new Command("run", "Runs the operator (on the local control plane when no cluster is given).")
         {
@@ -75,7 +83,7 @@ internal static class RunCommand
     // count and the pod's last state then say it failed.
     private static async Task<int> RunAsync(OperatorOptions options, KubernetesClientConfiguration kubernetes, CancellationToken cancellationToken)
     {
-        await using var app = OperatorHost.Build(options, kubernetes);
+        var app = OperatorHost.Build(options, kubernetes); // RunAsync disposes it
         if (OperatorControllers.Names.Count == 0)
         {
             Console.WriteLine("No reconcilers are registered in this build yet: the runtime runs (probes, metrics, leader election) but reconciles nothing.");

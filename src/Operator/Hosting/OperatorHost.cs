@@ -5,30 +5,24 @@ using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Runtime.Leader;
 using MetricsOperator.Stacks;
 using MetricsOperator.Stacks.Builders;
-using Microsoft.Extensions.Configuration.Memory;
 
 namespace MetricsOperator.Hosting;
 
-/// <summary>Builds the operator's web host: the controller runtime, the operator's controllers, probes and metrics.</summary>
+/// <summary>
+/// Builds the operator's host: the controller runtime, the operator's controllers, probes and metrics. A generic host
+/// with configuration from the environment and the command line only (no appsettings files to watch), so
+/// <c>Logging__LogLevel__Default=Debug</c> in the pod's environment sets the log level.
+/// </summary>
 internal static class OperatorHost
 {
-    /// <summary>The logging levels the host starts from (configuration and the environment override them).</summary>
-    public static readonly IReadOnlyDictionary<string, string?> QuietRequestLogging = new Dictionary<string, string?>
-    {
-        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-    };
-
     /// <summary>Builds a host that talks to the cluster in <paramref name="kubernetes"/>.</summary>
-    public static WebApplication Build(OperatorOptions options, KubernetesClientConfiguration kubernetes, string[]? args = null)
+    public static IHost Build(OperatorOptions options, KubernetesClientConfiguration kubernetes, string[]? args = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args ?? []);
-
-        // ASP.NET Core logs four Information lines per request: every kubelet probe and Prometheus scrape, a few a
-        // second in a pod, burying what the controllers say. Its warnings and errors stay. A default, first among the
-        // configuration sources, so `Logging__LogLevel__Microsoft.AspNetCore=Information` in the environment wins.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietRequestLogging });
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args ?? []);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddControllerRuntimeConsole();
-        builder.WebHost.UseUrls(options.ProbeAddress);
         builder.Services.AddControllerRuntime(ManagerOptionsFrom(options), kubernetes);
         builder.Services.AddSingleton(StackBuildOptions.Default with { OperatorNamespace = options.OperatorNamespace });
         builder.Services.AddSingleton(BackupJobOptions.Default with
@@ -47,10 +41,9 @@ internal static class OperatorHost
             builder.Services.AddSingleton(MetricsOperator.Alerts.AlertSyncOptions.Default with { QueryChecks = new MetricsOperator.Alerts.QueryChecks.QueryCheckOptions { Enabled = false } });
         }
 
+        builder.Services.AddControllerRuntimeEndpoints(options.ProbeAddress);
         OperatorControllers.Register(builder.Services);
-        var app = builder.Build();
-        app.MapControllerRuntimeEndpoints();
-        return app;
+        return builder.Build();
     }
 
     private static ManagerOptions ManagerOptionsFrom(OperatorOptions options) => new()

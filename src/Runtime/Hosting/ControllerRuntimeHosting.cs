@@ -2,21 +2,17 @@ using k8s;
 using MetricsOperator.Runtime.Client;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Prometheus;
 
 namespace MetricsOperator.Runtime.Hosting;
 
 /// <summary>
-/// Wires the runtime into an ASP.NET Core host: the manager as a hosted service, <c>/healthz</c>, <c>/readyz</c>
-/// (ready once the caches synced) and Prometheus <c>/metrics</c>; JSON console logs with scopes (object key and
-/// reconcile ID on every line) when stdout is not a terminal.
+/// Wires the runtime into a .NET generic host: the manager as a hosted service, <c>/healthz</c>, <c>/readyz</c>
+/// (ready once the caches synced) and Prometheus <c>/metrics</c> (<see cref="ProbeServer"/>); JSON console logs with
+/// scopes (object key and reconcile ID on every line) when stdout is not a terminal.
 /// </summary>
 public static class ControllerRuntimeHosting
 {
@@ -84,25 +80,21 @@ public static class ControllerRuntimeHosting
         return logging;
     }
 
-    /// <summary>Maps <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
-    public static IEndpointRouteBuilder MapControllerRuntimeEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Serves <c>/healthz</c>, <c>/readyz</c> (200 once every informer synced, 503 before) and <c>/metrics</c> at
+    /// <paramref name="address"/> (<see cref="ProbeAddress"/>; an <see cref="ArgumentException"/> here when it is not one).
+    /// </summary>
+    public static IServiceCollection AddControllerRuntimeEndpoints(this IServiceCollection services, string address)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        // Plain request delegates: the Delegate overloads bind parameters by reflection, which Native AOT lacks.
-        endpoints.MapGet("/healthz", context => PlainText(context, StatusCodes.Status200OK, "ok"));
-        endpoints.MapGet("/readyz", context => context.RequestServices.GetRequiredService<Manager>().IsReady
-            ? PlainText(context, StatusCodes.Status200OK, "ok")
-            : PlainText(context, StatusCodes.Status503ServiceUnavailable, "caches not synced"));
-        var registry = endpoints.ServiceProvider.GetRequiredService<RuntimeMetrics>().Registry;
-        endpoints.MapMetrics("/metrics", registry);
-        return endpoints;
-    }
-
-    private static Task PlainText(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text, context.RequestAborted);
+        ArgumentNullException.ThrowIfNull(services);
+        var endpoint = ProbeAddress.Parse(address);
+        services.AddSingleton(sp => new ProbeServer(
+            endpoint,
+            () => sp.GetRequiredService<Manager>().IsReady,
+            sp.GetRequiredService<RuntimeMetrics>().Registry,
+            sp.GetRequiredService<ILogger<ProbeServer>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ProbeServer>());
+        return services;
     }
 
     /// <summary>A controller description waiting for the manager.</summary>

@@ -8,8 +8,6 @@ using MetricsOperator.LocalCluster;
 using MetricsOperator.Runtime.Controller;
 using MetricsOperator.Runtime.Hosting;
 using MetricsOperator.Runtime.Reconcile;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -40,23 +38,18 @@ public sealed class HostingTests(SharedPlaneFixture fixture)
                 },
             },
         });
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddControllerRuntimeConsole();
         builder.Services.AddSingleton<NoOp>();
         builder.Services.AddControllerRuntime(new ManagerOptions { Namespace = ns, Name = "hosting-test" }, fixture.Plane.ClientConfiguration(Identity.Admin));
+        builder.Services.AddControllerRuntimeEndpoints("http://127.0.0.1:0");
         builder.Services.AddController(c => c.For<V1Deployment>().Named("hosted").Complete<NoOp>());
-        await using var app = builder.Build();
-        app.MapControllerRuntimeEndpoints();
+        var app = builder.Build();
+        await using var disposeApp = (IAsyncDisposable)app; // the manager disposes asynchronously, so must its host
         await app.StartAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{app.Services.GetRequiredService<ProbeServer>().Endpoint}") };
             (await http.GetStringAsync(new Uri("/healthz", UriKind.Relative))).ShouldBe("ok");
             await Eventually.UntilAsync(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK, "ready once the caches synced");
             await Eventually.UntilAsync(
@@ -83,17 +76,17 @@ public sealed class HostingTests(SharedPlaneFixture fixture)
         var ns = await fixture.Plane.CreateNamespaceAsync("unreadable");
         await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["k"] = "v" } });
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddControllerRuntimeEndpoints("http://127.0.0.1:0");
         builder.Services.AddSingleton<NoOpOnUnreadable>();
         builder.Services.AddControllerRuntime(new ManagerOptions { Namespace = ns, Name = "unreadable-test" }, fixture.Plane.ClientConfiguration(Identity.Admin));
         builder.Services.AddController(c => c.For<UnreadableConfigMap>().Named("unreadable").Complete<NoOpOnUnreadable>());
-        await using var app = builder.Build();
+        var app = builder.Build(); // RunAsync disposes it
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var manager = app.Services.GetRequiredService<Manager>();
 
         // The host stops by itself (the token is only a guard against the old behaviour: running until cancelled).
-        await ((IHost)app).RunAsync(timeout.Token);
+        await app.RunAsync(timeout.Token);
 
         timeout.IsCancellationRequested.ShouldBeFalse("the host ran until the test gave up, as if nothing had failed");
         var failure = manager.Failure.ShouldNotBeNull();
