@@ -58,6 +58,7 @@ public sealed class Informer<T> : IInformer
     private readonly List<Action<InformerEvent<T>>> handlers = [];
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long lists;
+    private long decoded;
     private long watches;
 
     /// <summary>Creates an informer; <see cref="RunAsync"/> starts it.</summary>
@@ -80,6 +81,9 @@ public sealed class Informer<T> : IInformer
 
     /// <summary>How many full lists were made (1 after start; each 410 adds one).</summary>
     public long ListCount => Interlocked.Read(ref lists);
+
+    /// <summary>How many objects lists have built (a relist builds only those changed since cached).</summary>
+    public long ListedObjectsBuilt => Interlocked.Read(ref decoded);
 
     /// <summary>How many watch requests were made.</summary>
     public long WatchCount => Interlocked.Read(ref watches);
@@ -183,24 +187,32 @@ public sealed class Informer<T> : IInformer
     {
         Interlocked.Increment(ref lists);
         var seen = new HashSet<ObjectKey>();
+        bool keepCached(string ns, string name, string resourceVersion)
+        {
+            var key = new ObjectKey(ns, name);
+            seen.Add(key);
+            return Store.Get(key)?.Metadata.ResourceVersion == resourceVersion;
+        }
+
         string? continueToken = null;
         string? resourceVersion;
         do
         {
-            var page = await api.ListAsync<T>(Options.Namespace, Options.LabelSelector, Options.PageSize, continueToken, cancellationToken).ConfigureAwait(false);
+            // An object unchanged since cached keeps its cached copy and is not even built from the response: replacing
+            // it turned the whole cache into garbage in the oldest generation on every relist (after an API server
+            // restart, when the watch's resourceVersion is gone), which only a full GC frees (docs/performance.md,
+            // ninth pass), and building it only to drop it still made the relist the operator's peak RSS (fourteenth).
+            var page = await api.ListAsync<T>(Options.Namespace, Options.LabelSelector, Options.PageSize, continueToken, keepCached, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
-                var key = ObjectKey.Of(item);
-                seen.Add(key);
-                if (Store.Get(key)?.Metadata.ResourceVersion == item.Metadata.ResourceVersion)
+                if (item is null)
                 {
-                    // Unchanged since cached: keep the cached copy. Replacing it turned the whole cache into garbage
-                    // in the oldest generation on every relist (after an API server restart, when the watch's
-                    // resourceVersion is gone), which only a full GC frees: relists of 1000 AppAlerts raised the peak
-                    // RSS by 49–80 MiB in the benchmark, and the GC kept much of it (docs/performance.md, ninth pass).
-                    continue;
+                    continue; // kept: keepCached has seen its key
                 }
 
+                Interlocked.Increment(ref decoded);
+                var key = ObjectKey.Of(item);
+                seen.Add(key);
                 var old = Store.Upsert(WithoutManagedFields(item));
                 if (old is null)
                 {

@@ -49,17 +49,23 @@ public sealed class KubeApi : IDisposable
     /// <summary>Timeout of each non-watch request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Lists one page.</summary>
+    /// <summary>
+    /// Lists one page. With <paramref name="keepCached"/>, an item it says the caller already holds at the listed
+    /// resourceVersion is not built: it comes back as null in <see cref="ObjectList{T}.Items"/> (an informer's relist).
+    /// </summary>
     public async Task<ObjectList<T>> ListAsync<T>(
         string? @namespace,
         string? labelSelector = null,
         int? limit = null,
         string? continueToken = null,
+        KeepCached? keepCached = null,
         CancellationToken cancellationToken = default)
+        where T : class
     {
         var type = ResourceType.For<T>();
         var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("limit", limit?.ToString(CultureInfo.InvariantCulture)).Add("continue", continueToken);
-        return await SendAsync(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, ObjectListJson<T>.Info, cancellationToken).ConfigureAwait(false)
+        var json = keepCached is null ? ObjectListJson<T>.Info : ObjectListJson<T>.SkippingCached(keepCached);
+        return await SendAsync(HttpMethod.Get, type.CollectionPath(@namespace) + query, null, json, cancellationToken).ConfigureAwait(false)
             ?? new ObjectList<T>();
     }
 

@@ -14,15 +14,23 @@ namespace MetricsOperator.Runtime.Json;
 /// of MiB kept for the process's life.
 /// </summary>
 internal static class ObjectListJson<T>
+    where T : class
 {
-    public static JsonTypeInfo<ObjectList<T>> Info { get; } = Create(KubeJson.Options);
+    public static JsonTypeInfo<ObjectList<T>> Info { get; } = Create(KubeJson.Options, itemInfo: null);
 
-    private static JsonTypeInfo<ObjectList<T>> Create(JsonSerializerOptions options)
+    /// <summary>
+    /// A list whose items <paramref name="keepCached"/> says the caller holds at the listed resourceVersion come back as
+    /// null, without being built (<see cref="CachedItemSkipper{T}"/>).
+    /// </summary>
+    public static JsonTypeInfo<ObjectList<T>> SkippingCached(KeepCached keepCached) =>
+        Create(KubeJson.Options, JsonMetadataServices.CreateValueInfo<T>(KubeJson.Options, new CachedItemSkipper<T>(keepCached, KubeJson.TypeInfo<T>())));
+
+    private static JsonTypeInfo<ObjectList<T>> Create(JsonSerializerOptions options, JsonTypeInfo<T>? itemInfo)
     {
-        var items = JsonMetadataServices.CreateIListInfo<IList<T>, T>(options, new JsonCollectionInfoValues<IList<T>>
-        {
-            ObjectCreator = static () => new List<T>(),
-        });
+        var collection = itemInfo is null
+            ? new JsonCollectionInfoValues<IList<T>> { ObjectCreator = static () => new List<T>() } // items as the options read T
+            : new JsonCollectionInfoValues<IList<T>> { ObjectCreator = static () => new List<T>(), ElementInfo = itemInfo };
+        var items = JsonMetadataServices.CreateIListInfo<IList<T>, T>(options, collection);
         return JsonMetadataServices.CreateObjectInfo(options, new JsonObjectInfoValues<ObjectList<T>>
         {
             ObjectCreator = static () => new ObjectList<T>(),

@@ -196,6 +196,7 @@ public sealed class InformerRelistTests(SharedPlaneFixture fixture)
         await using var harness = new InformerHarness(fixture.Plane, ns, new InformerOptions { MinWatchTimeout = TimeSpan.FromSeconds(1) });
         await harness.StartAsync();
         var kept = harness.Informer.Store.Get(new ObjectKey(ns, "kept")).ShouldNotBeNull();
+        harness.Informer.ListedObjectsBuilt.ShouldBe(2);
 
         // The next watch request: "changed" is changed while no watch is open, then the watch is refused with 410, so
         // only the relist can see the change.
@@ -218,6 +219,7 @@ public sealed class InformerRelistTests(SharedPlaneFixture fixture)
         harness.Informer.Store.Get(new ObjectKey(ns, "changed"))!.Data["v"].ShouldBe("2");
         harness.Informer.Store.Get(new ObjectKey(ns, "kept")).ShouldBeSameAs(kept, "an object the relist found unchanged keeps its cached copy");
         harness.Saw(InformerEventType.Updated, "kept").ShouldBeFalse();
+        harness.Informer.ListedObjectsBuilt.ShouldBe(3, "the relist built only the changed object");
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class DashboardCacheTests(ApiServerFixture fixture)
     {
         var selector = $"{StackLabels.ManagedBy}={StackLabels.ManagedByValue}";
         var names = new List<string>();
-        async Task Add<T>(string kind) where T : IKubernetesObject<V1ObjectMeta> =>
+        async Task Add<T>(string kind) where T : class, IKubernetesObject<V1ObjectMeta> =>
             names.AddRange((await op.Admin.ListAsync<T>(op.Namespace, selector)).Items.Select(o => $"{kind}/{o.Metadata.Name}"));
         await Add<V1Deployment>("Deployment");
         await Add<V1StatefulSet>("StatefulSet");
