@@ -26,7 +26,7 @@ internal sealed class CachedItemSkipper<T>(KeepCached keepCached, JsonTypeInfo<T
         var scan = reader;
         if (Identity(ref scan) is { } identity && keepCached(identity.Namespace, identity.Name, identity.ResourceVersion))
         {
-            reader.Skip();
+            SkipValue(ref reader);
             return null;
         }
 
@@ -51,7 +51,7 @@ internal sealed class CachedItemSkipper<T>(KeepCached keepCached, JsonTypeInfo<T
             reader.Read();
             if (!isMetadata)
             {
-                reader.Skip();
+                SkipValue(ref reader);
                 continue;
             }
 
@@ -68,7 +68,7 @@ internal sealed class CachedItemSkipper<T>(KeepCached keepCached, JsonTypeInfo<T
                 reader.Read();
                 if (field == 0 || reader.TokenType != JsonTokenType.String)
                 {
-                    reader.Skip();
+                    SkipValue(ref reader);
                     continue;
                 }
 
@@ -84,5 +84,16 @@ internal sealed class CachedItemSkipper<T>(KeepCached keepCached, JsonTypeInfo<T
         }
 
         return null;
+    }
+
+    // TrySkip, not Skip: a list read as it streams in is not its final block, and Skip refuses a reader that is not
+    // (it threw at the first list bigger than one read buffer). The item itself is whole: System.Text.Json reads ahead
+    // to the end of a value before it calls a custom converter.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip())
+        {
+            throw new JsonException("A list item ended before its end: the converter was given part of a value.");
+        }
     }
 }

@@ -190,7 +190,14 @@ public sealed class InformerRelistTests(SharedPlaneFixture fixture)
         var ns = await fixture.Plane.CreateNamespaceAsync("relist");
         foreach (var name in new[] { "kept", "changed" })
         {
-            await fixture.Admin.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns }, Data = new Dictionary<string, string> { ["v"] = "1" } });
+            // 40 KiB each, before and after the metadata: the list streams in over several reads, so an item is read
+            // (and the kept one skipped) while the reader does not hold the response's final block.
+            var filler = new string('x', 40 * 1024);
+            await fixture.Admin.CreateAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Annotations = new Dictionary<string, string> { ["filler"] = filler } },
+                Data = new Dictionary<string, string> { ["v"] = "1", ["filler"] = filler },
+            });
         }
 
         await using var harness = new InformerHarness(fixture.Plane, ns, new InformerOptions { MinWatchTimeout = TimeSpan.FromSeconds(1) });
