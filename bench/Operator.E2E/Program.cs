@@ -70,7 +70,7 @@ if (startups is { } times)
 
 Console.WriteLine($"Operator end-to-end benchmark ({size.Name}): {size}; operator {Path.Combine(published, "metrics-operator")}, {Environment.ProcessorCount} CPUs, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 var frameworkDependent = File.Exists(Path.Combine(published, "metrics-operator.dll"));
-Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB ({(frameworkDependent ? "framework-dependent: the image adds it to the aspnet:10.0 runtime image" : "self-contained: the image adds it to the runtime-deps:10.0 image, no .NET runtime")})");
+Console.WriteLine($"published folder: {FolderMiB(published):F1} MiB ({(frameworkDependent ? "framework-dependent: it needs the .NET runtime image (runtime:10.0) beneath it" : "self-contained: the image adds it to the runtime-deps:10.0 image, no .NET runtime")})");
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -184,7 +184,8 @@ public sealed class Manager : IAsyncDisposable
                     Metrics,
                     new BurstEnd(Options.HeapTrimAfterBytes, Options.HeapTrimQuiet, Options.HeapTrimQuietBytes),
                     () => GC.GetTotalAllocatedBytes(),
-                    loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"));
+                    loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"),
+                    fragmentedBytes: Options.HeapTrimFragmentedBytes);
                 work.Add(trimmer.RunAsync(TimeSpan.FromSeconds(1), cancellationToken));
             }
 

@@ -41,6 +41,13 @@ public sealed record ManagerOptions
     /// <summary>What the process may allocate within <see cref="HeapTrimQuiet"/> and still be quiet (probes, lease renewals). Default 1 MiB.</summary>
     public long HeapTrimQuietBytes { get; init; } = 1L << 20;
 
+    /// <summary>
+    /// Free space inside the managed heap, found by a full GC beyond what the last trim left, that is also given back
+    /// once the process is quiet (<see cref="Memory.HeapTrimmer"/>). Default 2 MiB (API server restarts left 2.9-3.4
+    /// MiB that nothing compacted, docs/performance.md, fourteenth pass); 0 never.
+    /// </summary>
+    public long HeapTrimFragmentedBytes { get; init; } = 2L << 20;
+
     /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }
 

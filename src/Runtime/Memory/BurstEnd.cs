@@ -51,4 +51,10 @@ public sealed class BurstEnd
         countAtLastEnd = count;
         return true;
     }
+
+    /// <summary>
+    /// Whether the count has been (nearly) still for <c>quiet</c> as of the last <see cref="Ended"/> call, burst or
+    /// not: the process is idle enough for a pause.
+    /// </summary>
+    public bool IsQuiet(DateTimeOffset now) => now - quietSince >= quiet;
 }

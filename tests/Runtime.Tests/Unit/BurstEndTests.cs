@@ -78,6 +78,37 @@ public class BurstEndTests
         GC.CollectionCount(GC.MaxGeneration).ShouldBeGreaterThan(aggressiveBefore, "a full GC ran");
     }
 
+    [Fact]
+    public void The_trimmer_gives_back_free_space_a_full_GC_found_once_the_process_is_quiet()
+    {
+        var time = new SteppedTime(At(0));
+        var metrics = new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry());
+        long allocated = 0;
+        long fragmented = 0;
+        var trimmer = new HeapTrimmer(metrics, new BurstEnd(64 * MiB, TimeSpan.FromSeconds(5), MiB), () => allocated, NullLogger.Instance, time, fragmentedBytes: 2 * MiB, lastFullGcFragmentedBytes: () => fragmented);
+
+        // Holes, but the process is busy: no trim.
+        fragmented = 3 * MiB;
+        allocated = 4 * MiB;
+        trimmer.Look().ShouldBeFalse();
+        time.Now = At(3);
+        trimmer.Look().ShouldBeFalse();
+
+        // Quiet for 5 s, and far less than a burst allocated: the holes alone make the trim.
+        time.Now = At(5);
+        trimmer.Look().ShouldBeTrue();
+        metrics.HeapTrims.Value.ShouldBe(1);
+
+        // Judged against what the trim left (pinned objects a compaction cannot move stay), not against zero.
+        time.Now = At(20);
+        trimmer.Look().ShouldBeFalse("the same 3 MiB the trim left");
+        fragmented = 4 * MiB;
+        trimmer.Look().ShouldBeFalse("1 MiB more than the trim left is under the threshold");
+        fragmented = 5 * MiB;
+        trimmer.Look().ShouldBeTrue("2 MiB more than the trim left");
+        metrics.HeapTrims.Value.ShouldBe(2);
+    }
+
     private sealed class SteppedTime(DateTimeOffset now) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;
