@@ -58,7 +58,7 @@ public sealed class Informer<T> : IInformer
     private readonly List<Action<InformerEvent<T>>> handlers = [];
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long lists;
-    private long decoded;
+    private long built;
     private long watches;
 
     /// <summary>Creates an informer; <see cref="RunAsync"/> starts it.</summary>
@@ -83,7 +83,7 @@ public sealed class Informer<T> : IInformer
     public long ListCount => Interlocked.Read(ref lists);
 
     /// <summary>How many objects lists have built (a relist builds only those changed since cached).</summary>
-    public long ListedObjectsBuilt => Interlocked.Read(ref decoded);
+    public long ListedObjectsBuilt => Interlocked.Read(ref built);
 
     /// <summary>How many watch requests were made.</summary>
     public long WatchCount => Interlocked.Read(ref watches);
@@ -210,9 +210,9 @@ public sealed class Informer<T> : IInformer
                     continue; // kept: keepCached has seen its key
                 }
 
-                Interlocked.Increment(ref decoded);
+                Interlocked.Increment(ref built);
                 var key = ObjectKey.Of(item);
-                seen.Add(key);
+                seen.Add(key); // keepCached saw it too, unless the item's metadata could not be read ahead
                 var old = Store.Upsert(WithoutManagedFields(item));
                 if (old is null)
                 {
