@@ -2,10 +2,14 @@
 # The shipped publish (the Dockerfile's line: Native AOT since the sixth pass) side by side with the alternatives: for each,
 # whether `dotnet publish` succeeds, its trim/AOT warnings by code, the published size, and (when it built) the
 # end-to-end benchmark on it, so the figures come from one run.
-#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only <name>[,<name>...]] (shipped, blended, jit, partial, trimmed)
+#   bench/Operator.E2E/publish-variants.sh [--size small|full|alerts=<n>] [--no-e2e] [--only <name>[,<name>...]]
+#   (shipped, pie, pie-flat, fixed-dehydrated, blended, jit, partial, trimmed)
 # shipped: Native AOT, one native file, no runtime, compiled for size (OptimizationPreference=Size since the thirteenth
-# pass: the whole binary is resident once the operator has run a while, so its size is RSS). blended: the same with the
-# compiler's default balance of size and speed, what shipped before. jit: framework-dependent and ReadyToRun, what the image carried
+# pass: the whole binary is resident once the operator has run a while, so its size is RSS), linked at a fixed address
+# with its type data as laid out in the file (since the fifteenth pass). pie: a position-independent executable with
+# its type data compressed and expanded at start, what shipped before. pie-flat: PIE, type data not compressed (then
+# relocated at start). fixed-dehydrated: fixed address, type data compressed. blended: the shipped settings with the
+# compiler's default balance of size and speed, what shipped until the thirteenth pass. jit: framework-dependent and ReadyToRun, what the image carried
 # before. partial: self-contained, ReadyToRun, only the framework's assemblies trimmed (TrimMode=partial: those marked
 # trimmable). trimmed: everything trimmed, run by the JIT. Every model is
 # read and written through source-generated JSON (KubeJson, GrafanaJsonContext, BackupJsonContext), so the trimmed
@@ -29,13 +33,16 @@ base="dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=C
 declare -A variants=(
   [shipped]="$base"
   [blended]="$base -p:OptimizationPreference="
+  [pie]="$base -p:PositionIndependentExecutable=true -p:IlcDehydrate=true"
+  [pie-flat]="$base -p:PositionIndependentExecutable=true"
+  [fixed-dehydrated]="$base -p:IlcDehydrate=true"
   [jit]="$base -p:PublishAot=false -p:SelfContained=false -p:PublishReadyToRun=true"
   [partial]="$base -p:PublishAot=false -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:TrimMode=partial -p:TreatWarningsAsErrors=false"
   [trimmed]="$base -p:PublishAot=false -p:PublishTrimmed=true -p:TreatWarningsAsErrors=false"
 )
 dotnet build bench/Operator.E2E -c Release -v q -nologo >/dev/null
 summary=()
-for name in shipped blended jit partial trimmed; do
+for name in shipped pie pie-flat fixed-dehydrated blended jit partial trimmed; do
   [[ -z $only || ",$only," == *",$name,"* ]] || continue
   folder="$out/$name"
   log="$out/$name.log"

@@ -99,7 +99,12 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         published.Command.ShouldContain("-p:PublishProfile=Container");
         var binary = Path.Combine(published.Folder, "metrics-operator");
         File.Exists(binary).ShouldBeTrue("the binary the image's ENTRYPOINT runs");
-        File.ReadAllBytes(binary).AsSpan(0, 4).SequenceEqual("\u007fELF"u8).ShouldBeTrue("an ELF executable");
+        var image = File.ReadAllBytes(binary);
+        image.AsSpan(0, 4).SequenceEqual("\u007fELF"u8).ShouldBeTrue("an ELF executable");
+        // Linked at a fixed address with its type data laid out in the file (Container.pubxml): e_type ET_EXEC (2), not
+        // a PIE's ET_DYN (3), and no .hydrated section, the 12 MiB the runtime would otherwise expand that data into.
+        BitConverter.ToUInt16(image, 16).ShouldBe((ushort)2, "e_type: a position-dependent executable");
+        image.AsSpan().IndexOf(".hydrated"u8).ShouldBe(-1, "type data expanded at start");
         // Native AOT: no IL assemblies, no runtime (the runtime-deps image has none) and no JIT to load.
         Directory.GetFiles(published.Folder, "*.dll").ShouldBeEmpty();
         Directory.GetFiles(published.Folder, "*.so").ShouldBeEmpty();
