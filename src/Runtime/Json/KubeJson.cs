@@ -96,6 +96,9 @@ public static class KubeJson
         options.Converters.Add(new V1Status.V1StatusObjectViewConverter());
         // The informers' caches hold the same short texts on every object (namespaces, label keys, condition reasons).
         options.Converters.Add(SharedStrings.Instance);
+        // And the label and annotation maps on each of those objects, one to three entries each, as compact maps.
+        options.Converters.Add(CompactStringDictionaryConverters.Mutable);
+        options.Converters.Add(CompactStringDictionaryConverters.ReadOnly);
         options.MakeReadOnly();
         return options;
     }

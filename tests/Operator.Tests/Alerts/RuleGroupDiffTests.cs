@@ -95,6 +95,23 @@ public sealed class RuleGroupDiffTests
     }
 
     [Fact]
+    public void Maps_read_from_grafana_are_compact_and_compare_by_their_entries()
+    {
+        var desired = Desired("a");
+        var observed = Observed(desired, 60);
+        var stored = observed.Rules.Single().Fields;
+        stored.Labels.ShouldBeOfType<MetricsOperator.Runtime.Json.CompactStringDictionary>();
+        RuleGroupDiff.Compare(desired, observed, _ => true).IsEmpty.ShouldBeTrue();
+
+        // The same keys with one value changed (read from JSON, so compact too): drift in labels.
+        var key = stored.Labels!.Keys.First();
+        var changed = Observed(desired, 60, r => JsonSerializer.Deserialize<ProvisionedAlertRule>(
+            JsonSerializer.Serialize(r with { Labels = r.Labels!.ToDictionary(e => e.Key, e => e.Key == key ? "changed" : e.Value) }, GrafanaJson.Options),
+            GrafanaJson.Options)!);
+        RuleGroupDiff.Compare(desired, changed, _ => true).Differences.ShouldHaveSingleItem().ShouldBe("rule \"a\": labels");
+    }
+
+    [Fact]
     public void Durations_compare_by_value() =>
         RuleGroupDiff.Compare(Desired("a"), Observed(Desired("a"), 60, r => r with { For = "300s" }), _ => true).IsEmpty.ShouldBeTrue();
 
