@@ -7,7 +7,7 @@ using MetricsOperator.Fakes.Grafana;
 
 namespace MetricsOperator.Tests.Backup;
 
-/// <summary>Grafana configuration backups against the Grafana fake, written to a real S3-compatible server (s3rver) through AWSSDK.S3.</summary>
+/// <summary>Grafana configuration backups against the Grafana fake, written to a real S3-compatible server (s3rver) through the operator's S3 client.</summary>
 [Collection(S3rverTests.Name)]
 public sealed class GrafanaBackupTests(S3rverFixture s3) : IAsyncLifetime, IDisposable
 {

@@ -9,7 +9,8 @@ namespace MetricsOperator.Tests.Backup;
 /// <summary>
 /// A real S3-compatible server for the backup tests: s3rver (Node), installed by hack/s3rver.sh into a cache outside
 /// the checkout and started on a free loopback port with a temporary data folder. Tests reach it through the same
-/// <see cref="S3BackupDestination"/> (AWSSDK.S3) the operator uses. <see cref="StopAsync"/>/<see cref="StartAsync"/>
+/// <see cref="S3BackupDestination"/> (<see cref="S3Api"/>) the operator uses. s3rver checks a request's access key
+/// ID (S3RVER) but not its Signature Version 4, which <see cref="SignatureV4Tests"/> check against AWS's examples. <see cref="StopAsync"/>/<see cref="StartAsync"/>
 /// take it down and bring it back on the same port with the same data: "destination down".
 /// </summary>
 public sealed class S3rverFixture : IAsyncLifetime
