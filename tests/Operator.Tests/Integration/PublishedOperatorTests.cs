@@ -31,7 +31,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
 
         dockerfile.ShouldContain("USER 65532:65532");
         ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_GCgen0size", "400000", "a 4 MiB gen0 budget at least (docs/performance.md)");
-        ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_GCGen0MaxBudget", "600000", "a 6 MiB gen0 budget at most (docs/performance.md, twelfth pass)");
+        ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_GCGen0MaxBudget", "200000", "a 2 MiB gen0 budget at most (docs/performance.md, fifteenth pass)");
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
 
         withImage.ShouldStartWith("Runtime: Native AOT; GC: workstation, non-concurrent, ");
         Gen0Ceiling(withImage).ShouldBeLessThan(Gen0Ceiling(without), "the image caps the gen0 budget the non-concurrent GC lets grow");
-        Gen0Ceiling(withImage).ShouldBe(6.0, "DOTNET_GCGen0MaxBudget=600000");
+        Gen0Ceiling(withImage).ShouldBe(2.0, "DOTNET_GCGen0MaxBudget=200000");
     }
 
     private async Task<string> RuntimeLineAsync(string kubeconfig, IReadOnlyDictionary<string, string> environment)
