@@ -6,7 +6,7 @@ namespace MetricsOperator.Tests.Backup;
 /// The signer against the worked examples of S3's "Signature Calculations for the Authorization Header" (Amazon S3 API
 /// reference, sig-v4-header-based-auth: example key AKIAIOSFODNN7EXAMPLE, 24 May 2013, us-east-1, host
 /// examplebucket.s3.amazonaws.com), the two that sign exactly host, x-amz-content-sha256 and x-amz-date as S3Api does.
-/// s3rver checks real requests' signatures in the backup tests.
+/// s3rver, which the backup tests run, checks a request's key ID but not its V4 signature, so this is where it is checked.
 /// </summary>
 public sealed class SignatureV4Tests
 {
