@@ -33,7 +33,9 @@ public sealed record ObservedRule(ProvisionedAlertRule Fields, IReadOnlyList<Obs
     public static ObservedRule Of(ProvisionedAlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return new(rule with { Data = [] }, [.. rule.Data.Select(ObservedQuery.Of)]);
+        // An array: a collection expression typed IReadOnlyList builds a list and a wrapper besides (two objects more per
+        // rule of every Grafana, docs/performance.md, fifteenth pass).
+        return new(rule with { Data = [] }, rule.Data.Select(ObservedQuery.Of).ToArray());
     }
 }
 
@@ -45,6 +47,11 @@ public sealed record ObservedRule(ProvisionedAlertRule Fields, IReadOnlyList<Obs
 /// <param name="ModelJson">The model, as UTF-8 JSON.</param>
 public sealed record ObservedQuery(string RefId, string? QueryType, string DatasourceUid, RelativeTimeRange? RelativeTimeRange, ReadOnlyMemory<byte> ModelJson)
 {
+    // The snapshot holds a time range per query, and a Grafana's rules use a handful of distinct ones: one instance per
+    // value (a record with init-only properties, so shared instances cannot be changed), up to a bound past which a
+    // range is kept as read.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(long From, long To), RelativeTimeRange> Ranges = new();
+
     /// <summary>The query as kept from what Grafana returned.</summary>
     public static ObservedQuery Of(AlertQuery query)
     {
@@ -55,9 +62,24 @@ public sealed record ObservedQuery(string RefId, string? QueryType, string Datas
             query.Model.WriteTo(writer);
         }
 
-        return new(query.RefId, query.QueryType, query.DatasourceUid, query.RelativeTimeRange, text.WrittenSpan.ToArray());
+        return new(query.RefId, query.QueryType, query.DatasourceUid, SharedRange(query.RelativeTimeRange), text.WrittenSpan.ToArray());
     }
 
     /// <summary>The model, read again from its text (a new object each call).</summary>
     public JsonObject Model() => JsonNode.Parse(ModelJson.Span)!.AsObject();
+
+    private static RelativeTimeRange? SharedRange(RelativeTimeRange? range)
+    {
+        if (range is null)
+        {
+            return null;
+        }
+
+        if (Ranges.TryGetValue((range.From, range.To), out var shared))
+        {
+            return shared;
+        }
+
+        return Ranges.Count < 256 ? Ranges.GetOrAdd((range.From, range.To), range) : range;
+    }
 }
