@@ -185,7 +185,8 @@ public sealed class Manager : IAsyncDisposable
                     new BurstEnd(Options.HeapTrimAfterBytes, Options.HeapTrimQuiet, Options.HeapTrimQuietBytes),
                     () => GC.GetTotalAllocatedBytes(),
                     loggers.CreateLogger("MetricsOperator.Runtime.HeapTrimmer"),
-                    fragmentedBytes: Options.HeapTrimFragmentedBytes);
+                    fragmentedBytes: Options.HeapTrimFragmentedBytes,
+                    burstSlackBytes: Options.HeapTrimBurstSlackBytes);
                 work.Add(trimmer.RunAsync(TimeSpan.FromSeconds(1), cancellationToken));
             }
 

@@ -43,10 +43,18 @@ public sealed record ManagerOptions
 
     /// <summary>
     /// Free space inside the managed heap, found by a full GC beyond what the last trim left, that is also given back
-    /// once the process is quiet (<see cref="Memory.HeapTrimmer"/>). Default 2 MiB (API server restarts left 2.9-3.4
-    /// MiB that nothing compacted, docs/performance.md, fourteenth pass); 0 never.
+    /// once the process is quiet (<see cref="Memory.HeapTrimmer"/>). Default 1 MiB (API server restarts left 2.9-3.4
+    /// MiB that nothing compacted, docs/performance.md, fourteenth pass, and 1.6 MiB under the 2 MiB this was then,
+    /// fifteenth pass); 0 never.
     /// </summary>
-    public long HeapTrimFragmentedBytes { get; init; } = 2L << 20;
+    public long HeapTrimFragmentedBytes { get; init; } = 1L << 20;
+
+    /// <summary>
+    /// Memory the GC may keep committed beyond its heap during a burst before it is given back there and then, at most
+    /// once every two seconds (<see cref="Memory.HeapTrimmer"/>). Default 4 MiB (twice the image's gen0 budget;
+    /// docs/performance.md, fifteenth pass); 0 never.
+    /// </summary>
+    public long HeapTrimBurstSlackBytes { get; init; } = 4L << 20;
 
     /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }

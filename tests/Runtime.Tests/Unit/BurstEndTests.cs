@@ -109,6 +109,45 @@ public class BurstEndTests
         metrics.HeapTrims.Value.ShouldBe(2);
     }
 
+    [Fact]
+    public void The_trimmer_gives_back_what_the_GC_keeps_beyond_its_heap_during_a_burst_at_most_every_two_seconds()
+    {
+        var time = new SteppedTime(At(0));
+        var metrics = new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry());
+        long allocated = 0;
+        long slack = 0;
+        var trimmer = new HeapTrimmer(metrics, new BurstEnd(64 * MiB, TimeSpan.FromSeconds(5), MiB), () => allocated, NullLogger.Instance, time, burstSlackBytes: 4 * MiB, gcSlackBytes: () => slack);
+
+        // Busy (more than the quiet tolerance each second), and the GC keeps 3 MiB beyond its heap: under the threshold.
+        slack = 3 * MiB;
+        for (var second = 1; second <= 3; second++)
+        {
+            allocated += 20 * MiB;
+            time.Now = At(second);
+            trimmer.Look().ShouldBeFalse();
+        }
+
+        slack = 6 * MiB;
+        allocated += 20 * MiB;
+        time.Now = At(4);
+        trimmer.Look().ShouldBeTrue("6 MiB kept beyond the heap while busy");
+
+        allocated += 20 * MiB;
+        time.Now = At(5);
+        trimmer.Look().ShouldBeFalse("a second after the last trim");
+        allocated += 20 * MiB;
+        time.Now = At(6);
+        trimmer.Look().ShouldBeTrue("two seconds after it");
+        metrics.HeapTrims.Value.ShouldBe(2);
+
+        // Quiet: the burst's end trims once (its own trigger), and the slack alone does not trim an idle process.
+        time.Now = At(11);
+        trimmer.Look().ShouldBeTrue("the burst ended");
+        time.Now = At(20);
+        trimmer.Look().ShouldBeFalse("quiet: no trim for slack");
+        metrics.HeapTrims.Value.ShouldBe(3);
+    }
+
     private sealed class SteppedTime(DateTimeOffset now) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;
