@@ -30,7 +30,7 @@ public sealed record ManagerOptions
     /// <summary>
     /// Bytes allocated that make a burst whose memory is given back once it ends (<see cref="Memory.HeapTrimmer"/>):
     /// one aggressive GC after at least this much allocation followed by <see cref="HeapTrimQuiet"/> with no more than
-    /// <see cref="HeapTrimQuietBytes"/>. Default 16 MiB (under three gen0 budgets of the image's 6 MiB; with 64 MiB the
+    /// <see cref="HeapTrimQuietBytes"/>. Default 16 MiB (eight gen0 budgets of the image's 2 MiB; with 64 MiB the
     /// relists of five API server restarts went untrimmed, docs/performance.md, thirteenth pass); 0 never.
     /// </summary>
     public long HeapTrimAfterBytes { get; init; } = 16L << 20;
