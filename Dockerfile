@@ -32,10 +32,15 @@ COPY --from=build --chown=0:0 /app ./
 # between two GCs, RSS up to 89 MiB higher for the moment (docs/performance.md, twelfth pass); 6 MiB, the ceiling the
 # runtime gives a concurrent GC, shipped then. 2 MiB took the full load's peak from 80.4 to 73.8 MiB for about a tenth
 # more CPU per AppAlert (4.7 against 4.2 ms; fifteenth pass).
+# DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION (decimal, read by the shared array pool itself): at most
+# 4 arrays of each size per core kept for reuse instead of 32. The relists after API server restarts rented more
+# buffers at once than the sync did and the pool kept them: live objects +1.2 MiB across 5 restarts, +0.1 with the cap
+# (docs/performance.md, fifteenth pass).
 ENV DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_GCgen0size=400000 \
-    DOTNET_GCGen0MaxBudget=200000
+    DOTNET_GCGen0MaxBudget=200000 \
+    DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=4
 USER 65532:65532
 EXPOSE 8080
 ENTRYPOINT ["/app/metrics-operator"]

@@ -35,6 +35,9 @@ internal static class RuntimeVariants
         // 2: fewer or more gen0 GCs, more or less taken between them.
         new("gen0max=6MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "600000" }),
         new("gen0max=1MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "100000" }),
+        // The shared array pool keeping its default 32 arrays of each size per partition (one per core), where the image
+        // keeps 4 since the fifteenth pass (docs/performance.md).
+        new("pool=32", new Dictionary<string, string> { ["DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION"] = "32" }),
         new("malloc-arenas=2", new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" }),
         // Not a runtime setting but the operator's own: reconcile workers per controller (run --workers; 2 ships).
         new("workers=4", new Dictionary<string, string>(), ["--workers", "4"]),

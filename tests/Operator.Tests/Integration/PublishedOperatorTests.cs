@@ -32,6 +32,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         dockerfile.ShouldContain("USER 65532:65532");
         ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_GCgen0size", "400000", "a 4 MiB gen0 budget at least (docs/performance.md)");
         ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_GCGen0MaxBudget", "200000", "a 2 MiB gen0 budget at most (docs/performance.md, fifteenth pass)");
+        ImageEnvironment.Read(RepoPaths.Root).ShouldContainKeyAndValue("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION", "4", "the shared array pool capped (fifteenth pass)");
     }
 
     [Fact]
