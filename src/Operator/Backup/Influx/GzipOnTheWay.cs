@@ -7,7 +7,7 @@ namespace MetricsOperator.Backup.Influx;
 /// A readable stream of the gzip of another stream, compressed as it is read (through a pipe with a small buffer), for
 /// a server that ignored <c>Accept-Encoding: gzip</c>: shards are always stored gzipped, and never whole in memory.
 /// </summary>
-internal sealed class GzipOnTheWay : Stream
+internal sealed class GzipOnTheWay : ReadOnlyStream
 {
     private readonly Stream reader;
     private readonly Task pump;
@@ -39,31 +39,11 @@ internal sealed class GzipOnTheWay : Stream
         });
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count) => reader.Read(buffer, offset, count);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => reader.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => reader.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -3,24 +3,12 @@ using System.Security.Cryptography;
 namespace MetricsOperator.Backup.Snapshots;
 
 /// <summary>A read-only pass-through that hashes (SHA-256) and counts what is read, so a streamed file is hashed on its way to the destination without a second read.</summary>
-public sealed class HashingStream(Stream inner) : Stream
+public sealed class HashingStream(Stream inner) : ReadOnlyStream
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>Bytes read so far.</summary>
     public long BytesRead { get; private set; }
-
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
 
     /// <inheritdoc/>
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
@@ -50,20 +38,6 @@ public sealed class HashingStream(Stream inner) : Stream
         Account(buffer.Span[..read]);
         return read;
     }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
