@@ -51,10 +51,10 @@ public sealed record ManagerOptions
 
     /// <summary>
     /// Memory the GC may keep committed beyond its heap during a burst before it is given back there and then, at most
-    /// once every two seconds (<see cref="Memory.HeapTrimmer"/>). Default 4 MiB (twice the image's gen0 budget;
-    /// docs/performance.md, fifteenth pass); 0 never.
+    /// once a second (<see cref="Memory.HeapTrimmer"/>). Default 2 MiB (the image's gen0 budget): 16 trims of 10-39 ms
+    /// in the full benchmark's sync and a peak 1-2 MiB under 4 MiB's (docs/performance.md, fifteenth pass); 0 never.
     /// </summary>
-    public long HeapTrimBurstSlackBytes { get; init; } = 4L << 20;
+    public long HeapTrimBurstSlackBytes { get; init; } = 2L << 20;
 
     /// <summary>Leader election; null runs controllers without it (a single replica, or tests).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; }

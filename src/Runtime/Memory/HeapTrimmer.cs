@@ -39,8 +39,8 @@ public sealed class HeapTrimmer(
     long burstSlackBytes = 0,
     Func<long>? gcSlackBytes = null)
 {
-    /// <summary>The least time between two trims during one burst: each is a compacting GC of the whole heap.</summary>
-    public static readonly TimeSpan MinBurstTrimInterval = TimeSpan.FromSeconds(2);
+    /// <summary>The least time between two trims during one burst: each is a compacting GC of the whole heap (10-40 ms at full size).</summary>
+    public static readonly TimeSpan MinBurstTrimInterval = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly Func<long> fragmentation = lastFullGcFragmentedBytes ?? (() => GC.GetGCMemoryInfo(GCKind.FullBlocking).FragmentedBytes);
