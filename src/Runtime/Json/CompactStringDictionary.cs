@@ -34,15 +34,6 @@ public sealed class CompactStringDictionary : IDictionary<string, string>, IRead
         items = [];
     }
 
-    /// <summary>A map holding <paramref name="count"/> entries already laid out as key, value, key, value.</summary>
-    /// <param name="items">The entries; the map keeps the array. Keys must be distinct and not null.</param>
-    /// <param name="count">How many entries of <paramref name="items"/> are in use.</param>
-    internal CompactStringDictionary(string?[] items, int count)
-    {
-        this.items = items;
-        this.count = count;
-    }
-
     /// <inheritdoc cref="ICollection{T}.Count"/>
     public int Count => count;
 
@@ -147,6 +138,15 @@ public sealed class CompactStringDictionary : IDictionary<string, string>, IRead
 
     /// <inheritdoc/>
     public bool Remove(KeyValuePair<string, string> item) => Contains(item) && Remove(item.Key);
+
+    /// <summary>Drops the unused room at the end of the array, for a map that is read once and then kept.</summary>
+    public void TrimExcess()
+    {
+        if (items.Length != 2 * count)
+        {
+            Array.Resize(ref items, 2 * count);
+        }
+    }
 
     /// <inheritdoc cref="IDictionary{TKey, TValue}.TryGetValue"/>
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value)

@@ -26,8 +26,7 @@ public static class CompactStringDictionaryConverters
             throw new JsonException($"Expected an object of strings, found {reader.TokenType}.");
         }
 
-        var items = new string?[4];
-        var count = 0;
+        var map = new CompactStringDictionary();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = SharedStrings.Instance.ReadAsPropertyName(ref reader, typeof(string), options);
@@ -40,54 +39,16 @@ public static class CompactStringDictionaryConverters
             };
 
             // A key given twice: the last value wins, as System.Text.Json's dictionaries read it.
-            var at = IndexOf(items, count, key);
-            if (at >= 0)
-            {
-                items[(2 * at) + 1] = value;
-                continue;
-            }
-
-            if (2 * count == items.Length)
-            {
-                Array.Resize(ref items, items.Length * 2);
-            }
-
-            items[2 * count] = key;
-            items[(2 * count) + 1] = value;
-            count++;
+            map[key] = value!;
         }
 
-        if (count > CompactStringDictionary.MaxEntries)
+        if (map.Count > CompactStringDictionary.MaxEntries)
         {
-            var large = new Dictionary<string, string>(count, StringComparer.Ordinal);
-            for (var i = 0; i < count; i++)
-            {
-                large[items[2 * i]!] = items[(2 * i) + 1]!;
-            }
-
-            return large;
+            return new Dictionary<string, string>(map, StringComparer.Ordinal);
         }
 
-        // Exactly the entries read: the map grows its array if a write adds one later.
-        if (items.Length != 2 * count)
-        {
-            Array.Resize(ref items, 2 * count);
-        }
-
-        return new CompactStringDictionary(items, count);
-    }
-
-    private static int IndexOf(string?[] items, int count, string key)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            if (string.Equals(items[2 * i], key, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        map.TrimExcess();
+        return map;
     }
 
     private static void Write(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, string>> map)

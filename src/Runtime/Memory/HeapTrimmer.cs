@@ -44,7 +44,7 @@ public sealed class HeapTrimmer(
 
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly Func<long> fragmentation = lastFullGcFragmentedBytes ?? (() => GC.GetGCMemoryInfo(GCKind.FullBlocking).FragmentedBytes);
-    private readonly Func<long> slack = gcSlackBytes ?? (() => GC.GetGCMemoryInfo() is var last ? last.TotalCommittedBytes - last.HeapSizeBytes : 0);
+    private readonly Func<long> slack = gcSlackBytes ?? GcSlackBytes;
     private long fragmentedAfterLastTrim;
     private DateTimeOffset lastTrim = DateTimeOffset.MinValue;
 
@@ -102,5 +102,12 @@ public sealed class HeapTrimmer(
             "Gave back the memory of {Why}: GC committed {Before:F1} -> {After:F1} MiB ({Slack:F1} MiB of it beyond the heap before) in {Milliseconds:F0} ms",
             why, before / 1048576.0, after / 1048576.0, slackBefore / 1048576.0, elapsed.TotalMilliseconds);
         return true;
+    }
+
+    // What the GC keeps committed beyond the heap its last GC (of any generation) left.
+    private static long GcSlackBytes()
+    {
+        var last = GC.GetGCMemoryInfo();
+        return last.TotalCommittedBytes - last.HeapSizeBytes;
     }
 }
