@@ -74,15 +74,7 @@ internal static class S3Xml
     public static string? ReadField(string xml, string name)
     {
         using var reader = Open(xml);
-        while (reader.Read())
-        {
-            if (reader is { NodeType: XmlNodeType.Element, Depth: 1 } && reader.LocalName == name)
-            {
-                return reader.ReadElementContentAsString();
-            }
-        }
-
-        return null;
+        return ReadField(reader, name);
     }
 
     /// <summary>
@@ -99,7 +91,7 @@ internal static class S3Xml
         try
         {
             using var reader = Open(text);
-            return reader.MoveToContent() == XmlNodeType.Element && reader.LocalName == "Error" ? ReadField(text, "Code") : null;
+            return reader.NodeType == XmlNodeType.Element && reader.LocalName == "Error" ? ReadField(reader, "Code") : null;
         }
         catch (XmlException)
         {
@@ -117,6 +109,20 @@ internal static class S3Xml
         }
 
         return xml.Append("</CompleteMultipartUpload>").ToString();
+    }
+
+    // The text of the first element named name one level below the root, the reader standing on the root.
+    private static string? ReadField(XmlReader reader, string name)
+    {
+        while (reader.Read())
+        {
+            if (reader is { NodeType: XmlNodeType.Element, Depth: 1 } && reader.LocalName == name)
+            {
+                return reader.ReadElementContentAsString();
+            }
+        }
+
+        return null;
     }
 
     private static XmlReader Open(string xml)
