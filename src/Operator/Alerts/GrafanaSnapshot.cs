@@ -6,13 +6,14 @@ namespace MetricsOperator.Alerts;
 /// What one Grafana holds that AppAlerts care about — folders and every provisioned rule, grouped — fetched with two
 /// requests (<c>GET /api/folders</c>, <c>GET /api/v1/provisioning/alert-rules</c>) and then kept current by the
 /// operator's own writes (a group read back after its PUT replaces the group here). Reconciles of unchanged AppAlerts
-/// compare against it and send nothing. Thread-safe.
+/// compare against it and send nothing. Each group is kept packed (<see cref="PackedRuleGroup"/>) and read back into
+/// objects when asked for. Thread-safe.
 /// </summary>
 public sealed class GrafanaSnapshot
 {
     private readonly Lock gate = new();
     private readonly HashSet<string> folders;
-    private readonly Dictionary<(string Folder, string Group), ObservedRuleGroup> groups = [];
+    private readonly Dictionary<(string Folder, string Group), PackedRuleGroup> groups = [];
     private readonly Dictionary<string, (string Folder, string Group)> ruleLocations = new(StringComparer.Ordinal);
 
     /// <summary>Builds the snapshot from the two listings.</summary>
@@ -24,7 +25,7 @@ public sealed class GrafanaSnapshot
         foreach (var group in rules.Where(r => r.Uid is not null).GroupBy(r => (r.FolderUid, r.RuleGroup)))
         {
             // The listing has no intervals: unknown until the operator reads the group back after a write.
-            SetGroupLocked(group.Key, ObservedRuleGroup.Of(null, group));
+            SetGroupLocked(group.Key, PackedRuleGroup.Pack(null, [.. group]));
         }
 
         FetchedAt = fetchedAt;
@@ -72,12 +73,27 @@ public sealed class GrafanaSnapshot
         }
     }
 
-    /// <summary>The group, or null when Grafana has no rules in it.</summary>
+    /// <summary>The group, or null when Grafana has no rules in it (read back into new objects each call).</summary>
     public ObservedRuleGroup? Group(string folderUid, string group)
     {
+        PackedRuleGroup? packed;
         lock (gate)
         {
-            return groups.GetValueOrDefault((folderUid, group));
+            packed = groups.GetValueOrDefault((folderUid, group));
+        }
+
+        return packed?.Unpack();
+    }
+
+    /// <summary>The deflated size of every group kept, in bytes (for the benchmark and tests).</summary>
+    public long PackedBytes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return groups.Values.Sum(g => (long)g.PackedLength);
+            }
         }
     }
 
@@ -99,40 +115,37 @@ public sealed class GrafanaSnapshot
         }
     }
 
-    /// <summary>Records rules the operator created one by one (they land in their group).</summary>
-    public void AddRules(IEnumerable<ProvisionedAlertRule> created)
+    /// <summary>Replaces a group with what Grafana returned for it (no rules: the group is gone).</summary>
+    public void SetGroup(string folderUid, string group, long? intervalSeconds, IReadOnlyList<ProvisionedAlertRule> rules)
     {
-        ArgumentNullException.ThrowIfNull(created);
+        ArgumentNullException.ThrowIfNull(rules);
+        var kept = rules.Where(r => r.Uid is not null).ToList();
+        // Packed outside the lock: every reconcile of the Grafana reads through it.
+        var packed = kept.Count == 0 ? null : PackedRuleGroup.Pack(intervalSeconds, kept);
         lock (gate)
         {
-            foreach (var rule in created.Where(r => r.Uid is not null))
-            {
-                var key = (rule.FolderUid, rule.RuleGroup);
-                var current = groups.GetValueOrDefault(key);
-                var others = (current?.Rules ?? []).Where(r => r.Uid != rule.Uid);
-                SetGroupLocked(key, new ObservedRuleGroup(current?.IntervalSeconds, [.. others, ObservedRule.Of(rule)]));
-            }
+            SetGroupLocked((folderUid, group), packed);
         }
     }
 
-    /// <summary>Replaces a group with what Grafana returned for it (null or no rules: the group is gone).</summary>
-    public void SetGroup(string folderUid, string group, ObservedRuleGroup? stored)
+    /// <summary>Records that a group is gone.</summary>
+    public void RemoveGroup(string folderUid, string group)
     {
         lock (gate)
         {
-            SetGroupLocked((folderUid, group), stored is null || stored.Rules.Count == 0 ? null : stored);
+            SetGroupLocked((folderUid, group), null);
         }
     }
 
-    private void SetGroupLocked((string Folder, string Group) key, ObservedRuleGroup? group)
+    private void SetGroupLocked((string Folder, string Group) key, PackedRuleGroup? group)
     {
         if (groups.Remove(key, out var old))
         {
-            foreach (var rule in old.Rules)
+            foreach (var uid in old.RuleUids)
             {
-                if (ruleLocations.TryGetValue(rule.Uid!, out var at) && at == key)
+                if (ruleLocations.TryGetValue(uid, out var at) && at == key)
                 {
-                    ruleLocations.Remove(rule.Uid!);
+                    ruleLocations.Remove(uid);
                 }
             }
         }
@@ -142,23 +155,32 @@ public sealed class GrafanaSnapshot
             return;
         }
 
-        // A PUT can move rules here from another group: they are no longer there.
-        foreach (var rule in group.Rules)
+        // A PUT can move rules here from other groups: they are no longer there.
+        var movedFrom = new Dictionary<(string Folder, string Group), HashSet<string>>();
+        foreach (var uid in group.RuleUids)
         {
-            if (ruleLocations.TryGetValue(rule.Uid!, out var elsewhere) && elsewhere != key && groups.TryGetValue(elsewhere, out var other))
+            if (ruleLocations.TryGetValue(uid, out var elsewhere) && elsewhere != key)
             {
-                var rest = other.Rules.Where(r => r.Uid != rule.Uid).ToList();
-                if (rest.Count == 0)
+                movedFrom.TryAdd(elsewhere, new HashSet<string>(StringComparer.Ordinal));
+                movedFrom[elsewhere].Add(uid);
+            }
+
+            ruleLocations[uid] = key;
+        }
+
+        foreach (var (elsewhere, uids) in movedFrom)
+        {
+            if (groups.TryGetValue(elsewhere, out var other))
+            {
+                if (other.Without(uids) is { } rest)
                 {
-                    groups.Remove(elsewhere);
+                    groups[elsewhere] = rest;
                 }
                 else
                 {
-                    groups[elsewhere] = other with { Rules = rest };
+                    groups.Remove(elsewhere);
                 }
             }
-
-            ruleLocations[rule.Uid!] = key;
         }
 
         groups[key] = group;

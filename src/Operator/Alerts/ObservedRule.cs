@@ -16,11 +16,10 @@ public sealed record ObservedRuleGroup(long? IntervalSeconds, IReadOnlyList<Obse
 }
 
 /// <summary>
-/// A rule as the operator keeps it between reconciles: Grafana's rule without its queries, and each query with its
-/// model as the UTF-8 JSON text Grafana sent. A model read into a <see cref="JsonObject"/> stays a node per key over a
-/// document of its own, and the snapshot holds every rule of a Grafana: as trees, the models were 29 of the operator's
-/// 78 MiB of live objects at 1000 AppAlerts × 5 rules (docs/performance.md). The text is a fraction of that and is
-/// read again only when the rule is compared.
+/// A rule as the operator compares it: Grafana's rule without its queries, and each query with its model as the UTF-8
+/// JSON text Grafana sent, which <see cref="ModelComparison"/> reads as a document (a model read into a
+/// <see cref="JsonObject"/> is a node per key over a document of its own). Built from a group read back after a write
+/// or unpacked from the snapshot (<see cref="PackedRuleGroup"/>), and dropped after the comparison.
 /// </summary>
 /// <param name="Fields">Grafana's rule with no <see cref="ProvisionedAlertRule.Data"/>.</param>
 /// <param name="Data">Its queries and expressions, in Grafana's order.</param>
@@ -29,17 +28,15 @@ public sealed record ObservedRule(ProvisionedAlertRule Fields, IReadOnlyList<Obs
     /// <summary>The rule's UID.</summary>
     public string? Uid => Fields.Uid;
 
-    /// <summary>The rule as kept from what Grafana returned.</summary>
+    /// <summary>The rule as Grafana returned it, its models as text.</summary>
     public static ObservedRule Of(ProvisionedAlertRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        // An array: a collection expression typed IReadOnlyList builds a list and a wrapper besides (two objects more per
-        // rule of every Grafana, docs/performance.md, fifteenth pass).
         return new(rule with { Data = [] }, rule.Data.Select(ObservedQuery.Of).ToArray());
     }
 }
 
-/// <summary>One of a rule's queries or expressions as kept: everything but the model as read, the model as JSON text.</summary>
+/// <summary>One of a rule's queries or expressions: everything but the model as read, the model as JSON text.</summary>
 /// <param name="RefId">The step's name.</param>
 /// <param name="QueryType">An optional query type.</param>
 /// <param name="DatasourceUid">The datasource's UID, or <c>__expr__</c>.</param>
@@ -47,12 +44,7 @@ public sealed record ObservedRule(ProvisionedAlertRule Fields, IReadOnlyList<Obs
 /// <param name="ModelJson">The model, as UTF-8 JSON.</param>
 public sealed record ObservedQuery(string RefId, string? QueryType, string DatasourceUid, RelativeTimeRange? RelativeTimeRange, ReadOnlyMemory<byte> ModelJson)
 {
-    // The snapshot holds a time range per query, and a Grafana's rules use a handful of distinct ones: one instance per
-    // value (a record with init-only properties, so shared instances cannot be changed), up to a bound past which a
-    // range is kept as read.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(long From, long To), RelativeTimeRange> Ranges = new();
-
-    /// <summary>The query as kept from what Grafana returned.</summary>
+    /// <summary>The query as Grafana returned it, its model as text.</summary>
     public static ObservedQuery Of(AlertQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -62,24 +54,9 @@ public sealed record ObservedQuery(string RefId, string? QueryType, string Datas
             query.Model.WriteTo(writer);
         }
 
-        return new(query.RefId, query.QueryType, query.DatasourceUid, SharedRange(query.RelativeTimeRange), text.WrittenSpan.ToArray());
+        return new(query.RefId, query.QueryType, query.DatasourceUid, query.RelativeTimeRange, text.WrittenMemory);
     }
 
     /// <summary>The model, read again from its text (a new object each call).</summary>
     public JsonObject Model() => JsonNode.Parse(ModelJson.Span)!.AsObject();
-
-    private static RelativeTimeRange? SharedRange(RelativeTimeRange? range)
-    {
-        if (range is null)
-        {
-            return null;
-        }
-
-        if (Ranges.TryGetValue((range.From, range.To), out var shared))
-        {
-            return shared;
-        }
-
-        return Ranges.Count < 256 ? Ranges.GetOrAdd((range.From, range.To), range) : range;
-    }
 }

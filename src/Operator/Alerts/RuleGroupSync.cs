@@ -50,9 +50,8 @@ public static class RuleGroupSync
                     await client.PutRuleGroupAsync(desired.FolderUid, desired.Group, desired.ToGrafana(), desired.Editable, cancellationToken);
                     writes++;
                     var stored = await client.GetRuleGroupAsync(desired.FolderUid, desired.Group, cancellationToken);
-                    // Kept once (the models as text), for the snapshot and for the comparison alike.
                     var observed = stored is null ? null : ObservedRuleGroup.Of(stored.Interval, stored.Rules);
-                    snapshot.SetGroup(desired.FolderUid, desired.Group, observed);
+                    snapshot.SetGroup(desired.FolderUid, desired.Group, stored?.Interval, stored?.Rules ?? []);
                     var after = RuleGroupDiff.Compare(desired, observed, snapshot.RuleExists);
                     result = new RuleGroupSyncResult(writes, after.RulesInSync, after.Differences);
                 }
@@ -74,7 +73,7 @@ public static class RuleGroupSync
                 result = result with { Writes = result.Writes + 1 };
             }
 
-            snapshot.SetGroup(old.Folder, old.Group, null);
+            snapshot.RemoveGroup(old.Folder, old.Group);
             await DeleteFolderIfEmptyAsync(grafana, old.Folder, cancellationToken);
         }
 
@@ -94,7 +93,7 @@ public static class RuleGroupSync
             try
             {
                 await grafana.Client.DeleteRuleGroupAsync(folder, group, cancellationToken);
-                snapshot.SetGroup(folder, group, null);
+                snapshot.RemoveGroup(folder, group);
             }
             finally
             {

@@ -112,18 +112,6 @@ public sealed class RuleGroupDiffTests
     }
 
     [Fact]
-    public void Observed_rules_hold_their_queries_in_an_array_and_share_one_time_range_per_value()
-    {
-        var observed = Observed(Desired("a", "b"), 60);
-        var first = observed.Rules[0].Data;
-        first.ShouldBeOfType<ObservedQuery[]>();
-        var second = observed.Rules[1].Data;
-        first[0].RelativeTimeRange.ShouldNotBeNull();
-        first[0].RelativeTimeRange.ShouldBe(second[0].RelativeTimeRange);
-        ReferenceEquals(first[0].RelativeTimeRange, second[0].RelativeTimeRange).ShouldBeTrue("one instance per value");
-    }
-
-    [Fact]
     public void Durations_compare_by_value() =>
         RuleGroupDiff.Compare(Desired("a"), Observed(Desired("a"), 60, r => r with { For = "300s" }), _ => true).IsEmpty.ShouldBeTrue();
 
