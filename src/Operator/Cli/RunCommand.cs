@@ -94,6 +94,9 @@ internal static class RunCommand
         }
 
         Console.WriteLine(RuntimeSettings.Describe());
+        Console.WriteLine(NativeHeap.FixMmapThreshold()
+            ? $"C allocator: blocks of {NativeHeap.MmapThresholdBytes / 1024} KiB and more mapped on their own and unmapped when freed."
+            : "C allocator: not glibc's, left as it is.");
 
         var manager = app.Services.GetRequiredService<Runtime.Controller.Manager>(); // before the run disposes the services
         await app.RunAsync(cancellationToken);
