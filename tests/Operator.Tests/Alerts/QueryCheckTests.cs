@@ -93,6 +93,38 @@ public sealed class QueryCheckTests(RealInflux influx) : IClassFixture<RealInflu
     }
 
     [Fact]
+    public async Task The_cache_keeps_verdicts_apart_by_influxdb_language_and_every_character_of_the_text()
+    {
+        var (one, db) = await CheckerAsync();
+        var (other, _) = await CheckerAsync();
+        var cache = new QueryVerdictCache();
+        // Longer than the key's stack buffer: the text is hashed from a rented one.
+        var filler = new string('x', 3000);
+        var longQuery = $"SELECT count(\"id\") FROM \"{db}\".\"autogen\".\"{filler}\" WHERE $timeFilter";
+        var longBroken = longQuery.Replace("SELECT", "SELEC", StringComparison.Ordinal);
+
+        var texts = new[] { "SELEC 1", "SELEC 2", longQuery, longBroken, longQuery[..^1] + "R" };
+        foreach (var text in texts)
+        {
+            await cache.GetAsync(one, QueryLanguage.InfluxQL, text, CancellationToken.None);
+        }
+
+        cache.Requests.ShouldBe(texts.Length, "each text is its own entry");
+        foreach (var text in texts)
+        {
+            await cache.GetAsync(one, QueryLanguage.InfluxQL, text, CancellationToken.None);
+        }
+
+        cache.Requests.ShouldBe(texts.Length, "and each is found again");
+        (await cache.GetAsync(one, QueryLanguage.InfluxQL, longQuery, CancellationToken.None)).Outcome.ShouldBe(QueryOutcome.NoData);
+        (await cache.GetAsync(one, QueryLanguage.InfluxQL, longBroken, CancellationToken.None)).Outcome.ShouldBe(QueryOutcome.Invalid);
+        await cache.GetAsync(other, QueryLanguage.InfluxQL, "SELEC 1", CancellationToken.None);
+        cache.Requests.ShouldBe(texts.Length + 1, "another bucket is another InfluxDB target");
+        await cache.GetAsync(one.Target, QueryLanguage.Flux, "SELEC 1", _ => Task.FromResult(one), CancellationToken.None);
+        cache.Requests.ShouldBe(texts.Length + 2, "the same text in another language is another query");
+    }
+
+    [Fact]
     public async Task No_data_is_asked_again_after_the_recheck_time_data_and_refusals_are_kept()
     {
         var (checker, db) = await CheckerAsync();

@@ -54,8 +54,8 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         // What the GC took, as the binary prints it at start: with the image's ENV and with none of it. A setting the
         // runtime cannot read leaves the two the same.
         var kubeconfig = fixture.Plane.KubeconfigFor(Identity.Operator);
-        var withImage = await RuntimeLineAsync(kubeconfig, ImageEnvironment.Read(RepoPaths.Root));
-        var without = await RuntimeLineAsync(kubeconfig, new Dictionary<string, string>());
+        var withImage = await StartLineAsync(kubeconfig, ImageEnvironment.Read(RepoPaths.Root), "Runtime: ");
+        var without = await StartLineAsync(kubeconfig, new Dictionary<string, string>(), "Runtime: ");
         output.WriteLine($"with the image's ENV: {withImage}");
         output.WriteLine($"without it: {without}");
 
@@ -64,7 +64,15 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         Gen0Ceiling(withImage).ShouldBe(2.0, "DOTNET_GCGen0MaxBudget=200000");
     }
 
-    private async Task<string> RuntimeLineAsync(string kubeconfig, IReadOnlyDictionary<string, string> environment)
+    [Fact]
+    public async Task The_published_binary_keeps_large_c_allocations_out_of_mallocs_arenas()
+    {
+        // mallopt through the binary's own P/Invoke: glibc here, so it must take (docs/performance.md, sixteenth pass).
+        var line = await StartLineAsync(fixture.Plane.KubeconfigFor(Identity.Operator), ImageEnvironment.Read(RepoPaths.Root), "C allocator: ");
+        line.ShouldBe("C allocator: blocks of 128 KiB and more mapped on their own and unmapped when freed.");
+    }
+
+    private async Task<string> StartLineAsync(string kubeconfig, IReadOnlyDictionary<string, string> environment, string prefix)
     {
         var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var process = Start(kubeconfig, FreePort(), environment, printed);
@@ -73,16 +81,16 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
             while (DateTime.UtcNow < deadline)
             {
-                if (printed.FirstOrDefault(l => l.StartsWith("Runtime: ", StringComparison.Ordinal)) is { } line)
+                if (printed.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
                 {
                     return line;
                 }
 
-                process.HasExited.ShouldBeFalse($"the operator exited before printing its runtime settings: {string.Join(" | ", printed)}");
+                process.HasExited.ShouldBeFalse($"the operator exited before printing \"{prefix}\": {string.Join(" | ", printed)}");
                 await Task.Delay(20);
             }
 
-            throw new TimeoutException($"no \"Runtime: \" line in 20 s: {string.Join(" | ", printed)}");
+            throw new TimeoutException($"no \"{prefix}\" line in 20 s: {string.Join(" | ", printed)}");
         }
         finally
         {
