@@ -85,7 +85,7 @@ public sealed class GrafanaSnapshot
         return packed?.Unpack();
     }
 
-    /// <summary>The deflated size of every group kept, in bytes (for the benchmark and tests).</summary>
+    /// <summary>The deflated size of every group kept, in bytes (for tests).</summary>
     public long PackedBytes
     {
         get

@@ -9,7 +9,7 @@ namespace MetricsOperator.Alerts;
 /// One rule group of a Grafana as the snapshot keeps it between reconciles: its rules as Grafana's JSON, deflated, and
 /// their UIDs. The snapshot holds every rule of every Grafana, and a reconcile reads one group of it; kept as objects
 /// (each query's model as text) the rules were a third of the operator's live objects at 1000 AppAlerts × 5 rules,
-/// 1.4 KB a rule, while the JSON of a group repeats its folder, group, datasource UIDs and model keys on every rule and
+/// 1.5 KB a rule, while the JSON of a group repeats its folder, group, datasource UIDs and model keys on every rule and
 /// deflates to a fraction of that (docs/performance.md, sixteenth pass). A group is read back into objects only when a
 /// reconcile compares it.
 /// </summary>

@@ -7,7 +7,7 @@ namespace MetricsOperator.Hosting;
 /// blocks. glibc maps a block of 128 KiB or more on its own and unmaps it when freed, but after the first such free it
 /// raises that threshold to the block's size (up to 32 MiB), so later blocks of that size come from its arenas (one
 /// per thread that contended, up to eight per core), which keep freed memory for reuse. Every rule group the
-/// snapshot packs opens a deflate stream, whose zlib state is one block of about 300 KiB, on whichever pool thread
+/// snapshot packs opens a deflate stream, whose zlib state is one block of some 300 KiB, on whichever pool thread
 /// reconciles: with the threshold raised, the operator held 12 MiB more anonymous memory after the sync than before
 /// it packed (docs/performance.md, sixteenth pass). Fixing the threshold keeps such blocks mapped on their own.
 /// </summary>
