@@ -16,12 +16,14 @@ namespace MetricsOperator.Alerts;
 internal sealed class PackedRuleGroup
 {
     private readonly byte[] packed;
+    private readonly int jsonLength;
 
-    private PackedRuleGroup(long? intervalSeconds, string[] ruleUids, byte[] packed)
+    private PackedRuleGroup(long? intervalSeconds, string[] ruleUids, byte[] packed, int jsonLength)
     {
         IntervalSeconds = intervalSeconds;
         RuleUids = ruleUids;
         this.packed = packed;
+        this.jsonLength = jsonLength;
     }
 
     /// <summary>The group's interval when known (the rule listing does not carry it, a group GET does).</summary>
@@ -33,8 +35,9 @@ internal sealed class PackedRuleGroup
     /// <summary>The deflated JSON's length in bytes.</summary>
     public int PackedLength => packed.Length;
 
-    private static JsonTypeInfo<List<ProvisionedAlertRule>> RulesJson =>
-        (JsonTypeInfo<List<ProvisionedAlertRule>>)GrafanaJson.Options.GetTypeInfo(typeof(List<ProvisionedAlertRule>));
+    private static JsonTypeInfo<PackedGroupWrite> WriteJson => (JsonTypeInfo<PackedGroupWrite>)GrafanaJson.Options.GetTypeInfo(typeof(PackedGroupWrite));
+
+    private static JsonTypeInfo<PackedGroupRead> ReadJson => (JsonTypeInfo<PackedGroupRead>)GrafanaJson.Options.GetTypeInfo(typeof(PackedGroupRead));
 
     /// <summary>Packs <paramref name="rules"/> (each with a UID) as one group.</summary>
     public static PackedRuleGroup Pack(long? intervalSeconds, IReadOnlyList<ProvisionedAlertRule> rules)
@@ -46,29 +49,53 @@ internal sealed class PackedRuleGroup
             uids[i] = rules[i].Uid ?? throw new ArgumentException($"rule {i} ({rules[i].Title}) has no UID", nameof(rules));
         }
 
+        var json = JsonSerializer.SerializeToUtf8Bytes(new PackedGroupWrite([.. rules.Select(r => r with { Data = [] })], [.. rules.Select(r => r.Data)]), WriteJson);
         var output = new MemoryStream();
         using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
         {
-            JsonSerializer.Serialize(deflate, rules as List<ProvisionedAlertRule> ?? [.. rules], RulesJson);
+            deflate.Write(json);
         }
 
-        return new(intervalSeconds, uids, output.ToArray());
+        return new(intervalSeconds, uids, output.ToArray(), json.Length);
     }
 
-    /// <summary>The group's rules, read back into objects (new ones each call).</summary>
-    public ObservedRuleGroup Unpack() => ObservedRuleGroup.Of(IntervalSeconds, Rules());
+    /// <summary>
+    /// The group's rules, read back into objects (new ones each call), each model the range of the group's JSON it lies
+    /// in: no node trees and no second copy of a model's text on a reconcile that only compares.
+    /// </summary>
+    public ObservedRuleGroup Unpack()
+    {
+        var (json, group) = Read();
+        var rules = new ObservedRule[group.Rules.Count];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var queries = i < group.Queries.Count ? group.Queries[i] : [];
+            rules[i] = new ObservedRule(group.Rules[i], [.. queries.Select(q => new ObservedQuery(q.RefId, q.QueryType, q.DatasourceUid, q.RelativeTimeRange, json.AsMemory(q.Model.Start, q.Model.Length)))]);
+        }
+
+        return new ObservedRuleGroup(IntervalSeconds, rules);
+    }
 
     /// <summary>The group without the rules whose UID is in <paramref name="uids"/>; null when none is left.</summary>
     public PackedRuleGroup? Without(IReadOnlySet<string> uids)
     {
         ArgumentNullException.ThrowIfNull(uids);
-        var rest = Rules().Where(r => !uids.Contains(r.Uid!)).ToList();
+        var rest = Unpack().Rules
+            .Where(r => !uids.Contains(r.Uid!))
+            .Select(r => r.Fields with { Data = [.. r.Data.Select(q => new AlertQuery { RefId = q.RefId, QueryType = q.QueryType, DatasourceUid = q.DatasourceUid, RelativeTimeRange = q.RelativeTimeRange, Model = q.Model() })] })
+            .ToList();
         return rest.Count == 0 ? null : Pack(IntervalSeconds, rest);
     }
 
-    private List<ProvisionedAlertRule> Rules()
+    // The whole JSON in one array, read from it at once: the models' ranges are positions in that array.
+    private (byte[] Json, PackedGroupRead Group) Read()
     {
-        using var deflate = new DeflateStream(new MemoryStream(packed, writable: false), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize(deflate, RulesJson) ?? [];
+        var json = new byte[jsonLength];
+        using (var deflate = new DeflateStream(new MemoryStream(packed, writable: false), CompressionMode.Decompress))
+        {
+            deflate.ReadExactly(json);
+        }
+
+        return (json, JsonSerializer.Deserialize(json, ReadJson) ?? throw new JsonException("a packed rule group read back as null"));
     }
 }

@@ -16,6 +16,9 @@ namespace MetricsOperator.Grafana;
 [JsonSerializable(typeof(DataSourceCommand))]
 [JsonSerializable(typeof(ProvisionedAlertRule))]
 [JsonSerializable(typeof(List<ProvisionedAlertRule>))]
+// Grafana's rules as the snapshot keeps them packed (Alerts/PackedRuleGroup), with the same settings.
+[JsonSerializable(typeof(MetricsOperator.Alerts.PackedGroupWrite))]
+[JsonSerializable(typeof(MetricsOperator.Alerts.PackedGroupRead))]
 [JsonSerializable(typeof(AlertRuleGroup))]
 [JsonSerializable(typeof(EmbeddedContactPoint))]
 [JsonSerializable(typeof(List<EmbeddedContactPoint>))]

@@ -72,7 +72,9 @@ public sealed class GrafanaSnapshotTests
         var snapshot = new GrafanaSnapshot([], one.Rules.Select(r => r.Grafana), DateTimeOffset.UtcNow);
 
         snapshot.SetGroup(one.FolderUid, "other", 60, [.. one.Rules.Take(2).Select(r => r.Grafana with { RuleGroup = "other" })]);
-        snapshot.Group(one.FolderUid, one.Group)!.Rules.ShouldHaveSingleItem().Fields.Title.ShouldBe(one.Rules[2].Grafana.Title);
+        var left = snapshot.Group(one.FolderUid, one.Group)!.Rules.ShouldHaveSingleItem();
+        left.Fields.Title.ShouldBe(one.Rules[2].Grafana.Title);
+        left.Data.Select(q => q.Model().ToJsonString()).ShouldBe(one.Rules[2].Grafana.Data.Select(q => q.Model.ToJsonString()), "repacked with its models whole");
         snapshot.SetGroup(one.FolderUid, "third", null, [one.Rules[2].Grafana with { RuleGroup = "third" }]);
         snapshot.Group(one.FolderUid, one.Group).ShouldBeNull("its last rule moved");
         snapshot.GroupsIn(one.FolderUid).Order().ShouldBe(["other", "third"]);
