@@ -75,6 +75,4 @@ internal sealed class DemoHolder
         Console.In.ReadToEnd();
         GC.KeepAlive(held);
     }
-
-    public int Count => texts.Count + copies.Length;
 }
