@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using MetricsOperator.Grafana;
 
@@ -49,7 +50,9 @@ internal sealed class PackedRuleGroup
             uids[i] = rules[i].Uid ?? throw new ArgumentException($"rule {i} ({rules[i].Title}) has no UID", nameof(rules));
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(new PackedGroupWrite([.. rules.Select(r => r with { Data = [] })], [.. rules.Select(r => r.Data)]), WriteJson);
+        var withoutModels = rules.Select(r => r with { Data = [.. r.Data.Select(q => q with { Model = [] })] }).ToList();
+        var models = rules.Select(r => (IReadOnlyList<JsonObject>)[.. r.Data.Select(q => q.Model)]).ToList();
+        var json = JsonSerializer.SerializeToUtf8Bytes(new PackedGroupWrite(withoutModels, models), WriteJson);
         var output = new MemoryStream();
         using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
         {
@@ -69,8 +72,15 @@ internal sealed class PackedRuleGroup
         var rules = new ObservedRule[group.Rules.Count];
         for (var i = 0; i < rules.Length; i++)
         {
-            var queries = i < group.Queries.Count ? group.Queries[i] : [];
-            rules[i] = new ObservedRule(group.Rules[i], [.. queries.Select(q => new ObservedQuery(q.RefId, q.QueryType, q.DatasourceUid, q.RelativeTimeRange, json.AsMemory(q.Model.Start, q.Model.Length)))]);
+            var (rule, models) = (group.Rules[i], group.Models[i]);
+            var queries = new ObservedQuery[rule.Data.Count];
+            for (var k = 0; k < queries.Length; k++)
+            {
+                var query = rule.Data[k];
+                queries[k] = new ObservedQuery(query.RefId, query.QueryType, query.DatasourceUid, query.RelativeTimeRange, json.AsMemory(models[k].Start, models[k].Length));
+            }
+
+            rules[i] = new ObservedRule(rule with { Data = [] }, queries);
         }
 
         return new ObservedRuleGroup(IntervalSeconds, rules);

@@ -1,54 +1,31 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MetricsOperator.Grafana;
 
 namespace MetricsOperator.Alerts;
 
 /// <summary>
-/// A packed group's JSON as written: the rules without their queries, and each rule's queries beside them, so that the
-/// queries can be read back (<see cref="PackedGroupRead"/>) with each model left where it lies in the group's JSON.
+/// A packed group's JSON as written: the rules with each query's model left empty, and the models beside them, so that
+/// they can be read back (<see cref="PackedGroupRead"/>) as where they lie in the group's JSON.
 /// </summary>
-/// <param name="Rules">The rules, each with no <see cref="ProvisionedAlertRule.Data"/>.</param>
-/// <param name="Queries">Each rule's queries and expressions, in the rules' order.</param>
+/// <param name="Rules">The rules, each query's model empty.</param>
+/// <param name="Models">Each rule's models, in the rules' and their queries' order.</param>
 internal sealed record PackedGroupWrite(
     [property: JsonPropertyName("rules")] IReadOnlyList<ProvisionedAlertRule> Rules,
-    [property: JsonPropertyName("queries")] IReadOnlyList<IReadOnlyList<AlertQuery>> Queries);
+    [property: JsonPropertyName("models")] IReadOnlyList<IReadOnlyList<JsonObject>> Models);
 
 /// <summary>The same JSON as read back: each model as the range of the group's JSON it lies in.</summary>
-/// <param name="Rules">The rules, with no queries.</param>
-/// <param name="Queries">Each rule's queries.</param>
+/// <param name="Rules">The rules, each query's model empty.</param>
+/// <param name="Models">Each rule's models.</param>
 internal sealed record PackedGroupRead(
     [property: JsonPropertyName("rules")] List<ProvisionedAlertRule> Rules,
-    [property: JsonPropertyName("queries")] List<List<PackedQueryRead>> Queries);
-
-/// <summary>One query as read back (<see cref="AlertQuery"/>'s JSON names), its model a range of the group's JSON.</summary>
-internal sealed record PackedQueryRead
-{
-    /// <summary>The step's name.</summary>
-    [JsonPropertyName("refId")]
-    public string RefId { get; init; } = "";
-
-    /// <summary>An optional query type.</summary>
-    [JsonPropertyName("queryType")]
-    public string? QueryType { get; init; }
-
-    /// <summary>The datasource's UID, or <c>__expr__</c>.</summary>
-    [JsonPropertyName("datasourceUid")]
-    public string DatasourceUid { get; init; } = "";
-
-    /// <summary>The time range the query reads.</summary>
-    [JsonPropertyName("relativeTimeRange")]
-    public RelativeTimeRange? RelativeTimeRange { get; init; }
-
-    /// <summary>Where the model lies in the group's JSON.</summary>
-    [JsonPropertyName("model")]
-    [JsonConverter(typeof(JsonRangeConverter))]
-    public JsonRange Model { get; init; }
-}
+    [property: JsonPropertyName("models")] List<List<JsonRange>> Models);
 
 /// <summary>Where a JSON value lies in the UTF-8 text it was read from.</summary>
 /// <param name="Start">Its first byte.</param>
 /// <param name="Length">Its length in bytes.</param>
+[JsonConverter(typeof(JsonRangeConverter))]
 internal readonly record struct JsonRange(int Start, int Length);
 
 /// <summary>
