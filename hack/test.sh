@@ -107,6 +107,19 @@ for trx in "$RESULTS"/*.trx; do
        open && /<\/UnitTestResult>/ { print "skipped: " name; open = 0 }' "$trx"
 done
 
+# Name every failed test last, with the first line of its message, so the end of the output
+# (all a CI summary may show) says which and why.
+for trx in "$RESULTS"/*.trx; do
+  [[ -f $trx ]] || continue
+  awk '/<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); open = !/\/>[[:space:]]*$/; if (!open) print "failed: " name; next }
+       open && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print "failed: " name ": " substr(reason, 1, 300); open = 0 }
+       open && /<\/UnitTestResult>/ { print "failed: " name; open = 0 }' "$trx"
+done
+if [[ -f $RESULTS/python-client.xml ]]; then
+  grep -oE '<testcase [^>]*>[[:space:]]*<(failure|error)' "$RESULTS/python-client.xml" \
+    | sed -nE 's/.*classname="([^"]*)".*name="([^"]*)".*/failed: \1.\2 (pytest)/p' || true
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 if [[ $status -ne 0 || $py_status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
 if [[ $passed -eq 0 ]]; then log "no test ran"; exit 1; fi
