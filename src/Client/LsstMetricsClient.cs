@@ -16,7 +16,6 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     /// <summary>Name of the client's own meter (counters sent, dropped, failed, …).</summary>
     public const string MeterName = "Lsst.Metrics.Client";
 
-    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromMinutes(5);
 
@@ -39,8 +38,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private string? _pending;
     private int _pendingLines;
     private long _lastTimestamp;
-    private long _anchorStopwatch;
-    private long _anchorUnixNs;
+    private ClockAnchor _anchor;
     private long _sent;
     private long _failed;
     private long _nonFinite;
@@ -373,8 +371,7 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     private int FormatBatch(int max)
     {
         _batch.Clear();
-        _anchorStopwatch = Stopwatch.GetTimestamp();
-        _anchorUnixNs = (DateTime.UtcNow.Ticks - UnixEpochTicks) * 100;
+        _anchor = ClockAnchor.Now();
         Span<char> scratch = stackalloc char[64];
         var lines = 0;
         while (lines < max && _ring.TryRead(out var m))
@@ -506,11 +503,11 @@ public sealed class LsstMetricsClient : IAsyncDisposable, IDisposable
     /// </summary>
     private long UniqueTimestamp(long stopwatchTimestamp)
     {
-        var delta = _anchorStopwatch - stopwatchTimestamp;
+        var delta = _anchor.StopwatchTicks - stopwatchTimestamp;
         var deltaNs = Stopwatch.Frequency == 1_000_000_000
             ? delta
             : (long)((Int128)delta * 1_000_000_000 / Stopwatch.Frequency);
-        var ns = _anchorUnixNs - deltaNs;
+        var ns = _anchor.UnixNs - deltaNs;
         if (ns <= _lastTimestamp)
         {
             ns = _lastTimestamp + 1;
