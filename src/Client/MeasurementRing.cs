@@ -100,7 +100,31 @@ internal sealed class MeasurementRing
     /// Adds a measurement; never blocks, never throws, never allocates for up to <see cref="InlineTags"/> tags. This is
     /// the app's recording thread: one compare-and-swap to claim a slot, then plain stores of references and bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(InstrumentState instrument, long timestamp, long bits, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        // The common case, inlined into the record callbacks: tags fit inline and the slot at the tail is free.
+        if (tags.Length <= InlineTags)
+        {
+            var pos = Volatile.Read(ref _tail.Value);
+            ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (nint)(pos & _mask));
+            if (Volatile.Read(ref slot.Sequence) == pos && Interlocked.CompareExchange(ref _tail.Value, pos + 1, pos) == pos)
+            {
+                Fill(ref slot, instrument, timestamp, bits, isFloat, tags, overflow: null);
+                Volatile.Write(ref slot.Sequence, pos + 1);
+                return;
+            }
+        }
+
+        WriteContended(instrument, timestamp, bits, isFloat, tags);
+    }
+
+    /// <summary>
+    /// Everything else, out of line so the inlined path stays small: more tags than fit inline, another writer taking
+    /// the slot first, a full ring.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteContended(InstrumentState instrument, long timestamp, long bits, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         KeyValuePair<string, object?>[]? overflow = null;
         if (tags.Length > InlineTags)
@@ -126,29 +150,7 @@ internal sealed class MeasurementRing
                 {
                     if (Interlocked.CompareExchange(ref _tail.Value, pos + 1, pos) == pos)
                     {
-                        slot.Timestamp = timestamp;
-                        slot.Bits = bits;
-                        slot.IsFloat = isFloat;
-                        slot.InstrumentId = instrument.Id;
-                        if (overflow is null)
-                        {
-                            slot.Overflow = null;
-                            slot.TagCount = tags.Length;
-
-                            // Element by element: for a few tags this is cheaper than a span copy, which for structs
-                            // holding references is a bulk move with write barriers through the runtime.
-                            ref var inline = ref Unsafe.As<InlineTags, KeyValuePair<string, object?>>(ref slot.Tags);
-                            for (var i = 0; i < tags.Length; i++)
-                            {
-                                Unsafe.Add(ref inline, i) = tags[i];
-                            }
-                        }
-                        else
-                        {
-                            slot.Overflow = overflow;
-                            slot.TagCount = 0;
-                        }
-
+                        Fill(ref slot, instrument, timestamp, bits, isFloat, tags, overflow);
                         Volatile.Write(ref slot.Sequence, pos + 1);
                         return;
                     }
@@ -172,6 +174,34 @@ internal sealed class MeasurementRing
 
         // Still no room after several tries: give up on this measurement rather than wait.
         Interlocked.Increment(ref _dropped.Value);
+    }
+
+    /// <summary>Stores a measurement in the slot this writer claimed: plain stores of references and bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(ref Measurement slot, InstrumentState instrument, long timestamp, long bits, bool isFloat, ReadOnlySpan<KeyValuePair<string, object?>> tags, KeyValuePair<string, object?>[]? overflow)
+    {
+        slot.Timestamp = timestamp;
+        slot.Bits = bits;
+        slot.IsFloat = isFloat;
+        slot.InstrumentId = instrument.Id;
+        if (overflow is null)
+        {
+            slot.Overflow = null;
+            slot.TagCount = tags.Length;
+
+            // Element by element: for a few tags this is cheaper than a span copy, which for structs holding
+            // references is a bulk move with write barriers through the runtime.
+            ref var inline = ref Unsafe.As<InlineTags, KeyValuePair<string, object?>>(ref slot.Tags);
+            for (var i = 0; i < tags.Length; i++)
+            {
+                Unsafe.Add(ref inline, i) = tags[i];
+            }
+        }
+        else
+        {
+            slot.Overflow = overflow;
+            slot.TagCount = 0;
+        }
     }
 
     /// <summary>Takes the oldest measurement; false when the ring is empty.</summary>
