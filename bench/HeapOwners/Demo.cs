@@ -8,6 +8,10 @@ internal static class Demo
     public static int Run(string host, string assembly)
     {
         var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+
+        // No tiered compilation in the child: its background compiler thread exits on its own a moment after start, and
+        // a thread that exits while ClrMD attaches leaves the attach waiting for it forever (HeapReport's watchdog).
+        info.Environment["DOTNET_TieredCompilation"] = "0";
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
         {
             info.ArgumentList.Add(assembly);

@@ -13,9 +13,22 @@ internal static class HeapReport
 {
     private const int Rows = 40;
 
+    /// <summary>Longest wait for the attach; it takes well under a second.</summary>
+    private static readonly TimeSpan AttachTimeout = TimeSpan.FromSeconds(30);
+
     public static HeapWalk Walk(int pid)
     {
-        using var target = DataTarget.AttachToProcess(pid, suspend: true);
+        // ClrMD stops each of the process's threads with ptrace and waits for each to stop; a thread that exits in
+        // between (a thread pool worker retiring, the tiered compiler's thread finishing) is waited for forever, with
+        // the rest of the process stopped. Exiting is the only way out: it ends the trace and lets the process run on.
+        var attach = Task.Run(() => DataTarget.AttachToProcess(pid, suspend: true));
+        if (!attach.Wait(AttachTimeout))
+        {
+            Console.Error.WriteLine($"attaching to process {pid} did not finish in {AttachTimeout.TotalSeconds:F0} s: one of its threads most likely exited while it was being stopped; run again");
+            Environment.Exit(3);
+        }
+
+        using var target = attach.Result;
         var clr = target.ClrVersions[0];
         // The DAC beside the process's own runtime (the framework folder it loaded libcoreclr.so from): ClrMD's own search
         // asks a symbol server, which this machine cannot reach.

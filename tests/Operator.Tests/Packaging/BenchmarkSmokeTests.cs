@@ -43,7 +43,19 @@ public sealed class BenchmarkSmokeTests
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A benchmark that hangs is killed with whatever it started, so it does not outlive the test, and what it
+            // printed is the failure's message.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{project} {string.Join(' ', args)} did not end in 4 minutes:\n{await output}\n{await error}");
+        }
+
         var printed = await output;
         process.ExitCode.ShouldBe(0, $"{project} {string.Join(' ', args)}:\n{printed}\n{await error}");
         printed.ShouldContain(lastSection, Case.Sensitive, $"{project} did not reach its last section");
