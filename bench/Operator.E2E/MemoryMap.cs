@@ -6,9 +6,10 @@ namespace MetricsOperator.E2E;
 /// Where a process's resident memory lies, from <c>/proc/PID/smaps</c>: the GC's heap, the C allocator's heap, the rest
 /// of the anonymous memory (thread stacks, malloc's other arenas, the runtime's own data) and the files mapped in (the
 /// binary, OpenSSL, ICU). RSS after a full GC that moved across API server restarts is read against these, so that
-/// memory the GC kept is told apart from memory something native kept.
+/// memory the GC kept is told apart from memory something native kept. The thread count is beside them: each thread's
+/// stack is other anonymous memory, so a thread pool that grew shows there.
 /// </summary>
-internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double OtherAnonymousMiB, double FilesMiB)
+internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double OtherAnonymousMiB, double FilesMiB, int Threads)
 {
     // The GC reserves its whole range up front (hundreds of GiB of address space, no access) and commits regions
     // inside it, which splits the reservation into many mappings. No other anonymous mapping comes near this size.
@@ -77,13 +78,13 @@ internal sealed record MemoryMap(double GcHeapMiB, double MallocHeapMiB, double 
         var gcBlock = blocks.FindIndex(b => b.HoldsReservation) is var held and >= 0 ? held : blocks.IndexOf(blocks.MaxBy(b => b.Size));
         var gc = gcBlock >= 0 ? blocks[gcBlock].RssKiB : 0;
         other += blocks.Sum(b => b.RssKiB) - gc;
-        return new MemoryMap(gc / 1024.0, malloc / 1024, other / 1024, files / 1024);
+        return new MemoryMap(gc / 1024.0, malloc / 1024, other / 1024, files / 1024, Directory.GetDirectories($"/proc/{pid}/task").Length);
     }
 
     /// <summary>This map and <paramref name="later"/> side by side, with the change of each part.</summary>
     public string Against(MemoryMap later) => string.Create(
         CultureInfo.InvariantCulture,
-        $"GC heap {GcHeapMiB:F1} -> {later.GcHeapMiB:F1} ({later.GcHeapMiB - GcHeapMiB:+0.0;-0.0;+0.0}), malloc heap {MallocHeapMiB:F1} -> {later.MallocHeapMiB:F1} ({later.MallocHeapMiB - MallocHeapMiB:+0.0;-0.0;+0.0}), other anonymous {OtherAnonymousMiB:F1} -> {later.OtherAnonymousMiB:F1} ({later.OtherAnonymousMiB - OtherAnonymousMiB:+0.0;-0.0;+0.0}), files {FilesMiB:F1} -> {later.FilesMiB:F1} ({later.FilesMiB - FilesMiB:+0.0;-0.0;+0.0}) MiB");
+        $"GC heap {GcHeapMiB:F1} -> {later.GcHeapMiB:F1} ({later.GcHeapMiB - GcHeapMiB:+0.0;-0.0;+0.0}), malloc heap {MallocHeapMiB:F1} -> {later.MallocHeapMiB:F1} ({later.MallocHeapMiB - MallocHeapMiB:+0.0;-0.0;+0.0}), other anonymous {OtherAnonymousMiB:F1} -> {later.OtherAnonymousMiB:F1} ({later.OtherAnonymousMiB - OtherAnonymousMiB:+0.0;-0.0;+0.0}), files {FilesMiB:F1} -> {later.FilesMiB:F1} ({later.FilesMiB - FilesMiB:+0.0;-0.0;+0.0}) MiB; threads {Threads} -> {later.Threads}");
 
     private sealed class Mapping(long start, long end, string path)
     {
