@@ -18,9 +18,15 @@ RUN dotnet restore src/Operator/Operator.csproj -p:PublishProfile=Container
 COPY src/ src/
 RUN dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Container -o /app
 
+# The binary's symbols, out of the image: the binary carries no method names (Container.pubxml, StackTraceSupport), and
+# hack/symbolize.sh names the frames of a stack trace it printed from this file. Keep it with the image's tag:
+#   docker build --target symbols --output type=local,dest=symbols .
+FROM scratch AS symbols
+COPY --from=build /app/metrics-operator.dbg /
+
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
-COPY --from=build --chown=0:0 /app ./
+COPY --from=build --chown=0:0 /app/metrics-operator ./
 # The GC's gen0 budget, which neither setting has a runtimeconfig name for, so they are set here, where the pod's
 # environment comes from. Values are hex digits without 0x: Native AOT drops "0x400000" without a word (the JIT reads
 # both), and the binary prints what the GC took at start ("Runtime: ... gen0 budget at most ...").

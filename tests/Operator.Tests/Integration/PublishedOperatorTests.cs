@@ -125,6 +125,77 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
         Setting("PublishAot").ShouldBe("true");
         Setting("ServerGarbageCollection").ShouldBe("false", "a pod with one CPU gains nothing from server GC's per-core heaps");
         Setting("ConcurrentGarbageCollection").ShouldBe("false");
+        Setting("StackTraceSupport").ShouldBe("false", "no method names in the binary: the symbols file beside it has them");
+    }
+
+    [Fact]
+    public void What_the_dockerfile_copies_out_of_the_publish_is_there_and_the_image_takes_the_binary_alone()
+    {
+        // The image's stage takes the binary and the symbols stage its symbols; a file the publish stopped writing would
+        // fail `docker build`, which does not run here.
+        var copied = File.ReadAllLines(RepoPaths.InRepo("Dockerfile"))
+            .Select(l => CopyFromPublish().Match(l))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["file"].Value)
+            .ToList();
+        copied.ShouldBe(["metrics-operator.dbg", "metrics-operator"], ignoreOrder: true);
+        foreach (var file in copied)
+        {
+            File.Exists(Path.Combine(published.Folder, file)).ShouldBeTrue($"{file} is not in the publish");
+        }
+    }
+
+    [Fact]
+    public async Task A_frame_the_published_binary_prints_is_named_from_the_symbols_beside_it()
+    {
+        var symbols = Path.Combine(published.Folder, "metrics-operator.dbg");
+        var binary = Path.Combine(published.Folder, "metrics-operator");
+
+        // The symbols are the binary's own: both carry the same build ID.
+        var buildId = BuildId().Match(await ToolAsync("readelf", ["-n", binary]));
+        buildId.Success.ShouldBeTrue("the binary has a build ID");
+        BuildId().Match(await ToolAsync("readelf", ["-n", symbols])).Value.ShouldBe(buildId.Value);
+
+        // A method of the operator's own, written as the binary prints a frame without names: its offset from the start
+        // of the first loadable segment, a fixed address (a position-dependent executable).
+        var method = (await ToolAsync("nm", ["--defined-only", symbols])).Split('\n')
+            .Select(l => Symbol().Match(l))
+            .First(m => m.Success && m.Groups["name"].Value.StartsWith("metrics_operator_MetricsOperator_Cli_RunCommand__", StringComparison.Ordinal));
+        var baseAddress = Convert.ToUInt64(FirstLoad().Match(await ToolAsync("readelf", ["-lW", binary])).Groups["vaddr"].Value, 16);
+        var offset = Convert.ToUInt64(method.Groups["address"].Value, 16) - baseAddress;
+        var trace = $"System.InvalidOperationException: boom\n   at metrics-operator!<BaseAddress>+0x{offset:x}\nnot a frame\n";
+
+        var named = (await ToolAsync("bash", [RepoPaths.InRepo("hack", "symbolize.sh"), symbols], trace)).Split('\n');
+
+        named[0].ShouldBe("System.InvalidOperationException: boom");
+        var frame = NamedFrame().Match(named[1]);
+        frame.Success.ShouldBeTrue(named[1]);
+        frame.Groups["method"].Value.ShouldBe(method.Groups["name"].Value);
+
+        // The line is the instruction's, which may be in a method compiled into this one (the DWARF Native AOT writes
+        // does not record inlining): a C# source and a line, not necessarily RunCommand.cs.
+        frame.Groups["file"].Value.ShouldEndWith(".cs");
+        int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
+        named[2].ShouldBe("not a frame", "other lines pass through");
+    }
+
+    /// <summary>Runs a binutils tool (or bash) to its end and returns what it printed; fails the test on a non-zero exit.</summary>
+    private static async Task<string> ToolAsync(string tool, string[] args, string? input = null)
+    {
+        var info = new ProcessStartInfo(tool) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input ?? "");
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, $"{tool} {string.Join(' ', args)}: {await error}");
+        return await output;
     }
 
     [Fact]
@@ -294,6 +365,21 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
     // e.g. ".../YamlDotNet.dll : warning IL2104: Assembly 'YamlDotNet' produced trim warnings."
     [GeneratedRegex(@"warning (?<code>IL\d+): Assembly '(?<assembly>[^']+)'")]
     private static partial Regex SummaryWarning();
+
+    [GeneratedRegex(@"^COPY --from=build (--chown=\S+ )?/app/(?<file>[^\s/]+) ")]
+    private static partial Regex CopyFromPublish();
+
+    [GeneratedRegex(@"Build ID: [0-9a-f]+")]
+    private static partial Regex BuildId();
+
+    [GeneratedRegex(@"^(?<address>[0-9a-f]+) [tT] (?<name>\S+)$")]
+    private static partial Regex Symbol();
+
+    [GeneratedRegex(@"^\s*LOAD\s+0x[0-9a-f]+\s+0x(?<vaddr>[0-9a-f]+)", RegexOptions.Multiline)]
+    private static partial Regex FirstLoad();
+
+    [GeneratedRegex(@"^   at (?<method>\S+) \((?<file>[^:]+):(?<line>\d+)\)$")]
+    private static partial Regex NamedFrame();
 
     /// <summary>
     /// Copies the build context (what the Dockerfile copies: the props files and src/, without bin/obj) to a
