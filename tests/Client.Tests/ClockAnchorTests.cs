@@ -30,7 +30,7 @@ public class ClockAnchorTests
     }
 
     [Fact]
-    public void The_process_clocks_pair_within_a_millisecond()
+    public void The_anchor_from_the_process_clocks_is_read_during_the_call()
     {
         var before = TestOptions.UnixNanosNow();
         var anchor = ClockAnchor.Now();
