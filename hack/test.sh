@@ -25,6 +25,9 @@ done
 # The image's publish is Native AOT, which links with clang against zlib (PublishedOperatorTests runs it).
 command -v clang >/dev/null || need_pkgs+=(clang)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need_pkgs+=(zlib1g-dev)
+# binutils (clang's dependency, named here since the tests call it): the publish splits the binary's symbols out with
+# objcopy, and PublishedOperatorTests reads them with readelf, nm and addr2line (hack/symbolize.sh).
+command -v addr2line >/dev/null || need_pkgs+=(binutils)
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq && apt_updated=1
