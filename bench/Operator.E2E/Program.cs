@@ -12,7 +12,7 @@ using MetricsOperator.E2E;
 // exec-to-/healthz and RSS after 5 s, with the startup and RSS targets (StartupRun); it runs in seconds.
 // --restarts overrides the size's API server restart count; --gcdump writes a heap dump (dotnet-gcdump, on PATH) of the
 // operator after the full GC before the restarts and after them, to compare what the restarts left behind (a Native AOT
-// build's dump names types by address: publish with -p:StripSymbols=false and look them up with nm);
+// build's dump names types by address: look them up with nm in the metrics-operator.dbg the publish writes beside it);
 // --operator-log appends everything the operator prints (JSON lines, timestamped) to a file.
 // --variants runs the same load once per runtime setting (GC and JIT environment variables, RuntimeVariants) and prints
 // them side by side; --variant <name> (repeatable) runs only those, after the shipped settings.
