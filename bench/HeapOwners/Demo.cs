@@ -39,6 +39,14 @@ internal static class Demo
                 return 1;
             }
 
+            // Let go: the child reads its input to the end and exits, unless the walk left it stopped.
+            child.StandardInput.Close();
+            if (!child.WaitForExit(10_000))
+            {
+                Console.WriteLine("demo: the child did not exit within 10 s of its input closing: the walk left it stopped");
+                return 1;
+            }
+
             Console.WriteLine("demo: as expected");
             return 0;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Diagnostics.Runtime;
 
 namespace MetricsOperator.HeapOwners;
@@ -21,14 +22,48 @@ internal static class HeapReport
         // ClrMD stops each of the process's threads with ptrace and waits for each to stop; a thread that exits in
         // between (a thread pool worker retiring, the tiered compiler's thread finishing) is waited for forever, with
         // the rest of the process stopped. Exiting is the only way out: it ends the trace and lets the process run on.
-        var attach = Task.Run(() => DataTarget.AttachToProcess(pid, suspend: true));
-        if (!attach.Wait(AttachTimeout))
+        // The walk runs on a thread of its own, attach to detach: ptrace takes requests only from the thread that
+        // attached, and a detach from another leaves the process stopped until this one exits.
+        using var attachEnded = new ManualResetEventSlim();
+        HeapWalk? walk = null;
+        ExceptionDispatchInfo? failure = null;
+        var walker = new Thread(() =>
+        {
+            try
+            {
+                walk = WalkAttached(pid, attachEnded);
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        walker.Start();
+        if (!attachEnded.Wait(AttachTimeout))
         {
             Console.Error.WriteLine($"attaching to process {pid} did not finish in {AttachTimeout.TotalSeconds:F0} s: one of its threads most likely exited while it was being stopped; run again");
             Environment.Exit(3);
         }
 
-        using var target = attach.Result;
+        walker.Join();
+        failure?.Throw();
+        return walk!;
+    }
+
+    // The attach, the walk and the detach, on the calling thread; attachEnded is set once the attach returned or threw.
+    private static HeapWalk WalkAttached(int pid, ManualResetEventSlim attachEnded)
+    {
+        DataTarget attached;
+        try
+        {
+            attached = DataTarget.AttachToProcess(pid, suspend: true);
+        }
+        finally
+        {
+            attachEnded.Set();
+        }
+
+        using var target = attached;
         var clr = target.ClrVersions[0];
         // The DAC beside the process's own runtime (the framework folder it loaded libcoreclr.so from): ClrMD's own search
         // asks a symbol server, which this machine cannot reach.
