@@ -155,30 +155,39 @@ public sealed class GrafanaSnapshot
             return;
         }
 
-        // A PUT can move rules here from other groups: they are no longer there.
-        var movedFrom = new Dictionary<(string Folder, string Group), HashSet<string>>();
+        // A PUT can move rules here from other groups: they are no longer there. Made only when one moved: almost
+        // every write moves none.
+        Dictionary<(string Folder, string Group), HashSet<string>>? movedFrom = null;
         foreach (var uid in group.RuleUids)
         {
             if (ruleLocations.TryGetValue(uid, out var elsewhere) && elsewhere != key)
             {
-                movedFrom.TryAdd(elsewhere, new HashSet<string>(StringComparer.Ordinal));
-                movedFrom[elsewhere].Add(uid);
+                movedFrom ??= [];
+                if (!movedFrom.TryGetValue(elsewhere, out var uids))
+                {
+                    movedFrom[elsewhere] = uids = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                uids.Add(uid);
             }
 
             ruleLocations[uid] = key;
         }
 
-        foreach (var (elsewhere, uids) in movedFrom)
+        if (movedFrom is not null)
         {
-            if (groups.TryGetValue(elsewhere, out var other))
+            foreach (var (elsewhere, uids) in movedFrom)
             {
-                if (other.Without(uids) is { } rest)
+                if (groups.TryGetValue(elsewhere, out var other))
                 {
-                    groups[elsewhere] = rest;
-                }
-                else
-                {
-                    groups.Remove(elsewhere);
+                    if (other.Without(uids) is { } rest)
+                    {
+                        groups[elsewhere] = rest;
+                    }
+                    else
+                    {
+                        groups.Remove(elsewhere);
+                    }
                 }
             }
         }
