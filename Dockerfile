@@ -1,11 +1,13 @@
-# The metrics-operator image: a Native AOT binary built with the .NET SDK (clang and zlib link it), run on the
-# runtime-deps image (glibc, OpenSSL, CA certificates; no .NET runtime, the binary carries its own) as UID 65532,
-# with nothing in the image that needs a writable root filesystem (the chart mounts an emptyDir on /tmp).
+# The metrics-operator image: a Native AOT binary built with the .NET SDK's AOT variant (clang, llvm and zlib, which
+# link it), run on the chiseled runtime-deps image: glibc, libstdc++, OpenSSL and CA certificates, nothing else (no
+# shell, no package manager, no .NET runtime: the binary carries its own), as UID 65532, with nothing that needs a
+# writable root filesystem (the chart mounts an emptyDir on /tmp). Both stages are Ubuntu 24.04 (noble): the binary
+# links against the build stage's glibc, so the runtime stage must carry the same release's.
 #   docker build -t ghcr.io/lsst-sqre/metrics-operator:0.1.0 .
-# tests/Operator.Tests/Integration/PublishedOperatorTests.cs runs the `dotnet restore` and `dotnet publish` lines below (there is no Docker engine in CI).
+# tests/Operator.Tests/Integration/PublishedOperatorTests.cs runs the `dotnet restore` and `dotnet publish` lines below (there is no Docker engine in CI),
+# and PublishedOperatorTests.Chiseled.cs runs the binary in a root filesystem holding only what the chiseled image holds.
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
-RUN apt-get update && apt-get install -y --no-install-recommends clang zlib1g-dev && rm -rf /var/lib/apt/lists/*
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build
 WORKDIR /src
 # Restore first, from the project files only, so a code change does not invalidate the package layer.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
@@ -24,7 +26,7 @@ RUN dotnet publish src/Operator/Operator.csproj -c Release -p:PublishProfile=Con
 FROM scratch AS symbols
 COPY --from=build /app/metrics-operator.dbg /
 
-FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build --chown=0:0 /app/metrics-operator ./
 # The GC's gen0 budget, which neither setting has a runtimeconfig name for, so they are set here, where the pod's
