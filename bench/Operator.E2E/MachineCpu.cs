@@ -55,6 +55,11 @@ internal sealed class MachineCpu
         return new MachineCpu(seconds, all - cpu[3] - cpu[4], all);
     }
 
+    /// <summary>CPU seconds the processes named <paramref name="names"/> used between <paramref name="before"/> and now.</summary>
+    public double SecondsOf(MachineCpu before, params string[] names) =>
+        _seconds.Where(kv => names.Contains(kv.Value.Name, StringComparer.Ordinal))
+            .Sum(kv => kv.Value.Seconds - (before._seconds.TryGetValue(kv.Key, out var was) ? was.Seconds : 0));
+
     /// <summary>Who used the CPU between <paramref name="before"/> and now, the largest first, and how busy the cores were.</summary>
     public string Since(MachineCpu before, TimeSpan phase, int top = 6)
     {
