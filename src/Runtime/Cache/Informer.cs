@@ -162,7 +162,7 @@ public sealed class Informer<T> : IInformer
             catch (Exception e) when (e is HttpRequestException or IOException or KubeApiException or System.Text.Json.JsonException or OperationCanceledException)
             {
                 var delay = Jitter(backoff);
-                logger.LogWarning("Lost the {Kind} watch ({Error}); retrying in {Delay} ms", kind, e.Message, (long)delay.TotalMilliseconds);
+                logger.LogWarning("Lost the {Kind} watch ({Error}); retrying in {Delay} ms", kind, ErrorText.Of(e), (long)delay.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);

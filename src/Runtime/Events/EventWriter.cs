@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
 using Microsoft.Extensions.Logging;
+using MetricsOperator.Runtime.Logging;
 
 namespace MetricsOperator.Runtime.Events;
 
@@ -83,7 +84,7 @@ internal sealed class EventWriter(KubeApi api, string component, string instance
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            logger.LogWarning("Could not record Event {Reason} on {Kind} {Name}: {Error}", queued.Reason, queued.Involved.Kind, queued.Involved.Name, e.Message);
+            logger.LogWarning("Could not record Event {Reason} on {Kind} {Name}: {Error}", queued.Reason, queued.Involved.Kind, queued.Involved.Name, ErrorText.Of(e));
         }
     }
 

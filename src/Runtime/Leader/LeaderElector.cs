@@ -2,6 +2,7 @@ using k8s.Models;
 using MetricsOperator.Runtime.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MetricsOperator.Runtime.Logging;
 
 namespace MetricsOperator.Runtime.Leader;
 
@@ -262,7 +263,7 @@ public sealed class LeaderElector
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or OperationCanceledException)
         {
-            logger.LogDebug("Lease {Lease} attempt failed: {Error}", Options.LeaseName, e.Message);
+            logger.LogDebug("Lease {Lease} attempt failed: {Error}", Options.LeaseName, ErrorText.Of(e));
             return false;
         }
     }
@@ -286,7 +287,7 @@ public sealed class LeaderElector
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or OperationCanceledException)
         {
-            logger.LogWarning("Could not release lease {Lease}: {Error}", Options.LeaseName, e.Message);
+            logger.LogWarning("Could not release lease {Lease}: {Error}", Options.LeaseName, ErrorText.Of(e));
         }
     }
 

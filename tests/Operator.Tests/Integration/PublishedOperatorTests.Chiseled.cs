@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MetricsOperator.LocalCluster;
 using MetricsOperator.TestSupport;
 
@@ -34,7 +36,7 @@ public sealed partial class PublishedOperatorTests
         root.Holds("bin/sh").ShouldBeFalse();
         root.Holds("usr/lib/x86_64-linux-gnu/libssl.so.3").ShouldBeTrue();
 
-        var run = await RunInRootAsync(root, TimeSpan.FromSeconds(30));
+        var run = await RunInRootAsync(root, WithKubeconfig(root), new Dictionary<string, string>(), TimeSpan.FromSeconds(30));
 
         run.Ready.ShouldBeTrue($"the operator did not get ready in the chiseled root:\n{run.Output}");
         output.WriteLine($"ready in the chiseled root after {run.Elapsed.TotalMilliseconds:F0} ms");
@@ -48,7 +50,7 @@ public sealed partial class PublishedOperatorTests
         using var root = ChiseledRoot.Build(Path.Combine(published.Folder, "metrics-operator"), "libssl", "libcrypto");
         root.Holds("usr/lib/x86_64-linux-gnu/libssl.so.3").ShouldBeFalse();
 
-        var run = await RunInRootAsync(root, TimeSpan.FromSeconds(10));
+        var run = await RunInRootAsync(root, WithKubeconfig(root), new Dictionary<string, string>(), TimeSpan.FromSeconds(10));
 
         run.Ready.ShouldBeFalse(run.Output);
         run.Output.ShouldContain("libssl", customMessage: "the failure names the missing library");
@@ -88,15 +90,95 @@ public sealed partial class PublishedOperatorTests
         source.Contract.AssertNoContractViolations();
     }
 
-    /// <summary>Starts `run` in the root with the image's ENV and waits for /readyz; stops it either way.</summary>
-    private async Task<(bool Ready, TimeSpan Elapsed, string Output)> RunInRootAsync(ChiseledRoot root, TimeSpan timeout)
+    [Fact]
+    public async Task In_a_pod_the_published_binary_finds_its_cluster_from_the_service_account_and_trusts_only_its_ca()
+    {
+        // What the chart's pod gives it: no --kubeconfig, the ServiceAccount's files where the kubelet mounts them and
+        // the Service's address in the environment; the API server's certificate checked against ca.crt alone.
+        var local = fixture.Plane.Local.ShouldNotBeNull("the local control plane's CA signs the API server's certificate");
+        using var root = ChiseledRoot.Build(Path.Combine(published.Folder, "metrics-operator"));
+        var pod = ServiceAccountFiles(root, local, ClusterCa(local));
+
+        var run = await RunInRootAsync(root, [], pod, TimeSpan.FromSeconds(30));
+
+        run.Ready.ShouldBeTrue($"the operator did not get ready from its ServiceAccount:\n{run.Output}");
+        run.Output.ShouldNotContain("control plane", customMessage: "in a pod it must not start a local control plane");
+    }
+
+    [Fact]
+    public async Task In_a_pod_the_published_binary_refuses_an_api_server_its_ca_did_not_sign()
+    {
+        // The control for the test above: were the certificate not checked, this would get ready too.
+        var local = fixture.Plane.Local.ShouldNotBeNull("the local control plane's CA signs the API server's certificate");
+        using var root = ChiseledRoot.Build(Path.Combine(published.Folder, "metrics-operator"));
+        var pod = ServiceAccountFiles(root, local, OtherCa());
+
+        var run = await RunInRootAsync(root, [], pod, TimeSpan.FromSeconds(8));
+
+        run.Ready.ShouldBeFalse(run.Output);
+        // The log names the reason, not only .NET's "see inner exception" (ErrorText).
+        run.Output.ShouldContain("The SSL connection could not be established: The remote certificate was rejected", customMessage: "the refusal is the certificate's, and the log says so");
+        output.WriteLine(run.Output);
+    }
+
+    /// <summary>
+    /// The files the kubelet mounts for the pod's ServiceAccount (token, ca.crt, namespace) and the variables it sets
+    /// for the kubernetes Service; returns the variables.
+    /// </summary>
+    private static Dictionary<string, string> ServiceAccountFiles(ChiseledRoot root, LocalControlPlane local, X509Certificate2 authority)
+    {
+        const string Folder = "/var/run/secrets/kubernetes.io/serviceaccount";
+        var source = Directory.CreateTempSubdirectory("serviceaccount-").FullName;
+        File.WriteAllText(Path.Combine(source, "token"), local.OperatorToken);
+        File.WriteAllText(Path.Combine(source, "ca.crt"), authority.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(source, "namespace"), "metrics-operator");
+        foreach (var file in new[] { "token", "ca.crt", "namespace" })
+        {
+            root.Add($"{Folder}/{file}", Path.Combine(source, file));
+        }
+
+        Directory.Delete(source, recursive: true);
+        return new Dictionary<string, string>
+        {
+            ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1",
+            ["KUBERNETES_SERVICE_PORT"] = local.SecurePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    // kube-apiserver 1.20 writes its self-signed serving certificate, then the CA that signed it, into one file.
+    private static X509Certificate2 ClusterCa(LocalControlPlane local)
+    {
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPemFile(Path.Combine(local.RunFolder, "certs", "apiserver.crt"));
+        return bundle.Single(c => c.Subject == c.Issuer);
+    }
+
+    private static X509Certificate2 OtherCa()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=not-this-cluster", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>The operator's kubeconfig, put in the root; the arguments that name it.</summary>
+    private string[] WithKubeconfig(ChiseledRoot root)
     {
         const string Kubeconfig = "/etc/metrics-operator/kubeconfig";
         root.Add(Kubeconfig, fixture.Plane.KubeconfigFor(Identity.Operator));
+        return ["--kubeconfig", Kubeconfig];
+    }
+
+    /// <summary>
+    /// Starts `run` in the root with the image's ENV, <paramref name="environment"/> and <paramref name="cluster"/>'s
+    /// arguments, and waits for /readyz; stops it either way.
+    /// </summary>
+    private static async Task<(bool Ready, TimeSpan Elapsed, string Output)> RunInRootAsync(ChiseledRoot root, string[] cluster, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
         var port = FreePort();
         var info = root.StartInfo(
-            ["run", "--kubeconfig", Kubeconfig, "--probe-address", $"http://127.0.0.1:{port}", "--namespace", "published-binary-test"],
-            ImageEnvironment.Read(RepoPaths.Root));
+            ["run", .. cluster, "--probe-address", $"http://127.0.0.1:{port}", "--namespace", "published-binary-test"],
+            new Dictionary<string, string>(ImageEnvironment.Read(RepoPaths.Root).Concat(environment)));
         var printed = new ConcurrentQueue<string>();
         using var process = Process.Start(info)!;
         process.OutputDataReceived += (_, line) => Keep(printed, line.Data);
