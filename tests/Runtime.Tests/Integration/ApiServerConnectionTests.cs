@@ -1,9 +1,9 @@
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.TestSupport;
 
 namespace MetricsOperator.Runtime.Tests.Integration;
 
@@ -21,15 +21,12 @@ public sealed class ApiServerConnectionTests(SharedPlaneFixture fixture)
         // The local control plane's: a given cluster's (METRICS_OPERATOR_TEST_KUBECONFIG) CA is not known to the tests.
         var local = fixture.Plane.Local.ShouldNotBeNull();
 
-        // kube-apiserver 1.20 writes its self-signed serving certificate, then the CA that signed it, into one file.
-        var bundle = new X509Certificate2Collection();
-        bundle.ImportFromPemFile(Path.Combine(local.RunFolder, "certs", "apiserver.crt"));
-        var clusterCa = new X509Certificate2Collection(bundle.Single(c => c.Subject == c.Issuer));
+        var clusterCa = new X509Certificate2Collection(ClusterCertificates.AuthorityOf(local));
 
         (await ListAsync(clusterCa)).ShouldNotBeNull();
         (await ListAsync(clusterCa, serverName: "kubernetes.default")).ShouldNotBeNull();
 
-        var refused = await Should.ThrowAsync<HttpRequestException>(() => ListAsync(new X509Certificate2Collection(OtherCa())));
+        var refused = await Should.ThrowAsync<HttpRequestException>(() => ListAsync(new X509Certificate2Collection(ClusterCertificates.AnotherAuthority())));
         refused.InnerException.ShouldBeOfType<AuthenticationException>();
         var wrongName = await Should.ThrowAsync<HttpRequestException>(() => ListAsync(clusterCa, serverName: "elsewhere.example"));
         wrongName.InnerException.ShouldBeOfType<AuthenticationException>();
@@ -46,13 +43,5 @@ public sealed class ApiServerConnectionTests(SharedPlaneFixture fixture)
             TlsServerName = serverName,
         });
         return await api.ListAsync<V1ConfigMap>("default", limit: 1);
-    }
-
-    private static X509Certificate2 OtherCa()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=not-this-cluster", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 }
