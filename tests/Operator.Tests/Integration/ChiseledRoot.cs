@@ -155,6 +155,16 @@ internal sealed partial class ChiseledRoot : IDisposable
                 throw new InvalidOperationException($"mknod /dev/{name} failed: {error}");
             }
         }
+
+        try
+        {
+            using var random = File.OpenRead(Inside("dev/urandom"));
+            random.ReadByte();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{Inside("dev/urandom")} cannot be read ({e.Message}): is the temporary folder's filesystem mounted nodev? Set TMPDIR to one that is not.", e);
+        }
     }
 
     public void Dispose()
