@@ -117,7 +117,7 @@ for trx in "$RESULTS"/*.trx; do
   awk '/<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); open = !/\/>[[:space:]]*$/; if (!open) print "failed: " name; next }
        open && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print "failed: " name ": " substr(reason, 1, 300); open = 0 }
        open && /<\/UnitTestResult>/ { print "failed: " name; open = 0 }' "$trx" \
-    | sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+    | sed -e 's/&#x[dD];//g' -e 's/&#x[aA];/ /g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
 done
 if [[ -f $RESULTS/python-client.xml ]]; then
   grep -oE '<testcase [^>]*>[[:space:]]*<(failure|error)' "$RESULTS/python-client.xml" \

@@ -32,6 +32,25 @@ public sealed class BenchmarkSmokeTests
     {
         var dll = Path.Combine(RepoPaths.InRepo("bench", project, "bin"), BuildConfiguration, "net10.0", assembly);
         File.Exists(dll).ShouldBeTrue($"{dll} was not built: is {project} in Operator.sln?");
+        var (exitCode, printed, error) = await RunAsync(project, dll, args);
+        if (exitCode == HeapOwnersAttachHung && project == "HeapOwners")
+        {
+            // ClrMD's ptrace attach waited past HeapOwners' 30 s watchdog, which then exits: the only way to let the
+            // stopped child go. It has happened only with the machine loaded (in one of the two loaded runs of the whole
+            // solution since the child runs without tiered compilation, never quiet), so the walk gets a second child
+            // once; a second hang fails the test.
+            (exitCode, printed, error) = await RunAsync(project, dll, args);
+        }
+
+        exitCode.ShouldBe(0, $"{project} {string.Join(' ', args)}:\n{printed}\n{error}");
+        printed.ShouldContain(lastSection, Case.Sensitive, $"{project} did not reach its last section");
+    }
+
+    /// <summary>HeapOwners' exit code when its attach watchdog fired (HeapReport.Walk).</summary>
+    private const int HeapOwnersAttachHung = 3;
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string project, string dll, string[] args)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
@@ -56,9 +75,7 @@ public sealed class BenchmarkSmokeTests
             throw new TimeoutException($"{project} {string.Join(' ', args)} did not end in 4 minutes:\n{await output}\n{await error}");
         }
 
-        var printed = await output;
-        process.ExitCode.ShouldBe(0, $"{project} {string.Join(' ', args)}:\n{printed}\n{await error}");
-        printed.ShouldContain(lastSection, Case.Sensitive, $"{project} did not reach its last section");
+        return (process.ExitCode, await output, await error);
     }
 
 #if DEBUG
