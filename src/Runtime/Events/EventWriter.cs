@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
-using Microsoft.Extensions.Logging;
 using MetricsOperator.Runtime.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace MetricsOperator.Runtime.Events;
 

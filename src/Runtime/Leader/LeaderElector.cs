@@ -1,8 +1,8 @@
 using k8s.Models;
 using MetricsOperator.Runtime.Client;
+using MetricsOperator.Runtime.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MetricsOperator.Runtime.Logging;
 
 namespace MetricsOperator.Runtime.Leader;
 
