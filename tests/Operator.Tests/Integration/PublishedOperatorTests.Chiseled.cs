@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using MetricsOperator.LocalCluster;
 using MetricsOperator.TestSupport;
 
@@ -67,21 +66,19 @@ public sealed partial class PublishedOperatorTests
         var settings = s3.Settings($"chiseled-{Guid.NewGuid():N}/");
         const string Result = "/tmp/termination-log";
 
-        using var process = Process.Start(root.StartInfo(
-            ["backup", "influxdb", "--influxdb-url", source.BaseUri.AbsoluteUri, "--keep", "3", "--stack", "metrics/metrics", "--result-file", Result,
-             "--s3-bucket", settings.Bucket, "--s3-prefix", settings.Prefix, "--s3-endpoint", settings.Endpoint!.AbsoluteUri, "--s3-region", settings.Region],
-            new Dictionary<string, string>(ImageEnvironment.Read(RepoPaths.Root))
-            {
-                ["AWS_ACCESS_KEY_ID"] = settings.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = settings.SecretAccessKey,
-                ["INFLUX_TOKEN"] = onboarding.Token,
-            }))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        var printed = await stdout + await stderr;
+        var (exitCode, printed) = await RunToExitAsync(
+            root.StartInfo(
+                ["backup", "influxdb", "--influxdb-url", source.BaseUri.AbsoluteUri, "--keep", "3", "--stack", "metrics/metrics", "--result-file", Result,
+                 "--s3-bucket", settings.Bucket, "--s3-prefix", settings.Prefix, "--s3-endpoint", settings.Endpoint!.AbsoluteUri, "--s3-region", settings.Region],
+                new Dictionary<string, string>(ImageEnvironment.Read(RepoPaths.Root))
+                {
+                    ["AWS_ACCESS_KEY_ID"] = settings.AccessKeyId,
+                    ["AWS_SECRET_ACCESS_KEY"] = settings.SecretAccessKey,
+                    ["INFLUX_TOKEN"] = onboarding.Token,
+                }),
+            "backup influxdb in the chiseled root");
 
-        process.ExitCode.ShouldBe(0, printed);
+        exitCode.ShouldBe(0, printed);
         var outcome = MetricsOperator.Backup.Jobs.BackupJobResult.Parse(await File.ReadAllTextAsync(root.Inside(Result))).ShouldNotBeNull();
         outcome.ToRunResult().ShouldNotBeNull(printed);
         printed.ShouldNotContain(onboarding.Token);
@@ -116,25 +113,7 @@ public sealed partial class PublishedOperatorTests
         var ready = false;
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-            while (!ready && stopwatch.Elapsed < timeout && !process.HasExited)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"));
-                    ready = response.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-                catch (TaskCanceledException)
-                {
-                    // Not answering yet.
-                }
-
-                await Task.Delay(ready ? 0 : 20);
-            }
+            ready = await AnswersAsync(port, "/readyz", process, timeout);
         }
         finally
         {

@@ -148,12 +148,18 @@ public sealed partial class PublishedOperatorTests
             info.Environment[name] = value;
         }
 
+        return await RunToExitAsync(info, $"metrics-operator {string.Join(' ', args.Take(2))}", separateError);
+    }
+
+    /// <summary>Runs <paramref name="info"/> to its end (60 s at most), writing what it printed to the test's log.</summary>
+    private async Task<(int ExitCode, string Output)> RunToExitAsync(ProcessStartInfo info, string label, bool separateError = false)
+    {
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         var text = separateError ? await stdout : await stdout + await stderr;
-        output.WriteLine($"metrics-operator {string.Join(' ', args.Take(2))}: exit {process.ExitCode}\n{await stdout}{await stderr}");
+        output.WriteLine($"{label}: exit {process.ExitCode}\n{await stdout}{await stderr}");
         return (process.ExitCode, text);
     }
 }

@@ -300,17 +300,26 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
 
     private static async Task WaitForAsync(int port, string path, Process process, TimeSpan timeout)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        if (!await AnswersAsync(port, path, process, timeout))
         {
             process.HasExited.ShouldBeFalse($"the operator exited with {(process.HasExited ? process.ExitCode : 0)} before {path} answered");
+            throw new TimeoutException($"{path} did not answer 200 within {timeout}");
+        }
+    }
+
+    /// <summary>Whether the probe server answers 200 on <paramref name="path"/> within <paramref name="timeout"/>, while the process runs.</summary>
+    private static async Task<bool> AnswersAsync(int port, string path, Process process, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    return;
+                    return true;
                 }
             }
             catch (HttpRequestException)
@@ -325,7 +334,7 @@ public sealed partial class PublishedOperatorTests(ApiServerFixture fixture, Pub
             await Task.Delay(5);
         }
 
-        throw new TimeoutException($"{path} did not answer 200 within {timeout}");
+        return false;
     }
 
     private static int FreePort()
